@@ -1,0 +1,294 @@
+"""The abstract syntax tree: one frozen dataclass per node, each with its span.
+
+Children are tuples so nodes are hashable. Nothing here knows about Lark.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from dsl.source import Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Node:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Name(Node):
+    text: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Text(Node):
+    """A string literal, unescaped."""
+
+    value: str
+
+
+# ---- expressions ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Expr(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NameRef(Expr):
+    name: Name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoolLit(Expr):
+    value: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberLit(Expr):
+    value: Fraction
+    unit: Name | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compare(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Member(Expr):
+    name: Name
+    values: tuple[Name, ...]
+    negated: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InRange(Expr):
+    name: Name
+    low: Expr
+    high: Expr
+    low_closed: bool
+    high_closed: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Not(Expr):
+    operand: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class And(Expr):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Or(Expr):
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Implies(Expr):
+    left: Expr
+    right: Expr
+
+
+# ---- types ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoolTypeSpec(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberTypeSpec(Node):
+    integer: bool
+    low: Fraction
+    high: Fraction
+    unit: Name | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnumTypeSpec(Node):
+    values: tuple[Name, ...]
+
+
+TypeSpec = BoolTypeSpec | NumberTypeSpec | EnumTypeSpec
+
+
+# ---- declarations -------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Header(Node):
+    kind: str  # "guideline" | "catalogue"
+    name: Name
+    title: Text
+    version: Text | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decl(Node):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ImportDecl(Decl):
+    path: Text
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SourceDecl(Decl):
+    name: Name
+    title: Text
+    url: Text | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class InputDecl(Decl):
+    name: Name
+    title: Text | None
+    type: TypeSpec
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AssumeDecl(Decl):
+    title: Text | None
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionAttr(Node):
+    key: str  # kind, modality, contrast, cross_sectional, radiation, pediatric_radiation, within, urgency
+    value: str | None
+    amount: Fraction | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionDecl(Decl):
+    name: Name
+    title: Text
+    attrs: tuple[ActionAttr, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FindingDecl(Decl):
+    name: Name
+    title: Text | None
+    action: Name
+    values: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DispositionDecl(Decl):
+    name: Name
+    title: Text
+    kind: str  # reassure | follow_up | refer | uncovered | discharge
+    amount: Fraction | None
+    unit: Name | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartDecl(Decl):
+    decision: Name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rating(Node):
+    category: Name
+    score: int
+    disagreement: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Citation(Node):
+    source: Name
+    locator: Text | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finish(Node):
+    disposition: Name
+    reason: Text | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule(Node):
+    label: Name | None
+    condition: Expr | None  # None means 'otherwise'
+    orders: tuple[Name, ...]
+    goto: Name | None
+    finish: Finish | None
+    ratings: tuple[Rating, ...]
+    unrated: tuple[Text, ...]
+    citations: tuple[Citation, ...]
+    notes: tuple[Text, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DecisionDecl(Decl):
+    name: Name
+    title: Text
+    hit_policy: str
+    max_visits: int | None
+    rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionSet(Node):
+    kind: str  # action | attribute | modality | list
+    names: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PropertyBody(Node):
+    kind: str  # never_before | eventually | when_never | never | always_ends | no_repeat | max_steps
+    condition: Expr | None = None
+    target: ActionSet | None = None
+    other: ActionSet | None = None
+    exceptions: tuple[Name, ...] = ()
+    bound: int | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PropertyDecl(Decl):
+    name: Name
+    title: Text | None
+    body: PropertyBody
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Value(Node):
+    kind: str  # name | bool | number
+    name: Name | None = None
+    flag: bool | None = None
+    number: Fraction | None = None
+    unit: Name | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment(Node):
+    name: Name
+    value: Value
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExampleDecl(Decl):
+    title: Text
+    citations: tuple[Citation, ...]
+    given: tuple[Assignment, ...]
+    expect_orders: tuple[Name, ...] | None  # None: orders not checked
+    expect_end: Name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Module(Node):
+    """One parsed file."""
+
+    path: str
+    header: Header
+    decls: tuple[Decl, ...]

@@ -1,0 +1,333 @@
+"""The resolved, typed, immutable Model that every later stage consumes.
+
+Names are resolved, units converted to the declared unit of each variable, and
+conditions reduced to a small core language (`Cond`). Nothing here refers to
+the AST except through spans.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from dsl.source import Span
+
+# ---- types -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoolType:
+    def describe(self) -> str:
+        return "bool"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumberType:
+    low: Fraction
+    high: Fraction
+    unit: str | None
+    integer: bool
+
+    def describe(self) -> str:
+        kind = "integer" if self.integer else "number"
+        unit = f" {self.unit}" if self.unit else ""
+        return f"{kind} in [{_num(self.low)}, {_num(self.high)}]{unit}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnumType:
+    values: tuple[str, ...]
+
+    def describe(self) -> str:
+        return " | ".join(self.values)
+
+
+Type = BoolType | NumberType | EnumType
+Value = bool | Fraction | str
+
+
+def _num(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else str(float(x))
+
+
+def format_value(v: Value) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        return _num(v)
+    return v
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Variable:
+    """An input (known from the start) or a finding (revealed by an action)."""
+
+    name: str
+    title: str | None
+    type: Type
+    revealed_by: str | None  # action name for findings, None for inputs
+    span: Span
+
+    @property
+    def is_finding(self) -> bool:
+        return self.revealed_by is not None
+
+
+# ---- conditions ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cond:
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Const(Cond):
+    value: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BoolVar(Cond):
+    var: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnumIn(Cond):
+    """var's value is one of `values` (equality is a one-element set)."""
+
+    var: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NumTerm:
+    """A numeric variable or a constant, already in the variable's declared unit."""
+
+    var: str | None = None
+    const: Fraction | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Compare(Cond):
+    op: str  # == != < <= > >=
+    left: NumTerm
+    right: NumTerm
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnumCompare(Cond):
+    """Two enum-typed variables of the same value set compared with == or !=."""
+
+    op: str
+    left: str
+    right: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Not(Cond):
+    operand: Cond
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class And(Cond):
+    operands: tuple[Cond, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Or(Cond):
+    operands: tuple[Cond, ...]
+
+
+# ---- declarations ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Source:
+    name: str
+    title: str
+    url: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assumption:
+    title: str | None
+    cond: Cond
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Duration:
+    amount: Fraction
+    unit: str  # hours | days | weeks | months | years
+
+    def describe(self) -> str:
+        return f"{_num(self.amount)} {self.unit}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Action:
+    name: str
+    title: str
+    kind: str  # imaging | procedure | referral
+    modality: str | None
+    contrast: str | None  # none | with | without | without_and_with
+    cross_sectional: bool
+    radiation: str | None  # none | rrl1..rrl5 | varies
+    pediatric_radiation: str | None
+    within: Duration | None
+    urgency: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Disposition:
+    name: str
+    title: str
+    kind: str  # reassure | follow_up | refer | uncovered | discharge
+    within: Duration | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rating:
+    category: str  # usually_appropriate | may_be_appropriate | usually_not_appropriate
+    score: int
+    disagreement: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Citation:
+    source: str
+    locator: str | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    decision: str
+    index: int  # 1-based position in its decision
+    label: str | None
+    cond: Cond  # `otherwise` is resolved to the negation of the earlier rules under 'first'
+    is_otherwise: bool
+    orders: tuple[str, ...]
+    goto: str | None  # next decision
+    end: str | None  # disposition
+    reason: str | None  # required for uncovered dispositions
+    rating: Rating | None
+    unrated: str | None
+    citations: tuple[Citation, ...]
+    notes: tuple[str, ...]
+    span: Span
+    cond_span: Span
+
+    @property
+    def id(self) -> str:
+        return f"{self.decision}.{self.label or f'r{self.index}'}"
+
+    @property
+    def outcome(self) -> tuple[tuple[str, ...], str | None, str | None]:
+        """What the rule does; two rules with the same outcome never conflict."""
+        return (self.orders, self.goto, self.end)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Decision:
+    name: str
+    title: str
+    hit_policy: str  # unique | first | priority | any
+    max_visits: int | None
+    rules: tuple[Rule, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionSet:
+    """The actions a property talks about, with the words the author used."""
+
+    actions: tuple[str, ...]
+    description: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Property:
+    name: str
+    title: str | None
+    kind: str  # never_before | eventually | when_never | never | always_ends | no_repeat | max_steps
+    condition: Cond | None
+    target: ActionSet | None
+    other: ActionSet | None
+    exceptions: tuple[str, ...]
+    bound: int | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Example:
+    title: str
+    citations: tuple[Citation, ...]
+    given: tuple[tuple[str, Value], ...]
+    expect_orders: tuple[str, ...] | None
+    expect_end: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Model:
+    kind: str  # guideline | catalogue
+    name: str
+    title: str
+    version: str | None
+    path: str
+    files: tuple[str, ...]  # this file and everything it imports, in load order
+    sources: tuple[Source, ...]
+    variables: tuple[Variable, ...]
+    assumptions: tuple[Assumption, ...]
+    actions: tuple[Action, ...]
+    dispositions: tuple[Disposition, ...]
+    decisions: tuple[Decision, ...]
+    start: str | None
+    properties: tuple[Property, ...]
+    examples: tuple[Example, ...]
+
+    # Lookup tables, built once; not part of equality or hashing.
+    _lookup: dict[str, dict[str, object]] = field(
+        init=False, repr=False, compare=False, hash=False, default_factory=dict
+    )
+
+    def __post_init__(self) -> None:
+        for kind in ("variables", "actions", "dispositions", "decisions"):
+            self._lookup[kind] = {i.name: i for i in getattr(self, kind)}
+
+    def variable(self, name: str) -> Variable:
+        v = self._lookup["variables"][name]
+        assert isinstance(v, Variable)
+        return v
+
+    def action(self, name: str) -> Action:
+        v = self._lookup["actions"][name]
+        assert isinstance(v, Action)
+        return v
+
+    def disposition(self, name: str) -> Disposition:
+        v = self._lookup["dispositions"][name]
+        assert isinstance(v, Disposition)
+        return v
+
+    def decision(self, name: str) -> Decision:
+        v = self._lookup["decisions"][name]
+        assert isinstance(v, Decision)
+        return v
+
+    def has(self, kind: str, name: str) -> bool:
+        return name in self._lookup[kind]
+
+    @property
+    def inputs(self) -> tuple[Variable, ...]:
+        return tuple(v for v in self.variables if not v.is_finding)
+
+    @property
+    def findings(self) -> tuple[Variable, ...]:
+        return tuple(v for v in self.variables if v.is_finding)

@@ -59,8 +59,7 @@ class Diagnostic:
             out["hint"] = self.hint
         if self.notes:
             out["notes"] = [
-                {"message": n.message, "location": n.span.to_json() if n.span else None}
-                for n in self.notes
+                {"message": n.message, "location": n.span.to_json() if n.span else None} for n in self.notes
             ]
         if self.data:
             out["data"] = self.data

@@ -125,7 +125,11 @@ class _ToAst(Transformer[Token, ast.Module]):
     def catalogue_header(self, meta: Meta, items: list[Token]) -> ast.Header:
         name, title = items
         return ast.Header(
-            kind="catalogue", name=self._name(name), title=self._text(title), version=None, span=self._s(meta)
+            kind="catalogue",
+            name=self._name(name),
+            title=self._text(title),
+            version=None,
+            span=self._s(meta),
         )
 
     def import_decl(self, meta: Meta, items: list[Token]) -> ast.ImportDecl:
@@ -164,7 +168,10 @@ class _ToAst(Transformer[Token, ast.Module]):
     # -- actions ------------------------------------------------------------------
     def action_decl(self, meta: Meta, items: list[Any]) -> ast.ActionDecl:
         return ast.ActionDecl(
-            name=self._name(items[0]), title=self._text(items[1]), attrs=tuple(items[2:]), span=self._s(meta)
+            name=self._name(items[0]),
+            title=self._text(items[1]),
+            attrs=tuple(items[2:]),
+            span=self._s(meta),
         )
 
     def _attr(self, meta: Meta, key: str, value: str | None, amount: Fraction | None = None) -> ast.ActionAttr:
@@ -213,7 +220,12 @@ class _ToAst(Transformer[Token, ast.Module]):
     def disposition_decl(self, meta: Meta, items: list[Any]) -> ast.DispositionDecl:
         name, title, (kind, amount, unit) = items
         return ast.DispositionDecl(
-            name=self._name(name), title=self._text(title), kind=kind, amount=amount, unit=unit, span=self._s(meta)
+            name=self._name(name),
+            title=self._text(title),
+            kind=kind,
+            amount=amount,
+            unit=unit,
+            span=self._s(meta),
         )
 
     def disp_reassure(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
@@ -307,7 +319,10 @@ class _ToAst(Transformer[Token, ast.Module]):
 
     def rated(self, meta: Meta, items: list[Token]) -> ast.Rating:
         return ast.Rating(
-            category=self._name(items[0]), score=int(items[1]), disagreement=len(items) > 2, span=self._s(meta)
+            category=self._name(items[0]),
+            score=int(items[1]),
+            disagreement=len(items) > 2,
+            span=self._s(meta),
         )
 
     def unrated(self, meta: Meta, items: list[Token]) -> tuple[str, ast.Text]:
@@ -482,10 +497,11 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         lines = text.splitlines() or [""]
         last = len(lines)
         span = Span.point(path, last, len(lines[-1]) + 1)
-        expected = _describe_expected(exc.expected)
+        expected = _describe_expected({str(t) for t in exc.expected})
         return error("VP104", "unexpected end of file", span, hint=f"expected {expected}")
     if isinstance(exc, UnexpectedCharacters):
-        ch = text[exc.pos_in_stream] if 0 <= exc.pos_in_stream < len(text) else "?"
+        pos = exc.pos_in_stream
+        ch = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
         span = Span.point(path, line, column)
         hint = "strings use double quotes" if ch == "'" else "comments start with '#'"
         return error("VP102", f"unexpected character {ch!r}", span, hint=hint)
@@ -558,7 +574,12 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
     except _BadEscape as exc:
         span = Span.point(path, exc.token.line or 1, exc.token.column or 1, len(str(exc.token)))
         return None, [
-            error("VP107", f"invalid escape '\\{exc.char}' in string", span, hint='use \\" or \\\\ or \\n')
+            error(
+                "VP107",
+                f"invalid escape '\\{exc.char}' in string",
+                span,
+                hint='use \\" or \\\\ or \\n',
+            )
         ]
     except RecursionError:
         return None, [

@@ -1,0 +1,141 @@
+"""Diagrams of the decision graph (Mermaid, Graphviz DOT) and the build/ outputs.
+
+Labels come from titles and conditions; everything is escaped, never pasted raw.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from typing import Any
+
+from compiler.graph import DecisionGraph
+from compiler.pretty import describe_cond
+from dsl.model import Rule
+
+
+def _mermaid_id(node: str) -> str:
+    return "n_" + "".join(ch if ch.isalnum() else "_" for ch in node)
+
+
+def _mermaid_text(text: str) -> str:
+    # Mermaid labels are quoted; quotes and angle brackets become entities.
+    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def _rule_label(rule: Rule) -> str:
+    cond = "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
+    rating = f" [{rule.rating.score}]" if rule.rating else ""
+    return f"{cond}{rating}"
+
+
+def _node_label(graph: DecisionGraph, node: str) -> str:
+    data = graph.graph.nodes[node]
+    kind = data["kind"]
+    if kind == "decision":
+        return f"{data['title']}"
+    if kind == "order":
+        titles = [graph.model.action(a).title for a in data["actions"]]
+        return "Order: " + "; ".join(titles)
+    return f"{data['title']}"
+
+
+def to_mermaid(graph: DecisionGraph) -> str:
+    lines = ["flowchart TD"]
+    shapes = {"decision": ('{"', '"}'), "order": ('["', '"]'), "end": ('(["', '"])')}
+    for node, data in graph.graph.nodes(data=True):
+        open_, close = shapes[data["kind"]]
+        lines.append(f"    {_mermaid_id(node)}{open_}{_mermaid_text(_node_label(graph, node))}{close}")
+    for u, v, data in graph.graph.edges(data=True):
+        if data["kind"] == "rule":
+            label = _mermaid_text(_rule_label(data["rule"]))
+            lines.append(f'    {_mermaid_id(u)} -->|"{label}"| {_mermaid_id(v)}')
+        else:
+            lines.append(f"    {_mermaid_id(u)} --> {_mermaid_id(v)}")
+    return "\n".join(lines) + "\n"
+
+
+def to_dot(graph: DecisionGraph) -> str:
+    shapes = {"decision": "diamond", "order": "box", "end": "ellipse"}
+    lines = [f"digraph {json.dumps(graph.model.name)} {{", "    rankdir=TB;"]
+    for node, data in graph.graph.nodes(data=True):
+        label = json.dumps(_node_label(graph, node), ensure_ascii=False)
+        lines.append(f"    {json.dumps(node)} [shape={shapes[data['kind']]}, label={label}];")
+    for u, v, data in graph.graph.edges(data=True):
+        attrs = ""
+        if data["kind"] == "rule":
+            attrs = f" [label={json.dumps(_rule_label(data['rule']), ensure_ascii=False)}]"
+        lines.append(f"    {json.dumps(u)} -> {json.dumps(v)}{attrs};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def graph_json(graph: DecisionGraph) -> dict[str, Any]:
+    """A plain, deterministic JSON view of the graph (node-link form)."""
+    nodes = []
+    for node, data in graph.graph.nodes(data=True):
+        item: dict[str, Any] = {"id": node, "kind": data["kind"]}
+        for key in ("decision", "title", "hit_policy", "disposition", "disposition_kind", "rule"):
+            if key in data:
+                item[key] = data[key]
+        if "actions" in data:
+            item["actions"] = list(data["actions"])
+            item["reveals"] = list(data["reveals"])
+        span = data.get("span")
+        if span is not None:
+            item["location"] = str(span)
+        nodes.append(item)
+    edges = []
+    for u, v, key, data in graph.graph.edges(keys=True, data=True):
+        edge: dict[str, Any] = {"from": u, "to": v, "kind": data["kind"]}
+        if data["kind"] == "rule":
+            rule: Rule = data["rule"]
+            edge["rule"] = key
+            edge["when"] = "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
+            edge["location"] = str(rule.span)
+            if rule.rating:
+                edge["rating"] = {
+                    "category": rule.rating.category,
+                    "score": rule.rating.score,
+                    "disagreement": rule.rating.disagreement,
+                }
+            if rule.unrated:
+                edge["unrated"] = rule.unrated
+            edge["citations"] = [{"source": c.source, "locator": c.locator} for c in rule.citations]
+            if rule.reason:
+                edge["reason"] = rule.reason
+        edges.append(edge)
+    return {
+        "guideline": graph.model.name,
+        "version": graph.model.version,
+        "start": graph.start,
+        "nodes": nodes,
+        "edges": edges,
+    }
+
+
+def write_atomic(path: str, text: str) -> None:
+    """Write via a temporary file and rename, so no reader ever sees half a file."""
+    directory = os.path.dirname(path) or "."
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def write_outputs(graph: DecisionGraph, out_dir: str) -> list[str]:
+    base = os.path.join(out_dir, graph.model.name)
+    outputs = {
+        f"{base}.graph.json": json.dumps(graph_json(graph), indent=2, ensure_ascii=False) + "\n",
+        f"{base}.mmd": to_mermaid(graph),
+    }
+    for path, text in outputs.items():
+        write_atomic(path, text)
+    return sorted(outputs)

@@ -1,0 +1,113 @@
+"""Model -> DecisionGraph.
+
+Node ids are derived from source names so the same spec always gives the same graph,
+and nodes and edges are added in source order (networkx keeps insertion order).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import networkx as nx
+
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from dsl.model import Decision, Model, Rule
+
+Visits = tuple[int, ...]
+
+
+def lower(model: Model) -> DecisionGraph:
+    if model.start is None:
+        raise ValueError("a catalogue has no pathway to lower")
+    graph = nx.MultiDiGraph(name=model.name, title=model.title, version=model.version or "")
+    bounded = [d.name for d in model.decisions if d.max_visits is not None]
+    reveals: dict[str, list[str]] = {}
+    for var in model.findings:
+        assert var.revealed_by is not None
+        reveals.setdefault(var.revealed_by, []).append(var.name)
+
+    def suffix(visits: Visits) -> str:
+        return "" if all(v <= 1 for v in visits) else "@" + ".".join(map(str, visits))
+
+    def bump(decision: Decision, visits: Visits) -> Visits | None:
+        if decision.name not in bounded:
+            return visits
+        i = bounded.index(decision.name)
+        count = visits[i] + 1
+        assert decision.max_visits is not None
+        if count > decision.max_visits:
+            return None
+        return (*visits[:i], count, *visits[i + 1 :])
+
+    def add_end(name: str) -> str:
+        node = f"end:{name}"
+        if node not in graph:
+            disp = model.disposition(name)
+            graph.add_node(
+                node,
+                kind="end",
+                disposition=name,
+                title=disp.title,
+                disposition_kind=disp.kind,
+                span=disp.span,
+            )
+        return node
+
+    def add_limit() -> str:
+        if LIMIT_NODE not in graph:
+            graph.add_node(
+                LIMIT_NODE,
+                kind="end",
+                disposition="__revisit_limit__",
+                title="Revisit limit reached",
+                disposition_kind="uncovered",
+                span=None,
+            )
+        return LIMIT_NODE
+
+    # Iterative (a worklist, not recursion) so that long pathways cannot overflow the stack.
+    pending: deque[tuple[Decision, Visits, str]] = deque()
+
+    def node_for(decision: Decision, before: Visits) -> str:
+        visits = bump(decision, before)
+        if visits is None:
+            return add_limit()
+        node = f"decision:{decision.name}{suffix(visits)}"
+        if node not in graph:
+            graph.add_node(
+                node,
+                kind="decision",
+                decision=decision.name,
+                title=decision.title,
+                hit_policy=decision.hit_policy,
+                span=decision.span,
+            )
+            pending.append((decision, visits, node))
+        return node
+
+    def target_of(rule: Rule, visits: Visits) -> str:
+        if rule.end is not None:
+            return add_end(rule.end)
+        assert rule.goto is not None
+        return node_for(model.decision(rule.goto), visits)
+
+    start = node_for(model.decision(model.start), tuple(0 for _ in bounded))
+    while pending:
+        decision, visits, node = pending.popleft()
+        for rule in decision.rules:
+            if rule.orders:
+                step = f"order:{rule.id}{suffix(visits)}"
+                graph.add_node(
+                    step,
+                    kind="order",
+                    rule=rule.id,
+                    actions=rule.orders,
+                    reveals=tuple(f for a in rule.orders for f in reveals.get(a, ())),
+                    span=rule.span,
+                )
+                graph.add_edge(node, step, key=rule.id, kind="rule", rule=rule, decision=decision.name)
+                graph.add_edge(step, target_of(rule, visits), key="next", kind="next")
+            else:
+                target = target_of(rule, visits)
+                graph.add_edge(node, target, key=rule.id, kind="rule", rule=rule, decision=decision.name)
+    return DecisionGraph(model=model, graph=graph, start=start)

@@ -1,0 +1,118 @@
+"""Path-dependent semantic checks that need the decision graph.
+
+- every decision is reachable from `start` (VP209);
+- no cycle without a `revisit at most N` bound (VP210);
+- a finding is tested only where every path has ordered the action revealing it (VP208).
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from compiler.graph import DecisionGraph
+from dsl import model as m
+from dsl.diagnostics import Diagnostic, Note, error
+from dsl.source import Span
+
+
+def check(graph: DecisionGraph) -> list[Diagnostic]:
+    out = _unreachable(graph)
+    cycle = _cycle(graph)
+    if cycle:
+        out.append(cycle)
+        return out  # findings-known is a forward dataflow over a DAG
+    out.extend(_findings_known(graph))
+    return out
+
+
+def _unreachable(graph: DecisionGraph) -> list[Diagnostic]:
+    reached = {graph.graph.nodes[n]["decision"] for n in graph.decision_nodes()}
+    return [
+        error(
+            "VP209",
+            f"decision '{d.name}' is never reached from start '{graph.model.start}'",
+            d.span,
+            hint="add a rule that continues with 'then " + d.name + "', or remove the decision",
+        )
+        for d in graph.model.decisions
+        if d.name not in reached
+    ]
+
+
+def _cycle(graph: DecisionGraph) -> Diagnostic | None:
+    try:
+        edges = nx.find_cycle(graph.graph, source=graph.start)
+    except nx.NetworkXNoCycle:
+        return None
+    decisions = [graph.graph.nodes[u]["decision"] for u, *_ in edges if graph.kind(u) == "decision"]
+    back = next(
+        data["rule"] for u, v, k in edges for data in [graph.graph.edges[u, v, k]] if data.get("kind") == "rule"
+    )
+    loop = " -> ".join([*decisions, decisions[0]])
+    return error(
+        "VP210",
+        f"the pathway loops: {loop}",
+        back.span,
+        hint=f"bound the loop with 'revisit at most N' on decision '{decisions[0]}'",
+        notes=tuple(Note(message=f"decision '{d}'", span=graph.model.decision(d).span) for d in decisions),
+    )
+
+
+def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
+    """Forward must-analysis: the actions ordered on every path into each node."""
+    g = graph.graph
+    ordered_on_entry: dict[str, frozenset[str]] = {}
+    for node in graph.topological_order():
+        preds = list(g.predecessors(node))
+        if node == graph.start or not preds:
+            ordered_on_entry[node] = frozenset()
+            continue
+        sets = []
+        for p in preds:
+            before = ordered_on_entry[p]
+            sets.append(before | set(graph.actions_of(p)) if graph.kind(p) == "order" else before)
+        ordered_on_entry[node] = frozenset.intersection(*map(frozenset, sets))
+    out: list[Diagnostic] = []
+    seen: set[tuple[str, int, int]] = set()
+    for node in graph.decision_nodes():
+        known = ordered_on_entry[node]
+        for _, rule in graph.rule_edges(node):
+            if rule.is_otherwise:
+                continue
+            for var_name, span in uses(rule.cond):
+                var = graph.model.variable(var_name)
+                if var.revealed_by is None or var.revealed_by in known:
+                    continue
+                key = (var_name, span.line, span.column)
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(
+                    error(
+                        "VP208",
+                        f"finding '{var_name}' is tested at decision '{rule.decision}', but some path reaches it "
+                        f"without ordering '{var.revealed_by}'",
+                        span,
+                        hint=f"order '{var.revealed_by}' on every path to '{rule.decision}', or split the decision",
+                    )
+                )
+    return out
+
+
+def uses(cond: m.Cond) -> list[tuple[str, Span]]:
+    """(variable, span) for every variable a condition reads, in source order."""
+    found: list[tuple[str, Span]] = []
+    stack: list[m.Cond] = [cond]
+    while stack:
+        c = stack.pop()
+        if isinstance(c, m.BoolVar | m.EnumIn):
+            found.append((c.var, c.span))
+        elif isinstance(c, m.EnumCompare):
+            found.extend([(c.left, c.span), (c.right, c.span)])
+        elif isinstance(c, m.Compare):
+            found.extend((t.var, c.span) for t in (c.left, c.right) if t.var is not None)
+        elif isinstance(c, m.Not):
+            stack.append(c.operand)
+        elif isinstance(c, m.And | m.Or):
+            stack.extend(reversed(c.operands))
+    return found

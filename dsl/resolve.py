@@ -1,0 +1,606 @@
+"""Declarations -> Model: names, duplicates, attributes, ratings, citations, examples.
+
+Expressions are delegated to `typecheck`; path-dependent checks (reachability, cycles,
+findings known at a decision) need the decision graph and live in `compiler.wellformed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dsl import ast
+from dsl import model as m
+from dsl.diagnostics import Diagnostic, Note, did_you_mean, error
+from dsl.typecheck import ExprChecker, check_unit_name
+from dsl.units import TIME_UNITS
+
+MODALITIES = ("xr", "us", "mri", "ct", "pet_ct", "mra", "cta", "nm", "fluoroscopy", "mammography")
+CONTRASTS = ("none", "with", "without", "without_and_with")
+RADIATION_LEVELS = ("none", "rrl1", "rrl2", "rrl3", "rrl4", "rrl5", "varies")
+ATTRIBUTE_SETS = ("cross_sectional", "imaging", "procedure", "referral")
+CATEGORIES = {
+    "usually_appropriate": (7, 9),
+    "may_be_appropriate": (4, 6),
+    "usually_not_appropriate": (1, 3),
+}
+_KIND_WORDS = {
+    "source": "a source",
+    "variable": "an input or finding",
+    "action": "an action",
+    "disposition": "a disposition",
+    "decision": "a decision",
+    "property": "a property",
+}
+
+
+class Resolver:
+    def __init__(self, modules: Sequence[ast.Module]) -> None:
+        self.modules = modules
+        self.root = modules[0]
+        self.diagnostics: list[Diagnostic] = []
+        self.names: dict[str, tuple[str, ast.Name]] = {}  # name -> (kind, declaring Name)
+
+    def report(self, diagnostic: Diagnostic) -> None:
+        self.diagnostics.append(diagnostic)
+
+    # -- namespace ---------------------------------------------------------------
+    def declare(self, kind: str, name: ast.Name) -> bool:
+        previous = self.names.get(name.text)
+        if previous is not None:
+            self.report(
+                error(
+                    "VP202",
+                    f"'{name.text}' is already declared as {_KIND_WORDS[previous[0]]}",
+                    name.span,
+                    notes=(Note(message="first declared here", span=previous[1].span),),
+                    hint="names are shared by a guideline and everything it imports",
+                )
+            )
+            return False
+        self.names[name.text] = (kind, name)
+        return True
+
+    def kind_of(self, text: str) -> str | None:
+        entry = self.names.get(text)
+        return _KIND_WORDS[entry[0]] if entry else None
+
+    def lookup(self, kind: str, name: ast.Name, what: str) -> bool:
+        entry = self.names.get(name.text)
+        if entry is not None and entry[0] == kind:
+            return True
+        if entry is not None:
+            self.report(error("VP204", f"'{name.text}' is {_KIND_WORDS[entry[0]]}, not {what}", name.span))
+            return False
+        candidates = [n for n, (k, _) in self.names.items() if k == kind]
+        self.report(
+            error(
+                "VP201",
+                f"undefined {what.split(' ', 1)[-1]} '{name.text}'",
+                name.span,
+                hint=did_you_mean(name.text, candidates),
+            )
+        )
+        return False
+
+    # -- the whole thing ----------------------------------------------------------
+    def resolve(self) -> m.Model:
+        decls = [d for mod in self.modules for d in mod.decls]
+        root_kind = self.root.header.kind
+        if root_kind == "catalogue":
+            for d in self.root.decls:
+                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl):
+                    self.report(
+                        error(
+                            "VP219",
+                            f"a catalogue cannot contain {_decl_word(d)}",
+                            d.span,
+                            hint="catalogues hold shared declarations; put pathways in a guideline",
+                        )
+                    )
+        sources = [self.source(d) for d in decls if isinstance(d, ast.SourceDecl)]
+        variables = [v for d in decls if isinstance(d, ast.InputDecl) for v in [self.input(d)] if v]
+        actions = [a for d in decls if isinstance(d, ast.ActionDecl) for a in [self.action(d)] if a]
+        findings = [f for d in decls if isinstance(d, ast.FindingDecl) for f in [self.finding(d)] if f]
+        variables.extend(findings)
+        dispositions = [x for d in decls if isinstance(d, ast.DispositionDecl) for x in [self.disposition(d)] if x]
+        decision_decls = [d for d in self.root.decls if isinstance(d, ast.DecisionDecl)]
+        for d in decision_decls:
+            self.declare("decision", d.name)
+        property_decls = [d for d in self.root.decls if isinstance(d, ast.PropertyDecl)]
+        for p in property_decls:
+            self.declare("property", p.name)
+
+        self.actions = actions
+        self.var_table = {v.name: v for v in variables}
+        self.exprs = ExprChecker(self.var_table, self.kind_of, self.report)
+        self.source_names = {s.name for s in sources}
+
+        assumptions = [
+            m.Assumption(title=d.title.value if d.title else None, cond=self.exprs.check(d.expr), span=d.span)
+            for d in decls
+            if isinstance(d, ast.AssumeDecl)
+        ]
+        decisions = [self.decision(d) for d in decision_decls] if root_kind == "guideline" else []
+        start = self.start(decision_decls) if root_kind == "guideline" else None
+        props = [p for d in property_decls for p in [self.property(d)] if p] if root_kind == "guideline" else []
+        examples = (
+            [e for d in self.root.decls if isinstance(d, ast.ExampleDecl) for e in [self.example(d)] if e]
+            if root_kind == "guideline"
+            else []
+        )
+        header = self.root.header
+        return m.Model(
+            kind=root_kind,
+            name=header.name.text,
+            title=header.title.value,
+            version=header.version.value if header.version else None,
+            path=self.root.path,
+            files=tuple(mod.path for mod in self.modules),
+            sources=tuple(sources),
+            variables=tuple(variables),
+            assumptions=tuple(assumptions),
+            actions=tuple(actions),
+            dispositions=tuple(dispositions),
+            decisions=tuple(decisions),
+            start=start,
+            properties=tuple(props),
+            examples=tuple(examples),
+        )
+
+    # -- declarations -------------------------------------------------------------------
+    def source(self, d: ast.SourceDecl) -> m.Source:
+        self.declare("source", d.name)
+        return m.Source(name=d.name.text, title=d.title.value, url=d.url.value if d.url else None, span=d.span)
+
+    def input(self, d: ast.InputDecl) -> m.Variable | None:
+        if not self.declare("variable", d.name):
+            return None
+        typ = self.type(d.type)
+        if typ is None:
+            return None
+        return m.Variable(
+            name=d.name.text,
+            title=d.title.value if d.title else None,
+            type=typ,
+            revealed_by=None,
+            span=d.span,
+        )
+
+    def type(self, spec: ast.TypeSpec) -> m.Type | None:
+        if isinstance(spec, ast.BoolTypeSpec):
+            return m.BoolType()
+        if isinstance(spec, ast.EnumTypeSpec):
+            values = self.enum_values(spec.values)
+            return m.EnumType(values=values) if values else None
+        unit = check_unit_name(spec.unit, self.report)
+        if spec.low > spec.high:
+            self.report(error("VP216", "the range is empty: the lower bound exceeds the upper", spec.span))
+            return None
+        if spec.integer and (spec.low.denominator != 1 or spec.high.denominator != 1):
+            self.report(error("VP204", "an integer range needs whole-number bounds", spec.span))
+            return None
+        return m.NumberType(low=spec.low, high=spec.high, unit=unit, integer=spec.integer)
+
+    def enum_values(self, names: tuple[ast.Name, ...]) -> tuple[str, ...]:
+        seen: dict[str, ast.Name] = {}
+        for n in names:
+            if n.text in seen:
+                self.report(
+                    error(
+                        "VP202",
+                        f"value '{n.text}' is listed twice",
+                        n.span,
+                        notes=(Note(message="first listed here", span=seen[n.text].span),),
+                    )
+                )
+            else:
+                seen[n.text] = n
+        return tuple(seen)
+
+    def finding(self, d: ast.FindingDecl) -> m.Variable | None:
+        ok = self.declare("variable", d.name)
+        if not self.names.get(d.action.text) or self.names[d.action.text][0] != "action":
+            self.lookup("action", d.action, "an action")
+            return None
+        values = self.enum_values(d.values)
+        if not ok:
+            return None
+        return m.Variable(
+            name=d.name.text,
+            title=d.title.value if d.title else None,
+            type=m.EnumType(values=values),
+            revealed_by=d.action.text,
+            span=d.span,
+        )
+
+    def action(self, d: ast.ActionDecl) -> m.Action | None:
+        ok = self.declare("action", d.name)
+        seen: dict[str, ast.ActionAttr] = {}
+        allowed = {
+            "modality": MODALITIES,
+            "contrast": CONTRASTS,
+            "radiation": RADIATION_LEVELS,
+            "pediatric_radiation": RADIATION_LEVELS,
+        }
+        for attr in d.attrs:
+            if attr.key in seen:
+                self.report(
+                    error(
+                        "VP214",
+                        f"'{_attr_word(attr.key)}' is given twice",
+                        attr.span,
+                        notes=(Note(message="first given here", span=seen[attr.key].span),),
+                    )
+                )
+                continue
+            seen[attr.key] = attr
+            choices = allowed.get(attr.key)
+            if choices is not None and attr.value not in choices:
+                hint = did_you_mean(attr.value or "", choices) or "one of: " + ", ".join(choices)
+                self.report(
+                    error(
+                        "VP214",
+                        f"unknown {_attr_word(attr.key)} '{attr.value}'",
+                        attr.span,
+                        hint=hint,
+                    )
+                )
+            if attr.key == "within" and attr.value not in TIME_UNITS:
+                self.report(error("VP214", f"'{attr.value}' is not a unit of time", attr.span))
+        if "kind" not in seen:
+            self.report(
+                error(
+                    "VP214",
+                    f"action '{d.name.text}' has no kind",
+                    d.name.span,
+                    hint="add 'imaging', 'procedure' or 'referral'",
+                )
+            )
+        if not ok:
+            return None
+
+        def val(key: str) -> str | None:
+            a = seen.get(key)
+            return a.value if a else None
+
+        within = seen.get("within")
+        return m.Action(
+            name=d.name.text,
+            title=d.title.value,
+            kind=val("kind") or "imaging",
+            modality=val("modality"),
+            contrast=val("contrast"),
+            cross_sectional="cross_sectional" in seen,
+            radiation=val("radiation"),
+            pediatric_radiation=val("pediatric_radiation"),
+            within=m.Duration(amount=within.amount, unit=within.value)
+            if within and within.amount is not None and within.value
+            else None,
+            urgency=val("urgency"),
+            span=d.span,
+        )
+
+    def disposition(self, d: ast.DispositionDecl) -> m.Disposition | None:
+        ok = self.declare("disposition", d.name)
+        within = None
+        if d.unit is not None:
+            if d.unit.text not in TIME_UNITS:
+                self.report(error("VP214", f"'{d.unit.text}' is not a unit of time", d.unit.span))
+            elif d.amount is not None:
+                within = m.Duration(amount=d.amount, unit=d.unit.text)
+        if not ok:
+            return None
+        return m.Disposition(name=d.name.text, title=d.title.value, kind=d.kind, within=within, span=d.span)
+
+    def start(self, decisions: list[ast.DecisionDecl]) -> str | None:
+        starts = [d for d in self.root.decls if isinstance(d, ast.StartDecl)]
+        if not starts:
+            where = decisions[0].span if decisions else self.root.header.span
+            self.report(
+                error(
+                    "VP215",
+                    "the guideline has no 'start' declaration",
+                    where,
+                    hint="add 'start NAME' naming the first decision",
+                )
+            )
+            return None
+        for extra in starts[1:]:
+            self.report(
+                error(
+                    "VP215",
+                    "more than one 'start' declaration",
+                    extra.span,
+                    notes=(Note(message="first here", span=starts[0].span),),
+                )
+            )
+        target = starts[0].decision
+        if not self.lookup("decision", target, "a decision"):
+            return None
+        return target.text
+
+    def citations(self, cites: tuple[ast.Citation, ...]) -> tuple[m.Citation, ...]:
+        out = []
+        for c in cites:
+            if c.source.text not in self.source_names:
+                self.report(
+                    error(
+                        "VP207",
+                        f"unknown source '{c.source.text}'",
+                        c.source.span,
+                        hint=did_you_mean(c.source.text, sorted(self.source_names))
+                        or "declare it with 'source NAME \"title\"'",
+                    )
+                )
+                continue
+            out.append(
+                m.Citation(
+                    source=c.source.text,
+                    locator=c.locator.value if c.locator else None,
+                    span=c.span,
+                )
+            )
+        return tuple(out)
+
+    def decision(self, d: ast.DecisionDecl) -> m.Decision:
+        if d.max_visits is not None and d.max_visits < 1:
+            self.report(error("VP221", "a revisit bound must be at least 1", d.span))
+        labels: dict[str, ast.Name] = {}
+        rules: list[m.Rule] = []
+        for index, r in enumerate(d.rules, start=1):
+            if r.label is not None:
+                if r.label.text in labels:
+                    self.report(
+                        error(
+                            "VP202",
+                            f"rule '{r.label.text}' is already declared in this decision",
+                            r.label.span,
+                            notes=(Note(message="first here", span=labels[r.label.text].span),),
+                        )
+                    )
+                labels[r.label.text] = r.label
+            rules.append(self.rule(d, r, index, rules))
+        return m.Decision(
+            name=d.name.text,
+            title=d.title.value,
+            hit_policy=d.hit_policy,
+            max_visits=d.max_visits,
+            rules=tuple(rules),
+            span=d.span,
+        )
+
+    def rule(self, d: ast.DecisionDecl, r: ast.Rule, index: int, earlier: list[m.Rule]) -> m.Rule:
+        if r.condition is None:
+            if index != len(d.rules):
+                self.report(
+                    error(
+                        "VP217",
+                        "'otherwise' must be the last rule of its decision",
+                        r.span,
+                        hint="rules after it could never apply",
+                    )
+                )
+            # `otherwise` = no earlier rule matches.
+            cond: m.Cond = m.Not(operand=m.Or(operands=tuple(e.cond for e in earlier), span=r.span), span=r.span)
+            cond_span = r.span
+        else:
+            cond = self.exprs.check(r.condition)
+            cond_span = r.condition.span
+        for a in r.orders:
+            self.lookup("action", a, "an action")
+        if r.goto is not None:
+            self.lookup("decision", r.goto, "a decision")
+        reason = None
+        if r.finish is not None:
+            if self.lookup("disposition", r.finish.disposition, "a disposition"):
+                kind = self._disposition_kind(r.finish.disposition.text)
+                if kind == "uncovered" and r.finish.reason is None:
+                    self.report(
+                        error(
+                            "VP213",
+                            f"'{r.finish.disposition.text}' is an uncovered disposition: say why",
+                            r.finish.span,
+                            hint='add: because "why no recommendation applies"',
+                        )
+                    )
+            reason = r.finish.reason.value if r.finish.reason else None
+        rating = self.rating(r)
+        citations = self.citations(r.citations)
+        if not r.citations:
+            self.report(
+                error(
+                    "VP212",
+                    "rule has no citation",
+                    r.span,
+                    hint='add: cite SOURCE "where in the source"',
+                )
+            )
+        return m.Rule(
+            decision=d.name.text,
+            index=index,
+            label=r.label.text if r.label else None,
+            cond=cond,
+            is_otherwise=r.condition is None,
+            orders=tuple(a.text for a in r.orders),
+            goto=r.goto.text if r.goto else None,
+            end=r.finish.disposition.text if r.finish else None,
+            reason=reason,
+            rating=rating,
+            unrated=r.unrated[0].value if r.unrated else None,
+            citations=citations,
+            notes=tuple(n.value for n in r.notes),
+            span=r.span,
+            cond_span=cond_span,
+        )
+
+    def _disposition_kind(self, name: str) -> str | None:
+        for mod in self.modules:
+            for decl in mod.decls:
+                if isinstance(decl, ast.DispositionDecl) and decl.name.text == name:
+                    return decl.kind
+        return None
+
+    def rating(self, r: ast.Rule) -> m.Rating | None:
+        given = len(r.ratings) + len(r.unrated)
+        if given == 0:
+            self.report(
+                error(
+                    "VP212",
+                    "rule has no rating",
+                    r.span,
+                    hint='add: rated CATEGORY SCORE, or unrated "why no rating applies"',
+                )
+            )
+            return None
+        if given > 1:
+            self.report(error("VP212", "rule has more than one rating", r.span))
+        if not r.ratings:
+            return None
+        rt = r.ratings[0]
+        bounds = CATEGORIES.get(rt.category.text)
+        if bounds is None:
+            self.report(
+                error(
+                    "VP211",
+                    f"unknown rating category '{rt.category.text}'",
+                    rt.category.span,
+                    hint=did_you_mean(rt.category.text, list(CATEGORIES)) or "one of: " + ", ".join(CATEGORIES),
+                )
+            )
+            return None
+        low, high = bounds
+        if not low <= rt.score <= high:
+            self.report(
+                error(
+                    "VP211",
+                    f"{rt.category.text} means a score of {low}-{high}, not {rt.score}",
+                    rt.span,
+                )
+            )
+        if rt.disagreement and rt.category.text != "may_be_appropriate":
+            self.report(error("VP211", "only 'may_be_appropriate' ratings carry a disagreement flag", rt.span))
+        return m.Rating(category=rt.category.text, score=rt.score, disagreement=rt.disagreement, span=rt.span)
+
+    # -- properties ------------------------------------------------------------------------
+    def action_set(self, s: ast.ActionSet, actions: list[m.Action]) -> m.ActionSet:
+        names = [n.text for n in s.names]
+        if s.kind in ("action", "list"):
+            chosen = [n.text for n in s.names if self.lookup("action", n, "an action")]
+            desc = names[0] if s.kind == "action" else "{" + ", ".join(names) + "}"
+        elif s.kind == "attribute":
+            attr = names[0]
+            if attr not in ATTRIBUTE_SETS:
+                self.report(
+                    error(
+                        "VP220",
+                        f"'any {attr}' is not an action set",
+                        s.span,
+                        hint="use any " + ", any ".join(ATTRIBUTE_SETS) + ", or any modality M",
+                    )
+                )
+                chosen = []
+            elif attr == "cross_sectional":
+                chosen = [a.name for a in actions if a.cross_sectional]
+            else:
+                chosen = [a.name for a in actions if a.kind == attr]
+            desc = f"any {attr}"
+        else:
+            modality = names[0]
+            chosen = [a.name for a in actions if a.modality == modality]
+            if not chosen:
+                self.report(
+                    error(
+                        "VP220",
+                        f"no action has modality '{modality}'",
+                        s.span,
+                        hint=did_you_mean(modality, sorted({a.modality for a in actions if a.modality})),
+                    )
+                )
+            desc = f"any modality {modality}"
+        return m.ActionSet(actions=tuple(chosen), description=desc, span=s.span)
+
+    def property(self, d: ast.PropertyDecl) -> m.Property | None:
+        actions = self.actions
+        b = d.body
+        if b.kind == "max_steps" and (b.bound or 0) < 1:
+            self.report(error("VP221", "a step bound must be at least 1", b.span))
+        exceptions = tuple(n.text for n in b.exceptions if self.lookup("action", n, "an action"))
+        return m.Property(
+            name=d.name.text,
+            title=d.title.value if d.title else None,
+            kind=b.kind,
+            condition=self.exprs.check(b.condition) if b.condition is not None else None,
+            target=self.action_set(b.target, actions) if b.target else None,
+            other=self.action_set(b.other, actions) if b.other else None,
+            exceptions=exceptions,
+            bound=b.bound,
+            span=d.span,
+        )
+
+    # -- examples ----------------------------------------------------------------------------
+    def example(self, d: ast.ExampleDecl) -> m.Example | None:
+        given: dict[str, m.Value] = {}
+        for a in d.given:
+            var = self.exprs.variable(a.name)
+            if var is None:
+                continue
+            if a.name.text in given:
+                self.report(error("VP218", f"'{a.name.text}' is given twice", a.span))
+                continue
+            value = self.example_value(var, a.value)
+            if value is not None:
+                given[var.name] = value
+        if d.expect_orders:
+            for o in d.expect_orders:
+                self.lookup("action", o, "an action")
+        self.lookup("disposition", d.expect_end, "a disposition")
+        citations = self.citations(d.citations)
+        return m.Example(
+            title=d.title.value,
+            citations=citations,
+            given=tuple(given.items()),
+            expect_orders=tuple(o.text for o in d.expect_orders) if d.expect_orders is not None else None,
+            expect_end=d.expect_end.text,
+            span=d.span,
+        )
+
+    def example_value(self, var: m.Variable, v: ast.Value) -> m.Value | None:
+        t = var.type
+        if isinstance(t, m.BoolType):
+            if v.kind != "bool":
+                self.report(error("VP218", f"'{var.name}' is a bool: give true or false", v.span))
+                return None
+            return bool(v.flag)
+        if isinstance(t, m.EnumType):
+            if v.kind != "name" or v.name is None:
+                self.report(error("VP218", f"'{var.name}' takes one of: {t.describe()}", v.span))
+                return None
+            return v.name.text if self.exprs.enum_value(var, v.name) else None
+        if v.kind != "number" or v.number is None:
+            self.report(error("VP218", f"'{var.name}' is a number", v.span))
+            return None
+        lit = ast.NumberLit(value=v.number, unit=v.unit, span=v.span)
+        value = self.exprs.number(var, lit)
+        if value is not None and t.integer and value.denominator != 1:
+            self.report(error("VP218", f"'{var.name}' is an integer", v.span))
+            return None
+        return value
+
+
+def _decl_word(d: ast.Decl) -> str:
+    return {
+        ast.DecisionDecl: "a decision",
+        ast.StartDecl: "a 'start' declaration",
+        ast.PropertyDecl: "a property",
+        ast.ExampleDecl: "an example",
+    }.get(type(d), "this declaration")
+
+
+def _attr_word(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def resolve(modules: Sequence[ast.Module]) -> tuple[m.Model, list[Diagnostic]]:
+    resolver = Resolver(modules)
+    model = resolver.resolve()
+    return model, resolver.diagnostics

@@ -1,0 +1,222 @@
+"""The command line: `veripath check | test | graph | build | explain-code`.
+
+Data goes to stdout, diagnostics to stderr. Exit codes are decided in `exit_code` alone:
+0 clean, 1 findings, 2 bad input or usage, 3 internal error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import click
+
+from dsl.codes import CODES, lookup
+from dsl.diagnostics import Diagnostic, Severity, VeripathError, error
+from veripath import __version__
+from veripath.api import Loaded, discover, load_spec
+from veripath.render import render_text, summary_line
+
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def exit_code(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int:
+    """The one place that turns diagnostics into an exit status."""
+    worst = EXIT_OK
+    for d in diagnostics:
+        if d.severity is Severity.ERROR:
+            if d.code[:3] in ("VP1", "VP2"):
+                return EXIT_BAD_INPUT
+            worst = EXIT_FINDINGS
+        elif d.severity is Severity.WARNING and strict:
+            worst = EXIT_FINDINGS
+    return worst
+
+
+@dataclass
+class Run:
+    """What one command found, over all files."""
+
+    loaded: list[Loaded] = field(default_factory=list)
+    extra: list[Diagnostic] = field(default_factory=list)
+
+    def diagnostics(self) -> list[Diagnostic]:
+        out = list(self.extra)
+        for item in self.loaded:
+            out.extend(sorted(item.diagnostics, key=Diagnostic.sort_key))
+        return out
+
+
+def _use_color(flag: bool | None) -> bool:
+    if flag is not None:
+        return flag
+    if os.environ.get("NO_COLOR"):
+        return False
+    return sys.stderr.isatty()
+
+
+def _report(run: Run, fmt: str, color: bool, files: int, strict: bool) -> int:
+    diags = run.diagnostics()
+    if fmt == "json":
+        payload = {
+            "version": __version__,
+            "files": [
+                {
+                    "path": item.path,
+                    "diagnostics": [d.to_json() for d in sorted(item.diagnostics, key=Diagnostic.sort_key)],
+                }
+                for item in run.loaded
+            ],
+            "diagnostics": [d.to_json() for d in run.extra],
+            "summary": {
+                "errors": sum(d.is_error for d in diags),
+                "warnings": sum(d.severity is Severity.WARNING for d in diags),
+                "exit_code": exit_code(diags, strict=strict),
+            },
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+    else:
+        sources = {k: v for item in run.loaded for k, v in item.sources.items()}
+        for d in diags:
+            click.echo(render_text(d, sources, color=color), err=True)
+        errors = sum(d.is_error for d in diags)
+        warnings = sum(d.severity is Severity.WARNING for d in diags)
+        click.echo(summary_line(files, errors, warnings), err=True)
+    return exit_code(diags, strict=strict)
+
+
+def _guard(fn: F) -> F:
+    """Internal errors become exit 3 with a 'please report' message, never a bare traceback."""
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except VeripathError as exc:
+            click.echo(f"veripath: internal error: {exc}", err=True)
+            sys.exit(EXIT_INTERNAL)
+        except Exception:
+            click.echo(
+                "veripath: internal error (this is a bug; please report it with the spec):",
+                err=True,
+            )
+            click.echo(traceback.format_exc(), err=True)
+            sys.exit(EXIT_INTERNAL)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper  # type: ignore[return-value]
+
+
+_format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format for diagnostics.",
+)
+_color_option = click.option(
+    "--color/--no-color",
+    default=None,
+    help="Colour output (default: on a terminal, unless NO_COLOR is set).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="veripath")
+def main() -> None:
+    """veripath: compile and verify clinical decision pathways written in the .vp language.
+
+    \b
+    Typical use:
+      veripath check specs/                 check every spec in a folder
+      veripath graph specs/x.vp             draw the decision graph (Mermaid)
+      veripath build specs/ --out build/    write the tables
+      veripath explain-code VP301           what a diagnostic code means
+
+    Exit codes: 0 clean, 1 findings, 2 bad input or usage, 3 internal error.
+    """
+
+
+def _load_all(paths: tuple[str, ...]) -> tuple[Run, list[str]]:
+    files, problems = discover(list(paths))
+    run = Run(extra=problems)
+    for f in files:
+        run.loaded.append(load_spec(f))
+    return run, files
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_format_option
+@_color_option
+@click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
+@_guard
+def check(paths: tuple[str, ...], fmt: str, color: bool | None, strict: bool) -> None:
+    """Check spec files or folders: syntax, names, types, units and pathway structure."""
+    run, files = _load_all(paths)
+    if not files and not run.extra:
+        run.extra.append(error("VP100", "no .vp files found", None))
+    sys.exit(_report(run, fmt, _use_color(color), len(files), strict))
+
+
+@main.command()
+@click.argument("spec", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
+@_color_option
+@_guard
+def graph(spec: str, fmt: str, color: bool | None) -> None:
+    """Print the decision graph of SPEC as a Mermaid flowchart or Graphviz DOT."""
+    from compiler.export_diagram import to_dot, to_mermaid
+
+    loaded = load_spec(spec)
+    if loaded.graph is None:
+        run = Run(loaded=[loaded])
+        if loaded.ok:
+            loaded.diagnostics.append(error("VP219", "a catalogue has no pathway to draw", None))
+        sys.exit(max(EXIT_BAD_INPUT, _report(run, "text", _use_color(color), 1, False)))
+    click.echo(to_mermaid(loaded.graph) if fmt == "mermaid" else to_dot(loaded.graph), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False))
+@_format_option
+@_color_option
+@_guard
+def build(paths: tuple[str, ...], out_dir: str, fmt: str, color: bool | None) -> None:
+    """Check specs and write their generated tables into OUT (default build/)."""
+    from compiler.export_diagram import write_outputs
+
+    run, files = _load_all(paths)
+    code = exit_code(run.diagnostics())
+    if code == EXIT_OK:
+        for item in run.loaded:
+            if item.graph is not None:
+                for written in write_outputs(item.graph, out_dir):
+                    click.echo(written)
+    sys.exit(_report(run, fmt, _use_color(color), len(files), False))
+
+
+@main.command("explain-code")
+@click.argument("code", required=False)
+def explain_code(code: str | None) -> None:
+    """Explain a diagnostic code (e.g. VP301), or list them all."""
+    if code is None:
+        for c in CODES.values():
+            click.echo(f"{c.code}  {c.slug:<26} {c.summary}")
+        return
+    found = lookup(code)
+    if found is None:
+        click.echo(f"veripath: unknown code {code!r}; run 'veripath explain-code' for the list", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    click.echo(f"{found.code} ({found.slug}): {found.summary}")

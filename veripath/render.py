@@ -1,0 +1,91 @@
+"""Diagnostics as text (compiler style, with the source line and a caret) or JSON."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import click
+
+from dsl.diagnostics import Diagnostic, Severity
+from dsl.source import SourceFile, Span
+
+_COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
+
+
+def _caret(span: Span, source: SourceFile | None, color: bool) -> list[str]:
+    if source is None:
+        return []
+    text = source.line_text(span.line).expandtabs(1)
+    if not text and span.line > len(source.text.splitlines()):
+        return []
+    width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
+    width = max(1, width)
+    marker = "^" + "~" * (width - 1)
+    gutter = f"{span.line:>5} | "
+    marker_line = " " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + marker
+    if color:
+        marker_line = (
+            " " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + click.style(marker, fg="green", bold=True)
+        )
+    return [gutter + text, marker_line]
+
+
+def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], *, color: bool = False) -> str:
+    sev = diagnostic.severity.value
+    where = f"{diagnostic.span}: " if diagnostic.span else ""
+    head_sev = click.style(sev, fg=_COLORS[diagnostic.severity], bold=True) if color else sev
+    code = f"[{diagnostic.code}]"
+    lines = [f"{where}{head_sev}: {diagnostic.message} {code}"]
+    if diagnostic.span is not None:
+        lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
+    for extra in _data_lines(diagnostic.data):
+        lines.append(f"  {extra}")
+    for note in diagnostic.notes:
+        where_note = f"{note.span}: " if note.span else ""
+        lines.append(f"  {where_note}note: {note.message}")
+    if diagnostic.hint:
+        lines.append(f"  hint: {diagnostic.hint}")
+    return "\n".join(lines)
+
+
+def _data_lines(data: Mapping[str, Any]) -> list[str]:
+    """Counterexamples and paths, when a check attached them."""
+    out: list[str] = []
+    patient = data.get("patient")
+    if isinstance(patient, Mapping) and patient:
+        out.append("patient: " + ", ".join(f"{k} = {_show(v)}" for k, v in patient.items()))
+    region = data.get("region")
+    if isinstance(region, str) and region:
+        out.append(f"uncovered region: {region}")
+    path = data.get("path")
+    if isinstance(path, list) and path:
+        out.append("path:")
+        for step in path:
+            if isinstance(step, Mapping):
+                loc = f"  ({step['location']})" if step.get("location") else ""
+                out.append(f"  -> {step.get('text', '')}{loc}")
+    diff = data.get("diff")
+    if isinstance(diff, list):
+        out.extend(str(x) for x in diff)
+    reason = data.get("reason")
+    if isinstance(reason, str) and reason:
+        out.append(f"solver: {reason}")
+    return out
+
+
+def _show(v: object) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
+
+
+def render_json(results: Iterable[dict[str, Any]]) -> str:
+    return json.dumps(list(results), indent=2, sort_keys=False, ensure_ascii=False)
+
+
+def summary_line(files: int, errors: int, warnings: int) -> str:
+    if errors == 0 and warnings == 0:
+        return f"ok: {files} file(s) checked, no problems"
+    return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"

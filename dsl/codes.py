@@ -98,7 +98,6 @@ _ALL: tuple[Code, ...] = (
     ),
     Code("VP220", "bad-action-set", "A property names an action attribute or modality no action has."),
     Code("VP221", "bad-bound", "A revisit or step bound that is not a positive integer."),
-    Code("VP222", "unused-declaration", "An input, action or disposition that nothing uses."),
     # -- verification -------------------------------------------------------
     Code("VP301", "gap", "A decision does not cover every patient who can reach it."),
     Code(

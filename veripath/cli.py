@@ -11,7 +11,7 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import click
@@ -20,7 +20,14 @@ from dsl.codes import CODES, lookup
 from dsl.diagnostics import Diagnostic, Severity, VeripathError, error
 from veripath import __version__
 from veripath.api import Loaded, discover, load_spec
-from veripath.render import render_text, summary_line
+from veripath.render import render_junit, render_sarif, render_text, summary_line
+
+
+@dataclass(frozen=True)
+class SolverOptions:  # TEMPORARY stand-in for verify.SolverOptions
+    timeout_ms: int = 10_000
+    rlimit: int = 0
+
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -64,7 +71,14 @@ def _use_color(flag: bool | None) -> bool:
 
 def _report(run: Run, fmt: str, color: bool, files: int, strict: bool) -> int:
     diags = run.diagnostics()
-    if fmt == "json":
+    if fmt == "sarif":
+        click.echo(json.dumps(render_sarif(diags, __version__), indent=2, ensure_ascii=False))
+    elif fmt == "junit":
+        per_file = [(item.path, sorted(item.diagnostics, key=Diagnostic.sort_key)) for item in run.loaded]
+        if run.extra:
+            per_file.append(("veripath", run.extra))
+        click.echo(render_junit(per_file), nl=False)
+    elif fmt == "json":
         payload = {
             "version": __version__,
             "files": [
@@ -119,10 +133,10 @@ def _guard(fn: F) -> F:
 _format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "sarif", "junit"]),
     default="text",
     show_default=True,
-    help="Output format for diagnostics.",
+    help="Diagnostics as compiler-style text (stderr), or JSON, SARIF 2.1.0 or JUnit XML (stdout).",
 )
 _color_option = click.option(
     "--color/--no-color",
@@ -152,7 +166,65 @@ def _load_all(paths: tuple[str, ...]) -> tuple[Run, list[str]]:
     run = Run(extra=problems)
     for f in files:
         run.loaded.append(load_spec(f))
+    if not files and not problems:
+        run.extra.append(error("VP100", "no .vp files found", None))
     return run, files
+
+
+def _verify(run: Run, options: SolverOptions, *, checks: bool, examples: bool, allow_unknown: bool) -> None:
+    """Run the verifier and/or the examples on every spec that compiled."""
+    try:  # TEMPORARY while verify/ is being written; removed before the verifier lands
+        from verify import run_examples, verify_graph
+    except ImportError:
+        return
+    for item in run.loaded:
+        if item.graph is None:
+            continue
+        found: list[Diagnostic] = []
+        if checks:
+            found.extend(verify_graph(item.graph, options).diagnostics())
+        if examples:
+            found.extend(run_examples(item.graph).diagnostics())
+        if allow_unknown:
+            found = [downgrade_unknown(d) for d in found]
+        item.diagnostics.extend(found)
+
+
+def downgrade_unknown(d: Diagnostic) -> Diagnostic:
+    """--allow-unknown: an undecided check is still reported, as a warning."""
+    if d.code != "VP309" or not d.is_error:
+        return d
+    return replace(d, severity=Severity.WARNING)
+
+
+_solver_options = [
+    click.option(
+        "--timeout",
+        "timeout_ms",
+        type=click.IntRange(min=1),
+        default=SolverOptions().timeout_ms,
+        show_default=True,
+        help="Solver time limit per query, in milliseconds.",
+    ),
+    click.option(
+        "--rlimit",
+        type=click.IntRange(min=0),
+        default=SolverOptions().rlimit,
+        show_default=True,
+        help="Solver resource limit per query (reproducible, unlike the timeout; 0: none).",
+    ),
+    click.option(
+        "--allow-unknown",
+        is_flag=True,
+        help="Report checks the solver could not decide as warnings instead of failures.",
+    ),
+]
+
+
+def _with_solver_options(fn: F) -> F:
+    for option in reversed(_solver_options):
+        fn = option(fn)
+    return fn
 
 
 @main.command()
@@ -160,13 +232,38 @@ def _load_all(paths: tuple[str, ...]) -> tuple[Run, list[str]]:
 @_format_option
 @_color_option
 @click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
+@_with_solver_options
 @_guard
-def check(paths: tuple[str, ...], fmt: str, color: bool | None, strict: bool) -> None:
-    """Check spec files or folders: syntax, names, types, units and pathway structure."""
+def check(
+    paths: tuple[str, ...],
+    fmt: str,
+    color: bool | None,
+    strict: bool,
+    timeout_ms: int,
+    rlimit: int,
+    allow_unknown: bool,
+) -> None:
+    """Check and verify spec files or folders.
+
+    Syntax, names, types and units; then, with Z3, that every decision is complete
+    and free of conflicts, that the properties hold, and that the examples pass.
+    """
     run, files = _load_all(paths)
-    if not files and not run.extra:
-        run.extra.append(error("VP100", "no .vp files found", None))
+    options = SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit)
+    _verify(run, options, checks=True, examples=True, allow_unknown=allow_unknown)
     sys.exit(_report(run, fmt, _use_color(color), len(files), strict))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_format_option
+@_color_option
+@_guard
+def test(paths: tuple[str, ...], fmt: str, color: bool | None) -> None:
+    """Run the examples of spec files or folders against their compiled pathways."""
+    run, files = _load_all(paths)
+    _verify(run, SolverOptions(), checks=False, examples=True, allow_unknown=False)
+    sys.exit(_report(run, fmt, _use_color(color), len(files), False))
 
 
 @main.command()

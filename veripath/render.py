@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping
+import os
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import Any
 
 import click
 
+from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Severity
 from dsl.source import SourceFile, Span
 
@@ -81,11 +83,84 @@ def _show(v: object) -> str:
     return str(v)
 
 
-def render_json(results: Iterable[dict[str, Any]]) -> str:
-    return json.dumps(list(results), indent=2, sort_keys=False, ensure_ascii=False)
-
-
 def summary_line(files: int, errors: int, warnings: int) -> str:
     if errors == 0 and warnings == 0:
         return f"ok: {files} file(s) checked, no problems"
     return f"{errors} error(s), {warnings} warning(s) in {files} file(s)"
+
+
+def _location(span: Span) -> dict[str, Any]:
+    return {
+        "physicalLocation": {
+            "artifactLocation": {"uri": span.file.replace(os.sep, "/")},
+            "region": {
+                "startLine": span.line,
+                "startColumn": span.column,
+                "endLine": span.end_line,
+                "endColumn": span.end_column,
+            },
+        }
+    }
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
+
+
+def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
+    """A SARIF 2.1.0 log: one run, one rule per registered code, one result per diagnostic."""
+    used = sorted({d.code for d in diagnostics})
+    rules = [
+        {
+            "id": code,
+            "name": CODES[code].slug,
+            "shortDescription": {"text": CODES[code].summary},
+        }
+        for code in used
+    ]
+    results = []
+    for d in diagnostics:
+        text = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
+        result: dict[str, Any] = {
+            "ruleId": d.code,
+            "ruleIndex": used.index(d.code),
+            "level": _SARIF_LEVEL[d.severity],
+            "message": {"text": text},
+        }
+        if d.span is not None:
+            result["locations"] = [_location(d.span)]
+        related = [
+            {"id": i, **_location(n.span), "message": {"text": n.message}}
+            for i, n in enumerate(d.notes)
+            if n.span is not None
+        ]
+        if related:
+            result["relatedLocations"] = related
+        if d.data:
+            result["properties"] = d.data
+        results.append(result)
+    return {
+        "version": "2.1.0",
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "veripath", "version": version, "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+
+
+def render_junit(files: list[tuple[str, list[Diagnostic]]]) -> str:
+    """JUnit XML: one test suite per spec, one failing test case per error, one passing case if clean."""
+    suites = ET.Element("testsuites", name="veripath")
+    for path, diags in files:
+        errors = [d for d in diags if d.is_error]
+        suite = ET.SubElement(suites, "testsuite", name=path, tests=str(max(1, len(errors))), failures=str(len(errors)))
+        if not errors:
+            ET.SubElement(suite, "testcase", classname=path, name="check")
+        for d in errors:
+            case = ET.SubElement(suite, "testcase", classname=path, name=f"{d.code} {d.span or path}")
+            failure = ET.SubElement(case, "failure", type=d.code, message=d.message)
+            failure.text = render_text(d, {})
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -15,8 +15,19 @@ from compiler.pretty import describe_cond
 from dsl.model import Rule
 
 
-def _mermaid_id(node: str) -> str:
-    return "n_" + "".join(ch if ch.isalnum() else "_" for ch in node)
+def _mermaid_ids(graph: DecisionGraph) -> dict[str, str]:
+    """Readable Mermaid ids, made unique in node order (`review@1` and `review_1` would clash)."""
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    for node in graph.graph.nodes:
+        base = "n_" + "".join(ch if ch.isalnum() else "_" for ch in node)
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}_{n}"
+        used.add(candidate)
+        ids[node] = candidate
+    return ids
 
 
 def _mermaid_text(text: str) -> str:
@@ -43,16 +54,17 @@ def _node_label(graph: DecisionGraph, node: str) -> str:
 
 def to_mermaid(graph: DecisionGraph) -> str:
     lines = ["flowchart TD"]
+    ids = _mermaid_ids(graph)
     shapes = {"decision": ('{"', '"}'), "order": ('["', '"]'), "end": ('(["', '"])')}
     for node, data in graph.graph.nodes(data=True):
         open_, close = shapes[data["kind"]]
-        lines.append(f"    {_mermaid_id(node)}{open_}{_mermaid_text(_node_label(graph, node))}{close}")
+        lines.append(f"    {ids[node]}{open_}{_mermaid_text(_node_label(graph, node))}{close}")
     for u, v, data in graph.graph.edges(data=True):
         if data["kind"] == "rule":
             label = _mermaid_text(_rule_label(data["rule"]))
-            lines.append(f'    {_mermaid_id(u)} -->|"{label}"| {_mermaid_id(v)}')
+            lines.append(f'    {ids[u]} -->|"{label}"| {ids[v]}')
         else:
-            lines.append(f"    {_mermaid_id(u)} --> {_mermaid_id(v)}")
+            lines.append(f"    {ids[u]} --> {ids[v]}")
     return "\n".join(lines) + "\n"
 
 

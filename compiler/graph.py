@@ -8,7 +8,7 @@ Edges (key = rule id for rule edges, "next" for the edge leaving an order step):
   rule      decision -> order|end|decision   attrs: rule (the model Rule), decision, index
   next      order -> decision|end
 
-Loops bounded with `revisit at most N` are unrolled: later visits get ids with an `@k`
+Loops bounded with `at most N visits` are unrolled: later visits get ids with an `@k`
 suffix, and a path that would exceed the bound ends at `end:__revisit_limit__`.
 """
 

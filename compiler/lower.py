@@ -26,8 +26,12 @@ def lower(model: Model) -> DecisionGraph:
         assert var.revealed_by is not None
         reveals.setdefault(var.revealed_by, []).append(var.name)
 
-    def suffix(visits: Visits) -> str:
-        return "" if all(v <= 1 for v in visits) else "@" + ".".join(map(str, visits))
+    def suffix(before: Visits) -> str:
+        # Ids name the visits made *before* this one: `review`, `review@1`, `review@2`.
+        # The whole vector is shown once any count is non-zero, so ids are injective.
+        if not any(before):
+            return ""
+        return "@" + ".".join(map(str, before)) if len(before) > 1 else f"@{before[0]}"
 
     def bump(decision: Decision, visits: Visits) -> Visits | None:
         if decision.name not in bounded:
@@ -66,13 +70,13 @@ def lower(model: Model) -> DecisionGraph:
         return LIMIT_NODE
 
     # Iterative (a worklist, not recursion) so that long pathways cannot overflow the stack.
-    pending: deque[tuple[Decision, Visits, str]] = deque()
+    pending: deque[tuple[Decision, Visits, str, str]] = deque()
 
     def node_for(decision: Decision, before: Visits) -> str:
         visits = bump(decision, before)
         if visits is None:
             return add_limit()
-        node = f"decision:{decision.name}{suffix(visits)}"
+        node = f"decision:{decision.name}{suffix(before)}"
         if node not in graph:
             graph.add_node(
                 node,
@@ -82,7 +86,7 @@ def lower(model: Model) -> DecisionGraph:
                 hit_policy=decision.hit_policy,
                 span=decision.span,
             )
-            pending.append((decision, visits, node))
+            pending.append((decision, visits, node, suffix(before)))
         return node
 
     def target_of(rule: Rule, visits: Visits) -> str:
@@ -93,10 +97,10 @@ def lower(model: Model) -> DecisionGraph:
 
     start = node_for(model.decision(model.start), tuple(0 for _ in bounded))
     while pending:
-        decision, visits, node = pending.popleft()
+        decision, visits, node, tag = pending.popleft()
         for rule in decision.rules:
             if rule.orders:
-                step = f"order:{rule.id}{suffix(visits)}"
+                step = f"order:{rule.id}{tag}"
                 graph.add_node(
                     step,
                     kind="order",

@@ -1,7 +1,7 @@
 """Path-dependent semantic checks that need the decision graph.
 
 - every decision is reachable from `start` (VP209);
-- no cycle without a `revisit at most N` bound (VP210);
+- no cycle without a `at most N visits` bound (VP210);
 - a finding is tested only where every path has ordered the action revealing it (VP208).
 """
 
@@ -53,7 +53,7 @@ def _cycle(graph: DecisionGraph) -> Diagnostic | None:
         "VP210",
         f"the pathway loops: {loop}",
         back.span,
-        hint=f"bound the loop with 'revisit at most N' on decision '{decisions[0]}'",
+        hint=f"bound the loop with 'at most N visits' on decision '{decisions[0]}'",
         notes=tuple(Note(message=f"decision '{d}'", span=graph.model.decision(d).span) for d in decisions),
     )
 

@@ -97,7 +97,7 @@ _ALL: tuple[Code, ...] = (
         "A declaration that is not allowed in this kind of file (e.g. a decision in a catalogue).",
     ),
     Code("VP220", "bad-action-set", "A property names an action attribute or modality no action has."),
-    Code("VP221", "bad-bound", "A revisit or step bound that is not a positive integer."),
+    Code("VP221", "bad-bound", "A visit or step bound that is not a positive integer."),
     # -- verification -------------------------------------------------------
     Code("VP301", "gap", "A decision does not cover every patient who can reach it."),
     Code(

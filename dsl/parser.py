@@ -357,7 +357,12 @@ class _ToAst(Transformer[Token, ast.Module]):
     def name_ref(self, meta: Meta, items: list[Token]) -> ast.Expr:
         return ast.NameRef(name=self._name(items[0]), span=self._s(meta))
 
-    name_operand = name_ref
+    def name_operand(self, meta: Meta, items: list[Token]) -> ast.Expr:
+        # After a comparison operator the contextual lexer reads 'true'/'false' as a NAME.
+        word = str(items[0])
+        if word in ("true", "false"):
+            return ast.BoolLit(value=word == "true", span=self._s(meta))
+        return self.name_ref(meta, items)
 
     def true_lit(self, meta: Meta, items: list[Token]) -> ast.Expr:
         return ast.BoolLit(value=True, span=self._s(meta))
@@ -494,16 +499,23 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
-        lines = text.splitlines() or [""]
-        last = len(lines)
-        span = Span.point(path, last, len(lines[-1]) + 1)
+        # Point just after the last token (Lark's end marker borrows its position), not at
+        # trailing blank lines or comments; a file without any token gets 1:1.
+        end = exc.token if isinstance(exc, UnexpectedToken) else None
+        if end is not None and end.end_line and end.end_column:
+            span = Span.point(path, end.end_line, end.end_column)
+        else:
+            span = Span.point(path, 1, 1)
         expected = _describe_expected({str(t) for t in exc.expected})
         return error("VP104", "unexpected end of file", span, hint=f"expected {expected}")
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         ch = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
         span = Span.point(path, line, column)
-        hint = "strings use double quotes" if ch == "'" else "comments start with '#'"
+        if ch == '"':  # no STRING token matched: the string does not end on its line
+            return error("VP102", "unterminated string", span, hint='a string ends with " on the same line')
+        quote = ch in "'\u2018\u2019\u201c\u201d"
+        hint = 'strings use straight double quotes (")' if quote else "comments start with '#'"
         return error("VP102", f"unexpected character {ch!r}", span, hint=hint)
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
@@ -525,8 +537,7 @@ def _nesting_problem(path: str, text: str) -> Diagnostic | None:
     """Reject absurd nesting before Lark and the recursive transformer see it."""
     depth = 0
     line, col = 1, 0
-    in_string = in_comment = False
-    prev = ""
+    in_string = in_comment = escaped = False
     for ch in text:
         col += 1
         if ch == "\n":
@@ -536,7 +547,11 @@ def _nesting_problem(path: str, text: str) -> Diagnostic | None:
         elif in_comment:
             pass
         elif in_string:
-            if ch == '"' and prev != "\\":
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
                 in_string = False
         elif ch == "#":
             in_comment = True
@@ -553,7 +568,6 @@ def _nesting_problem(path: str, text: str) -> Diagnostic | None:
                 )
         elif ch in ")]}":
             depth = max(0, depth - 1)
-        prev = ch
     return None
 
 

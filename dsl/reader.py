@@ -29,18 +29,41 @@ def display_path(path: str) -> str:
     return path if rel.startswith("..") else rel
 
 
-def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
+_UTF16_32_BOMS = {
+    b"\xff\xfe\x00\x00": "UTF-32",
+    b"\x00\x00\xfe\xff": "UTF-32",
+    b"\xff\xfe": "UTF-16",
+    b"\xfe\xff": "UTF-16",
+}
+
+
+def _position(data: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in characters, as `decode` counts them) of a byte offset."""
+    before = data[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    line_start = before.rfind(b"\n") + 1
+    return before.count(b"\n") + 1, len(before[line_start:].decode("utf-8", errors="replace")) + 1
+
+
+def decode(path: str, data: bytes, size: int | None = None) -> tuple[str | None, Diagnostic | None]:
+    """The text of a spec file, or why it is not one. `size` is the file's size when `data` was cut short."""
     if len(data) > MAX_BYTES:
         return None, error(
             "VP105",
-            f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,}",
+            f"file is {size or len(data):,} bytes; the limit is {MAX_BYTES:,}",
             Span.point(path, 1, 1),
             hint="split the guideline into catalogues and import them",
         )
+    for bom, encoding in _UTF16_32_BOMS.items():
+        if data.startswith(bom):
+            return None, error(
+                "VP101",
+                f"the file is {encoding} text, not UTF-8",
+                Span.point(path, 1, 1),
+                hint="save the file as UTF-8",
+            )
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is allowed, and not text
     if b"\x00" in data:
-        offset = data.index(b"\x00")
-        line = data.count(b"\n", 0, offset) + 1
-        col = offset - (data.rfind(b"\n", 0, offset) + 1) + 1
+        line, col = _position(data, data.index(b"\x00"))
         return None, error(
             "VP106",
             "file contains NUL bytes: not a text spec",
@@ -48,17 +71,17 @@ def decode(path: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
             hint="is this a binary file?",
         )
     try:
-        text = data.decode("utf-8-sig")
+        # Old Mac line breaks (a lone CR) would make a comment swallow the rest of the file.
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        line, col = _position(data, exc.start)
         return None, error(
             "VP101",
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
             Span.point(path, line, col),
             hint="save the file as UTF-8",
         )
-    for lineno, line_text in enumerate(text.splitlines(), start=1):
+    for lineno, line_text in enumerate(text.split("\n"), start=1):
         for col, ch in enumerate(line_text, start=1):
             if (ord(ch) < 32 and ch not in "\t\r\f\v") or ch == "\x7f":
                 return None, error(
@@ -75,12 +98,13 @@ def read_file(path: str) -> tuple[SourceFile | None, ast.Module | None, list[Dia
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_BYTES + 1)
+            size = os.fstat(fh.fileno()).st_size
     except IsADirectoryError:
         return None, None, [error("VP100", "is a directory, not a file", Span.point(shown, 1, 1))]
     except OSError as exc:
         reason = exc.strerror or str(exc)
         return None, None, [error("VP100", f"cannot read file: {reason}", None, hint=shown)]
-    text, problem = decode(shown, data)
+    text, problem = decode(shown, data, size)
     if text is None:
         assert problem is not None
         return None, None, [problem]
@@ -103,6 +127,11 @@ def read_guideline(path: str) -> ReadResult:
             result.diagnostics.append(error("VP111", f"import cycle: {chain}", importer.path.span))
             return
         if real in done:
+            return
+        if importer is not None and os.path.isdir(file):
+            result.diagnostics.append(
+                error("VP100", f"imported path '{importer.path.value}' is a directory, not a file", importer.path.span)
+            )
             return
         if importer is not None and not os.path.exists(file):
             result.diagnostics.append(

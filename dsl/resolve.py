@@ -60,6 +60,11 @@ class Resolver:
         self.names[name.text] = (kind, name)
         return True
 
+    def owns(self, name: ast.Name) -> bool:
+        """Whether this declaration is the one that holds its name (not a reported duplicate)."""
+        entry = self.names.get(name.text)
+        return entry is not None and entry[1] is name
+
     def kind_of(self, text: str) -> str | None:
         entry = self.names.get(text)
         return _KIND_WORDS[entry[0]] if entry else None
@@ -86,8 +91,17 @@ class Resolver:
     def resolve(self) -> m.Model:
         decls = [d for mod in self.modules for d in mod.decls]
         root_kind = self.root.header.kind
-        if root_kind == "catalogue":
-            for d in self.root.decls:
+        # Declare every name in source order first, so that a duplicate is always reported at
+        # the later declaration, whatever kinds the two declarations have.
+        root_ids = {id(d) for d in self.root.decls}
+        for d in decls:
+            declared = _declared_name(d)
+            if declared is not None and (declared[0] not in ("decision", "property") or id(d) in root_ids):
+                self.declare(*declared)
+        for mod in self.modules:  # the root, or a catalogue imported by a guideline
+            if mod.header.kind != "catalogue":
+                continue
+            for d in mod.decls:
                 if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl):
                     self.report(
                         error(
@@ -104,11 +118,7 @@ class Resolver:
         variables.extend(findings)
         dispositions = [x for d in decls if isinstance(d, ast.DispositionDecl) for x in [self.disposition(d)] if x]
         decision_decls = [d for d in self.root.decls if isinstance(d, ast.DecisionDecl)]
-        for d in decision_decls:
-            self.declare("decision", d.name)
         property_decls = [d for d in self.root.decls if isinstance(d, ast.PropertyDecl)]
-        for p in property_decls:
-            self.declare("property", p.name)
 
         self.actions = actions
         self.var_table = {v.name: v for v in variables}
@@ -149,11 +159,10 @@ class Resolver:
 
     # -- declarations -------------------------------------------------------------------
     def source(self, d: ast.SourceDecl) -> m.Source:
-        self.declare("source", d.name)
         return m.Source(name=d.name.text, title=d.title.value, url=d.url.value if d.url else None, span=d.span)
 
     def input(self, d: ast.InputDecl) -> m.Variable | None:
-        if not self.declare("variable", d.name):
+        if not self.owns(d.name):
             return None
         typ = self.type(d.type)
         if typ is None:
@@ -198,7 +207,7 @@ class Resolver:
         return tuple(seen)
 
     def finding(self, d: ast.FindingDecl) -> m.Variable | None:
-        ok = self.declare("variable", d.name)
+        ok = self.owns(d.name)
         if not self.names.get(d.action.text) or self.names[d.action.text][0] != "action":
             self.lookup("action", d.action, "an action")
             return None
@@ -214,7 +223,7 @@ class Resolver:
         )
 
     def action(self, d: ast.ActionDecl) -> m.Action | None:
-        ok = self.declare("action", d.name)
+        ok = self.owns(d.name)
         seen: dict[str, ast.ActionAttr] = {}
         allowed = {
             "modality": MODALITIES,
@@ -281,7 +290,7 @@ class Resolver:
         )
 
     def disposition(self, d: ast.DispositionDecl) -> m.Disposition | None:
-        ok = self.declare("disposition", d.name)
+        ok = self.owns(d.name)
         within = None
         if d.unit is not None:
             if d.unit.text not in TIME_UNITS:
@@ -344,7 +353,7 @@ class Resolver:
 
     def decision(self, d: ast.DecisionDecl) -> m.Decision:
         if d.max_visits is not None and d.max_visits < 1:
-            self.report(error("VP221", "a revisit bound must be at least 1", d.span))
+            self.report(error("VP221", "a visit bound must be at least 1", d.span))
         labels: dict[str, ast.Name] = {}
         rules: list[m.Rule] = []
         for index, r in enumerate(d.rules, start=1):
@@ -540,13 +549,15 @@ class Resolver:
     # -- examples ----------------------------------------------------------------------------
     def example(self, d: ast.ExampleDecl) -> m.Example | None:
         given: dict[str, m.Value] = {}
+        named: set[str] = set()  # including names whose value was wrong
         for a in d.given:
             var = self.exprs.variable(a.name)
             if var is None:
                 continue
-            if a.name.text in given:
+            if a.name.text in named:
                 self.report(error("VP218", f"'{a.name.text}' is given twice", a.span))
                 continue
+            named.add(a.name.text)
             value = self.example_value(var, a.value)
             if value is not None:
                 given[var.name] = value
@@ -585,6 +596,23 @@ class Resolver:
             self.report(error("VP218", f"'{var.name}' is an integer", v.span))
             return None
         return value
+
+
+def _declared_name(d: ast.Decl) -> tuple[str, ast.Name] | None:
+    """The namespace kind and name that a declaration introduces, if any."""
+    if isinstance(d, ast.SourceDecl):
+        return "source", d.name
+    if isinstance(d, ast.InputDecl | ast.FindingDecl):
+        return "variable", d.name
+    if isinstance(d, ast.ActionDecl):
+        return "action", d.name
+    if isinstance(d, ast.DispositionDecl):
+        return "disposition", d.name
+    if isinstance(d, ast.DecisionDecl):
+        return "decision", d.name
+    if isinstance(d, ast.PropertyDecl):
+        return "property", d.name
+    return None
 
 
 def _decl_word(d: ast.Decl) -> str:

@@ -40,7 +40,7 @@ class SourceFile:
     text: str
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        lines = self.text.split("\n")  # the lexer counts only newlines
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""

@@ -18,16 +18,10 @@ import click
 
 from dsl.codes import CODES, lookup
 from dsl.diagnostics import Diagnostic, Severity, VeripathError, error
+from verify import SolverOptions, run_examples, verify_graph
 from veripath import __version__
 from veripath.api import Loaded, discover, load_spec
 from veripath.render import render_junit, render_sarif, render_text, summary_line
-
-
-@dataclass(frozen=True)
-class SolverOptions:  # TEMPORARY stand-in for verify.SolverOptions
-    timeout_ms: int = 10_000
-    rlimit: int = 0
-
 
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -99,10 +93,10 @@ def _report(run: Run, fmt: str, color: bool, files: int, strict: bool) -> int:
     else:
         sources = {k: v for item in run.loaded for k, v in item.sources.items()}
         for d in diags:
-            click.echo(render_text(d, sources, color=color), err=True)
+            click.echo(render_text(d, sources, color=color), err=True, color=color)
         errors = sum(d.is_error for d in diags)
         warnings = sum(d.severity is Severity.WARNING for d in diags)
-        click.echo(summary_line(files, errors, warnings), err=True)
+        click.echo(summary_line(files, errors, warnings), err=True, color=color)
     return exit_code(diags, strict=strict)
 
 
@@ -173,10 +167,6 @@ def _load_all(paths: tuple[str, ...]) -> tuple[Run, list[str]]:
 
 def _verify(run: Run, options: SolverOptions, *, checks: bool, examples: bool, allow_unknown: bool) -> None:
     """Run the verifier and/or the examples on every spec that compiled."""
-    try:  # TEMPORARY while verify/ is being written; removed before the verifier lands
-        from verify import run_examples, verify_graph
-    except ImportError:
-        return
     for item in run.loaded:
         if item.graph is None:
             continue
@@ -298,9 +288,17 @@ def build(paths: tuple[str, ...], out_dir: str, fmt: str, color: bool | None) ->
     code = exit_code(run.diagnostics())
     if code == EXIT_OK:
         for item in run.loaded:
-            if item.graph is not None:
+            if item.graph is None:
+                continue
+            try:
                 for written in write_outputs(item.graph, out_dir):
                     click.echo(written)
+            except OSError as exc:
+                reason = exc.strerror or str(exc)
+                where = exc.filename or out_dir
+                item.diagnostics.append(
+                    error("VP401", f"cannot write {where}: {reason}", None, hint="check the folder")
+                )
     sys.exit(_report(run, fmt, _use_color(color), len(files), False))
 
 

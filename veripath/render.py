@@ -13,6 +13,7 @@ from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Severity
 from dsl.source import SourceFile, Span
 
+_MAX_SHOWN = 160
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
@@ -20,17 +21,21 @@ def _caret(span: Span, source: SourceFile | None, color: bool) -> list[str]:
     if source is None:
         return []
     text = source.line_text(span.line).expandtabs(1)
-    if not text and span.line > len(source.text.splitlines()):
+    if not text and span.line > source.text.count("\n") + 1:
         return []
+    column = span.column
     width = span.end_column - span.column if span.end_line == span.line else len(text) - span.column + 1
-    width = max(1, width)
+    if len(text) > _MAX_SHOWN:  # show a window around the column, not a megabyte of source
+        start = max(0, column - 1 - _MAX_SHOWN // 2)
+        shown = text[start : start + _MAX_SHOWN]
+        prefix = "..." if start else ""
+        text = prefix + shown + ("..." if start + _MAX_SHOWN < len(text) else "")
+        column = column - start + len(prefix)
+    width = max(1, min(width, len(text) - column + 1))
     marker = "^" + "~" * (width - 1)
     gutter = f"{span.line:>5} | "
-    marker_line = " " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + marker
-    if color:
-        marker_line = (
-            " " * (len(gutter) - 2) + "| " + " " * (span.column - 1) + click.style(marker, fg="green", bold=True)
-        )
+    styled = click.style(marker, fg="green", bold=True) if color else marker
+    marker_line = " " * (len(gutter) - 2) + "| " + " " * (column - 1) + styled
     return [gutter + text, marker_line]
 
 

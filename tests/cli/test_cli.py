@@ -1,0 +1,286 @@
+"""The command line, through click's CliRunner: exit codes, streams, formats, colour, outputs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from dsl.codes import CODES
+from tests.cli.support import ANSI, assert_no_traceback, run, shown
+from tests.dsl.support import DATA, check_golden
+from veripath import __version__
+
+CLI = DATA / "cli"
+SMALL = CLI / "small.vp"
+BROKEN = CLI / "broken.vp"
+
+
+@pytest.fixture(autouse=True)
+def _no_color_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"veripath, version {__version__}\n"
+
+
+@pytest.mark.parametrize("flag", ["--help", "-h"])
+def test_help_lists_the_commands(flag: str) -> None:
+    result = run(flag)
+    assert result.exit_code == 0
+    for command in ("check", "graph", "build", "explain-code"):
+        assert command in result.stdout
+    assert "Exit codes: 0 clean, 1 findings, 2 bad input or usage, 3 internal error." in result.stdout
+
+
+def test_no_command_is_usage() -> None:
+    assert run().exit_code in (0, 2)  # click shows the help; never a crash
+    assert run("no-such-command").exit_code == 2
+    assert run("check").exit_code == 2  # PATHS is required
+
+
+def test_check_a_good_file() -> None:
+    result = run("check", str(SMALL))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == "ok: 1 file(s) checked, no problems\n"
+
+
+def test_check_a_folder(tmp_path: Path) -> None:
+    for name in ("a.vp", "b.vp"):
+        shutil.copy(SMALL, tmp_path / name)
+    (tmp_path / "notes.txt").write_text("not a spec", encoding="utf-8")
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == "ok: 2 file(s) checked, no problems\n"
+    nested = tmp_path / "more"
+    nested.mkdir()
+    shutil.copy(BROKEN, nested / "broken.vp")
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert {s.file for s in shown(result.stderr)} == {str(nested / "broken.vp")}
+    assert result.stderr.endswith("2 error(s), 0 warning(s) in 3 file(s)\n")
+
+
+def test_check_reports_in_compiler_style() -> None:
+    result = run("check", "--no-color", str(BROKEN))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    path = str(BROKEN) if not BROKEN.is_relative_to(Path.cwd()) else str(BROKEN.relative_to(Path.cwd()))
+    expected = [
+        f"{path}:8:17: error: 'superficail' is not a value of 'depth' [VP203]",
+        "    8 |   when depth == superficail end reassure rated usually_appropriate 9 cite acr",
+        "      |                 ^~~~~~~~~~~",
+        "  hint: did you mean 'superficial'?",
+        f"{path}:9:26: error: undefined disposition 'reasure' [VP201]",
+        "    9 |   when depth == deep end reasure rated usually_appropriate 9 cite acr",
+        "      |                          ^~~~~~~",
+        "  hint: did you mean 'reassure'?",
+        "2 error(s), 0 warning(s) in 1 file(s)",
+    ]
+    assert result.stderr.splitlines() == expected
+
+
+@pytest.mark.parametrize("args", [["missing.vp"], ["missing-folder/"], [str(SMALL), "missing.vp"]])
+def test_missing_paths_are_bad_input(args: list[str]) -> None:
+    result = run("check", *args)
+    assert result.exit_code == 2
+    assert "error: no such file or folder: missing" in result.stderr
+    assert_no_traceback(result)
+
+
+def test_a_folder_without_specs_is_bad_input(tmp_path: Path) -> None:
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 2
+    assert "error: no .vp files found [VP100]" in result.stderr
+
+
+def test_json_output_has_the_same_diagnostics_as_text() -> None:
+    text = run("check", "--no-color", str(BROKEN))
+    result = run("check", "--format", "json", str(BROKEN))
+    assert result.exit_code == 2
+    payload = json.loads(result.stdout)
+    assert payload["version"] == __version__
+    assert payload["summary"] == {"errors": 2, "warnings": 0, "exit_code": 2}
+    (file,) = payload["files"]
+    diags = file["diagnostics"]
+    assert [
+        (d["location"]["file"], d["location"]["line"], d["location"]["column"], d["message"], d["code"]) for d in diags
+    ] == [(s.file, s.line, s.column, s.message, s.code) for s in shown(text.stderr)]
+    first = diags[0]
+    assert set(first) == {"code", "severity", "message", "location", "hint"}
+    assert first["severity"] == "error"
+    assert first["hint"] == "did you mean 'superficial'?"
+    assert set(first["location"]) == {"file", "line", "column", "end_line", "end_column"}
+    assert (first["location"]["end_line"], first["location"]["end_column"]) == (8, 28)
+
+
+def test_json_output_for_a_clean_file() -> None:
+    result = run("check", "--format", "json", str(SMALL))
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["files"][0]["diagnostics"] == []
+    assert payload["summary"]["exit_code"] == 0
+
+
+def test_explain_code() -> None:
+    result = run("explain-code", "VP301")
+    assert result.exit_code == 0
+    assert result.stdout == f"VP301 (gap): {CODES['VP301'].summary}\n"
+    assert run("explain-code", "vp203").stdout.startswith("VP203 (unknown-value): ")
+
+
+def test_explain_code_lists_every_code() -> None:
+    result = run("explain-code")
+    assert result.exit_code == 0
+    listed = [line.split()[0] for line in result.stdout.splitlines()]
+    assert listed == list(CODES)
+
+
+@pytest.mark.parametrize("code", ["VP999", "nonsense", ""])
+def test_explain_an_unknown_code(code: str) -> None:
+    result = run("explain-code", code)
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert f"veripath: unknown code {code!r}" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["mermaid", "dot"])
+def test_graph_golden(fmt: str, update_golden: bool) -> None:
+    result = run("graph", "--format", fmt, str(SMALL))
+    assert result.exit_code == 0, result.stderr
+    assert result.stderr == ""
+    suffix = {"mermaid": ".expected.mmd", "dot": ".expected.dot"}[fmt]
+    check_golden(result.stdout, SMALL.with_suffix(suffix), update_golden)
+
+
+def test_graph_default_is_mermaid() -> None:
+    assert run("graph", str(SMALL)).stdout == run("graph", "--format", "mermaid", str(SMALL)).stdout
+
+
+def test_graph_of_a_broken_spec_or_a_catalogue() -> None:
+    broken = run("graph", str(BROKEN))
+    assert broken.exit_code == 2
+    assert broken.stdout == ""
+    assert len(shown(broken.stderr)) == 2
+    catalogue = run("graph", str(DATA / "dsl" / "catalogue.vp"))
+    assert catalogue.exit_code == 2
+    assert "a catalogue has no pathway to draw [VP219]" in catalogue.stderr
+    assert run("graph", "--format", "svg", str(SMALL)).exit_code == 2
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_build_writes_deterministic_outputs(tmp_path: Path) -> None:
+    first, second = tmp_path / "one", tmp_path / "two"
+    a = run("build", str(SMALL), "--out", str(first))
+    b = run("build", str(SMALL), "--out", str(second))
+    assert a.exit_code == b.exit_code == 0, a.stderr
+    assert a.stdout.splitlines() == [str(first / "small.graph.json"), str(first / "small.mmd")]
+    assert _snapshot(first) == _snapshot(second)
+    assert sorted(_snapshot(first)) == ["small.graph.json", "small.mmd"]  # no temporary files left behind
+    graph = json.loads((first / "small.graph.json").read_text(encoding="utf-8"))
+    assert graph["guideline"] == "small"
+    assert graph["start"] == "decision:initial"
+    assert (first / "small.mmd").read_text(encoding="utf-8") == run("graph", str(SMALL)).stdout
+    # Building again over existing outputs rewrites them to the same bytes.
+    assert run("build", str(SMALL), "--out", str(first)).exit_code == 0
+    assert _snapshot(first) == _snapshot(second)
+
+
+def test_build_writes_nothing_when_a_spec_is_broken(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = run("build", str(SMALL), str(BROKEN), "--out", str(out))
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_build_reports_json(tmp_path: Path) -> None:
+    result = run("build", str(BROKEN), "--out", str(tmp_path), "--format", "json")
+    assert result.exit_code == 2
+    assert json.loads(result.stdout)["summary"]["errors"] == 2
+
+
+def test_color_flag_adds_ansi_and_no_color_removes_it() -> None:
+    colored = run("check", "--color", str(BROKEN), terminal=True)
+    assert ANSI.search(colored.stderr)
+    assert ANSI.sub("", colored.stderr) == run("check", "--no-color", str(BROKEN)).stderr
+    assert not ANSI.search(run("check", "--no-color", str(BROKEN), terminal=True).stderr)
+    # The flag wins over the environment.
+    assert ANSI.search(run("check", "--color", str(BROKEN), env={"NO_COLOR": "1"}, terminal=True).stderr)
+    # Without a flag, NO_COLOR (and a non-terminal stderr) mean plain text.
+    assert not ANSI.search(run("check", str(BROKEN), env={"NO_COLOR": "1"}, terminal=True).stderr)
+
+
+def test_color_flag_forces_ansi_into_a_pipe() -> None:
+    assert ANSI.search(run("check", "--color", str(BROKEN)).stderr)
+
+
+class _Terminal:
+    def isatty(self) -> bool:
+        return True
+
+
+def test_no_color_environment_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
+    from veripath.cli import _use_color
+
+    monkeypatch.setattr(sys, "stderr", _Terminal())
+    assert _use_color(None) is True
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert _use_color(None) is False
+    assert _use_color(True) is True
+    monkeypatch.setenv("NO_COLOR", "")  # empty means unset, per no-color.org
+    assert _use_color(None) is True
+
+
+def test_default_is_plain_when_not_a_terminal() -> None:
+    assert not ANSI.search(run("check", str(BROKEN)).stderr)
+
+
+def test_an_internal_error_is_exit_3_with_a_report_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(path: str) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("veripath.cli.load_spec", explode)
+    result = run("check", str(SMALL))
+    assert result.exit_code == 3
+    assert "internal error (this is a bug; please report it with the spec)" in result.stderr
+
+
+def _fail_rename(src: str, dst: str) -> None:
+    raise OSError(28, "No space left on device")
+
+
+def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("build", str(SMALL), "--out", str(tmp_path)).exit_code == 0
+    before = _snapshot(tmp_path)
+    (tmp_path / "small.mmd").write_text("old contents\n", encoding="utf-8")
+    monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
+    result = run("build", str(SMALL), "--out", str(tmp_path))
+    assert result.exit_code != 0
+    after = _snapshot(tmp_path)
+    assert sorted(after) == sorted(before)  # no temporary file left behind
+    assert after["small.mmd"] == b"old contents\n"  # the old file is untouched, not truncated
+
+
+def test_build_reports_a_write_failure_as_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
+    result = run("build", str(SMALL), "--out", str(tmp_path))
+    assert "[VP401]" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_caret_shows_the_right_line_after_a_form_feed(tmp_path: Path) -> None:
+    spec = tmp_path / "ff.vp"
+    spec.write_bytes(b'guideline g "G" version "1"\n\x0c\nsource s "S"\ninput a: bool\nassume: b\n')
+    result = run("check", "--no-color", str(spec))
+    assert "    5 | assume: b\n" in result.stderr

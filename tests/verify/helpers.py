@@ -1,0 +1,105 @@
+"""Shared helpers of the verify tests: loading specs and checking counterexamples."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from compiler.graph import DecisionGraph
+from dsl import model as m
+from dsl.diagnostics import Diagnostic
+from dsl.model import Value
+from tests.verify import reference as ref
+from verify import Report, Verdict
+from verify.context import default_patient
+from verify.evaluate import evaluate, normalise_value
+from veripath.api import load_spec
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "verify"
+LOCATION = re.compile(r"^.+:\d+:\d+$")
+
+
+def load_graph(name_or_path: str | Path) -> DecisionGraph:
+    path = Path(name_or_path)
+    if not path.is_absolute() and not path.exists():
+        path = DATA / name_or_path
+    loaded = load_spec(str(path))
+    assert loaded.graph is not None, [str(d) for d in loaded.diagnostics]
+    return loaded.graph
+
+
+def refuted(report: Report) -> set[tuple[str, str]]:
+    """(check id, code) of every refuted check (gap ids without their ':k' suffix)."""
+    out = set()
+    for r in report.results:
+        if r.verdict is Verdict.REFUTED:
+            assert r.diagnostic is not None
+            out.add((base_id(r.check), r.diagnostic.code))
+    return out
+
+
+def base_id(check: str) -> str:
+    parts = check.split(":")
+    if parts[0] == "gap":
+        return ":".join(parts[:2])
+    return check
+
+
+def full_patient(model: m.Model, data: dict[str, Any]) -> dict[str, Value]:
+    """A counterexample's patient, with defaults for values it does not show."""
+    p: dict[str, Value] = dict(default_patient(model))
+    for k, v in data.items():
+        p[k] = normalise_value(model.variable(k), v)
+    return p
+
+
+def rule_by_name(decision: m.Decision, name: str) -> m.Rule:
+    for r in decision.rules:
+        if ref.rule_name(r) == name:
+            return r
+    raise KeyError(name)
+
+
+def validate(graph: DecisionGraph, diag: Diagnostic) -> None:
+    """The counterexample of a refuted check really exhibits the problem."""
+    data = diag.data
+    assert data["verdict"] == "refuted"
+    for step in data.get("path", []):
+        assert set(step) == {"text", "location"}
+        assert step["location"] == "" or LOCATION.match(step["location"]), step
+    if "patient" not in data:
+        return
+    model = graph.model
+    p = full_patient(model, data["patient"])
+    assert all(evaluate(a.cond, p) for a in model.assumptions), "the patient breaks an assumption"
+    for name, value in data["patient"].items():
+        assert isinstance(value, str | bool | int | float), (name, value)
+    kind, *rest = data["check"].split(":")
+    if kind == "gap":
+        decision = model.decision(rest[0])
+        assert ref.reaches(graph, p, decision.name)
+        assert not any(evaluate(r.cond, p) for r in decision.rules)
+        assert data["region"]
+    elif kind in ("conflict", "redundant"):
+        decision = model.decision(rest[0])
+        a, b = rule_by_name(decision, rest[1]), rule_by_name(decision, rest[2])
+        assert ref.reaches(graph, p, decision.name)
+        app = ref.applicable(decision, p)
+        assert a in app and b in app
+    elif kind == "masked":
+        decision = model.decision(rest[0])
+        rule = rule_by_name(decision, rest[1])
+        assert ref.reaches(graph, p, decision.name)
+        assert evaluate(rule.cond, p)
+        assert rule not in ref.applicable(decision, p)
+    elif kind == "property":
+        prop = next(x for x in model.properties if x.name == rest[0])
+        assert any(ref.violates(graph, prop, p, path) for path in ref.paths(graph, p)), "no violating path"
+    else:
+        raise AssertionError(f"unexpected patient for {data['check']}")
+
+
+def number(x: int | float) -> Fraction:
+    return Fraction(repr(x)) if isinstance(x, float) else Fraction(x)

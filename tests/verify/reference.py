@@ -1,0 +1,222 @@
+"""Brute-force reference semantics for small specs: enumerate patients and paths.
+
+Independent of verify's encoding, products and boxes: it only shares the condition
+evaluator (`verify.evaluate`, tested on its own). Numbers are enumerated at the
+interesting points (every constant they are compared with, the points between and
+around them, the bounds), which is exact for comparisons with constants.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from dsl import model as m
+from dsl.model import Value
+from verify.evaluate import evaluate
+
+Patient = dict[str, Value]
+
+
+def _constants(model: m.Model) -> dict[str, set[Fraction]]:
+    out: dict[str, set[Fraction]] = {}
+    conds: list[m.Cond] = [a.cond for a in model.assumptions]
+    conds += [r.cond for d in model.decisions for r in d.rules]
+    conds += [p.condition for p in model.properties if p.condition is not None]
+    stack = list(conds)
+    while stack:
+        c = stack.pop()
+        if isinstance(c, m.Compare):
+            for t, o in ((c.left, c.right), (c.right, c.left)):
+                if t.var is not None and o.const is not None:
+                    out.setdefault(t.var, set()).add(o.const)
+        elif isinstance(c, m.Not):
+            stack.append(c.operand)
+        elif isinstance(c, m.And | m.Or):
+            stack.extend(c.operands)
+    return out
+
+
+def domain(model: m.Model, var: m.Variable) -> list[Value]:
+    t = var.type
+    if isinstance(t, m.BoolType):
+        return [False, True]
+    if isinstance(t, m.EnumType):
+        return list(t.values)
+    consts = sorted(c for c in _constants(model).get(var.name, set()) if t.low <= c <= t.high)
+    pts: set[Fraction] = {t.low, t.high}
+    if t.integer:
+        if t.high - t.low <= 12:
+            return [Fraction(k) for k in range(int(t.low), int(t.high) + 1)]
+        for c in consts:
+            for k in (math.floor(c) - 1, math.floor(c), math.ceil(c), math.ceil(c) + 1):
+                if t.low <= k <= t.high:
+                    pts.add(Fraction(k))
+        return sorted(pts)
+    edges = sorted({t.low, t.high, *consts})
+    pts.update(edges)
+    pts.update((a + b) / 2 for a, b in itertools.pairwise(edges))
+    return sorted(pts)
+
+
+def patients(model: m.Model) -> Iterator[Patient]:
+    """Every patient (over the interesting points) who satisfies the assumptions."""
+    names = [v.name for v in model.variables]
+    values = [domain(model, v) for v in model.variables]
+    for combo in itertools.product(*values):
+        p = dict(zip(names, combo, strict=True))
+        if all(evaluate(a.cond, p) for a in model.assumptions):
+            yield p
+
+
+def score(rule: m.Rule) -> int:
+    return rule.rating.score if rule.rating else 0
+
+
+def applicable(decision: m.Decision, p: Mapping[str, Value]) -> list[m.Rule]:
+    matched = [r for r in decision.rules if evaluate(r.cond, p)]
+    if not matched:
+        return []
+    if decision.hit_policy == "first":
+        return matched[:1]
+    if decision.hit_policy == "priority":
+        top = max(score(r) for r in matched)
+        return [r for r in matched if score(r) == top]
+    return matched
+
+
+@dataclass(frozen=True)
+class Path:
+    nodes: tuple[str, ...]  # graph nodes visited, in order
+    stuck: bool  # ends at a decision where no rule applies
+
+
+def paths(graph: DecisionGraph, p: Mapping[str, Value]) -> list[Path]:
+    """Every path the patient can follow (several where overlapping rules all apply)."""
+    out: list[Path] = []
+    stack: list[tuple[str, tuple[str, ...]]] = [(graph.start, (graph.start,))]
+    while stack:
+        node, seen = stack.pop()
+        kind = graph.kind(node)
+        if kind == "end":
+            out.append(Path(seen, False))
+        elif kind == "order":
+            nxt = graph.next_node(node)
+            stack.append((nxt, (*seen, nxt)))
+        else:
+            decision = graph.model.decision(graph.graph.nodes[node]["decision"])
+            rules = applicable(decision, p)
+            if not rules:
+                out.append(Path(seen, True))
+            targets = {t for t, r in graph.rule_edges(node) for a in rules if r.index == a.index}
+            for t in sorted(targets):
+                stack.append((t, (*seen, t)))
+    return out
+
+
+def orders(graph: DecisionGraph, path: Path) -> list[str]:
+    return [a for n in path.nodes if graph.kind(n) == "order" for a in graph.actions_of(n)]
+
+
+def violates(graph: DecisionGraph, prop: m.Property, p: Mapping[str, Value], path: Path) -> bool:
+    acts = orders(graph, path)
+    target = set(prop.target.actions) if prop.target else set()
+    if prop.condition is not None and not evaluate(prop.condition, p):
+        return False
+    if prop.kind == "never_before":
+        other = set(prop.other.actions) if prop.other else set()
+        seen_other = False
+        for a in acts:
+            if a in target and not seen_other:
+                return True
+            if a in other:
+                seen_other = True
+        return False
+    if prop.kind == "eventually":
+        return not path.stuck and not any(a in target for a in acts)
+    if prop.kind in ("when_never", "never"):
+        return any(a in target for a in acts)
+    if prop.kind == "always_ends":
+        return path.stuck or path.nodes[-1] == LIMIT_NODE
+    if prop.kind == "no_repeat":
+        counted = [a for a in acts if a not in prop.exceptions]
+        return len(counted) != len(set(counted))
+    if prop.kind == "max_steps":
+        return sum(1 for n in path.nodes if graph.kind(n) == "decision") > (prop.bound or 0)
+    raise AssertionError(prop.kind)
+
+
+def rule_name(rule: m.Rule) -> str:
+    return rule.label or f"r{rule.index}"
+
+
+def reaches(graph: DecisionGraph, p: Mapping[str, Value], decision: str) -> bool:
+    return any(
+        graph.kind(n) == "decision" and graph.graph.nodes[n]["decision"] == decision
+        for path in paths(graph, p)
+        for n in path.nodes
+    )
+
+
+def findings(graph: DecisionGraph) -> set[str]:
+    """The check ids that must be refuted, by brute force (gaps as 'gap:D')."""
+    model = graph.model
+    everyone = list(patients(model))
+    if not everyone:
+        return {"assumptions"}
+    out: set[str] = set()
+    node_hit: set[str] = set()
+    rule_live: set[str] = set()
+    rule_applies: set[str] = set()
+    for p in everyone:
+        ps = paths(graph, p)
+        for path in ps:
+            node_hit.update(path.nodes)
+        decisions_here = {
+            graph.graph.nodes[n]["decision"] for path in ps for n in path.nodes if graph.kind(n) == "decision"
+        }
+        for name in decisions_here:
+            d = model.decision(name)
+            matched = [r for r in d.rules if evaluate(r.cond, p)]
+            app = applicable(d, p)
+            rule_live.update(f"{name}:{rule_name(r)}" for r in matched)
+            rule_applies.update(f"{name}:{rule_name(r)}" for r in app)
+            if not matched:
+                out.add(f"gap:{name}")
+            if d.hit_policy != "first":
+                for a, b in itertools.combinations(app, 2):
+                    same = a.outcome == b.outcome
+                    if d.hit_policy == "unique":
+                        kind = "redundant" if same else "conflict"
+                    elif same:
+                        continue
+                    else:
+                        kind = "conflict"
+                    out.add(f"{kind}:{name}:{rule_name(a)}:{rule_name(b)}")
+        for prop in model.properties:
+            if any(violates(graph, prop, p, path) for path in ps):
+                out.add(f"property:{prop.name}")
+    reached_decisions = {graph.graph.nodes[n]["decision"] for n in node_hit if graph.kind(n) == "decision"}
+    for d in model.decisions:
+        if d.name not in reached_decisions:
+            out.add(f"unreachable:decision:{d.name}")
+            continue
+        for r in d.rules:
+            key = f"{d.name}:{rule_name(r)}"
+            if key not in rule_live:
+                out.add(f"dead:{key}")
+            elif d.hit_policy in ("first", "priority") and key not in rule_applies and not r.is_otherwise:
+                out.add(f"masked:{key}")
+    for action in model.actions:
+        ordered_in = [n for n in graph.order_nodes() if action.name in graph.actions_of(n)]
+        if ordered_in and not any(n in node_hit for n in ordered_in):
+            out.add(f"unreachable:action:{action.name}")
+    for disp in model.dispositions:
+        node = f"end:{disp.name}"
+        if node in graph.graph and node not in node_hit:
+            out.add(f"unreachable:disposition:{disp.name}")
+    return out

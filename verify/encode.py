@@ -1,0 +1,202 @@
+"""Model variables and conditions -> Z3.
+
+Each Encoder owns its own Z3 context, so the results for one spec never depend on
+what was verified before it in the same process.
+
+  enumeration      Int in [0, k-1] (the index of the value in declaration order)
+  bool             Bool
+  number / integer Real / Int, bounded by the declared range (units already converted)
+
+Conditions are encoded once each (a cache keyed by the condition object).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Any
+
+import z3
+
+from dsl import model as m
+from dsl.model import Value
+from verify.solver import Patient
+
+
+class Encoder:
+    def __init__(self, model: m.Model) -> None:
+        self.model = model
+        self.ctx = z3.Context()
+        self.vars: dict[str, Any] = {}
+        self.domain: list[Any] = []
+        self.enum_index: dict[str, dict[str, int]] = {}
+        self._cache: dict[int, tuple[m.Cond, Any]] = {}
+        self._fresh = 0
+        self._ints: dict[int, Any] = {}
+        self.true = z3.BoolVal(True, self.ctx)
+        self.false = z3.BoolVal(False, self.ctx)
+        for var in model.variables:
+            self._declare(var)
+        self._assumptions = [self.encode(a.cond) for a in model.assumptions]
+
+    # -- variables --------------------------------------------------------------------
+    def _declare(self, var: m.Variable) -> None:
+        name = f"v!{var.name}"
+        t = var.type
+        if isinstance(t, m.BoolType):
+            self.vars[var.name] = z3.Bool(name, self.ctx)
+        elif isinstance(t, m.EnumType):
+            x = z3.Int(name, self.ctx)
+            self.vars[var.name] = x
+            self.enum_index[var.name] = {v: i for i, v in enumerate(t.values)}
+            self.domain.append(x >= 0)
+            self.domain.append(x <= len(t.values) - 1)
+        else:
+            x = z3.Int(name, self.ctx) if t.integer else z3.Real(name, self.ctx)
+            self.vars[var.name] = x
+            self.domain.append(x >= self.num(t.low))
+            self.domain.append(x <= self.num(t.high))
+
+    def num(self, value: Fraction) -> Any:
+        if value.denominator == 1:
+            return z3.IntVal(value.numerator, self.ctx)
+        return z3.RealVal(f"{value.numerator}/{value.denominator}", self.ctx)
+
+    def _small(self, k: int) -> Any:
+        hit = self._ints.get(k)
+        if hit is None:
+            hit = self._ints[k] = z3.IntVal(k, self.ctx)
+        return hit
+
+    def fresh_bool(self, hint: str = "aux") -> Any:
+        self._fresh += 1
+        return z3.Bool(f"{hint}!{self._fresh}", self.ctx)
+
+    def fresh_int(self, hint: str = "aux") -> Any:
+        self._fresh += 1
+        return z3.Int(f"{hint}!{self._fresh}", self.ctx)
+
+    @property
+    def assumptions(self) -> list[Any]:
+        return list(self._assumptions)
+
+    def base(self) -> list[Any]:
+        """Domain constraints and assumptions: what every patient satisfies."""
+        return [*self.domain, *self._assumptions]
+
+    # -- Boolean combinators (empty lists allowed) ----------------------------------------
+    # They call the Z3 C API directly: z3.And/z3.Or re-check and coerce every argument in
+    # Python, which dominates the encoding time of large tables and products.
+    def _nary(self, fn: Any, xs: list[Any]) -> Any:
+        arr = (z3.Ast * len(xs))()
+        for i, x in enumerate(xs):
+            arr[i] = x.as_ast()
+        return z3.BoolRef(fn(self.ctx.ref(), len(xs), arr), self.ctx)
+
+    def and_(self, items: Iterable[Any]) -> Any:
+        xs = list(items)
+        if not xs:
+            return self.true
+        return xs[0] if len(xs) == 1 else self._nary(z3.Z3_mk_and, xs)
+
+    def or_(self, items: Iterable[Any]) -> Any:
+        xs = list(items)
+        if not xs:
+            return self.false
+        return xs[0] if len(xs) == 1 else self._nary(z3.Z3_mk_or, xs)
+
+    def not_(self, x: Any) -> Any:
+        return z3.BoolRef(z3.Z3_mk_not(self.ctx.ref(), x.as_ast()), self.ctx)
+
+    def implies(self, a: Any, b: Any) -> Any:
+        return z3.BoolRef(z3.Z3_mk_implies(self.ctx.ref(), a.as_ast(), b.as_ast()), self.ctx)
+
+    def eq(self, a: Any, b: Any) -> Any:
+        return z3.BoolRef(z3.Z3_mk_eq(self.ctx.ref(), a.as_ast(), b.as_ast()), self.ctx)
+
+    # -- conditions -------------------------------------------------------------------
+    def encode(self, cond: m.Cond) -> Any:
+        hit = self._cache.get(id(cond))
+        if hit is not None and hit[0] is cond:
+            return hit[1]
+        expr = self._encode(cond)
+        self._cache[id(cond)] = (cond, expr)  # keeps `cond` alive so its id stays unique
+        return expr
+
+    def _encode(self, c: m.Cond) -> Any:
+        if isinstance(c, m.Const):
+            return self.true if c.value else self.false
+        if isinstance(c, m.BoolVar):
+            return self.vars[c.var]
+        if isinstance(c, m.EnumIn):
+            x = self.vars[c.var]
+            index = self.enum_index[c.var]
+            return self.or_(self.eq(x, self._small(index[v])) for v in c.values)
+        if isinstance(c, m.EnumCompare):
+            a, b = self.vars[c.left], self.vars[c.right]
+            return a == b if c.op == "==" else a != b
+        if isinstance(c, m.Compare):
+            return _compare(c.op, self._term(c.left), self._term(c.right))
+        if isinstance(c, m.Not):
+            return self.not_(self.encode(c.operand))
+        if isinstance(c, m.And):
+            return self.and_(self.encode(o) for o in c.operands)
+        if isinstance(c, m.Or):
+            return self.or_(self.encode(o) for o in c.operands)
+        raise AssertionError(f"unknown condition {type(c).__name__}")
+
+    def _term(self, t: m.NumTerm) -> Any:
+        if t.var is not None:
+            return self.vars[t.var]
+        assert t.const is not None
+        return self.num(t.const)
+
+    # -- values -------------------------------------------------------------------------
+    def value_expr(self, name: str, value: Value) -> Any:
+        """`name == value` as a Z3 formula."""
+        x = self.vars[name]
+        t = self.model.variable(name).type
+        if isinstance(t, m.BoolType):
+            return x if value else z3.Not(x)
+        if isinstance(t, m.EnumType):
+            assert isinstance(value, str)
+            return x == self.enum_index[name][value]
+        assert isinstance(value, Fraction)
+        return x == self.num(value)
+
+    def patient_expr(self, patient: Mapping[str, Value]) -> Any:
+        return self.and_(self.value_expr(k, v) for k, v in patient.items())
+
+    def decode(self, model: Any) -> Patient:
+        """A Z3 model -> plain values for every variable (model completion for the rest)."""
+        out: Patient = {}
+        for var in self.model.variables:
+            x = self.vars[var.name]
+            v = model.eval(x, model_completion=True)
+            t = var.type
+            if isinstance(t, m.BoolType):
+                out[var.name] = z3.is_true(v)
+            elif isinstance(t, m.EnumType):
+                out[var.name] = t.values[v.as_long()]
+            elif t.integer:
+                out[var.name] = Fraction(v.as_long())
+            else:
+                frac = v.as_fraction()
+                out[var.name] = Fraction(frac.numerator, frac.denominator)
+        return out
+
+
+def _compare(op: str, a: Any, b: Any) -> Any:
+    if op == "==":
+        return a == b
+    if op == "!=":
+        return a != b
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    if op == ">=":
+        return a >= b
+    raise AssertionError(f"unknown comparison {op}")

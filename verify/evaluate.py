@@ -1,0 +1,228 @@
+"""Evaluate a model condition on a concrete patient (a dict of values).
+
+`evaluate` is two-valued and raises MissingValue when a value it needs is absent;
+`evaluate3` is three-valued (Kleene logic: None = not known) for partial patients,
+as in examples that give only the values their path needs.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import Any
+
+from compiler.wellformed import uses
+from dsl import model as m
+from dsl.model import Value
+
+
+class MissingValue(Exception):
+    """A condition needs the value of a variable the patient does not give."""
+
+    def __init__(self, var: str) -> None:
+        super().__init__(var)
+        self.var = var
+
+
+def evaluate(cond: m.Cond, patient: Mapping[str, Value]) -> bool:
+    """The condition's truth for a patient that gives every value it reads (else MissingValue)."""
+    try:
+        return compiled(cond)(patient)
+    except KeyError:
+        raise MissingValue(_first_missing(cond, patient)) from None
+
+
+Predicate = Callable[[Mapping[str, Value]], bool]
+_COMPILED: dict[int, tuple[m.Cond, Predicate]] = {}
+_COMPILED_LIMIT = 500_000
+
+
+def compiled(cond: m.Cond) -> Predicate:
+    """The condition as a Python closure (built once per condition object; KeyError if a value is missing)."""
+    hit = _COMPILED.get(id(cond))
+    if hit is not None and hit[0] is cond:
+        return hit[1]
+    if len(_COMPILED) >= _COMPILED_LIMIT:
+        _COMPILED.clear()
+    fn = _compile(cond)
+    _COMPILED[id(cond)] = (cond, fn)  # keeps `cond` alive so that its id stays unique
+    return fn
+
+
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+def _compile(c: m.Cond) -> Predicate:
+    if isinstance(c, m.Const):
+        value = c.value
+        return lambda p: value
+    if isinstance(c, m.BoolVar):
+        name = c.var
+        return lambda p: bool(p[name])
+    if isinstance(c, m.EnumIn):
+        name, values = c.var, frozenset(c.values)
+        return lambda p: p[name] in values
+    if isinstance(c, m.EnumCompare):
+        a, b = c.left, c.right
+        return (lambda p: p[a] == p[b]) if c.op == "==" else (lambda p: p[a] != p[b])
+    if isinstance(c, m.Compare):
+        op = _OPS[c.op]
+        left, right = c.left, c.right
+        if left.var is not None and right.var is None:
+            var, const = left.var, right.const
+            return lambda p: op(p[var], const)
+        if left.var is None and right.var is not None:
+            var2, const2 = right.var, left.const
+            return lambda p: op(const2, p[var2])
+        if left.var is not None and right.var is not None:
+            a2, b2 = left.var, right.var
+            return lambda p: op(p[a2], p[b2])
+        truth = op(left.const, right.const)
+        return lambda p: truth
+    if isinstance(c, m.Not):
+        inner = _compile(c.operand)
+        return lambda p: not inner(p)
+    if isinstance(c, m.And):
+        parts = tuple(_compile(o) for o in c.operands)
+
+        def conj(p: Mapping[str, Value]) -> bool:
+            for f in parts:  # noqa: SIM110 (a plain loop is faster than all() here)
+                if not f(p):
+                    return False
+            return True
+
+        return conj
+    if isinstance(c, m.Or):
+        parts2 = tuple(_compile(o) for o in c.operands)
+
+        def disj(p: Mapping[str, Value]) -> bool:
+            for f in parts2:  # noqa: SIM110 (a plain loop is faster than any() here)
+                if f(p):
+                    return True
+            return False
+
+        return disj
+    raise AssertionError(f"unknown condition {type(c).__name__}")
+
+
+def evaluate3(cond: m.Cond, patient: Mapping[str, Value]) -> bool | None:
+    c = cond
+    if isinstance(c, m.Const):
+        return c.value
+    if isinstance(c, m.BoolVar):
+        v = patient.get(c.var)
+        return None if v is None else bool(v)
+    if isinstance(c, m.EnumIn):
+        v = patient.get(c.var)
+        return None if v is None else v in c.values
+    if isinstance(c, m.EnumCompare):
+        a, b = patient.get(c.left), patient.get(c.right)
+        if a is None or b is None:
+            return None
+        return (a == b) if c.op == "==" else (a != b)
+    if isinstance(c, m.Compare):
+        x, y = _term(c.left, patient), _term(c.right, patient)
+        if x is None or y is None:
+            return None
+        return compare(c.op, x, y)
+    if isinstance(c, m.Not):
+        inner = evaluate3(c.operand, patient)
+        return None if inner is None else not inner
+    if isinstance(c, m.And):
+        unknown = False
+        for o in c.operands:
+            r = evaluate3(o, patient)
+            if r is False:
+                return False
+            if r is None:
+                unknown = True
+        return None if unknown else True
+    if isinstance(c, m.Or):
+        unknown = False
+        for o in c.operands:
+            r = evaluate3(o, patient)
+            if r is True:
+                return True
+            if r is None:
+                unknown = True
+        return None if unknown else False
+    raise AssertionError(f"unknown condition {type(c).__name__}")
+
+
+def compare(op: str, x: Fraction, y: Fraction) -> bool:
+    if op == "==":
+        return x == y
+    if op == "!=":
+        return x != y
+    if op == "<":
+        return x < y
+    if op == "<=":
+        return x <= y
+    if op == ">":
+        return x > y
+    if op == ">=":
+        return x >= y
+    raise AssertionError(f"unknown comparison {op}")
+
+
+def _term(t: m.NumTerm, patient: Mapping[str, Value]) -> Fraction | None:
+    if t.var is None:
+        assert t.const is not None
+        return t.const
+    v = patient.get(t.var)
+    if v is None:
+        return None
+    if isinstance(v, bool | str):
+        raise TypeError(f"'{t.var}' needs a number, not {v!r}")
+    return Fraction(v)
+
+
+def _first_missing(cond: m.Cond, patient: Mapping[str, Value]) -> str:
+    for name, _ in uses(cond):
+        if name not in patient:
+            return name
+    return "?"
+
+
+def missing(cond: m.Cond, patient: Mapping[str, Value]) -> list[str]:
+    """The variables of `cond` the patient does not give, in source order, each once."""
+    out: list[str] = []
+    for name, _ in uses(cond):
+        if name not in patient and name not in out:
+            out.append(name)
+    return out
+
+
+def normalise_value(var: m.Variable, value: object) -> Value:
+    """User-supplied values (int, float, Fraction, str, bool) -> the model's Value type."""
+    t = var.type
+    if isinstance(t, m.BoolType):
+        if not isinstance(value, bool):
+            raise TypeError(f"'{var.name}' is a bool, not {value!r}")
+        return value
+    if isinstance(t, m.EnumType):
+        if not isinstance(value, str) or value not in t.values:
+            raise ValueError(f"'{var.name}' is one of {', '.join(t.values)}, not {value!r}")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        raise TypeError(f"'{var.name}' is a number, not {value!r}")
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    return Fraction(value)
+
+
+def normalise_patient(model: m.Model, patient: Mapping[str, object]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for name, value in patient.items():
+        if not model.has("variables", name):
+            raise KeyError(f"no input or finding named '{name}'")
+        out[name] = normalise_value(model.variable(name), value)
+    return out

@@ -1,0 +1,395 @@
+"""Path properties over the decision graph, one Z3 query each, without enumerating paths.
+
+Each property is a small monitor automaton run along paths; the product of the graph
+(a DAG) with the monitor is a DAG whose size is the graph's times the monitor's. A
+violation is a product node in the monitor's violation state that some patient
+reaches, and "some patient reaches it" is encoded with one Boolean per product node
+(see `reach`), so the query is linear in the size of the product:
+
+  never T before O    states: no O yet / some O ordered; violation: a T ordered with no O before it
+  when C always eventually T
+                      states: no T yet / T ordered; violation: an end node with no T, patient in C
+  when C never T      violation: a T ordered, patient in C
+  never T             violation: a T ordered
+  always ends         no monitor; violation: a reached decision where no rule matches, or the
+                      revisit-limit node
+  no repeated orders  the monitor guesses which action will repeat (states: none / tracking a);
+                      only actions that occur twice on some path of the graph are tracked
+  at most N steps     an integer path-length variable per node (linear, instead of N states)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Hashable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import z3
+
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from compiler.pretty import describe_cond
+from dsl import model as m
+from dsl.diagnostics import Diagnostic, Severity
+from dsl.model import Value
+from verify.counterexample import location, make_data, path_steps, patient_data
+from verify.evaluate import MissingValue, evaluate
+from verify.reach import VIOLATION, Firing, GuardKey, Monitor, Product, build_product, encode_reach, run_product
+from verify.results import CheckResult, Verdict
+from verify.solver import Patient
+
+if TYPE_CHECKING:
+    from verify.pathway import PathwayVerifier
+
+IMPROVE_BUDGET = 120  # predicate evaluations spent on simplifying one property counterexample
+
+
+# -- monitors -------------------------------------------------------------------------------------
+
+
+class NeverBefore(Monitor):
+    def __init__(self, target: frozenset[str], other: frozenset[str]) -> None:
+        self.target, self.other = target, other
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        if graph.kind(node) != "order":
+            return (state,)
+        for a in graph.actions_of(node):
+            if state == 0 and a in self.target:
+                return (VIOLATION,)
+            if a in self.other:
+                state = 1
+        return (state,)
+
+
+class Eventually(Monitor):
+    def __init__(self, target: frozenset[str]) -> None:
+        self.target = target
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        kind = graph.kind(node)
+        if kind == "order" and any(a in self.target for a in graph.actions_of(node)):
+            return (1,)
+        if kind == "end" and state == 0:
+            return (VIOLATION,)
+        return (state,)
+
+
+class Never(Monitor):
+    def __init__(self, target: frozenset[str]) -> None:
+        self.target = target
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        if graph.kind(node) == "order" and any(a in self.target for a in graph.actions_of(node)):
+            return (VIOLATION,)
+        return (state,)
+
+
+class NoRepeat(Monitor):
+    initial: Hashable = ""
+
+    def __init__(self, tracked: frozenset[str]) -> None:
+        self.tracked = tracked
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        if graph.kind(node) != "order":
+            return (state,)
+        states: list[Hashable] = [state]
+        for a in graph.actions_of(node):
+            nxt: list[Hashable] = []
+            for s in states:
+                if s == VIOLATION or (s != a and s != ""):
+                    nxt.append(s)
+                elif s == a:
+                    nxt.append(VIOLATION)
+                else:  # tracking nothing yet: keep waiting, or start tracking a
+                    nxt.append("")
+                    if a in self.tracked:
+                        nxt.append(a)
+            states = list(dict.fromkeys(nxt))
+        return tuple(states)
+
+
+def repeatable(graph: DecisionGraph, exceptions: frozenset[str]) -> frozenset[str]:
+    """Actions that occur at least twice on some path of the graph (structurally)."""
+    order = graph.topological_order()
+    actions = sorted({a for n in graph.order_nodes() for a in graph.actions_of(n)} - exceptions)
+    out: set[str] = set()
+    g = graph.graph
+    for a in actions:
+        best: dict[str, int] = {}
+        for n in order:
+            here = sum(1 for x in graph.actions_of(n) if x == a) if graph.kind(n) == "order" else 0
+            before = max((best[p] for p in g.predecessors(n) if p in best), default=0)
+            best[n] = before + here
+            if best[n] >= 2:
+                out.add(a)
+                break
+    return frozenset(out)
+
+
+# -- checking ---------------------------------------------------------------------------------------
+
+
+def check_properties(pv: PathwayVerifier) -> list[CheckResult]:
+    return [check_property(pv, p) for p in pv.model.properties]
+
+
+def _names(s: m.ActionSet | None) -> frozenset[str]:
+    return frozenset(s.actions) if s is not None else frozenset()
+
+
+def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
+    t0 = time.perf_counter()
+    if prop.kind == "max_steps":
+        return _max_steps(pv, prop, t0)
+    graph = pv.graph
+    monitor: Monitor
+    if prop.kind == "never_before":
+        monitor = NeverBefore(_names(prop.target), _names(prop.other))
+    elif prop.kind == "eventually":
+        monitor = Eventually(_names(prop.target))
+    elif prop.kind in ("when_never", "never"):
+        monitor = Never(_names(prop.target))
+    elif prop.kind == "no_repeat":
+        monitor = NoRepeat(repeatable(graph, frozenset(prop.exceptions)))
+    elif prop.kind == "always_ends":
+        return _always_ends(pv, prop, t0)
+    else:
+        raise AssertionError(f"unknown property kind {prop.kind}")
+    prod = build_product(graph, monitor)
+    targets = prod.violations()
+    if not targets:
+        return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
+    encoding = encode_reach(prod, pv.guards, prod.ancestors(targets))
+    enc = pv.enc
+    violation = enc.or_(encoding.reach[t] for t in targets)
+    condition = enc.encode(prop.condition) if prop.condition is not None else enc.true
+    res = pv.session.query(*encoding.defs, condition, violation)
+
+    def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
+        if prop.condition is not None and not evaluate(prop.condition, p):
+            return None
+        if not all(evaluate(a.cond, p) for a in pv.model.assumptions):
+            return None
+        run = run_product(prod, Firing(pv.model, p))
+        for t in targets:
+            if run.reached[t]:
+                return run.path_to(t)
+        return None
+
+    return _conclude(pv, prop, prod, res, violated, t0)
+
+
+def _always_ends(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResult:
+    prod = pv.base
+    graph = pv.graph
+    enc = pv.enc
+    ways = []
+    for i, (node, _) in enumerate(prod.nodes):
+        if node == LIMIT_NODE:
+            ways.append(pv.reach_expr(i))
+        elif graph.kind(node) == "decision":
+            name = graph.graph.nodes[node]["decision"]
+            decision = pv.model.decision(name)
+            if decision.rules and decision.rules[-1].is_otherwise:
+                continue
+            ways.append(enc.and_([pv.reach_expr(i), z3.Not(pv.guards.matched_any(name))]))
+    if not ways:
+        return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
+    res = pv.session.query(enc.or_(ways))
+
+    def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
+        if not all(evaluate(a.cond, p) for a in pv.model.assumptions):
+            return None
+        firing = Firing(pv.model, p)
+        run = run_product(prod, firing)
+        for i, (node, _) in enumerate(prod.nodes):
+            if not run.reached[i]:
+                continue
+            if node == LIMIT_NODE:
+                return run.path_to(i)
+            if graph.kind(node) == "decision" and not firing.applies(graph.graph.nodes[node]["decision"]):
+                return run.path_to(i)
+        return None
+
+    return _conclude(pv, prop, prod, res, violated, t0)
+
+
+def _max_steps(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResult:
+    prod = pv.base
+    graph = pv.graph
+    bound = prop.bound or 0
+    is_decision = [graph.kind(n) == "decision" for n, _ in prod.nodes]
+    depth = [0] * len(prod.nodes)
+    for i in range(len(prod.nodes)):
+        before = max((depth[p] for p, _ in prod.preds[i]), default=0)
+        depth[i] = before + int(is_decision[i])
+    targets = [i for i in range(len(prod.nodes)) if is_decision[i] and depth[i] > bound]
+    if not targets:
+        return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
+    enc = pv.enc
+    nodes = prod.ancestors(targets)
+    reach: dict[int, Any] = {}
+    length: dict[int, Any] = {}
+    defs = []
+    for i in nodes:
+        if i == prod.start:
+            reach[i], length[i] = enc.true, z3.IntVal(1, enc.ctx)
+            continue
+        if not prod.preds[i]:
+            reach[i], length[i] = enc.false, z3.IntVal(0, enc.ctx)
+            continue
+        r, n = enc.fresh_bool("reach"), enc.fresh_int("steps")
+        reach[i], length[i] = r, n
+        ways = [
+            enc.and_([reach[p], pv.guards.guard(key), n == length[p] + int(is_decision[i])]) for p, key in prod.preds[i]
+        ]
+        defs.append(enc.implies(r, enc.or_(ways)))
+    violation = enc.or_(enc.and_([reach[t], length[t] > bound]) for t in targets)
+    res = pv.session.query(*defs, violation)
+
+    def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
+        if not all(evaluate(a.cond, p) for a in pv.model.assumptions):
+            return None
+        firing = Firing(pv.model, p)
+        best: list[int] = [-1] * len(prod.nodes)
+        parent: list[tuple[int, GuardKey] | None] = [None] * len(prod.nodes)
+        best[prod.start] = 1
+        for i in range(len(prod.nodes)):
+            if i == prod.start:
+                continue
+            for q, key in prod.preds[i]:
+                if best[q] >= 0 and firing.enabled(key) and best[q] + int(is_decision[i]) > best[i]:
+                    best[i] = best[q] + int(is_decision[i])
+                    parent[i] = (q, key)
+        for t in targets:
+            if best[t] > bound:
+                path: list[tuple[int, GuardKey]] = []
+                node = t
+                while True:
+                    back = parent[node]
+                    path.append((node, back[1] if back else None))
+                    if back is None:
+                        break
+                    node = back[0]
+                path.reverse()
+                # cut the path at the first decision beyond the bound
+                count = 0
+                for k, (i, _) in enumerate(path):
+                    count += int(is_decision[i])
+                    if count > bound:
+                        return path[: k + 1]
+                return path
+        return None
+
+    return _conclude(pv, prop, prod, res, violated, t0)
+
+
+def _conclude(
+    pv: PathwayVerifier,
+    prop: m.Property,
+    prod: Product,
+    res: Any,
+    violated: Any,
+    t0: float,
+) -> CheckResult:
+    cid = f"property:{prop.name}"
+    if res.verdict is Verdict.PROVED:
+        return CheckResult(cid, Verdict.PROVED, None, time.perf_counter() - t0)
+    if res.verdict is Verdict.UNKNOWN:
+        reason = res.reason or "unknown"
+        diag = Diagnostic(
+            code="VP309",
+            severity=Severity.ERROR,
+            message=f"could not decide whether property '{prop.name}' holds (solver: {reason})",
+            span=prop.span,
+            hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
+            data=make_data(cid, "unknown", reason=reason),
+        )
+        return CheckResult(cid, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
+    patient: Patient = res.model
+
+    def holds(p: Mapping[str, Value]) -> bool:
+        try:
+            return violated(p) is not None
+        except MissingValue:
+            return False
+
+    if holds(patient):
+        # each evaluation walks the product: spend less on large ones
+        budget = max(12, min(IMPROVE_BUDGET, 400_000 // max(1, len(prod.nodes))))
+        patient = pv.minimiser.improve(patient, holds, budget=budget)
+    path = violated(patient)
+    steps: list[dict[str, str]] = []
+    revealed: list[str] = []
+    if path is not None:
+        steps, revealed = path_steps(pv.graph, prod, path, patient)
+    steps.append({"text": _final(prop, pv, prod, path, patient), "location": location(prop.span)})
+    title = f" ({prop.title})" if prop.title else ""
+    diag = Diagnostic(
+        code="VP307",
+        severity=Severity.ERROR,
+        message=f"property '{prop.name}'{title} is violated: {_explain(prop)}",
+        span=prop.span,
+        hint="the path below is one a patient can follow; change the rules on it, or the property",
+        data=make_data(cid, "refuted", patient=patient_data(pv.model, patient, revealed), path=steps),
+    )
+    return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
+
+
+def _explain(prop: m.Property) -> str:
+    t = prop.target.description if prop.target else ""
+    o = prop.other.description if prop.other else ""
+    c = describe_cond(prop.condition) if prop.condition is not None else ""
+    if prop.kind == "never_before":
+        return f"{t} can be ordered before {o}"
+    if prop.kind == "eventually":
+        return f"a patient with {c} can reach the end of the pathway without {t}"
+    if prop.kind == "when_never":
+        return f"a patient with {c} can be ordered {t}"
+    if prop.kind == "never":
+        return f"{t} is ordered for some patients"
+    if prop.kind == "always_ends":
+        return "some patients are left without a disposition"
+    if prop.kind == "no_repeat":
+        return "an action can be ordered twice on one path"
+    return f"some paths pass through more than {prop.bound} decisions"
+
+
+def _final(
+    prop: m.Property,
+    pv: PathwayVerifier,
+    prod: Product,
+    path: list[tuple[int, GuardKey]] | None,
+    patient: Mapping[str, Value],
+) -> str:
+    if path is None:
+        return "violation"
+    graph = pv.graph
+    last = prod.nodes[path[-1][0]][0]
+    kind = graph.kind(last)
+    target = _names(prop.target)
+    if prop.kind in ("never_before", "when_never", "never") and kind == "order":
+        hit = [a for a in graph.actions_of(last) if a in target]
+        what = hit[0] if hit else "it"
+        if prop.kind == "never_before":
+            return f"violation: {what} is ordered before {prop.other.description if prop.other else ''}"
+        return f"violation: {what} is ordered"
+    if prop.kind == "eventually":
+        return f"violation: the pathway ends without {prop.target.description if prop.target else ''}"
+    if prop.kind == "no_repeat" and kind == "order":
+        seen: set[str] = set()
+        for i, _ in path[:-1]:
+            node = prod.nodes[i][0]
+            if graph.kind(node) == "order":
+                seen.update(graph.actions_of(node))
+        again = [a for a in graph.actions_of(last) if a in seen]
+        return f"violation: {again[0] if again else 'an action'} is ordered a second time"
+    if prop.kind == "always_ends":
+        if last == LIMIT_NODE:
+            return "violation: the revisit limit is reached without a disposition"
+        name = graph.graph.nodes[last]["decision"]
+        return f"violation: no rule of decision {name} matches; the pathway stops without a disposition"
+    if prop.kind == "max_steps":
+        return f"violation: this is decision number {(prop.bound or 0) + 1} on the path (at most {prop.bound})"
+    return "violation"

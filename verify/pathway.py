@@ -1,0 +1,435 @@
+"""verify_graph: every check of a compiled pathway.
+
+1. the assumptions admit some patient (else VP310 and nothing else is checked);
+2. which nodes can be reached (VP306 for decisions, actions, dispositions): a patient
+   found by Z3 for one node is run through the graph, which proves every node it
+   reaches, so most nodes need no query of their own;
+3. the decision checks of `tables`, each in the context of the patients who can
+   reach the decision (assumptions and the guards along some path to it);
+4. the path properties of `paths`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Container, Mapping
+from typing import Any
+
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from compiler.wellformed import uses
+from dsl import model as m
+from dsl.diagnostics import Diagnostic, Severity, VeripathError
+from dsl.model import Value
+from verify.context import Context, Session, default_patient
+from verify.counterexample import Minimiser, make_data, path_steps
+from verify.encode import Encoder
+from verify.evaluate import MissingValue, evaluate
+from verify.reach import Firing, GuardKey, Guards, Run, Trivial, build_product, encode_reach, run_product
+from verify.results import DEFAULT_OPTIONS, CheckResult, Report, SolverOptions, Verdict
+from verify.solver import Patient
+from verify.tables import DecisionChecker, unreachable_result
+
+MAX_SAMPLES = 6
+
+
+class PathwayVerifier:
+    def __init__(self, graph: DecisionGraph, options: SolverOptions) -> None:
+        self.graph = graph
+        self.model = graph.model
+        self.options = options
+        self.enc = Encoder(self.model)
+        self.guards = Guards(self.enc)
+        self.session = Session(self.enc, options, self.guards)
+        self.base = build_product(graph, Trivial())
+        self.minimiser = Minimiser(self.model)
+        self._reach: dict[int, Any] = {}
+        self._by_decision: dict[str, list[int]] = {}
+        # the variables each decision's effective guards read (all its rules' conditions)
+        self._decision_vars = {
+            d.name: frozenset(v for r in d.rules for v, _ in uses(r.cond)) for d in self.model.decisions
+        }
+        # the variables read by the decisions on some path to each node (not the node itself)
+        self._vars_before: list[frozenset[str]] = []
+        for i in range(len(self.base.nodes)):
+            acc: set[str] = set()
+            for p, key in self.base.preds[i]:
+                acc.update(self._vars_before[p])
+                if key is not None:
+                    acc.update(self._decision_vars[key[0]])
+            self._vars_before.append(frozenset(acc))
+        self._succ: dict[int, list[tuple[int, GuardKey]]] = {}
+        for k, preds in enumerate(self.base.preds):
+            for p, key in preds:
+                self._succ.setdefault(p, []).append((k, key))
+        for succ in self._succ.values():
+            succ.sort(key=lambda kk: (kk[1][1] if kk[1] is not None else 0, kk[0]))
+        for i, (n, _) in enumerate(self.base.nodes):
+            if graph.kind(n) == "decision":
+                self._by_decision.setdefault(graph.graph.nodes[n]["decision"], []).append(i)
+        self.reached: dict[int, Patient] = {}  # product node -> a patient reaching it
+        # product node -> up to MAX_SAMPLES patients reaching it, with the (decision, rule) steps
+        # of their path (a diverse set of samples lets most witnesses be a sample itself)
+        self._samples: dict[int, list[tuple[Patient, Run | tuple[list[tuple[int, GuardKey]], int] | None]]] = {}
+        self.unreachable: set[int] = set()
+        self.undecided: dict[int, str] = {}  # product node -> solver reason
+
+    # -- reach ------------------------------------------------------------------------------
+    def reach_expr(self, i: int) -> Any:
+        """The Boolean 'some path reaches base node i' (definitions added once, permanently)."""
+        if i not in self._reach:
+            # the ancestors not encoded yet (an encoded node's ancestors all are)
+            todo = {i}
+            stack = [i]
+            while stack:
+                k = stack.pop()
+                for p, _ in self.base.preds[k]:
+                    if p not in todo and p not in self._reach:
+                        todo.add(p)
+                        stack.append(p)
+            encoding = encode_reach(self.base, self.guards, sorted(todo), self._reach)
+            self.session.add(*encoding.defs)
+            self._reach.update(encoding.reach)
+        return self._reach[i]
+
+    def walk(
+        self, patient: Mapping[str, Value], stop: Container[int] = (), begin: int | None = None
+    ) -> list[tuple[int, GuardKey]]:
+        """One path the patient follows (the first applicable rule at each decision), as
+        [(node, key of the edge into it)], from `begin` (default the start) up to an end, a
+        stuck decision or a `stop` node. Linear in the path's length, where `run_product` is
+        linear in the graph's size."""
+        firing = Firing(self.model, patient)
+        i = self.base.start if begin is None else begin
+        steps: list[tuple[int, GuardKey]] = [(i, None)]
+        while i not in stop:
+            succ = self._succ.get(i)
+            if not succ:
+                break
+            step: tuple[int, GuardKey] | None = None
+            for k, key in succ:
+                if firing.enabled(key):
+                    step = (k, key)
+                    break
+            if step is None:
+                break
+            steps.append(step)
+            i = step[0]
+        return steps
+
+    def _record(self, patient: Patient, *, full: bool = True, begin: int | None = None) -> None:
+        """Mark the nodes the patient reaches: all of them (full), or those on one path from
+        `begin` (a node the patient is known to reach; default the start)."""
+        try:
+            if full:
+                run = run_product(self.base, Firing(self.model, patient))
+                for i, ok in enumerate(run.reached):
+                    if ok and self._wants(i):
+                        self._add_sample(i, patient, run)
+            else:
+                # a walk from the middle stops where nodes already have all their samples
+                stop = _Saturated(self) if begin is not None else ()
+                steps = self.walk(patient, stop=stop, begin=begin)
+                for n, (i, _) in enumerate(steps):
+                    if self._wants(i):
+                        self._add_sample(i, patient, (steps, n) if begin is None else None)
+        except MissingValue:
+            return
+
+    def _add_sample(self, i: int, patient: Patient, how: Run | tuple[list[tuple[int, GuardKey]], int] | None) -> None:
+        if i not in self.reached:
+            self.reached[i] = patient
+        self._samples.setdefault(i, []).append((patient, how))
+
+    def _sample_path(
+        self, i: int, patient: Patient, how: Run | tuple[list[tuple[int, GuardKey]], int] | None
+    ) -> list[tuple[str, int, int]]:
+        """The (decision, rule, decision node) steps of a sample's path to node i."""
+        if isinstance(how, Run):
+            steps = how.path_to(i)
+        elif how is not None:
+            steps = how[0][: how[1] + 1]
+        else:  # recorded from the middle of the graph: find a whole path now
+            steps = self.walk(patient, stop=(i,))
+            if steps[-1][0] != i:
+                steps = run_product(self.base, Firing(self.model, patient)).path_to(i)
+        return [(key[0], key[1], steps[n - 1][0]) for n, (_, key) in enumerate(steps) if key is not None]
+
+    def _hop(self, node: int, index: int) -> int | None:
+        """Where rule `index` of decision node `node` leads, past its order step."""
+        for k, key in self._succ.get(node, []):
+            if key is not None and key[1] == index:
+                nxt = self._succ.get(k)
+                if self.graph.kind(self.base.nodes[k][0]) == "order" and nxt:
+                    return nxt[0][0]
+                return k
+        return None
+
+    def _wants(self, i: int) -> bool:
+        return i not in self.reached or len(self._samples.get(i, ())) < MAX_SAMPLES
+
+    def ensure(self, i: int) -> None:
+        """Decide whether some patient reaches base node i (Z3, unless already known)."""
+        if i in self.reached or i in self.unreachable or i in self.undecided:
+            return
+        res = self.session.query(self.reach_expr(i))
+        if res.verdict is Verdict.REFUTED:
+            assert res.model is not None
+            self._record(res.model)
+            if i not in self.reached:  # only if evaluation and encoding disagree: a bug
+                raise VeripathError(f"verifier: the patient found for {self.base.nodes[i][0]} does not reach it")
+        elif res.verdict is Verdict.PROVED:
+            self.unreachable.add(i)
+        else:
+            self.undecided[i] = res.reason or "unknown"
+
+    def explore(self) -> None:
+        """Decide, for every node of the graph, whether some patient reaches it."""
+        for i in range(len(self.base.nodes)):
+            self.ensure(i)
+
+    def harvest(self, name: str, checker: DecisionChecker) -> None:
+        """Run the witnesses the decision checks found through the graph: each proves the
+        nodes it reaches, so that most nodes need no reachability query of their own."""
+        pending: dict[int, list[int]] = {}  # rule index -> unreached successor nodes
+        for i in self.decision_nodes(name):
+            if i not in self.reached:
+                continue
+            for k, key in self._succ.get(i, []):
+                if k not in self.reached and key is not None:
+                    pending.setdefault(key[1], []).append(k)
+        nodes = [i for i in self.decision_nodes(name) if i in self.reached]
+        for index in sorted(pending):
+            if all(k in self.reached for k in pending[index]):
+                continue
+            w = checker.witness_of(index)
+            if w is not None:
+                # w reaches the decision; with a single node, walk on from there
+                self._record(w, full=False, begin=nodes[0] if len(self.decision_nodes(name)) == 1 else None)
+
+    # -- contexts -----------------------------------------------------------------------------
+    def decision_nodes(self, name: str) -> list[int]:
+        return self._by_decision.get(name, [])
+
+    def context(self, name: str) -> Context:
+        targets = self.decision_nodes(name)
+        model = self.model
+        names: set[str] = {v for a in model.assumptions for v, _ in uses(a.cond)}
+        for t in targets:
+            names.update(self._vars_before[t])
+        if len(targets) > 1:
+            names.update(self._decision_vars[name])
+        base = self.base
+        last = max(targets)
+        target_set = frozenset(targets)
+
+        def holds(p: Mapping[str, Value]) -> bool:
+            if not all(evaluate(a.cond, p) for a in model.assumptions):
+                return False
+            if self.walk(p, target_set)[-1][0] in target_set:
+                return True  # one path suffices; else look at every path
+            reached = run_product(base, Firing(model, p), upto=last).reached
+            return any(reached[t] for t in targets)
+
+        def path(p: Mapping[str, Value]) -> tuple[list[dict[str, str]], list[str]]:
+            run = run_product(base, Firing(model, p), upto=last)
+            for t in targets:
+                if run.reached[t]:
+                    return path_steps(self.graph, base, run.path_to(t), p)
+            return [], []
+
+        samples: list[Patient] = []
+        origins: list[tuple[int, Run | tuple[list[tuple[int, GuardKey]], int] | None]] = []
+        for t in targets:
+            for p, how in self._samples.get(t, []):
+                if len(samples) >= MAX_SAMPLES or p in samples:
+                    continue
+                samples.append(p)
+                origins.append((t, how))
+
+        def sample_path(k: int) -> list[tuple[str, int, int]]:
+            t, how = origins[k]
+            return self._sample_path(t, samples[k], how)
+
+        formula = self.enc.or_(self.reach_expr(t) for t in targets)
+        trivial = targets == [self.base.start] and not model.assumptions
+
+        def still_applies(p: Mapping[str, Value], step: tuple[str, int, int]) -> bool:
+            name, index, node = step
+            now = Firing(model, p).applies(name)
+            if index in now:
+                return True
+            hop = self._hop(node, index)
+            return hop is not None and any(self._hop(node, other) == hop for other in now)
+
+        return Context(
+            session=self.session,
+            formula=formula,
+            holds_fn=holds,
+            vars=frozenset(names),
+            trivial=trivial,
+            samples=samples,
+            path_fn=path,
+            conds=[a.cond for a in model.assumptions],
+            sample_path_fn=sample_path,
+            decision_vars=self._decision_vars,
+            assumption_vars=frozenset(v for a in model.assumptions for v, _ in uses(a.cond)),
+            still_applies=still_applies,
+        )
+
+    # -- the checks ---------------------------------------------------------------------------
+    def verify(self) -> Report:
+        report = Report()
+        t0 = time.perf_counter()
+        res = self.session.query()
+        if res.verdict is Verdict.PROVED:
+            report.results.append(_inconsistent(self.model, t0))
+            return report
+        if res.verdict is Verdict.UNKNOWN:
+            # keep going: every other check is still about patients who satisfy the assumptions
+            report.results.append(_unknown("assumptions", "the assumptions admit any patient", None, res.reason, t0))
+        else:
+            assert res.model is not None
+            assumptions = self.model.assumptions
+            first = self.minimiser.improve(res.model, lambda p: all(evaluate(a.cond, p) for a in assumptions))
+            self._record(first)
+            report.results.append(CheckResult("assumptions", Verdict.PROVED, None, time.perf_counter() - t0))
+        typical = default_patient(self.model)
+        if all(evaluate(a.cond, typical) for a in self.model.assumptions):
+            self._record(typical)
+        # decisions in the order the graph reaches them, so that witnesses found by the checks
+        # of one decision prove the nodes after it
+        t0 = time.perf_counter()
+        order = sorted(self._by_decision, key=lambda name: self._by_decision[name][0])
+        checked: dict[str, list[CheckResult]] = {}
+        for name in order:
+            nodes = self.decision_nodes(name)
+            for i in nodes:
+                if not any(k in self.reached for k in nodes):
+                    self.ensure(i)
+            if not any(i in self.reached for i in nodes):
+                continue
+            checker = DecisionChecker(self.model.decision(name), self.context(name), minimiser=self.minimiser)
+            checked[name] = checker.run()
+            self.harvest(name, checker)
+        self.explore()
+        report.results.extend(self._unreachable_results(t0))
+        for d in self.model.decisions:
+            report.results.extend(checked.get(d.name, []))
+        from verify.paths import check_properties
+
+        report.results.extend(check_properties(self))
+        return report
+
+    def _unreachable_results(self, t0: float) -> list[CheckResult]:
+        out: list[CheckResult] = []
+        g = self.graph
+        nodes = self.base.nodes
+
+        def status(idx: list[int]) -> tuple[Verdict, str | None]:
+            if any(i in self.reached for i in idx):
+                return Verdict.PROVED, None
+            undecided = [self.undecided[i] for i in idx if i in self.undecided]
+            if undecided:
+                return Verdict.UNKNOWN, undecided[0]
+            return Verdict.REFUTED, None
+
+        seconds = time.perf_counter() - t0
+        for d in self.model.decisions:
+            idx = self.decision_nodes(d.name)
+            if not idx:
+                continue  # not in the graph at all: VP209 from the front end
+            cid = f"unreachable:decision:{d.name}"
+            verdict, reason = status(idx)
+            if verdict is Verdict.PROVED:
+                out.append(CheckResult(cid, verdict, None, 0.0))
+            elif verdict is Verdict.UNKNOWN:
+                out.append(_unknown(cid, f"any patient reaches decision '{d.name}'", d.span, reason, t0))
+            else:
+                out.append(unreachable_result(d, cid, t0))
+        for a in self.model.actions:
+            idx = [i for i, (n, _) in enumerate(nodes) if g.kind(n) == "order" and a.name in g.actions_of(n)]
+            if not idx:
+                continue
+            cid = f"unreachable:action:{a.name}"
+            verdict, reason = status(idx)
+            if verdict is Verdict.PROVED:
+                out.append(CheckResult(cid, verdict, None, 0.0))
+            elif verdict is Verdict.UNKNOWN:
+                out.append(_unknown(cid, f"any patient is ordered '{a.name}'", a.span, reason, t0))
+            else:
+                diag = Diagnostic(
+                    code="VP306",
+                    severity=Severity.WARNING,
+                    message=f"action '{a.name}' is never ordered for any patient",
+                    span=a.span,
+                    hint="every rule that orders it is dead or in a decision no patient reaches",
+                    data=make_data(cid, "refuted"),
+                )
+                out.append(CheckResult(cid, Verdict.REFUTED, diag, seconds))
+        for disp in self.model.dispositions:
+            node = f"end:{disp.name}"
+            if node not in g.graph or node == LIMIT_NODE:
+                continue
+            idx = [i for i, (n, _) in enumerate(nodes) if n == node]
+            cid = f"unreachable:disposition:{disp.name}"
+            verdict, reason = status(idx)
+            if verdict is Verdict.PROVED:
+                out.append(CheckResult(cid, verdict, None, 0.0))
+            elif verdict is Verdict.UNKNOWN:
+                out.append(_unknown(cid, f"any patient reaches disposition '{disp.name}'", disp.span, reason, t0))
+            else:
+                diag = Diagnostic(
+                    code="VP306",
+                    severity=Severity.WARNING,
+                    message=f"disposition '{disp.name}' is never reached by any patient",
+                    span=disp.span,
+                    hint="every rule that ends there is dead or in a decision no patient reaches",
+                    data=make_data(cid, "refuted"),
+                )
+                out.append(CheckResult(cid, Verdict.REFUTED, diag, seconds))
+        return out
+
+
+class _Saturated:
+    """A `stop` set for walks: the reached nodes that already have every sample they keep."""
+
+    def __init__(self, pv: PathwayVerifier) -> None:
+        self.pv = pv
+        self.first = True
+
+    def __contains__(self, i: object) -> bool:
+        if self.first:  # never stop at the node the walk begins at
+            self.first = False
+            return False
+        assert isinstance(i, int)
+        return i in self.pv.reached and not self.pv._wants(i)
+
+
+def _inconsistent(model: m.Model, t0: float) -> CheckResult:
+    span = model.assumptions[0].span if model.assumptions else None
+    diag = Diagnostic(
+        code="VP310",
+        severity=Severity.ERROR,
+        message="the assumptions exclude every patient",
+        span=span,
+        hint="no check means anything until some patient satisfies every assumption",
+        data=make_data("assumptions", "refuted"),
+    )
+    return CheckResult("assumptions", Verdict.REFUTED, diag, time.perf_counter() - t0)
+
+
+def _unknown(check: str, what: str, span: Any, reason: str | None, t0: float) -> CheckResult:
+    diag = Diagnostic(
+        code="VP309",
+        severity=Severity.ERROR,
+        message=f"could not decide whether {what} (solver: {reason or 'unknown'})",
+        span=span,
+        hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
+        data=make_data(check, "unknown", reason=reason or "unknown"),
+    )
+    return CheckResult(check, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
+
+
+def verify_graph(graph: DecisionGraph, options: SolverOptions = DEFAULT_OPTIONS) -> Report:
+    """Decision checks, unreachable nodes and path properties of a compiled pathway."""
+    return PathwayVerifier(graph, options).verify()

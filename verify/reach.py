@@ -1,0 +1,307 @@
+"""Who can reach what: effective guards, products of the graph with monitors, reach encodings.
+
+The effective guard of a rule edge is when that rule is the one that applies:
+  first     cond and not (any earlier cond)
+  priority  cond and not (any cond with a higher rating score; unrated = 0)
+  unique    cond        (an overlap is a conflict, reported separately; both edges stay open)
+  any       cond        (overlapping rules must agree; likewise)
+It depends only on the decision and the patient, so unrolled copies of a decision share it.
+
+A product pairs each graph node with the state of a small monitor automaton (the
+property being checked); the product is a DAG because the graph is. Reachability is
+encoded with one Boolean per product node:  reach(n) -> OR over incoming edges of
+(reach(pred) and guard(edge)), which is linear in the size of the product. The same
+product is evaluated concretely for one patient to recover the path it follows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from compiler.graph import DecisionGraph
+from dsl import model as m
+from dsl.model import Value
+from verify.encode import Encoder
+from verify.evaluate import evaluate
+
+GuardKey = tuple[str, int] | None  # (decision name, rule index), or None for an unconditional edge
+VIOLATION = "!violation"
+
+
+def rule_score(rule: m.Rule) -> int:
+    return rule.rating.score if rule.rating is not None else 0
+
+
+def applicable(decision: m.Decision, matched: Sequence[int]) -> tuple[int, ...]:
+    """Indices (1-based) of the rules that apply, given the indices of the rules that match."""
+    if not matched:
+        return ()
+    if decision.hit_policy == "first":
+        return (min(matched),)
+    if decision.hit_policy == "priority":
+        top = max(rule_score(decision.rules[i - 1]) for i in matched)
+        return tuple(i for i in matched if rule_score(decision.rules[i - 1]) == top)
+    return tuple(matched)
+
+
+def matching(decision: m.Decision, patient: Mapping[str, Value]) -> tuple[int, ...]:
+    return tuple(r.index for r in decision.rules if evaluate(r.cond, patient))
+
+
+class Guards:
+    """Z3 effective guards per decision, built lazily (definitions of helper variables in `defs`)."""
+
+    def __init__(self, enc: Encoder) -> None:
+        self.enc = enc
+        self.model = enc.model
+        self._eff: dict[str, list[Any]] = {}
+        self._any: dict[str, Any] = {}
+        self.defs: list[Any] = []
+
+    def conds(self, name: str) -> list[Any]:
+        return [self.enc.encode(r.cond) for r in self.model.decision(name).rules]
+
+    def effective(self, name: str) -> list[Any]:
+        """The effective guard of each rule of the decision, in rule order."""
+        hit = self._eff.get(name)
+        if hit is not None:
+            return hit
+        enc = self.enc
+        decision = self.model.decision(name)
+        conds = self.conds(name)
+        out: list[Any]
+        if decision.hit_policy == "first":
+            out = []
+            none_yet = enc.true  # no earlier rule matched
+            for i, c in enumerate(conds):
+                out.append(c if i == 0 else enc.and_([c, none_yet]))
+                if i + 1 < len(conds):
+                    nxt = enc.fresh_bool(f"none_before_{name}")
+                    self.defs.append(nxt == enc.and_([none_yet, enc.not_(c)]) if i else nxt == enc.not_(c))
+                    none_yet = nxt
+        elif decision.hit_policy == "priority":
+            scores = sorted({rule_score(r) for r in decision.rules}, reverse=True)
+            higher: dict[int, Any] = {}
+            acc = enc.false
+            for s in scores:
+                higher[s] = acc
+                level = [c for r, c in zip(decision.rules, conds, strict=True) if rule_score(r) == s]
+                nxt = enc.fresh_bool(f"higher_{name}")
+                self.defs.append(nxt == enc.or_([acc, *level]))
+                acc = nxt
+            out = [
+                c if z3_is_false(higher[rule_score(r)]) else enc.and_([c, enc.not_(higher[rule_score(r)])])
+                for r, c in zip(decision.rules, conds, strict=True)
+            ]
+        else:
+            out = conds
+        self._eff[name] = out
+        return out
+
+    def matched_any(self, name: str) -> Any:
+        hit = self._any.get(name)
+        if hit is None:
+            hit = self.enc.or_(self.conds(name))
+            self._any[name] = hit
+        return hit
+
+    def guard(self, key: GuardKey) -> Any:
+        if key is None:
+            return self.enc.true
+        return self.effective(key[0])[key[1] - 1]
+
+
+def z3_is_false(x: Any) -> bool:
+    import z3
+
+    return bool(z3.is_false(x))
+
+
+class Firing:
+    """Concrete counterpart of Guards for one patient (cached per decision)."""
+
+    def __init__(self, model: m.Model, patient: Mapping[str, Value]) -> None:
+        self.model = model
+        self.patient = patient
+        self._cache: dict[str, tuple[int, ...]] = {}
+        self._matched: dict[str, tuple[int, ...]] = {}
+
+    def matched(self, name: str) -> tuple[int, ...]:
+        hit = self._matched.get(name)
+        if hit is None:
+            hit = matching(self.model.decision(name), self.patient)
+            self._matched[name] = hit
+        return hit
+
+    def applies(self, name: str) -> tuple[int, ...]:
+        hit = self._cache.get(name)
+        if hit is None:
+            decision = self.model.decision(name)
+            if decision.hit_policy == "first":  # the first match is enough
+                hit = next(((r.index,) for r in decision.rules if evaluate(r.cond, self.patient)), ())
+            else:
+                hit = applicable(decision, self.matched(name))
+            self._cache[name] = hit
+        return hit
+
+    def enabled(self, key: GuardKey) -> bool:
+        return key is None or key[1] in self.applies(key[0])
+
+
+# -- monitors -----------------------------------------------------------------------------------
+
+
+class Monitor:
+    """A small automaton run along a path; `enter` gives the states after entering a node."""
+
+    initial: Hashable = 0
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        return (state,)
+
+
+class Trivial(Monitor):
+    pass
+
+
+# -- products -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Product:
+    graph: DecisionGraph
+    nodes: list[tuple[str, Hashable]] = field(default_factory=list)  # topological order
+    preds: list[list[tuple[int, GuardKey]]] = field(default_factory=list)
+    index: dict[tuple[str, Hashable], int] = field(default_factory=dict)
+    start: int = 0
+
+    def violations(self) -> list[int]:
+        return [i for i, (_, q) in enumerate(self.nodes) if q == VIOLATION]
+
+    def ancestors(self, targets: Iterable[int]) -> list[int]:
+        """Product nodes from which some target can be reached, ascending (topological)."""
+        seen = set(targets)
+        stack = list(seen)
+        while stack:
+            i = stack.pop()
+            for p, _ in self.preds[i]:
+                if p not in seen:
+                    seen.add(p)
+                    stack.append(p)
+        return sorted(seen)
+
+
+def out_edges(graph: DecisionGraph, node: str) -> list[tuple[str, GuardKey]]:
+    """(target, guard key) of each edge leaving a node, rules in rule order."""
+    if graph.kind(node) == "decision":
+        edges = sorted(graph.rule_edges(node), key=lambda tr: tr[1].index)
+        return [(t, (r.decision, r.index)) for t, r in edges]
+    if graph.kind(node) == "order":
+        return [(graph.next_node(node), None)]
+    return []
+
+
+def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
+    order = graph.topological_order()
+    position = {n: i for i, n in enumerate(order)}
+    prod = Product(graph=graph)
+    # collect per graph node its states (in creation order) and incoming edges
+    states: dict[str, dict[Hashable, list[tuple[tuple[str, Hashable], GuardKey]]]] = {}
+    first = monitor.enter(monitor.initial, graph, graph.start)
+    for q in first:
+        states.setdefault(graph.start, {}).setdefault(q, [])
+    edges_cache: dict[str, list[tuple[str, GuardKey]]] = {}
+    for u in order:
+        here = states.get(u)
+        if not here:
+            continue
+        for q in list(here):
+            if q == VIOLATION:
+                continue
+            edges = edges_cache.get(u)
+            if edges is None:
+                edges = edges_cache[u] = out_edges(graph, u)
+            for v, key in edges:
+                for q2 in monitor.enter(q, graph, v):
+                    states.setdefault(v, {}).setdefault(q2, []).append(((u, q), key))
+    for u in sorted(states, key=position.__getitem__):
+        for q in states[u]:
+            prod.index[(u, q)] = len(prod.nodes)
+            prod.nodes.append((u, q))
+    prod.preds = [[] for _ in prod.nodes]
+    for u, qs in states.items():
+        for q, incoming in qs.items():
+            prod.preds[prod.index[(u, q)]] = [(prod.index[src], key) for src, key in incoming]
+    prod.start = prod.index[(graph.start, first[0])]
+    return prod
+
+
+@dataclass
+class ReachEncoding:
+    reach: dict[int, Any]  # product node -> Bool (or the constant true for the start)
+    defs: list[Any]
+
+
+def encode_reach(
+    prod: Product, guards: Guards, nodes: Sequence[int], known: Mapping[int, Any] | None = None
+) -> ReachEncoding:
+    """reach(n) -> OR(reach(p) and guard) for the given product nodes, whose predecessors are
+    among them or already encoded in `known`."""
+    enc = guards.enc
+    reach: dict[int, Any] = {}
+    defs: list[Any] = []
+    old = known or {}
+    for i in sorted(nodes):
+        if not prod.preds[i]:
+            reach[i] = enc.true if i == prod.start else enc.false
+            continue
+        r = enc.fresh_bool("reach")
+        reach[i] = r
+        ways = []
+        for p, key in prod.preds[i]:
+            rp = reach[p] if p in reach else old[p]
+            g = guards.guard(key)
+            ways.append(g if rp is enc.true else (rp if key is None else enc.and_([rp, g])))
+        defs.append(enc.implies(r, enc.or_(ways)))
+    return ReachEncoding(reach=reach, defs=defs)
+
+
+@dataclass
+class Run:
+    """One patient through a product: which nodes it reaches, and how (first way found)."""
+
+    reached: list[bool]
+    parent: list[tuple[int, GuardKey] | None]
+
+    def path_to(self, i: int) -> list[tuple[int, GuardKey]]:
+        """[(node, key of the edge taken into it)] from the start to node i."""
+        out: list[tuple[int, GuardKey]] = []
+        node = i
+        while True:
+            back = self.parent[node]
+            out.append((node, back[1] if back else None))
+            if back is None:
+                break
+            node = back[0]
+        out.reverse()
+        return out
+
+
+def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Sequence[int] | None = None) -> Run:
+    """Which product nodes the patient reaches: every node (up to `upto`), or only the
+    given ancestor-closed, ascending list of nodes."""
+    n = len(prod.nodes) if upto is None else upto + 1
+    reached = [False] * len(prod.nodes)
+    parent: list[tuple[int, GuardKey] | None] = [None] * len(prod.nodes)
+    reached[prod.start] = True
+    for i in only if only is not None else range(n):
+        if i == prod.start:
+            continue
+        for p, key in prod.preds[i]:
+            if reached[p] and firing.enabled(key):
+                reached[i] = True
+                parent[i] = (p, key)
+                break
+    return Run(reached=reached, parent=parent)

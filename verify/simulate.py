@@ -1,0 +1,137 @@
+"""Run one patient through the compiled graph, as a clinician would follow the pathway.
+
+At each decision the hit policy picks the rule that applies (unique: the one that
+matches; first: the first that matches; priority: the highest rating score; any: the
+matching rules, which must agree). The patient may be partial (as in examples): a
+value is needed only when a rule that could decide cannot be evaluated without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from dsl import model as m
+from dsl.model import Value
+from dsl.source import Span
+from verify.counterexample import rule_name, rule_text, show_value
+from verify.evaluate import evaluate3, missing, normalise_patient
+from verify.reach import rule_score
+
+
+@dataclass(frozen=True)
+class Step:
+    kind: str  # decision | order | finding | end | stop
+    node: str
+    text: str
+    span: Span | None
+    rule: str | None = None  # the rule id taken at a decision
+
+
+@dataclass
+class Trace:
+    orders: tuple[str, ...]
+    end: str | None  # the disposition reached, None if the run stopped early
+    steps: list[Step] = field(default_factory=list)
+    error: str | None = None  # why the run stopped early
+    missing: tuple[str, ...] = ()  # values the path needed that the patient does not give
+    decision: str | None = None  # where the run stopped early
+
+
+@dataclass(frozen=True)
+class Choice:
+    rule: m.Rule | None
+    error: str | None = None
+    missing: tuple[str, ...] = ()
+
+
+def choose(decision: m.Decision, patient: Mapping[str, Value]) -> Choice:
+    """The rule that applies under the decision's hit policy, or why there is none."""
+    values = [(r, evaluate3(r.cond, patient)) for r in decision.rules]
+    policy = decision.hit_policy
+
+    def need(rules: list[m.Rule]) -> Choice:
+        names: list[str] = []
+        for r in rules:
+            for v in missing(r.cond, patient):
+                if v not in names:
+                    names.append(v)
+        which = ", ".join(rule_name(r) for r in rules)
+        return Choice(
+            None,
+            f"no value given for {', '.join(repr(n) for n in names)}, needed at decision '{decision.name}' "
+            f"(rule {which})",
+            tuple(names),
+        )
+
+    if policy == "first":
+        for r, v in values:
+            if v is None:
+                return need([r])
+            if v:
+                return Choice(r)
+        return Choice(None, f"no rule of decision '{decision.name}' matches")
+    matched = [r for r, v in values if v is True]
+    unknown = [r for r, v in values if v is None]
+    if policy == "priority":
+        if not matched:
+            return need(unknown) if unknown else Choice(None, f"no rule of decision '{decision.name}' matches")
+        top = max(rule_score(r) for r in matched)
+        pending = [r for r in unknown if rule_score(r) >= top]
+        if pending:
+            return need(pending)
+        matched = [r for r in matched if rule_score(r) == top]
+    if not matched:
+        return need(unknown) if unknown else Choice(None, f"no rule of decision '{decision.name}' matches")
+    outcomes = {r.outcome for r in matched}
+    if len(outcomes) > 1:
+        names = " and ".join(rule_name(r) for r in matched[:2])
+        return Choice(None, f"rules {names} of decision '{decision.name}' both match with different outcomes")
+    return Choice(matched[0])
+
+
+def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
+    """Follow the pathway for one patient: orders, disposition and the steps taken."""
+    model = graph.model
+    values = normalise_patient(model, patient)
+    node = graph.start
+    orders: list[str] = []
+    steps: list[Step] = []
+    while True:
+        attrs = graph.graph.nodes[node]
+        kind = attrs["kind"]
+        if kind == "decision":
+            decision = model.decision(attrs["decision"])
+            choice = choose(decision, values)
+            if choice.rule is None:
+                steps.append(Step("stop", node, f"decision {decision.name}: {choice.error}", decision.span))
+                return Trace(tuple(orders), None, steps, choice.error, choice.missing, decision.name)
+            rule = choice.rule
+            steps.append(
+                Step(
+                    "decision",
+                    node,
+                    f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} applies: {rule_text(rule)}",
+                    rule.cond_span,
+                    rule.id,
+                )
+            )
+            node = next(t for t, r in graph.rule_edges(node) if r.index == rule.index)
+        elif kind == "order":
+            orders.extend(attrs["actions"])
+            steps.append(Step("order", node, "order " + ", ".join(attrs["actions"]), attrs["span"]))
+            for f in attrs["reveals"]:
+                if f in values:
+                    steps.append(
+                        Step("finding", node, f"finding {f} = {show_value(values[f])}", model.variable(f).span)
+                    )
+            node = graph.next_node(node)
+        else:
+            if node == LIMIT_NODE:
+                error = "the revisit limit is reached without a disposition"
+                steps.append(Step("stop", node, error, None))
+                return Trace(tuple(orders), None, steps, error)
+            disp = model.disposition(attrs["disposition"])
+            steps.append(Step("end", node, f"end {disp.name} ({disp.title})", disp.span))
+            return Trace(tuple(orders), disp.name, steps)

@@ -47,10 +47,11 @@ class DecisionGraph:
         return [n for n, k in self.graph.nodes(data="kind") if k == "order"]
 
     def rule_edges(self, node: str) -> Iterator[tuple[str, Rule]]:
-        """(target, rule) for each rule of a decision node, in rule order."""
-        for _, target, data in self.graph.out_edges(node, data=True):
-            if data.get("kind") == "rule":
-                yield target, data["rule"]
+        """(target, rule) for each rule of a decision node, in rule order.
+
+        networkx groups out-edges by target node, so the order is restored explicitly."""
+        edges = [(t, d["rule"]) for _, t, d in self.graph.out_edges(node, data=True) if d.get("kind") == "rule"]
+        yield from sorted(edges, key=lambda edge: edge[1].index)
 
     def next_node(self, order_node: str) -> str:
         (target,) = list(self.graph.successors(order_node))

@@ -9,6 +9,20 @@
 
 Every refuted check carries a Diagnostic whose `data` holds {"check", "verdict",
 "patient", "path", "region"}; an undecided check is VP309, never a pass.
+
+Semantics the checks share:
+- A patient is one value for every input and finding. A finding's value is fixed for
+  the patient (ordering its action again in a loop reveals the same value), and a
+  decision only reads findings its paths have ordered (the front end checks, VP208).
+- Patients satisfy every assumption. "Can reach" means: along some path of the graph,
+  every rule edge taken is one that applies (see `verify.reach` for each hit policy).
+  Under `unique` and `any`, overlapping rules all apply (the overlap itself is reported).
+- The revisit-limit node `end:__revisit_limit__` is not a disposition: reaching it breaks
+  `always ends`; it also ends a path for `always eventually`.
+
+Severities: gaps, conflicts, property violations, failed examples, undecided checks and
+inconsistent assumptions are errors; redundant overlaps, masked and dead rules and
+unreachable decisions, actions and dispositions are warnings.
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class Space:
         used: set[str] = set(extra_vars)
         constants: dict[str, set[Fraction]] = {}
         for c in conds:
-            _collect(c, used, constants)
+            collect_constants(c, used, constants)
         for name, pts in (extra_points or {}).items():
             constants.setdefault(name, set()).update(pts)
         self.model = model
@@ -524,7 +524,8 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 _NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
-def _collect(c: m.Cond, used: set[str], constants: dict[str, set[Fraction]]) -> None:
+def collect_constants(c: m.Cond, used: set[str], constants: dict[str, set[Fraction]]) -> None:
+    """Add to `used` the variables a condition reads, and to `constants` the numbers each is compared with."""
     stack = [c]
     while stack:
         x = stack.pop()

@@ -20,7 +20,7 @@ from compiler.pretty import describe_cond
 from dsl import model as m
 from dsl.model import Value
 from dsl.source import Span
-from verify.boxes import _collect, nice_value
+from verify.boxes import collect_constants, nice_value
 from verify.evaluate import MissingValue
 from verify.reach import GuardKey, Product
 from verify.solver import Patient
@@ -66,7 +66,7 @@ class Minimiser:
             conds.extend(r.cond for d in model.decisions for r in d.rules)
             conds.extend(p.condition for p in model.properties if p.condition is not None)
             for c in conds:
-                _collect(c, used, found)
+                collect_constants(c, used, found)
             constants = found
         self._constants = {k: sorted(set(v)) for k, v in constants.items()}
         self._candidates: dict[str, list[Value]] = {}

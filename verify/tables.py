@@ -166,7 +166,7 @@ class DecisionChecker:
             constants = {k: set(v) for k, v in self.space.constants.items()}
             extra: dict[str, set[Fraction]] = {}
             for c in self.ctx.conds:
-                bx._collect(c, set(), extra)
+                bx.collect_constants(c, set(), extra)
             for k, v in extra.items():
                 constants.setdefault(k, set()).update(v)
             self._minimiser = Minimiser(self.model, constants)
@@ -791,3 +791,15 @@ def check_decision(
             assert res.model is not None
             ctx.samples.append(Minimiser(model).improve(res.model, ctx.holds))
     return DecisionChecker(d, ctx, max_gaps=max_gaps).run()
+
+
+def check_decision_naive(
+    model: m.Model,
+    decision: m.Decision | str,
+    context: m.Cond | None = None,
+    options: SolverOptions = DEFAULT_OPTIONS,
+) -> list[CheckResult]:
+    """The naive baseline (one Z3 query per pair of rules); see `verify.baseline`."""
+    from verify.baseline import check_decision_naive as naive
+
+    return naive(model, decision, context, options)

@@ -169,3 +169,27 @@ def test_output_is_deterministic() -> None:
         a = [d.to_json() for d in verify_graph(graph).diagnostics()]
         b = [d.to_json() for d in verify_graph(load_graph(name)).diagnostics()]
         assert a == b
+
+
+def test_diagnostics_render_and_serialise() -> None:
+    import json
+
+    from veripath.api import load_spec
+    from veripath.render import render_text
+
+    for name in ("planted_context.vp", "planted_properties.vp", "example_failures.vp"):
+        loaded = load_spec(str(DATA / name))
+        assert loaded.graph is not None
+        report = verify_graph(loaded.graph)
+        report.extend(run_examples(loaded.graph))
+        for d in report.diagnostics():
+            json.dumps(d.to_json())
+            text = render_text(d, loaded.sources)
+            if "patient" in d.data:
+                assert "  patient: " in text
+            if "region" in d.data:
+                assert "  uncovered region: " in text
+            if d.data.get("path"):
+                assert "  path:" in text
+            if d.code == "VP308":
+                assert "expected: " in text and "actual: " in text

@@ -276,14 +276,14 @@ def problems(results: Sequence[Result]) -> list[str]:
 def render(results: Sequence[Result], env: Mapping[str, Any], *, quick: bool) -> str:
     lines: list[str] = []
     cmd = "python -m benchmarks.run --quick" if quick else "python -m benchmarks.run"
-    lines.append(f"Measured with `.venv/bin/{cmd}` on {env.get('cpus')} CPUs ({env.get('cpu') or 'unknown CPU'}), ")
+    mem = str(env.get("memory") or "")
+    if mem.endswith(" kB") and mem[:-3].strip().isdigit():
+        mem = f"{int(mem[:-3]) / 1024**2:.1f} GiB"
+    changed = env.get("uncommitted_changes")
     lines.append(
-        f"{env.get('memory')} RAM, Python {env.get('python')}, Z3 {env.get('z3')}, at commit `{env.get('commit')}`"
-        + (
-            f" with uncommitted changes in {', '.join(env['uncommitted_changes'])}."
-            if env.get("uncommitted_changes")
-            else "."
-        )
+        f"Measured with `.venv/bin/{cmd}` on {env.get('cpus')} CPUs ({env.get('cpu') or 'unknown CPU'}, "
+        f"{mem or '? GiB'} RAM), Python {env.get('python')}, Z3 {env.get('z3')}, at commit `{env.get('commit')}`"
+        + (f" with uncommitted changes in {', '.join(changed)}." if changed else ".")
     )
     codes = sorted({str(r.get("code")) for r in results if r.get("code")})
     if codes:
@@ -304,9 +304,9 @@ def render(results: Sequence[Result], env: Mapping[str, Any], *, quick: bool) ->
         "s shadowing rules (overlap, not masked). *verify_graph*: the whole verifier on the lowered graph "
         "(median of the runs); *check_decision*: the single-table entry point. Peak memory: the worker "
         "process's maximum RSS through the fast verifier (generation included). *naive*: one Z3 query per "
-        "pair of rules and per decision (`verify.baseline`), extrapolated from a random sub-table where marked "
-        "(est.). *brute force*: every patient of the (finite, or exactly abstracted) input space. "
-        "*correct?*: the findings are exactly the planted ones."
+        "pair of rules and per decision (`verify.baseline`); where marked (est.), estimated from a random sample "
+        "of its own queries on the full table (below). *brute force*: every patient of the (finite, or exactly "
+        "abstracted) input space. *correct?*: the findings are exactly the planted ones."
     )
     lines.append("")
     lines.extend(

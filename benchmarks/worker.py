@@ -277,6 +277,34 @@ NAIVE_SAMPLE_RULES = 200
 NAIVE_SAMPLE_PAIRS = 2_000
 
 
+def fast_verify(
+    graph: DecisionGraph,
+    opts: Any,
+    repeats: int,
+    correct: Callable[[vf.Findings], dict[str, Any]],
+    *,
+    verdicts: bool = False,
+) -> dict[str, Any]:
+    """The figures of verify_graph on the graph (`correct`: its findings against the truth)."""
+    try:
+        results, times = timed(lambda: vf.verify_graph(graph, opts), repeats)
+    except vf.VerifierUnavailable as exc:
+        return {"status": "unavailable", "reason": str(exc)}
+    f = vf.read(results)
+    out: dict[str, Any] = {
+        "status": "ok",
+        **summary(times),
+        "checks": f.checks,
+        "by_kind": f.count_by_kind,
+        "seconds_by_kind": f.seconds_by_kind,
+    }
+    if verdicts:
+        out["verdicts"] = f.properties
+    out["rss_mb"] = rss_mb()
+    out["correct"] = correct(f)
+    return out
+
+
 def run_table(case: Case, specs: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     t0 = time.perf_counter()
@@ -293,21 +321,8 @@ def run_table(case: Case, specs: Path) -> dict[str, Any]:
     out["rss_generated_mb"] = rss_mb()
     out["space_points"] = bf.space_size(tc.model)
     opts = vf.options()
-    try:
-        results, times = timed(lambda: vf.verify_graph(graph, opts), case.repeats)
-    except vf.VerifierUnavailable as exc:
-        out["fast"] = {"status": "unavailable", "reason": str(exc)}
-    else:
-        f = vf.read(results)
-        out["fast"] = {
-            "status": "ok",
-            **summary(times),
-            "checks": f.checks,
-            "by_kind": f.count_by_kind,
-            "seconds_by_kind": f.seconds_by_kind,
-            "rss_mb": rss_mb(),
-            "correct": compare_table(tc.truth, tc.model, f),
-        }
+    out["fast"] = fast_verify(graph, opts, case.repeats, lambda f: compare_table(tc.truth, tc.model, f))
+    if out["fast"]["status"] == "ok":
         try:
             big = max(1000, 4 * len(tc.truth.gaps))
             single, stimes = timed(
@@ -421,22 +436,7 @@ def run_pathway(case: Case, specs: Path) -> dict[str, Any]:
     out["expected"] = pc.truth.expected
     out["rss_generated_mb"] = rss_mb()
     opts = vf.options()
-    try:
-        results, times = timed(lambda: vf.verify_graph(graph, opts), case.repeats)
-    except vf.VerifierUnavailable as exc:
-        out["fast"] = {"status": "unavailable", "reason": str(exc)}
-    else:
-        f = vf.read(results)
-        out["fast"] = {
-            "status": "ok",
-            **summary(times),
-            "checks": f.checks,
-            "by_kind": f.count_by_kind,
-            "seconds_by_kind": f.seconds_by_kind,
-            "verdicts": f.properties,
-            "rss_mb": rss_mb(),
-            "correct": compare_pathway(pc, graph, f),
-        }
+    out["fast"] = fast_verify(graph, opts, case.repeats, lambda f: compare_pathway(pc, graph, f), verdicts=True)
     out["rss_fast_mb"] = rss_mb()
     out["witnesses_valid"] = {
         name: bf.violates(graph, next(p for p in pc.model.properties if p.name == name), w)

@@ -42,6 +42,15 @@ def _result(check: str, res: SolverResult, code: str, severity: Severity, messag
     return CheckResult(check, Verdict.REFUTED, diag, seconds)
 
 
+def _inverted(res: SolverResult) -> SolverResult:
+    """The result of a query that looks for a match, as one that looks for the lack of one."""
+    return {
+        Verdict.REFUTED: SolverResult(Verdict.PROVED),
+        Verdict.PROVED: SolverResult(Verdict.REFUTED, model={}),
+        Verdict.UNKNOWN: res,
+    }[res.verdict]
+
+
 def check_decision_naive(
     model: m.Model,
     decision: m.Decision | str,
@@ -66,26 +75,16 @@ def check_decision_naive(
         res = ctx.query(c)
         live.append(res.verdict is Verdict.REFUTED)
         # dead iff no patient matches: the query looks for a match, so invert
-        inverted = {
-            Verdict.REFUTED: SolverResult(Verdict.PROVED),
-            Verdict.PROVED: SolverResult(Verdict.REFUTED, model={}),
-            Verdict.UNKNOWN: res,
-        }[res.verdict]
         name = f"dead:{d.name}:{rule_name(r)}"
-        out.append(_result(name, inverted, "VP305", Severity.WARNING, f"rule {rule_name(r)} is dead", t0))
+        out.append(_result(name, _inverted(res), "VP305", Severity.WARNING, f"rule {rule_name(r)} is dead", t0))
     if d.hit_policy in ("first", "priority"):
         for k, (r, e) in enumerate(zip(d.rules, eff, strict=True)):
             if not live[k] or r.is_otherwise:
                 continue
             t0 = time.perf_counter()
             res = ctx.query(e)
-            inverted = {
-                Verdict.REFUTED: SolverResult(Verdict.PROVED),
-                Verdict.PROVED: SolverResult(Verdict.REFUTED, model={}),
-                Verdict.UNKNOWN: res,
-            }[res.verdict]
             name = f"masked:{d.name}:{rule_name(r)}"
-            out.append(_result(name, inverted, "VP304", Severity.WARNING, f"rule {rule_name(r)} is masked", t0))
+            out.append(_result(name, _inverted(res), "VP304", Severity.WARNING, f"rule {rule_name(r)} is masked", t0))
     if d.hit_policy != "first":
         rules = d.rules
         for i in range(len(rules)):

@@ -144,10 +144,7 @@ class Context:
             if self._same_path(p, diff.keys(), k):
                 return p
             candidates.append(p)
-        for p in candidates[:3]:  # the full check walks the graph: try a few only
-            if self.holds(p):
-                return p
-        return None
+        return self._first_holding(candidates)
 
     def witness(self, values: Mapping[str, Value]) -> Patient | None:
         """A patient in the context with the given values, if the cheap tries find one."""
@@ -162,7 +159,11 @@ class Context:
             if self.samples and self._same_path(p, changed, k):
                 return p
             candidates.append(p)
-        for p in candidates[:3]:  # the full check walks the graph: try a few only
+        return self._first_holding(candidates)
+
+    def _first_holding(self, candidates: list[Patient]) -> Patient | None:
+        """The first of a few candidates in the context (the full check walks the graph: try a few only)."""
+        for p in candidates[:3]:
             if self.holds(p):
                 return p
         return None

@@ -7,7 +7,7 @@ import time
 from compiler.graph import DecisionGraph
 from dsl import model as m
 from dsl.diagnostics import Diagnostic, Note, Severity
-from verify.counterexample import data_value, location, make_data
+from verify.counterexample import data_value, location, make_data, rule_name
 from verify.results import CheckResult, Report, Verdict
 from verify.simulate import Trace, simulate
 
@@ -88,7 +88,7 @@ def _rule_note(graph: DecisionGraph, rule_id: str | None, message: str) -> tuple
     name, _, _ = rule_id.partition(".")
     for r in graph.model.decision(name).rules:
         if r.id == rule_id:
-            return (Note(message=f"{message} (decision '{name}', rule '{r.label or f'r{r.index}'}')", span=r.span),)
+            return (Note(message=f"{message} (decision '{name}', rule '{rule_name(r)}')", span=r.span),)
     return ()
 
 

@@ -36,6 +36,7 @@ from verify.evaluate import MissingValue, evaluate
 from verify.reach import VIOLATION, Firing, GuardKey, Monitor, Product, build_product, encode_reach, run_product
 from verify.results import CheckResult, Verdict
 from verify.solver import Patient
+from verify.tables import unknown_result
 
 if TYPE_CHECKING:
     from verify.pathway import PathwayVerifier
@@ -297,16 +298,7 @@ def _conclude(
     if res.verdict is Verdict.PROVED:
         return CheckResult(cid, Verdict.PROVED, None, time.perf_counter() - t0)
     if res.verdict is Verdict.UNKNOWN:
-        reason = res.reason or "unknown"
-        diag = Diagnostic(
-            code="VP309",
-            severity=Severity.ERROR,
-            message=f"could not decide whether property '{prop.name}' holds (solver: {reason})",
-            span=prop.span,
-            hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
-            data=make_data(cid, "unknown", reason=reason),
-        )
-        return CheckResult(cid, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
+        return unknown_result(cid, f"property '{prop.name}' holds", prop.span, res.reason, t0)
     patient: Patient = res.model
 
     def holds(p: Mapping[str, Value]) -> bool:

@@ -27,7 +27,7 @@ from verify.evaluate import MissingValue, evaluate
 from verify.reach import Firing, GuardKey, Guards, Run, Trivial, build_product, encode_reach, run_product
 from verify.results import DEFAULT_OPTIONS, CheckResult, Report, SolverOptions, Verdict
 from verify.solver import Patient
-from verify.tables import DecisionChecker, unreachable_result
+from verify.tables import DecisionChecker, unknown_result, unreachable_result
 
 MAX_SAMPLES = 6
 
@@ -286,7 +286,9 @@ class PathwayVerifier:
             return report
         if res.verdict is Verdict.UNKNOWN:
             # keep going: every other check is still about patients who satisfy the assumptions
-            report.results.append(_unknown("assumptions", "the assumptions admit any patient", None, res.reason, t0))
+            report.results.append(
+                unknown_result("assumptions", "the assumptions admit any patient", None, res.reason, t0)
+            )
         else:
             assert res.model is not None
             assumptions = self.model.assumptions
@@ -324,6 +326,7 @@ class PathwayVerifier:
         out: list[CheckResult] = []
         g = self.graph
         nodes = self.base.nodes
+        seconds = time.perf_counter() - t0
 
         def status(idx: list[int]) -> tuple[Verdict, str | None]:
             if any(i in self.reached for i in idx):
@@ -333,7 +336,23 @@ class PathwayVerifier:
                 return Verdict.UNKNOWN, undecided[0]
             return Verdict.REFUTED, None
 
-        seconds = time.perf_counter() - t0
+        def never(cid: str, idx: list[int], span: Any, what: str, message: str, hint: str) -> CheckResult:
+            """The check of an action or disposition: proved, undecided or VP306 `message`."""
+            verdict, reason = status(idx)
+            if verdict is Verdict.PROVED:
+                return CheckResult(cid, verdict, None, 0.0)
+            if verdict is Verdict.UNKNOWN:
+                return unknown_result(cid, what, span, reason, t0)
+            diag = Diagnostic(
+                code="VP306",
+                severity=Severity.WARNING,
+                message=message,
+                span=span,
+                hint=hint,
+                data=make_data(cid, "refuted"),
+            )
+            return CheckResult(cid, Verdict.REFUTED, diag, seconds)
+
         for d in self.model.decisions:
             idx = self.decision_nodes(d.name)
             if not idx:
@@ -343,50 +362,37 @@ class PathwayVerifier:
             if verdict is Verdict.PROVED:
                 out.append(CheckResult(cid, verdict, None, 0.0))
             elif verdict is Verdict.UNKNOWN:
-                out.append(_unknown(cid, f"any patient reaches decision '{d.name}'", d.span, reason, t0))
+                out.append(unknown_result(cid, f"any patient reaches decision '{d.name}'", d.span, reason, t0))
             else:
                 out.append(unreachable_result(d, cid, t0))
         for a in self.model.actions:
             idx = [i for i, (n, _) in enumerate(nodes) if g.kind(n) == "order" and a.name in g.actions_of(n)]
             if not idx:
                 continue
-            cid = f"unreachable:action:{a.name}"
-            verdict, reason = status(idx)
-            if verdict is Verdict.PROVED:
-                out.append(CheckResult(cid, verdict, None, 0.0))
-            elif verdict is Verdict.UNKNOWN:
-                out.append(_unknown(cid, f"any patient is ordered '{a.name}'", a.span, reason, t0))
-            else:
-                diag = Diagnostic(
-                    code="VP306",
-                    severity=Severity.WARNING,
-                    message=f"action '{a.name}' is never ordered for any patient",
-                    span=a.span,
-                    hint="every rule that orders it is dead or in a decision no patient reaches",
-                    data=make_data(cid, "refuted"),
+            out.append(
+                never(
+                    f"unreachable:action:{a.name}",
+                    idx,
+                    a.span,
+                    f"any patient is ordered '{a.name}'",
+                    f"action '{a.name}' is never ordered for any patient",
+                    "every rule that orders it is dead or in a decision no patient reaches",
                 )
-                out.append(CheckResult(cid, Verdict.REFUTED, diag, seconds))
+            )
         for disp in self.model.dispositions:
             node = f"end:{disp.name}"
             if node not in g.graph or node == LIMIT_NODE:
                 continue
-            idx = [i for i, (n, _) in enumerate(nodes) if n == node]
-            cid = f"unreachable:disposition:{disp.name}"
-            verdict, reason = status(idx)
-            if verdict is Verdict.PROVED:
-                out.append(CheckResult(cid, verdict, None, 0.0))
-            elif verdict is Verdict.UNKNOWN:
-                out.append(_unknown(cid, f"any patient reaches disposition '{disp.name}'", disp.span, reason, t0))
-            else:
-                diag = Diagnostic(
-                    code="VP306",
-                    severity=Severity.WARNING,
-                    message=f"disposition '{disp.name}' is never reached by any patient",
-                    span=disp.span,
-                    hint="every rule that ends there is dead or in a decision no patient reaches",
-                    data=make_data(cid, "refuted"),
+            out.append(
+                never(
+                    f"unreachable:disposition:{disp.name}",
+                    [i for i, (n, _) in enumerate(nodes) if n == node],
+                    disp.span,
+                    f"any patient reaches disposition '{disp.name}'",
+                    f"disposition '{disp.name}' is never reached by any patient",
+                    "every rule that ends there is dead or in a decision no patient reaches",
                 )
-                out.append(CheckResult(cid, Verdict.REFUTED, diag, seconds))
+            )
         return out
 
 
@@ -416,18 +422,6 @@ def _inconsistent(model: m.Model, t0: float) -> CheckResult:
         data=make_data("assumptions", "refuted"),
     )
     return CheckResult("assumptions", Verdict.REFUTED, diag, time.perf_counter() - t0)
-
-
-def _unknown(check: str, what: str, span: Any, reason: str | None, t0: float) -> CheckResult:
-    diag = Diagnostic(
-        code="VP309",
-        severity=Severity.ERROR,
-        message=f"could not decide whether {what} (solver: {reason or 'unknown'})",
-        span=span,
-        hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
-        data=make_data(check, "unknown", reason=reason or "unknown"),
-    )
-    return CheckResult(check, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
 
 
 def verify_graph(graph: DecisionGraph, options: SolverOptions = DEFAULT_OPTIONS) -> Report:

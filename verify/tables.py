@@ -221,17 +221,6 @@ class DecisionChecker:
         steps = [*steps, {"text": final, "location": location(final_span)}]
         return steps, revealed
 
-    def _unknown(self, check: str, what: str, span: Any, reason: str | None, t0: float) -> CheckResult:
-        diag = Diagnostic(
-            code="VP309",
-            severity=Severity.ERROR,
-            message=f"could not decide whether {what} (solver: {reason or 'unknown'})",
-            span=span,
-            hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
-            data=make_data(check, "unknown", reason=reason or "unknown"),
-        )
-        return CheckResult(check, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
-
     @staticmethod
     def _proved(check: str, t0: float) -> CheckResult:
         return CheckResult(check, Verdict.PROVED, None, time.perf_counter() - t0)
@@ -271,7 +260,7 @@ class DecisionChecker:
                     continue
                 if res.verdict is Verdict.UNKNOWN:
                     what = f"rule '{rule_name(rule)}' of decision '{self.name}' can match"
-                    out.append(self._unknown(cid, what, rule.span, res.reason, t0))
+                    out.append(unknown_result(cid, what, rule.span, res.reason, t0))
                     continue
             info.live = False
             out.append(self._dead_result(cid, rule, t0))
@@ -373,7 +362,7 @@ class DecisionChecker:
                 out.append(self._proved(cid, t0))
             elif verdict is Verdict.UNKNOWN:
                 out.append(
-                    self._unknown(
+                    unknown_result(
                         cid, f"rule '{rule_name(rule)}' of decision '{self.name}' ever applies", rule.span, reason, t0
                     )
                 )
@@ -496,7 +485,7 @@ class DecisionChecker:
             return None
         t0 = time.perf_counter()
         cid = self._cid("conflict", a.rule, b.rule)
-        return self._unknown(
+        return unknown_result(
             cid,
             f"rules '{rule_name(a.rule)}' and '{rule_name(b.rule)}' of decision '{self.name}' overlap",
             b.rule.span,
@@ -563,7 +552,7 @@ class DecisionChecker:
                 out.append(self._proved(oid, t0))
             elif unknown is not None:
                 out.append(
-                    self._unknown(
+                    unknown_result(
                         oid,
                         f"the 'otherwise' rule of decision '{self.name}' ever applies",
                         self.otherwise.span,
@@ -581,7 +570,7 @@ class DecisionChecker:
             out.append(self._gap_result(cid, gap, more and last, t0))
         if unknown is not None:
             out.append(
-                self._unknown(
+                unknown_result(
                     f"{gid}:rest" if gaps else gid,
                     f"decision '{self.name}' covers every patient who can reach it",
                     self.decision.span,
@@ -763,6 +752,19 @@ def unreachable_result(decision: m.Decision, check: str, t0: float, *, why: str 
         data=make_data(check, "refuted"),
     )
     return CheckResult(check, Verdict.REFUTED, diag, time.perf_counter() - t0)
+
+
+def unknown_result(check: str, what: str, span: Any, reason: str | None, t0: float) -> CheckResult:
+    """VP309: the solver could not decide whether `what` (a clause: "rules a and b overlap")."""
+    diag = Diagnostic(
+        code="VP309",
+        severity=Severity.ERROR,
+        message=f"could not decide whether {what} (solver: {reason or 'unknown'})",
+        span=span,
+        hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
+        data=make_data(check, "unknown", reason=reason or "unknown"),
+    )
+    return CheckResult(check, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
 
 
 def check_decision(

@@ -793,15 +793,3 @@ def check_decision(
             assert res.model is not None
             ctx.samples.append(Minimiser(model).improve(res.model, ctx.holds))
     return DecisionChecker(d, ctx, max_gaps=max_gaps).run()
-
-
-def check_decision_naive(
-    model: m.Model,
-    decision: m.Decision | str,
-    context: m.Cond | None = None,
-    options: SolverOptions = DEFAULT_OPTIONS,
-) -> list[CheckResult]:
-    """The naive baseline (one Z3 query per pair of rules); see `verify.baseline`."""
-    from verify.baseline import check_decision_naive as naive
-
-    return naive(model, decision, context, options)

@@ -121,6 +121,7 @@ class Resolver:
         property_decls = [d for d in self.root.decls if isinstance(d, ast.PropertyDecl)]
 
         self.actions = actions
+        self.disposition_kinds = {d.name: d.kind for d in dispositions}
         self.var_table = {v.name: v for v in variables}
         self.exprs = ExprChecker(self.var_table, self.kind_of, self.report)
         self.source_names = {s.name for s in sources}
@@ -402,7 +403,7 @@ class Resolver:
         reason = None
         if r.finish is not None:
             if self.lookup("disposition", r.finish.disposition, "a disposition"):
-                kind = self._disposition_kind(r.finish.disposition.text)
+                kind = self.disposition_kinds.get(r.finish.disposition.text)
                 if kind == "uncovered" and r.finish.reason is None:
                     self.report(
                         error(
@@ -441,13 +442,6 @@ class Resolver:
             span=r.span,
             cond_span=cond_span,
         )
-
-    def _disposition_kind(self, name: str) -> str | None:
-        for mod in self.modules:
-            for decl in mod.decls:
-                if isinstance(decl, ast.DispositionDecl) and decl.name.text == name:
-                    return decl.kind
-        return None
 
     def rating(self, r: ast.Rule) -> m.Rating | None:
         given = len(r.ratings) + len(r.unrated)

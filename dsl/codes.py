@@ -5,7 +5,17 @@ VP1xx syntax and reading, VP2xx semantics, VP3xx verification, VP4xx export.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
+
+
+class Stage(enum.Enum):
+    """The pipeline stage a code belongs to; the exit policy is decided from it, never from the code's text."""
+
+    READ = "read"  # reading files and syntax (VP1xx)
+    SEMANTICS = "semantics"  # names, types, units, well-formedness (VP2xx)
+    VERIFY = "verify"  # verification findings (VP3xx)
+    EXPORT = "export"  # writing outputs (VP4xx)
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,6 +23,14 @@ class Code:
     code: str
     slug: str
     summary: str
+
+    @property
+    def stage(self) -> Stage:
+        return _STAGES[self.code[:3]]
+
+
+# The number ranges of the registry (module docstring); the one place that reads a code's digits.
+_STAGES = {"VP1": Stage.READ, "VP2": Stage.SEMANTICS, "VP3": Stage.VERIFY, "VP4": Stage.EXPORT}
 
 
 _ALL: tuple[Code, ...] = (

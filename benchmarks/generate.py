@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsl import model as m
+from dsl.ops import Op
 from dsl.source import Span
 
 SOURCE = "bench"
@@ -255,11 +256,11 @@ def _part_cond(inp: Input, part: Part, span: Span) -> list[m.Cond]:
         out: list[m.Cond] = []
         var = m.NumTerm(var=inp.name)
         if part.lo > inp.low:
-            out.append(m.Compare(op=">=", left=var, right=m.NumTerm(const=Fraction(part.lo)), span=span))
+            out.append(m.Compare(op=Op.GE, left=var, right=m.NumTerm(const=Fraction(part.lo)), span=span))
         if not part.closed:
-            out.append(m.Compare(op="<", left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
+            out.append(m.Compare(op=Op.LT, left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
         elif part.hi < inp.high:
-            out.append(m.Compare(op="<=", left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
+            out.append(m.Compare(op=Op.LE, left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
         return out
     if len(part) == len(inp.values):
         return []
@@ -916,10 +917,10 @@ def pathway(d: int, *, seed: int = 0, path: str | None = None) -> PathwayCase:
 
     def part_cmp(var: str, lt: bool, bound: int) -> _Part:
         sp = nowhere
-        op = "<" if lt else ">="
+        op = Op.LT if lt else Op.GE
         return _Part(
             [m.Compare(op=op, left=m.NumTerm(var=var), right=m.NumTerm(const=Fraction(bound)), span=sp)],
-            [f"{var} {op} {bound}"],
+            [f"{var} {op.symbol} {bound}"],
             _PartTest(var, "lt" if lt else "ge", bound=bound),
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from dsl.ops import Op
 from dsl.source import Span
 
 
@@ -54,7 +55,7 @@ class NumberLit(Expr):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Compare(Expr):
-    op: str
+    op: Op
     left: Expr
     right: Expr
 

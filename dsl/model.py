@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import TypeAlias
 
+from dsl.ops import Op
 from dsl.source import Span
 
 # ---- types -------------------------------------------------------------------
@@ -74,25 +76,27 @@ class Variable:
 
 
 # ---- conditions ---------------------------------------------------------------
+# `Cond` (below the node classes) is the closed union of the node kinds; walk it with
+# `dsl.cond.CondVisitor`, never with a chain of isinstance tests.
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Cond:
+class CondBase:
     span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Const(Cond):
+class Const(CondBase):
     value: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BoolVar(Cond):
+class BoolVar(CondBase):
     var: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EnumIn(Cond):
+class EnumIn(CondBase):
     """var's value is one of `values` (equality is a one-element set)."""
 
     var: str
@@ -108,34 +112,37 @@ class NumTerm:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Compare(Cond):
-    op: str  # == != < <= > >=
+class Compare(CondBase):
+    op: Op
     left: NumTerm
     right: NumTerm
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EnumCompare(Cond):
+class EnumCompare(CondBase):
     """Two enum-typed variables of the same value set compared with == or !=."""
 
-    op: str
+    op: Op  # == or !=
     left: str
     right: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Not(Cond):
+class Not(CondBase):
     operand: Cond
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class And(Cond):
+class And(CondBase):
     operands: tuple[Cond, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Or(Cond):
+class Or(CondBase):
     operands: tuple[Cond, ...]
+
+
+Cond: TypeAlias = Const | BoolVar | EnumIn | Compare | EnumCompare | Not | And | Or
 
 
 # ---- declarations ------------------------------------------------------------------

@@ -24,6 +24,7 @@ from lark.tree import Meta
 
 from dsl import ast
 from dsl.diagnostics import Diagnostic, error
+from dsl.ops import Op
 from dsl.source import Span
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -377,7 +378,7 @@ class _ToAst(Transformer[Token, ast.Module]):
         return ast.NumberLit(value=items[0], unit=unit, span=self._s(meta))
 
     def compare(self, meta: Meta, items: list[Any]) -> ast.Expr:
-        return ast.Compare(op=str(items[1]), left=items[0], right=items[2], span=self._s(meta))
+        return ast.Compare(op=Op(str(items[1])), left=items[0], right=items[2], span=self._s(meta))
 
     def member(self, meta: Meta, items: list[Token]) -> ast.Expr:
         names = self._names(items)

@@ -24,6 +24,7 @@ from lark.tree import Meta
 
 from dsl import ast
 from dsl.diagnostics import Diagnostic, error
+from dsl.model import HIT_POLICIES, DispositionKind, one_of
 from dsl.ops import Op
 from dsl.source import Span
 
@@ -231,19 +232,19 @@ class _ToAst(Transformer[Token, ast.Module]):
             span=self._s(meta),
         )
 
-    def disp_reassure(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
+    def disp_reassure(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("reassure", None, None)
 
-    def disp_uncovered(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
+    def disp_uncovered(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("uncovered", None, None)
 
-    def disp_discharge(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
+    def disp_discharge(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("discharge", None, None)
 
-    def disp_follow_up(self, meta: Meta, items: list[Any]) -> tuple[str, Fraction, ast.Name]:
+    def disp_follow_up(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, Fraction, ast.Name]:
         return ("follow_up", items[0], items[1])
 
-    def disp_refer(self, meta: Meta, items: list[Any]) -> tuple[str, Fraction | None, ast.Name | None]:
+    def disp_refer(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, Fraction | None, ast.Name | None]:
         if items:
             return ("refer", items[0], items[1])
         return ("refer", None, None)
@@ -260,7 +261,7 @@ class _ToAst(Transformer[Token, ast.Module]):
         return ast.DecisionDecl(
             name=self._name(name),
             title=self._text(title),
-            hit_policy=str(policy),
+            hit_policy=one_of(HIT_POLICIES, str(policy)),
             max_visits=max_visits,
             rules=tuple(rest),
             span=self._s(meta),

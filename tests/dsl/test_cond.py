@@ -207,3 +207,26 @@ def test_no_isinstance_on_condition_nodes_outside_the_visitor() -> None:
 )
 def test_the_scan_catches_what_it_should(source: str, caught: bool) -> None:
     assert bool(_isinstance_of_cond(pyast.parse(source))) == caught
+
+
+# -- closed sets of words ---------------------------------------------------------------------------
+
+
+def test_closed_sets_are_read_off_their_literals() -> None:
+    assert m.HIT_POLICIES == ("unique", "first", "priority", "any")
+    assert get_args(m.HitPolicy) == m.HIT_POLICIES
+    assert m.member(m.HIT_POLICIES, "first") == "first"
+    assert m.member(m.HIT_POLICIES, "firts") is None
+    assert m.member(m.CONTRASTS, None) is None
+    assert m.one_of(m.PROPERTY_KINDS, "max_steps") == "max_steps"
+    with pytest.raises(ValueError, match="not one of"):
+        m.one_of(m.DISPOSITION_KINDS, "stop")
+
+
+def test_resolver_validates_with_the_model_sets() -> None:
+    from dsl import resolve
+
+    assert resolve.CONTRASTS is m.CONTRASTS
+    assert resolve.RADIATION_LEVELS is m.RADIATION_LEVELS
+    assert resolve.MODALITIES is m.MODALITIES
+    assert set(resolve.CATEGORIES) == set(m.RATING_CATEGORIES)

@@ -31,7 +31,7 @@ def _range(var: str, lo: Fraction, hi: Fraction, closed: bool) -> m.Cond:
 def grid(
     cells_x: int,
     *,
-    policy: str = "unique",
+    policy: m.HitPolicy = "unique",
     gaps: int = 3,
     conflicts: int = 3,
     seed: int = 0,

@@ -29,7 +29,8 @@ import z3
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.pretty import describe_cond
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, Severity
+from dsl.codes import PROPERTY_VIOLATED
+from dsl.diagnostics import diagnostic
 from dsl.model import Value
 from verify.counterexample import location, make_data, path_steps, patient_data
 from verify.evaluate import MissingValue, evaluate
@@ -318,9 +319,8 @@ def _conclude(
         steps, revealed = path_steps(pv.graph, prod, path, patient)
     steps.append({"text": _final(prop, pv, prod, path, patient), "location": location(prop.span)})
     title = f" ({prop.title})" if prop.title else ""
-    diag = Diagnostic(
-        code="VP307",
-        severity=Severity.ERROR,
+    diag = diagnostic(
+        code=PROPERTY_VIOLATED,
         message=f"property '{prop.name}'{title} is violated: {_explain(prop)}",
         span=prop.span,
         hint="the path below is one a patient can follow; change the rules on it, or the property",

@@ -18,7 +18,8 @@ from typing import Any
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.wellformed import uses
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, Severity, VeripathError
+from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
+from dsl.diagnostics import VeripathError, diagnostic
 from dsl.model import Value
 from verify.context import Context, Session, default_patient
 from verify.counterexample import Minimiser, make_data, path_steps
@@ -343,9 +344,8 @@ class PathwayVerifier:
                 return CheckResult(cid, verdict, None, 0.0)
             if verdict is Verdict.UNKNOWN:
                 return unknown_result(cid, what, span, reason, t0)
-            diag = Diagnostic(
-                code="VP306",
-                severity=Severity.WARNING,
+            diag = diagnostic(
+                code=UNREACHABLE,
                 message=message,
                 span=span,
                 hint=hint,
@@ -413,9 +413,8 @@ class _Saturated:
 
 def _inconsistent(model: m.Model, t0: float) -> CheckResult:
     span = model.assumptions[0].span if model.assumptions else None
-    diag = Diagnostic(
-        code="VP310",
-        severity=Severity.ERROR,
+    diag = diagnostic(
+        code=INCONSISTENT_ASSUMPTIONS,
         message="the assumptions exclude every patient",
         span=span,
         hint="no check means anything until some patient satisfies every assumption",

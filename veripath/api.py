@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from compiler import wellformed
 from compiler.graph import DecisionGraph
 from compiler.lower import lower
+from dsl.codes import UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, VeripathError, error
 from dsl.model import Model
 from dsl.reader import display_path, read_guideline
@@ -91,7 +92,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
         elif os.path.exists(p):
             files.append(p)
         else:
-            problems.append(error("VP100", f"no such file or folder: {p}", None))
+            problems.append(error(UNREADABLE_FILE, f"no such file or folder: {p}", None))
     seen: set[str] = set()
     unique = []
     for f in files:

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import click
 
-from dsl.codes import CODES, lookup
+from dsl.codes import CODES, EXPORT_FAILED, MISPLACED_DECLARATION, UNKNOWN_RESULT, UNREADABLE_FILE, Stage, lookup
 from dsl.diagnostics import Diagnostic, Severity, VeripathError, error
 from verify import SolverOptions, run_examples, verify_graph
 from veripath import __version__
@@ -33,7 +33,7 @@ def exit_code(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int
     worst = EXIT_OK
     for d in diagnostics:
         if d.severity is Severity.ERROR:
-            if d.code[:3] in ("VP1", "VP2"):
+            if d.code.stage in (Stage.READ, Stage.SEMANTICS):
                 return EXIT_BAD_INPUT
             worst = EXIT_FINDINGS
         elif d.severity is Severity.WARNING and strict:
@@ -161,7 +161,7 @@ def _load_all(paths: tuple[str, ...]) -> tuple[Run, list[str]]:
     for f in files:
         run.loaded.append(load_spec(f))
     if not files and not problems:
-        run.extra.append(error("VP100", "no .vp files found", None))
+        run.extra.append(error(UNREADABLE_FILE, "no .vp files found", None))
     return run, files
 
 
@@ -182,7 +182,7 @@ def _verify(run: Run, options: SolverOptions, *, checks: bool, examples: bool, a
 
 def downgrade_unknown(d: Diagnostic) -> Diagnostic:
     """--allow-unknown: an undecided check is still reported, as a warning."""
-    if d.code != "VP309" or not d.is_error:
+    if d.code != UNKNOWN_RESULT or not d.is_error:
         return d
     return replace(d, severity=Severity.WARNING)
 
@@ -269,7 +269,7 @@ def graph(spec: str, fmt: str, color: bool | None) -> None:
     if loaded.graph is None:
         run = Run(loaded=[loaded])
         if loaded.ok:
-            loaded.diagnostics.append(error("VP219", "a catalogue has no pathway to draw", None))
+            loaded.diagnostics.append(error(MISPLACED_DECLARATION, "a catalogue has no pathway to draw", None))
         sys.exit(max(EXIT_BAD_INPUT, _report(run, "text", _use_color(color), 1, False)))
     click.echo(to_mermaid(loaded.graph) if fmt == "mermaid" else to_dot(loaded.graph), nl=False)
 
@@ -297,7 +297,7 @@ def build(paths: tuple[str, ...], out_dir: str, fmt: str, color: bool | None) ->
                 reason = exc.strerror or str(exc)
                 where = exc.filename or out_dir
                 item.diagnostics.append(
-                    error("VP401", f"cannot write {where}: {reason}", None, hint="check the folder")
+                    error(EXPORT_FAILED, f"cannot write {where}: {reason}", None, hint="check the folder")
                 )
     sys.exit(_report(run, fmt, _use_color(color), len(files), False))
 
@@ -308,10 +308,21 @@ def explain_code(code: str | None) -> None:
     """Explain a diagnostic code (e.g. VP301), or list them all."""
     if code is None:
         for c in CODES.values():
-            click.echo(f"{c.code}  {c.slug:<26} {c.summary}")
+            click.echo(f"{c.code}  {c.slug:<26} {c.severity.value:<8} {c.summary}")
         return
     found = lookup(code)
     if found is None:
         click.echo(f"veripath: unknown code {code!r}; run 'veripath explain-code' for the list", err=True)
         sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"{found.code} ({found.slug}): {found.summary}")
+    import textwrap
+
+    out = [
+        f"{found.code} ({found.slug}): {found.summary}",
+        f"severity: {found.severity.value} (default)    stage: {found.stage.value}",
+        "",
+        textwrap.fill(found.explanation, width=88),
+    ]
+    if found.example:
+        out += ["", "Example (example.vp):", "", textwrap.indent(found.example.rstrip("\n"), "    ")]
+    out += ["", textwrap.fill(f"Fix: {found.fix}", width=88)]
+    click.echo("\n".join(out))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl.codes import CODES
+from dsl.codes import CODES, GAP
 from tests.cli.support import ANSI, assert_no_traceback, run, shown
 from tests.dsl.support import DATA, check_golden
 from veripath import __version__
@@ -132,8 +132,23 @@ def test_json_output_for_a_clean_file() -> None:
 def test_explain_code() -> None:
     result = run("explain-code", "VP301")
     assert result.exit_code == 0
-    assert result.stdout == f"VP301 (gap): {CODES['VP301'].summary}\n"
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"VP301 (gap): {GAP.summary}"
+    assert lines[1] == "severity: error (default)    stage: verify"
+    text = " ".join(result.stdout.split())
+    assert " ".join(GAP.explanation.split()) in text
+    assert "Example (example.vp):" in lines
+    assert "      when size_cm < 5 end reassure rated usually_appropriate 9 cite acr" in lines  # indented example
+    assert text.endswith(" ".join(f"Fix: {GAP.fix}".split()))
     assert run("explain-code", "vp203").stdout.startswith("VP203 (unknown-value): ")
+    assert run("explain-code", " vp303 ").stdout.splitlines()[1].startswith("severity: warning ")
+
+
+def test_explain_code_without_an_example() -> None:
+    result = run("explain-code", "VP309")
+    assert result.exit_code == 0
+    assert "Example" not in result.stdout and "No example is shown" in result.stdout
+    assert " ".join(result.stdout.split()).endswith("simpler conditions are decided faster.")
 
 
 def test_explain_code_lists_every_code() -> None:

@@ -8,6 +8,11 @@ A query always asks "is there a patient such that ...?" and the answer is a
   REFUTED  such a patient exists; the result carries the decoded model
   PROVED   no such patient exists
   UNKNOWN  the solver gave up; the result carries `reason_unknown()`
+
+Ctrl-C: while `check()` runs, Z3 handles SIGINT itself (Python never sees it) and answers
+unknown with the reason "interrupted from keyboard" (or "canceled"). `check` turns that
+answer back into the KeyboardInterrupt the user asked for, so a run stops instead of
+reporting an undecided check and going on.
 """
 
 from __future__ import annotations
@@ -43,6 +48,9 @@ class SolverStats:
 
 STATS = SolverStats()
 
+# The reasons Z3 gives when a query was interrupted (SIGINT during check(), or a cancel).
+INTERRUPTED = frozenset({"interrupted from keyboard", "canceled", "cancelled"})
+
 
 def make_solver(ctx: z3.Context, options: SolverOptions) -> Any:
     """A fresh z3.Solver in `ctx` with the seed, timeout and rlimit of `options`."""
@@ -60,6 +68,8 @@ def check(solver: Any, decode: Callable[[Any], Patient]) -> SolverResult:
     try:
         answer = solver.check()
     except z3.Z3Exception as exc:  # e.g. an interrupted or cancelled query
+        if _interrupted(str(exc)):
+            raise KeyboardInterrupt from exc
         STATS.unknown += 1
         return SolverResult(Verdict.UNKNOWN, reason=str(exc))
     STATS.max_rlimit = max(STATS.max_rlimit, _rlimit_count(solver) - before)
@@ -67,8 +77,15 @@ def check(solver: Any, decode: Callable[[Any], Patient]) -> SolverResult:
         return SolverResult(Verdict.REFUTED, model=decode(solver.model()))
     if answer == z3.unsat:
         return SolverResult(Verdict.PROVED)
+    reason = str(solver.reason_unknown()) or "unknown"
+    if _interrupted(reason):
+        raise KeyboardInterrupt(reason)
     STATS.unknown += 1
-    return SolverResult(Verdict.UNKNOWN, reason=str(solver.reason_unknown()) or "unknown")
+    return SolverResult(Verdict.UNKNOWN, reason=reason)
+
+
+def _interrupted(reason: str) -> bool:
+    return reason.strip().lower() in INTERRUPTED
 
 
 def _rlimit_count(solver: Any) -> int:

@@ -55,7 +55,7 @@ class Options:
     strict: warnings are findings (exit 1).
     out_dir: where `export` writes.
     unverified: `export` writes even when the specs have findings, each output marked.
-    exporters: what `export` runs, in order.
+    exporters: what `export` runs, in order (None: `EXPORTERS`, looked up when the pass runs).
     """
 
     solver: SolverOptions = DEFAULT_OPTIONS
@@ -63,7 +63,7 @@ class Options:
     strict: bool = False
     out_dir: str = "build"
     unverified: bool = False
-    exporters: tuple[Exporter, ...] = EXPORTERS
+    exporters: tuple[Exporter, ...] | None = None
 
 
 @dataclass(eq=False)
@@ -224,7 +224,8 @@ def _export(f: FileResult, report: Report) -> None:
         return
     stamp = f.stamp()
     out_dir = report.options.out_dir
-    for exporter in report.options.exporters:
+    exporters = EXPORTERS if report.options.exporters is None else report.options.exporters
+    for exporter in exporters:
         try:
             f.outputs.extend(exporter(f.graph, out_dir, stamp))
         except OSError as exc:

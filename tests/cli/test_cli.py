@@ -269,7 +269,7 @@ def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "small.mmd").write_text("old contents\n", encoding="utf-8")
     monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
-    assert result.exit_code != 0
+    assert result.exit_code == 4
     after = _snapshot(tmp_path)
     assert sorted(after) == sorted(before)  # no temporary file left behind
     assert after["small.mmd"] == b"old contents\n"  # the old file is untouched, not truncated
@@ -278,6 +278,7 @@ def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pyt
 def test_build_reports_a_write_failure_as_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
+    assert result.exit_code == 4
     assert "[VP401]" in result.stderr
     assert "Traceback" not in result.stderr
 

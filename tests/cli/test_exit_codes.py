@@ -121,6 +121,17 @@ def test_exit_4_when_the_output_folder_is_a_file(tmp_path: Path) -> None:
     assert "[VP401]" in result.stderr
 
 
+@pytest.mark.parametrize("rlimit", ["1", "100"])
+def test_a_starved_solver_is_undecided_not_interrupted(rlimit: str) -> None:
+    # Z3 gives the reason "canceled" when these queries run out of rlimit: that is no Ctrl-C.
+    result = run("check", "--no-color", "--rlimit", rlimit, str(SMALL))
+    assert result.exit_code == 1, result.stderr
+    assert "canceled" in result.stderr
+    assert {s.code for s in shown(result.stderr)} == {"VP309"}
+    allowed = run("check", "--allow-unknown", "--rlimit", rlimit, str(SMALL))
+    assert allowed.exit_code == 0, allowed.stderr
+
+
 def test_keyboard_interrupt_in_process_is_130(monkeypatch: pytest.MonkeyPatch) -> None:
     def interrupt(*args: object) -> None:
         raise KeyboardInterrupt

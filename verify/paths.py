@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import z3
 
@@ -32,15 +32,49 @@ from dsl import model as m
 from dsl.codes import PROPERTY_VIOLATED
 from dsl.diagnostics import diagnostic
 from dsl.model import Value
-from verify.counterexample import location, make_data, path_steps, patient_data
+from verify.context import Session
+from verify.counterexample import Minimiser, location, make_data, path_steps, patient_data
+from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
-from verify.reach import VIOLATION, Firing, GuardKey, Monitor, Product, build_product, encode_reach, run_product
+from verify.reach import (
+    VIOLATION,
+    Firing,
+    GuardKey,
+    Guards,
+    Monitor,
+    Product,
+    build_product,
+    encode_reach,
+    run_product,
+)
 from verify.results import CheckResult, Verdict
 from verify.solver import Patient
 from verify.tables import unknown_result
 
-if TYPE_CHECKING:
-    from verify.pathway import PathwayVerifier
+
+class PathwayVerifier(Protocol):
+    """What the property checks need from the pathway verifier (`verify.pathway.PathwayVerifier`).
+
+    A protocol, so that `pathway` imports this module and not the other way round.
+    """
+
+    @property
+    def graph(self) -> DecisionGraph: ...
+    @property
+    def model(self) -> m.Model: ...
+    @property
+    def enc(self) -> Encoder: ...
+    @property
+    def guards(self) -> Guards: ...
+    @property
+    def session(self) -> Session: ...
+    @property
+    def base(self) -> Product: ...
+    @property
+    def minimiser(self) -> Minimiser: ...
+
+    def reach_expr(self, i: int) -> Any: ...
+
 
 IMPROVE_BUDGET = 120  # predicate evaluations spent on simplifying one property counterexample
 

@@ -58,6 +58,16 @@ _ALL: tuple[Code, ...] = (
     Code("VP110", "import-not-found", "An imported file does not exist."),
     Code("VP111", "import-cycle", "Files import each other in a cycle."),
     Code("VP112", "import-not-catalogue", "Only catalogue files (no decisions) can be imported."),
+    Code(
+        "VP113",
+        "import-outside-root",
+        "An import names a file outside the spec's folder tree and outside every allowed import root.",
+    ),
+    Code(
+        "VP114",
+        "import-limit",
+        "Imports nest too deeply, or a guideline with its imports has too many files or bytes.",
+    ),
     # -- semantics ----------------------------------------------------------
     Code("VP201", "undefined-name", "A name is used but never declared."),
     Code("VP202", "duplicate-name", "A name is declared twice."),

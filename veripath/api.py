@@ -7,14 +7,15 @@ graph = veripath.compile(model)
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from compiler import wellformed
 from compiler.graph import DecisionGraph
 from compiler.lower import lower
-from dsl.diagnostics import Diagnostic, VeripathError, error
+from dsl.diagnostics import Diagnostic, VeripathError, error, warning
 from dsl.model import Model
-from dsl.reader import display_path, read_guideline
+from dsl.reader import display_path, is_missing, read_guideline, special_file
 from dsl.resolve import resolve
 from dsl.source import SourceFile
 
@@ -42,9 +43,12 @@ class Loaded:
         return not any(d.is_error for d in self.diagnostics)
 
 
-def load_spec(path: str) -> Loaded:
-    """Read, parse, resolve and (for guidelines) lower one file, collecting diagnostics."""
-    read = read_guideline(path)
+def load_spec(path: str, *, extra_roots: Sequence[str] = ()) -> Loaded:
+    """Read, parse, resolve and (for guidelines) lower one file, collecting diagnostics.
+
+    Imports may read files under the spec's folder and under `extra_roots` only.
+    """
+    read = read_guideline(path, extra_roots=extra_roots)
     result = Loaded(path=display_path(path), sources=read.sources, diagnostics=list(read.diagnostics))
     if read.diagnostics or not read.modules:
         return result
@@ -87,8 +91,16 @@ def discover(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
                 dirs.sort()
-                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".vp"))
-        elif os.path.exists(p):
+                for n in sorted(names):
+                    found = os.path.join(root, n)
+                    if not n.endswith(".vp"):
+                        continue
+                    kind = special_file(found)  # a FIFO is never opened: it would block the run
+                    if kind is None:
+                        files.append(found)
+                    else:
+                        problems.append(warning("VP100", f"skipped {display_path(found)}: it is {kind}", None))
+        elif not is_missing(p):  # a symlink loop or a forbidden folder: reading it says why
             files.append(p)
         else:
             problems.append(error("VP100", f"no such file or folder: {p}", None))

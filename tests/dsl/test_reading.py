@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dsl import ast
-from dsl.parser import MAX_BYTES, MAX_NESTING, parse_text
-from dsl.reader import decode, read_file, read_guideline
+from dsl.parser import MAX_NESTING, parse_text
+from dsl.reader import MAX_BYTES, decode, read_file, read_guideline
 from dsl.source import Span
 from tests.dsl.dump import dump
 from tests.dsl.support import DATA, span_inside

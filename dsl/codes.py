@@ -125,7 +125,14 @@ _ALL: tuple[Code, ...] = (
         "A declaration that is not allowed in this kind of file (e.g. a decision in a catalogue).",
     ),
     Code("VP220", "bad-action-set", "A property names an action attribute or modality no action has."),
-    Code("VP221", "bad-bound", "A visit or step bound that is not a positive integer."),
+    Code("VP221", "bad-bound", "A visit or step bound that is not a positive integer, or a visit bound above 100."),
+    # VP222 was 'unused-declaration' (dropped); never reuse it.
+    Code(
+        "VP223",
+        "rule-label-clash",
+        "A rule label 'rN' that is the automatic name of another rule of the decision.",
+    ),
+    Code("VP224", "graph-too-large", "The unrolled decision graph would exceed the size limit."),
     # -- verification -------------------------------------------------------
     Code("VP301", "gap", "A decision does not cover every patient who can reach it."),
     Code(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from compiler import wellformed
 from compiler.graph import DecisionGraph
-from compiler.lower import lower
+from compiler.lower import GraphTooLarge, lower, lower_checked
 from dsl.diagnostics import Diagnostic, VeripathError, error, warning
 from dsl.model import Model
 from dsl.reader import display_path, is_missing, read_guideline, special_file
@@ -58,10 +58,11 @@ def load_spec(path: str, *, extra_roots: Sequence[str] = ()) -> Loaded:
         return result
     result.model = model
     if model.kind == "guideline" and model.start is not None:
-        graph = lower(model)
-        problems = wellformed.check(graph)
+        graph, problems = lower_checked(model)
+        if graph is not None:
+            problems = wellformed.check(graph)
         result.diagnostics.extend(problems)
-        if not any(d.is_error for d in problems):
+        if graph is not None and not any(d.is_error for d in problems):
             result.graph = graph
     return result
 
@@ -76,7 +77,10 @@ def load(path: str) -> Model:
 
 def compile(model: Model) -> DecisionGraph:
     """The decision graph of a guideline Model; raises SpecError if it is not well formed."""
-    graph = lower(model)
+    try:
+        graph = lower(model)
+    except GraphTooLarge as exc:
+        raise SpecError([exc.diagnostic]) from None
     problems = [d for d in wellformed.check(graph) if d.is_error]
     if problems:
         raise SpecError(problems)

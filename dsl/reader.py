@@ -24,7 +24,7 @@ from dsl.source import SourceFile, Span
 
 MAX_BYTES = 32 * 1024 * 1024
 """The largest spec file read, in bytes (a 50,000-rule decision table is about 12 MB)."""
-MAX_TOTAL_BYTES = 64 * 1024 * 1024
+MAX_TOTAL_BYTES = 32 * 1024 * 1024
 """The most bytes read for one guideline: the file and everything it imports, together."""
 MAX_FILES = 1000
 """The most files one guideline may consist of: the file and everything it imports."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dsl.codes import CODES
+from dsl.evidence import Counterexample, Evidence
 from dsl.source import Span
 
 
@@ -32,12 +33,16 @@ class Diagnostic:
     span: Span | None
     hint: str | None = None
     notes: tuple[Note, ...] = ()
-    # Machine-readable payload (counterexamples, paths); JSON-serialisable values only.
-    data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # What a verification finding carries: check id, verdict, counterexample, solver reason.
+    evidence: Evidence | None = field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unregistered diagnostic code {self.code}")
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        return self.evidence.counterexample if self.evidence is not None else None
 
     @property
     def is_error(self) -> bool:
@@ -61,8 +66,8 @@ class Diagnostic:
             out["notes"] = [
                 {"message": n.message, "location": n.span.to_json() if n.span else None} for n in self.notes
             ]
-        if self.data:
-            out["data"] = self.data
+        if self.evidence is not None:
+            out["data"] = self.evidence.to_json()
         return out
 
 

@@ -13,7 +13,7 @@ import z3
 from dsl import model as m
 from dsl.diagnostics import Diagnostic, Severity
 from verify.context import Session
-from verify.counterexample import data_value, make_data, rule_name
+from verify.counterexample import assignments, make_evidence, rule_name
 from verify.encode import Encoder
 from verify.reach import Guards, rule_score
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
@@ -21,7 +21,9 @@ from verify.solver import SolverResult
 from verify.tables import table_context, unreachable_result
 
 
-def _result(check: str, res: SolverResult, code: str, severity: Severity, message: str, t0: float) -> CheckResult:
+def _result(
+    model: m.Model, check: str, res: SolverResult, code: str, severity: Severity, message: str, t0: float
+) -> CheckResult:
     """A query that looks for a problem: a model means the check is refuted."""
     seconds = time.perf_counter() - t0
     if res.verdict is Verdict.PROVED:
@@ -32,12 +34,16 @@ def _result(check: str, res: SolverResult, code: str, severity: Severity, messag
             severity=Severity.ERROR,
             message=f"could not decide {check} (solver: {res.reason})",
             span=None,
-            data=make_data(check, "unknown", reason=res.reason or "unknown"),
+            evidence=make_evidence(check, "unknown", reason=res.reason or "unknown"),
         )
         return CheckResult(check, Verdict.UNKNOWN, diag, seconds)
-    patient = {k: data_value(v) for k, v in (res.model or {}).items()}
+    patient = assignments(model, res.model or {}, (res.model or {}).keys())
     diag = Diagnostic(
-        code=code, severity=severity, message=message, span=None, data=make_data(check, "refuted", patient=patient)
+        code=code,
+        severity=severity,
+        message=message,
+        span=None,
+        evidence=make_evidence(check, "refuted", patient=patient),
     )
     return CheckResult(check, Verdict.REFUTED, diag, seconds)
 
@@ -76,7 +82,7 @@ def check_decision_naive(
         live.append(res.verdict is Verdict.REFUTED)
         # dead iff no patient matches: the query looks for a match, so invert
         name = f"dead:{d.name}:{rule_name(r)}"
-        out.append(_result(name, _inverted(res), "VP305", Severity.WARNING, f"rule {rule_name(r)} is dead", t0))
+        out.append(_result(model, name, _inverted(res), "VP305", Severity.WARNING, f"rule {rule_name(r)} is dead", t0))
     if d.hit_policy in ("first", "priority"):
         for k, (r, e) in enumerate(zip(d.rules, eff, strict=True)):
             if not live[k] or r.is_otherwise:
@@ -84,7 +90,9 @@ def check_decision_naive(
             t0 = time.perf_counter()
             res = ctx.query(e)
             name = f"masked:{d.name}:{rule_name(r)}"
-            out.append(_result(name, _inverted(res), "VP304", Severity.WARNING, f"rule {rule_name(r)} is masked", t0))
+            out.append(
+                _result(model, name, _inverted(res), "VP304", Severity.WARNING, f"rule {rule_name(r)} is masked", t0)
+            )
     if d.hit_policy != "first":
         rules = d.rules
         for i in range(len(rules)):
@@ -108,8 +116,8 @@ def check_decision_naive(
                     ("redundant", "VP303", Severity.WARNING) if same else ("conflict", "VP302", Severity.ERROR)
                 )
                 name = f"{kind}:{d.name}:{rule_name(a)}:{rule_name(b)}"
-                out.append(_result(name, res, code, sev, f"rules {rule_name(a)} and {rule_name(b)} overlap", t0))
+                out.append(_result(model, name, res, code, sev, f"rules {rule_name(a)} and {rule_name(b)} overlap", t0))
     t0 = time.perf_counter()
     res = ctx.query(z3.Not(enc.or_(conds)))
-    out.append(_result(f"gap:{d.name}", res, "VP301", Severity.ERROR, f"decision {d.name} has a gap", t0))
+    out.append(_result(model, f"gap:{d.name}", res, "VP301", Severity.ERROR, f"decision {d.name} has a gap", t0))
     return out

@@ -19,9 +19,10 @@ from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.wellformed import uses
 from dsl import model as m
 from dsl.diagnostics import Diagnostic, Severity, VeripathError
+from dsl.evidence import PathStep
 from dsl.model import Value
 from verify.context import Context, Session, default_patient
-from verify.counterexample import Minimiser, make_data, path_steps
+from verify.counterexample import Minimiser, make_evidence, path_steps
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.reach import Firing, GuardKey, Guards, Run, Trivial, build_product, encode_reach, run_product
@@ -230,7 +231,7 @@ class PathwayVerifier:
             reached = run_product(base, Firing(model, p), upto=last).reached
             return any(reached[t] for t in targets)
 
-        def path(p: Mapping[str, Value]) -> tuple[list[dict[str, str]], list[str]]:
+        def path(p: Mapping[str, Value]) -> tuple[list[PathStep], list[str]]:
             run = run_product(base, Firing(model, p), upto=last)
             for t in targets:
                 if run.reached[t]:
@@ -349,7 +350,7 @@ class PathwayVerifier:
                 message=message,
                 span=span,
                 hint=hint,
-                data=make_data(cid, "refuted"),
+                evidence=make_evidence(cid, "refuted"),
             )
             return CheckResult(cid, Verdict.REFUTED, diag, seconds)
 
@@ -419,7 +420,7 @@ def _inconsistent(model: m.Model, t0: float) -> CheckResult:
         message="the assumptions exclude every patient",
         span=span,
         hint="no check means anything until some patient satisfies every assumption",
-        data=make_data("assumptions", "refuted"),
+        evidence=make_evidence("assumptions", "refuted"),
     )
     return CheckResult("assumptions", Verdict.REFUTED, diag, time.perf_counter() - t0)
 

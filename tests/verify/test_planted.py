@@ -56,6 +56,12 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("property:ends", "VP307"),
         ("property:repeats_strict", "VP307"),
     },
+    "exact_units.vp": {
+        ("conflict:triage:r1:r2", "VP302"),
+        ("gap:weigh", "VP301"),
+        ("conflict:weigh:w2:w4", "VP302"),
+        ("redundant:weigh:w3:w4", "VP303"),
+    },
 }
 
 

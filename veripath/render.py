@@ -12,6 +12,7 @@ import click
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Severity
 from dsl.escape import escape_text
+from dsl.evidence import Evidence
 from dsl.source import SourceFile, Span
 
 _MAX_SHOWN = 160
@@ -51,7 +52,7 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], *, co
     lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}"]
     if diagnostic.span is not None:
         lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
-    for extra in _data_lines(diagnostic.data):
+    for extra in _evidence_lines(diagnostic.evidence):
         lines.append(f"  {escape_text(extra)}")
     for note in diagnostic.notes:
         where_note = f"{note.span}: " if note.span else ""
@@ -61,35 +62,29 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], *, co
     return "\n".join(lines)
 
 
-def _data_lines(data: Mapping[str, Any]) -> list[str]:
-    """Counterexamples and paths, when a check attached them."""
+def _evidence_lines(evidence: Evidence | None) -> list[str]:
+    """The counterexample (patient, region, path), a failed example's outcomes, the solver's reason."""
+    if evidence is None:
+        return []
     out: list[str] = []
-    patient = data.get("patient")
-    if isinstance(patient, Mapping) and patient:
-        out.append("patient: " + ", ".join(f"{k} = {_show(v)}" for k, v in patient.items()))
-    region = data.get("region")
-    if isinstance(region, str) and region:
-        out.append(f"uncovered region: {region}")
-    path = data.get("path")
-    if isinstance(path, list) and path:
-        out.append("path:")
-        for step in path:
-            if isinstance(step, Mapping):
-                loc = f"  ({step['location']})" if step.get("location") else ""
-                out.append(f"  -> {step.get('text', '')}{loc}")
-    diff = data.get("diff")
-    if isinstance(diff, list):
-        out.extend(str(x) for x in diff)
-    reason = data.get("reason")
-    if isinstance(reason, str) and reason:
-        out.append(f"solver: {reason}")
+    cex = evidence.counterexample
+    if cex is not None:
+        if cex.patient:
+            out.append("patient: " + cex.patient_text())
+        if cex.region is not None:
+            out.append(f"uncovered region: {cex.region.text()}")
+        if cex.path:
+            out.append("path:")
+            for step in cex.path:
+                loc = f"  ({step.location})" if step.location else ""
+                out.append(f"  -> {step.text}{loc}")
+    if evidence.expected is not None:
+        out.append(f"expected: {evidence.expected}")
+    if evidence.actual is not None:
+        out.append(f"actual:   {evidence.actual}")
+    if evidence.reason:
+        out.append(f"solver: {evidence.reason}")
     return out
-
-
-def _show(v: object) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def summary_line(files: int, errors: int, warnings: int) -> str:
@@ -144,8 +139,8 @@ def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
         ]
         if related:
             result["relatedLocations"] = related
-        if d.data:
-            result["properties"] = d.data
+        if d.evidence is not None:
+            result["properties"] = d.evidence.to_json()
         results.append(result)
     return {
         "version": "2.1.0",

@@ -150,6 +150,7 @@ _ALL: tuple[Code, ...] = (
     # -- export ---------------------------------------------------------------
     Code("VP401", "export-failed", "A table could not be written."),
     Code("VP402", "stale-build", "A generated table is out of date with its spec."),
+    Code("VP403", "export-unsupported", "A construct of the spec cannot be expressed in an export format."),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _ALL}

@@ -10,9 +10,9 @@ from __future__ import annotations
 import networkx as nx
 
 from compiler.graph import DecisionGraph
-from dsl import model as m
-from dsl.diagnostics import Diagnostic, Note, error
-from dsl.source import Span
+from dsl.codes import FINDING_NOT_KNOWN, PATHWAY_CYCLE, UNREACHABLE_DECISION
+from dsl.cond import reads
+from dsl.diagnostics import Diagnostic, Note, diagnostic
 
 
 def check(graph: DecisionGraph) -> list[Diagnostic]:
@@ -28,8 +28,8 @@ def check(graph: DecisionGraph) -> list[Diagnostic]:
 def _unreachable(graph: DecisionGraph) -> list[Diagnostic]:
     reached = {graph.graph.nodes[n]["decision"] for n in graph.decision_nodes()}
     return [
-        error(
-            "VP209",
+        diagnostic(
+            UNREACHABLE_DECISION,
             f"decision '{d.name}' is never reached from start '{graph.model.start}'",
             d.span,
             hint="add a rule that continues with 'then " + d.name + "', or remove the decision",
@@ -49,8 +49,8 @@ def _cycle(graph: DecisionGraph) -> Diagnostic | None:
         data["rule"] for u, v, k in edges for data in [graph.graph.edges[u, v, k]] if data.get("kind") == "rule"
     )
     loop = " -> ".join([*decisions, decisions[0]])
-    return error(
-        "VP210",
+    return diagnostic(
+        PATHWAY_CYCLE,
         f"the pathway loops: {loop}",
         back.span,
         hint=f"bound the loop with 'at most N visits' on decision '{decisions[0]}'",
@@ -79,7 +79,7 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
         for _, rule in graph.rule_edges(node):
             if rule.is_otherwise:
                 continue
-            for var_name, span in uses(rule.cond):
+            for var_name, span in reads(rule.cond):
                 var = graph.model.variable(var_name)
                 if var.revealed_by is None or var.revealed_by in known:
                     continue
@@ -88,8 +88,8 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
                     continue
                 seen.add(key)
                 out.append(
-                    error(
-                        "VP208",
+                    diagnostic(
+                        FINDING_NOT_KNOWN,
                         f"finding '{var_name}' is tested at decision '{rule.decision}', but some path reaches it "
                         f"without ordering '{var.revealed_by}'",
                         span,
@@ -99,20 +99,5 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
     return out
 
 
-def uses(cond: m.Cond) -> list[tuple[str, Span]]:
-    """(variable, span) for every variable a condition reads, in source order."""
-    found: list[tuple[str, Span]] = []
-    stack: list[m.Cond] = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, m.BoolVar | m.EnumIn):
-            found.append((c.var, c.span))
-        elif isinstance(c, m.EnumCompare):
-            found.extend([(c.left, c.span), (c.right, c.span)])
-        elif isinstance(c, m.Compare):
-            found.extend((t.var, c.span) for t in (c.left, c.right) if t.var is not None)
-        elif isinstance(c, m.Not):
-            stack.append(c.operand)
-        elif isinstance(c, m.And | m.Or):
-            stack.extend(reversed(c.operands))
-    return found
+# The variables a condition reads, in source order (kept under its old name for callers).
+uses = reads

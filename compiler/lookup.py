@@ -113,7 +113,7 @@ class Space:
                     a = x if left.var is not None else left.const
                     b = x if right.var is not None else right.const
                     assert a is not None and b is not None
-                    if _compare(op, a, b):
+                    if _compare(op.symbol, a, b):
                         cells.add(cell)
                 return var, frozenset(cells)
             case _:
@@ -157,14 +157,10 @@ def dnf(space: Space, c: m.Cond, neg: bool = False) -> list[Box]:
             return [{}] if value != neg else []
         case m.Not(operand=o):
             return dnf(space, o, not neg)
-        case m.And(operands=ops) | m.Or(operands=ops):
-            if isinstance(c, m.And) != neg:
-                acc: list[Box] = [{}]
-                for o in ops:
-                    parts = dnf(space, o, neg)
-                    acc = [b for x in acc for y in parts if (b := _meet(x, y)) is not None]
-                return acc
-            return [b for o in ops for b in dnf(space, o, neg)]
+        case m.And(operands=ops):
+            return _conj(space, ops, neg) if not neg else _disj(space, ops, neg)
+        case m.Or(operands=ops):
+            return _disj(space, ops, neg) if not neg else _conj(space, ops, neg)
         case m.BoolVar() | m.EnumIn() | m.Compare():
             atom = space.atom_cells(c)
             if atom is None:
@@ -177,6 +173,18 @@ def dnf(space: Space, c: m.Cond, neg: bool = False) -> list[Box]:
             raise NotABox(c)
         case _:
             raise AssertionError(f"unknown condition {type(c).__name__}")
+
+
+def _conj(space: Space, ops: Sequence[m.Cond], neg: bool) -> list[Box]:
+    acc: list[Box] = [{}]
+    for o in ops:
+        parts = dnf(space, o, neg)
+        acc = [b for x in acc for y in parts if (b := _meet(x, y)) is not None]
+    return acc
+
+
+def _disj(space: Space, ops: Sequence[m.Cond], neg: bool) -> list[Box]:
+    return [b for o in ops for b in dnf(space, o, neg)]
 
 
 def disjoint(space: Space, boxes: Sequence[Box]) -> list[Box]:

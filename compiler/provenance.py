@@ -9,17 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 from importlib.metadata import PackageNotFoundError, version
-from typing import Protocol
 
 from dsl.model import Model
 from dsl.source import Span
-
-
-class Stamp(Protocol):
-    """What the exporters read from the verifier's `compiler.stamp.VerificationStamp`."""
-
-    @property
-    def verdict(self) -> str: ...  # "verified" | "unverified"
 
 
 def tool_version() -> str:

@@ -816,7 +816,7 @@ EXPORT_UNSUPPORTED: Final = Code(
         "An exporter met a construct its format has no way to say, for example a rule that compares two "
         "inputs with each other (DMN input entries are unary tests on one input) or a number with no exact "
         "decimal form. The build stops instead of writing a table that silently drops or changes the rule. "
-        "No example is shown: the spec checks; only that export fails."
+        "No example is shown: the spec checks; only writing that format fails."
     ),
     example="",
     fix="Rewrite the condition with comparisons against constants, or leave that format out of the build.",

@@ -36,4 +36,4 @@ def test_example_reports_its_code(code: Code, tmp_path: Path) -> None:
 
 
 def test_most_codes_have_an_example() -> None:
-    assert len(WITH_EXAMPLE) >= len(CODES) - 7
+    assert len(WITH_EXAMPLE) >= len(CODES) - 8  # VP403: export-time only

@@ -121,7 +121,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true", help="rebuild the report from the saved results")
     ap.add_argument("--in-process", action="store_true", help="run the cases in this process (tests; memory is shared)")
     ap.add_argument("--list", action="store_true", help="list the cases of the plan and exit")
-    args = ap.parse_args(argv)
+    ap.add_argument("--lookup", action="store_true", help="run benchmarks.lookup (generated-module lookups) instead")
+    args, rest = ap.parse_known_args(argv)
+    if args.lookup:
+        from benchmarks import lookup
+
+        return lookup.main(rest)
+    if rest:
+        ap.error(f"unrecognized arguments: {' '.join(rest)}")
 
     plan = QUICK if args.quick else FULL
     cases = [c for token in args.sizes for c in parse_size(token)] if args.sizes else list(plan)

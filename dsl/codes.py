@@ -868,6 +868,20 @@ STALE_BUILD: Final = Code(
     example="",
     fix="Run `veripath build` and commit the regenerated outputs.",
 )
+EXPORT_UNSUPPORTED: Final = Code(
+    "VP403",
+    "export-unsupported",
+    "A construct of the spec cannot be expressed in an export format.",
+    severity=ERROR,
+    explanation=(
+        "An exporter met a construct its format has no way to say, for example a rule that compares two "
+        "inputs with each other (DMN input entries are unary tests on one input) or a number with no exact "
+        "decimal form. The build stops instead of writing a table that silently drops or changes the rule. "
+        "No example is shown: the spec checks; only writing that format fails."
+    ),
+    example="",
+    fix="Rewrite the condition with comparisons against constants, or leave that format out of the build.",
+)
 
 # Every constant above, by its code; for `explain-code` and JSON consumers.
 CODES: Final[dict[str, Code]] = {

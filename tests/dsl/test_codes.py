@@ -36,6 +36,7 @@ NO_EXAMPLE = {
     "VP309": "whether the solver decides a check depends on the limits and the machine",
     "VP401": "the cause is the output folder of `veripath build`, not a spec",
     "VP402": "the cause is the committed build folder, not a spec",
+    "VP403": "`veripath check` accepts the spec; only an exporter (e.g. DMN) rejects it at build time",
 }
 
 

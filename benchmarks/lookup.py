@@ -1,0 +1,176 @@
+"""Decisions per second of the generated Python module, against a linear if-chain and pyDMNrules.
+
+For tables of 10, 100, 1,000 and 10,000 rules over 8 inputs (benchmarks.generate.table),
+in one run: the generated module's `lookup()` (decision tree), the same module written as
+a linear if-chain, `recommend()` (which also validates the facts), pyDMNrules on the DMN
+export (optional: `pip install -e '.[bench]'`), and the time to import the 10,000-rule
+module in a fresh interpreter (first import compiles it; the second reads the cached .pyc).
+
+    python -m benchmarks.lookup [--sizes 10 100 1000 10000] [--seconds 0.5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from benchmarks.generate import table
+from compiler.export_dmn import ExportError, export_dmn
+from compiler.export_python import export_python
+from compiler.lower import lower
+from compiler.stamp import Stamp
+from dsl import model as m
+
+
+def _Stamp() -> Stamp:
+    return Stamp(verdict="skipped")
+
+
+def _import(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _patients(model: m.Model, n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        p: dict[str, Any] = {}
+        for v in model.inputs:
+            t = v.type
+            if isinstance(t, m.BoolType):
+                p[v.name] = rng.random() < 0.5
+            elif isinstance(t, m.EnumType):
+                p[v.name] = rng.choice(t.values)
+            else:
+                p[v.name] = rng.randint(int(t.low), int(t.high))
+        out.append(p)
+    return out
+
+
+def _rate(fn: Callable[[], int], seconds: float) -> float:
+    """Calls per second of fn (which makes `n` calls and returns n), best of three rounds."""
+    best = 0.0
+    for _ in range(3):
+        calls, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds / 3:
+            calls += fn()
+        best = max(best, calls / (time.perf_counter() - start))
+    return best
+
+
+def _import_time(folder: Path, name: str) -> float:
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(folder)!r}); t = time.perf_counter(); "
+        f"import {name}; print(time.perf_counter() - t)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout)
+
+
+def run(n: int, seconds: float, folder: Path) -> dict[str, Any]:
+    case = table(n, 8, policy="unique", seed=1, path=str(folder / f"t{n}.vp"))
+    Path(case.model.path).write_text(case.text, encoding="utf-8")
+    graph = lower(case.model)
+    decision = case.model.decisions[0].name
+    t0 = time.perf_counter()
+    tree_text = export_python(graph, stamp=_Stamp(), root=str(folder))
+    gen = time.perf_counter() - t0
+    (folder / f"tree{n}.py").write_text(tree_text, encoding="utf-8")
+    (folder / f"chain{n}.py").write_text(
+        export_python(graph, stamp=_Stamp(), root=str(folder), lookup="chain"), encoding="utf-8"
+    )
+    result: dict[str, Any] = {"rules": n, "inputs": 8, "generate_s": gen, "module_lines": tree_text.count("\n")}
+    result["import_first_s"] = _import_time(folder, f"tree{n}")
+    result["import_cached_s"] = _import_time(folder, f"tree{n}")
+    tree, chain = _import(folder / f"tree{n}.py"), _import(folder / f"chain{n}.py")
+    raw = _patients(case.model, 1000, n)
+    pats = [tree.check(p) for p in raw]
+    for p in pats[:200]:
+        assert tree.lookup(decision, p) == chain.lookup(decision, p)
+
+    def loop(mod: ModuleType) -> Callable[[], int]:
+        look = mod.lookup
+
+        def go() -> int:
+            for p in pats:
+                look(decision, p)
+            return len(pats)
+
+        return go
+
+    def rec() -> int:
+        for p in raw:
+            tree.recommend(p)
+        return len(raw)
+
+    result["tree_per_s"] = _rate(loop(tree), seconds)
+    result["chain_per_s"] = _rate(loop(chain), seconds)
+    result["recommend_per_s"] = _rate(rec, seconds)
+    result["pydmnrules_per_s"] = _pydmnrules(graph, raw, seconds)
+    return result
+
+
+def _pydmnrules(graph: Any, raw: list[dict[str, Any]], seconds: float) -> float | None:
+    try:
+        import pyDMNrules
+    except ImportError:
+        return None
+    try:
+        xml = export_dmn(graph, stamp=_Stamp(), root=".")
+    except ExportError:
+        return None
+    dmn = pyDMNrules.DMN()
+    status = dmn.useXML(xml)
+    if "errors" in status:
+        return None
+    budget = max(seconds / 3, 0.2)
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < budget:
+        p = raw[calls % len(raw)]
+        dmn.decide({k: (float(v) if isinstance(v, Fraction) else v) for k, v in p.items()})
+        calls += 1
+    return calls / (time.perf_counter() - start)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.lookup", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--sizes", nargs="+", type=int, default=[10, 100, 1000, 10000])
+    ap.add_argument("--seconds", type=float, default=0.6, help="time per measurement")
+    ap.add_argument("--json", type=Path, help="write the results here")
+    args = ap.parse_args(argv)
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.sizes:
+            r = run(n, args.seconds, Path(tmp))
+            results.append(r)
+            dmn = r["pydmnrules_per_s"]
+            print(
+                f"{n:>6} rules: tree {r['tree_per_s']:>12,.0f}/s  chain {r['chain_per_s']:>12,.0f}/s "
+                f"(x{r['tree_per_s'] / r['chain_per_s']:.1f})  recommend {r['recommend_per_s']:>10,.0f}/s  "
+                + (f"pyDMNrules {dmn:>8,.1f}/s (x{r['tree_per_s'] / dmn:,.0f})  " if dmn else "pyDMNrules n/a  ")
+                + f"import {r['import_first_s']:.3f}s first, {r['import_cached_s']:.3f}s cached",
+                flush=True,
+            )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

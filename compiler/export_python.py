@@ -1,0 +1,720 @@
+"""DecisionGraph -> a standalone, typed Python module (`<guideline>.py`).
+
+The module needs only the standard library and passes `mypy --strict`. It exposes
+`recommend(facts)` (the next step), `walk(facts)` (the whole path), `check(facts)` and
+the fast inner `lookup(decision, facts)`. Its semantics are those of `verify.simulate`:
+hit policies, `otherwise`, unrolled loops with their revisit limit, partial facts
+(three-valued evaluation: a missing fact is named, never guessed).
+
+Each decision is compiled into a tree of single-variable tests (`compiler.lookup`) whose
+leaves hold the few rules that can still match; with `lookup="chain"` the same rules are
+written as a linear if-chain instead (the benchmark baseline).
+
+Safety: every string from the spec is written through `codewriter.literal` (`repr`),
+comments through `codewriter.comment`; generated identifiers are numbered (`_t0`, `_K3`),
+never derived from spec names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Literal as TLiteral
+
+from compiler.codewriter import CodeWriter, comment, literal
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from compiler.lookup import Leaf, Space, Split, approx, build_tree, thresholds
+from compiler.provenance import location, relative, source_digest, tool_version
+from compiler.stamp import Stamp
+from dsl import model as m
+from dsl.model import Model
+
+LookupKind = TLiteral["tree", "chain"]
+
+
+def export_python(graph: DecisionGraph, *, stamp: Stamp, root: str, lookup: LookupKind = "tree") -> str:
+    """The text of the generated module (the caller writes it, atomically)."""
+    return _Writer(graph, stamp, root, lookup).module()
+
+
+def _uses(c: m.Cond) -> list[str]:
+    """Variables a condition reads, in source order, each once (as `verify.evaluate.missing`)."""
+    out: list[str] = []
+
+    def go(c: m.Cond) -> None:
+        match c:
+            case m.Const():
+                pass
+            case m.BoolVar(var=v) | m.EnumIn(var=v):
+                out.append(v)
+            case m.EnumCompare(left=a, right=b):
+                out.extend((a, b))
+            case m.Compare(left=left, right=right):
+                out.extend(t.var for t in (left, right) if t.var is not None)
+            case m.Not(operand=o):
+                go(o)
+            case m.And(operands=ops) | m.Or(operands=ops):
+                for o in ops:
+                    go(o)
+            case _:
+                raise AssertionError(f"unknown condition {type(c).__name__}")
+
+    go(c)
+    return list(dict.fromkeys(out))
+
+
+def _score(rule: m.Rule) -> int:
+    return rule.rating.score if rule.rating is not None else 0
+
+
+@dataclass
+class _Consts:
+    """Numeric constants hoisted to module level (`_K0 = Fraction(5, 2)`): built once, compared fast."""
+
+    names: dict[Fraction, str]
+
+    def ref(self, x: Fraction) -> str:
+        if x.denominator == 1:
+            return literal(x)
+        if x not in self.names:
+            self.names[x] = f"_K{len(self.names)}"
+        return self.names[x]
+
+
+class _Writer:
+    def __init__(self, graph: DecisionGraph, stamp: Stamp, root: str, lookup: LookupKind) -> None:
+        self.graph = graph
+        self.model: Model = graph.model
+        self.stamp = stamp
+        self.root = root
+        self.lookup = lookup
+        self.consts = _Consts({})
+        self.hits = 0
+        self.decisions = list(self.model.decisions)
+        self.dindex = {d.name: k for k, d in enumerate(self.decisions)}
+
+    # -- expressions over complete, checked facts `f` ---------------------------------
+    def fact(self, name: str) -> str:
+        return f"f[{literal(name)}]"
+
+    def expr(self, c: m.Cond) -> str:
+        match c:
+            case m.Const(value=value):
+                return literal(value)
+            case m.BoolVar(var=v):
+                return self.fact(v)
+            case m.EnumIn(var=v, values=vals):
+                if len(vals) == 1:
+                    return f"{self.fact(v)} == {literal(vals[0])}"
+                return f"{self.fact(v)} in {{{', '.join(literal(x) for x in sorted(vals))}}}"
+            case m.EnumCompare(op=op, left=a, right=b):
+                return f"{self.fact(a)} {op.symbol} {self.fact(b)}"
+            case m.Compare(op=op, left=left, right=right):
+                return f"{self.term(left)} {op.symbol} {self.term(right)}"
+            case m.Not(operand=o):
+                return f"not ({self.expr(o)})"
+            case m.And(operands=ops):
+                return "(" + " and ".join(self.expr(o) for o in ops) + ")" if ops else "True"
+            case m.Or(operands=ops):
+                return "(" + " or ".join(self.expr(o) for o in ops) + ")" if ops else "False"
+            case _:
+                raise AssertionError(f"unknown condition {type(c).__name__}")
+
+    def term(self, t: m.NumTerm) -> str:
+        if t.var is not None:
+            return self.fact(t.var)
+        assert t.const is not None
+        return self.consts.ref(t.const)
+
+    # -- conditions as data, for the three-valued evaluator -----------------------------
+    def data(self, c: m.Cond) -> str:
+        match c:
+            case m.Const(value=value):
+                return f"('const', {literal(value)})"
+            case m.BoolVar(var=v):
+                return f"('bool', {literal(v)})"
+            case m.EnumIn(var=v, values=vals):
+                return f"('in', {literal(v)}, frozenset({literal(tuple(sorted(vals)))}))"
+            case m.EnumCompare(op=op, left=a, right=b):
+                return f"('ecmp', {literal(op.symbol)}, {literal(a)}, {literal(b)})"
+            case m.Compare(op=op, left=left, right=right):
+                return f"('cmp', {literal(op.symbol)}, {self.term_data(left)}, {self.term_data(right)})"
+            case m.Not(operand=o):
+                return f"('not', {self.data(o)})"
+            case m.And(operands=ops):
+                return f"('and', ({''.join(self.data(o) + ', ' for o in ops)}))"
+            case m.Or(operands=ops):
+                return f"('or', ({''.join(self.data(o) + ', ' for o in ops)}))"
+            case _:
+                raise AssertionError(f"unknown condition {type(c).__name__}")
+
+    def term_data(self, t: m.NumTerm) -> str:
+        if t.var is not None:
+            return f"('var', {literal(t.var)})"
+        assert t.const is not None
+        return f"('const', {self.consts.ref(t.const)})"
+
+    # -- the module ---------------------------------------------------------------------
+    def module(self) -> str:
+        # The parts that hoist numeric constants are written first, the constants before them.
+        decls = CodeWriter()
+        self.declarations(decls)
+        fast = CodeWriter()
+        self.fast_functions(fast)
+        w = CodeWriter()
+        self.header(w)
+        w.line("# ---- numeric constants ----")
+        for value, name in sorted(self.consts.names.items(), key=lambda kv: int(kv[1][2:])):
+            w.line(f"{name}: Final = Fraction({value.numerator}, {value.denominator})")
+        w.line()
+        for part in (decls, fast):
+            for line in part.text().splitlines():
+                w.line(line)
+            w.line()
+            w.line()
+        self.runtime(w)
+        return w.text()
+
+    def header(self, w: CodeWriter) -> None:
+        model = self.model
+        w.line('"""Decision tables of one clinical pathway, generated by veripath. Do not edit.')
+        w.line("")
+        w.line("Standard library only, fully typed. The guideline is named in GUIDELINE and TITLE;")
+        w.line("SOURCES_SHA256 identifies the spec files it was generated from, VERDICT says whether")
+        w.line("the verifier proved the pathway (PROVED lists the properties).")
+        w.line("")
+        w.line("Facts are a mapping from input or finding names to values: an enumeration value (str),")
+        w.line("a bool, or a number (int, Fraction, or float read as its decimal repr). Unknown names and")
+        w.line("values outside an input's domain raise ValueError naming the input and what it allows.")
+        w.line("")
+        w.line("    recommend(facts) -> Recommendation   the next step given what is known so far: the")
+        w.line("        orders to place now (with rating, radiation level and urgency), or the disposition,")
+        w.line("        and `needs`, the facts still missing to go further (never a guess); plus the")
+        w.line("        decision and rule that fired last.")
+        w.line("    walk(facts) -> Path                  the whole path: every decision, order and the end.")
+        w.line("    check(facts) -> dict                 the facts, validated and normalised.")
+        w.line("    lookup(decision, checked) -> int     fast inner lookup of one decision on checked facts")
+        w.line("        giving every value it reads: the 0-based rule position, -1 no rule, -2 conflict.")
+        w.line('"""')
+        w.line()
+        w.line(f"# Generated by veripath {comment(tool_version())} from {comment(relative(model.path, self.root))}")
+        w.line(f"# sources sha256 {source_digest(model, self.root)}; verdict {comment(self.stamp.verdict)}")
+        warning = self.stamp.warning()
+        if warning is not None:
+            w.line(f"# {comment(warning)}")
+        w.line("# Each rule below carries its source location as a comment.")
+        w.line()
+        w.line("from __future__ import annotations")
+        w.line()
+        w.line("import math")
+        w.line("from collections.abc import Callable, Mapping")
+        w.line("from dataclasses import dataclass")
+        w.line("from fractions import Fraction")
+        w.line("from typing import Any, Final, Literal")
+        w.line()
+        w.line(
+            '__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VERDICT", "VERSION", "Disposition", '
+            '"Order", "Path", "Recommendation", "Step", "check", "lookup", "recommend", "walk"]'
+        )
+        w.line()
+        w.line(f"GUIDELINE: Final = {literal(model.name)}")
+        w.line(f"TITLE: Final = {literal(model.title)}")
+        w.line(f"VERSION: Final[str | None] = {literal(model.version)}")
+        w.line(f"VERIPATH_VERSION: Final = {literal(tool_version())}")
+        w.line(f"SOURCES_SHA256: Final = {literal(source_digest(model, self.root))}")
+        w.line(f"VERDICT: Final = {literal(self.stamp.verdict)}")
+        proved = tuple(str(p) for p in getattr(self.stamp, "proved", ()))
+        w.line(f"PROVED: Final[tuple[str, ...]] = {literal(proved)}")
+        w.line()
+        w.line("Fact = bool | int | float | Fraction | str")
+        w.line('Problem = Literal["no_rule", "conflict", "revisit_limit"]')
+        w.line()
+        for line in _CLASSES.splitlines():
+            w.line(line)
+
+    def declarations(self, w: CodeWriter) -> None:
+        model = self.model
+        w.line("# ---- inputs and findings: name -> domain ----")
+        w.line("_DOMAINS: Final[dict[str, tuple[Any, ...]]] = {")
+        with w.indent():
+            for v in model.variables:
+                t = v.type
+                if isinstance(t, m.BoolType):
+                    dom = "('bool',)"
+                elif isinstance(t, m.EnumType):
+                    dom = f"('enum', frozenset({literal(t.values)}), {literal(t.values)})"
+                else:
+                    dom = f"('number', {self.consts.ref(t.low)}, {self.consts.ref(t.high)}, {literal(t.integer)})"
+                w.line(f"{literal(v.name)}: {dom},  # {comment(location(v.span, self.root))}")
+        w.line("}")
+        w.line("_REVEALS: Final[dict[str, tuple[str, ...]]] = {")
+        with w.indent():
+            for a in model.actions:
+                found = tuple(v.name for v in model.findings if v.revealed_by == a.name)
+                if found:
+                    w.line(f"{literal(a.name)}: {literal(found)},")
+        w.line("}")
+        w.line("_ACTIONS: Final[dict[str, tuple[Any, ...]]] = {")
+        with w.indent():
+            for a in model.actions:
+                fields = (
+                    a.title,
+                    a.kind,
+                    a.modality,
+                    a.radiation,
+                    a.pediatric_radiation,
+                    a.urgency,
+                    a.within.describe() if a.within else None,
+                )
+                w.line(f"{literal(a.name)}: {literal(fields)},  # {comment(location(a.span, self.root))}")
+        w.line("}")
+        w.line("_DISPOSITIONS: Final[dict[str, tuple[Any, ...]]] = {")
+        with w.indent():
+            for d in model.dispositions:
+                fields2 = (d.title, d.kind, d.within.describe() if d.within else None)
+                w.line(f"{literal(d.name)}: {literal(fields2)},  # {comment(location(d.span, self.root))}")
+        w.line("}")
+        w.line()
+        w.line("# ---- decisions: (name, title, hit policy, rules) ----")
+        w.line("# a rule: (id, condition, variables it reads, orders, next decision, disposition, reason,")
+        w.line("#          rating category, score, disagreement, outcome key)")
+        w.line("_DECISIONS: Final[tuple[tuple[Any, ...], ...]] = (")
+        with w.indent():
+            for dec in self.decisions:
+                w.line(f"# {comment(location(dec.span, self.root))}")
+                with w.indent(f"({literal(dec.name)}, {literal(dec.title)}, {literal(dec.hit_policy)}, ("):
+                    outcomes: dict[tuple[object, ...], int] = {}
+                    for r in dec.rules:
+                        key = outcomes.setdefault(r.outcome, len(outcomes))
+                        w.line(f"# {comment(location(r.span, self.root))}")
+                        rating = r.rating
+                        fields3 = (
+                            literal(r.id),
+                            self.data(r.cond),
+                            literal(tuple(_uses(r.cond))),
+                            literal(r.orders),
+                            literal(r.goto),
+                            literal(r.end),
+                            literal(r.reason),
+                            literal(rating.category if rating else None),
+                            literal(_score(r)),
+                            literal(rating.disagreement if rating else False),
+                            literal(key),
+                        )
+                        w.line(f"({', '.join(fields3)}),")
+                w.line(")),")
+        w.line(")")
+        w.line()
+        w.line("# ---- the decision graph (loops unrolled): node -> (decision index, target per rule) ----")
+        w.line(f"_START: Final = {literal(self.graph.start)}")
+        w.line(f"_LIMIT: Final = {literal(LIMIT_NODE)}")
+        w.line("_GRAPH: Final[dict[str, tuple[int, tuple[str, ...]]]] = {")
+        with w.indent():
+            for node in self.graph.graph.nodes:
+                if self.graph.kind(node) != "decision":
+                    continue
+                targets: list[str] = []
+                for target, _rule in self.graph.rule_edges(node):
+                    targets.append(self.graph.next_node(target) if self.graph.kind(target) == "order" else target)
+                k = self.dindex[self.graph.attrs(node)["decision"]]
+                w.line(f"{literal(node)}: ({k}, {literal(tuple(targets))}),")
+        w.line("}")
+
+    # -- fast lookups -------------------------------------------------------------------
+    def fast_functions(self, w: CodeWriter) -> None:
+        w.line("# ---- fast lookups: one function per decision, on complete checked facts ----")
+        for k, d in enumerate(self.decisions):
+            w.line()
+            w.line()
+            with w.indent(f"def _t{k}(f: Mapping[str, Any]) -> int:"):
+                w.line(f"# decision {comment(d.name)}, {comment(d.hit_policy)}: {comment(location(d.span, self.root))}")
+                if self.lookup == "chain":
+                    self.leaf_code(w, d, list(range(len(d.rules))), constant=False)
+                else:
+                    space = Space(self.model, [r.cond for r in d.rules])
+                    approxes = [approx(space, r.cond) for r in d.rules]
+                    tree = build_tree(space, approxes, d.hit_policy)
+                    self.tree_code(w, d, space, tree)
+        w.line()
+        w.line()
+        names = ", ".join(f"_t{k}" for k in range(len(self.decisions)))
+        trail = "," if self.decisions else ""
+        w.line(f"_FAST: Final[tuple[Callable[[Mapping[str, Any]], int], ...]] = ({names}{trail})")
+        w.line("_READS: Final[tuple[frozenset[str], ...]] = (")
+        with w.indent():
+            for d in self.decisions:
+                reads = sorted({v for r in d.rules for v in _uses(r.cond)})
+                w.line(f"frozenset({literal(tuple(reads))}),")
+        w.line(")")
+
+    def tree_code(self, w: CodeWriter, d: m.Decision, space: Space, node: Leaf | Split) -> None:
+        # Every leaf returns, so the `no` branch follows the `if` at the same depth.
+        while True:
+            if isinstance(node, Leaf):
+                self.leaf_code(w, d, list(node.rules), constant=node.constant)
+                return
+            dim = space.dims[node.var]
+            if dim.kind == "number":
+                op, value = thresholds(dim, node.cells, node.left)
+                test = f"{self.fact(node.var)} {op} {self.consts.ref(value)}"
+            elif dim.kind == "bool":
+                test = self.fact(node.var) if node.left == frozenset({1}) else f"not {self.fact(node.var)}"
+            else:
+                vals = sorted(dim.values[c] for c in node.left)
+                if len(vals) == 1:
+                    test = f"{self.fact(node.var)} == {literal(vals[0])}"
+                else:
+                    test = f"{self.fact(node.var)} in {{{', '.join(literal(x) for x in vals)}}}"
+            with w.indent(f"if {test}:"):
+                self.tree_code(w, d, space, node.yes)
+            node = node.no
+
+    def leaf_code(self, w: CodeWriter, d: m.Decision, rules: list[int], *, constant: bool) -> None:
+        policy = d.hit_policy
+        if constant:
+            w.line(f"return {_static(d, rules)}")
+            return
+        if not rules:
+            w.line("return -1")
+            return
+        if policy == "first" or (len(rules) == 1 and policy in ("unique", "any", "priority")):
+            for i in rules:
+                w.line(f"# {comment(location(d.rules[i].span, self.root))}")
+                with w.indent(f"if {self.expr(d.rules[i].cond)}:"):
+                    w.line(f"return {i}")
+            w.line("return -1")
+            return
+        self.hits += 1
+        hits = f"hits{self.hits}"
+        w.line(f"{hits}: list[int] = []")
+        for i in rules:
+            w.line(f"# {comment(location(d.rules[i].span, self.root))}")
+            with w.indent(f"if {self.expr(d.rules[i].cond)}:"):
+                w.line(f"{hits}.append({i})")
+        w.line(f"return _resolve({self.dindex[d.name]}, {hits})")
+
+    def runtime(self, w: CodeWriter) -> None:
+        for line in _RUNTIME.splitlines():
+            w.line(line)
+
+
+def _static(d: m.Decision, rules: Sequence[int]) -> int:
+    """The result of a leaf whose candidate rules all match everywhere in it (see _resolve)."""
+    if not rules:
+        return -1
+    if d.hit_policy == "first":
+        return rules[0]
+    matched = list(rules)
+    if d.hit_policy == "priority":
+        top = max(_score(d.rules[i]) for i in matched)
+        matched = [i for i in matched if _score(d.rules[i]) == top]
+    if len({d.rules[i].outcome for i in matched}) > 1:
+        return -2
+    return matched[0]
+
+
+_CLASSES = '''
+@dataclass(frozen=True, slots=True)
+class Order:
+    """One action to order, with the rating of the rule that orders it."""
+
+    action: str
+    title: str
+    kind: str  # imaging | procedure | referral
+    modality: str | None
+    radiation: str | None  # relative radiation level: none, rrl1..rrl5, varies
+    pediatric_radiation: str | None
+    urgency: str | None
+    within: str | None
+    rating: str | None  # usually_appropriate | may_be_appropriate | usually_not_appropriate
+    score: int | None
+    disagreement: bool
+    decision: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Disposition:
+    name: str
+    title: str
+    kind: str  # reassure | follow_up | refer | uncovered | discharge
+    within: str | None
+    reason: str | None  # why, for an uncovered disposition
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    decision: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    """The next step: `orders` to place now, and the `disposition` if the pathway ends here.
+
+    `needs` names the facts still missing to go further (the results of the orders, or inputs).
+    `decision` and `rule` are the decision and rule that fired last; `stopped_at` the decision
+    where the walk stopped (missing facts or a problem); `problem` is set only for a spec that
+    did not verify (no rule applies, two rules conflict, or a loop reached its revisit limit).
+    """
+
+    orders: tuple[Order, ...]
+    disposition: Disposition | None
+    needs: tuple[str, ...]
+    decision: str | None
+    rule: str | None
+    stopped_at: str | None = None
+    problem: Problem | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Path:
+    """The whole path for the facts: every decision taken, every order, and the end."""
+
+    steps: tuple[Step, ...]
+    orders: tuple[Order, ...]
+    disposition: Disposition | None
+    needs: tuple[str, ...]
+    stopped_at: str | None = None
+    problem: Problem | None = None'''
+
+
+_RUNTIME = '''# ---- runtime ----
+_INDEX: Final[dict[str, int]] = {d[0]: k for k, d in enumerate(_DECISIONS)}
+
+
+def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
+    """The facts with numbers made exact (int or Fraction); ValueError for unknown names or values."""
+    out: dict[str, Fact] = {}
+    for name, value in facts.items():
+        dom = _DOMAINS.get(name) if isinstance(name, str) else None
+        if dom is None:
+            raise ValueError(f"unknown fact {name!r}; the facts are: {', '.join(sorted(_DOMAINS))}")
+        kind = dom[0]
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise ValueError(f"{name!r} is true or false (a bool), not {value!r}")
+            out[name] = value
+        elif kind == "enum":
+            if not isinstance(value, str) or value not in dom[1]:
+                raise ValueError(f"{name!r} is one of {', '.join(dom[2])}, not {value!r}")
+            out[name] = value
+        else:
+            out[name] = _number(name, value, dom)
+    return out
+
+
+def _number(name: str, value: object, dom: tuple[Any, ...]) -> int | Fraction:
+    low, high, integer = dom[1], dom[2], dom[3]
+    allowed = f"{'an integer' if integer else 'a number'} in [{low}, {high}]"
+    if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+        raise ValueError(f"{name!r} is {allowed}, not {value!r}")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{name!r} is {allowed}, not {value!r}")
+        exact = Fraction(repr(value))
+    else:
+        exact = Fraction(value)
+    if not low <= exact <= high or (integer and exact.denominator != 1):
+        raise ValueError(f"{name!r} is {allowed}, not {value!r}")
+    return int(exact) if exact.denominator == 1 else exact
+
+
+def lookup(decision: str, checked: Mapping[str, Any]) -> int:
+    """The rule of `decision` that applies (0-based position; -1 none, -2 conflict).
+
+    `checked` must come from check() and give every value the decision reads."""
+    return _FAST[_INDEX[decision]](checked)
+
+
+def _resolve(k: int, matched: list[int]) -> int:
+    """unique / any / priority on the rules that match (complete facts)."""
+    if not matched:
+        return -1
+    rules = _DECISIONS[k][3]
+    if _DECISIONS[k][2] == "priority":
+        top = max(rules[i][8] for i in matched)
+        matched = [i for i in matched if rules[i][8] == top]
+    first = rules[matched[0]][10]
+    for i in matched:
+        if rules[i][10] != first:
+            return -2
+    return matched[0]
+
+
+def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
+    """Kleene three-valued truth of a condition on partial facts (None: not known)."""
+    tag = c[0]
+    if tag == "const":
+        return bool(c[1])
+    if tag == "bool":
+        v = f.get(c[1])
+        return None if v is None else bool(v)
+    if tag == "in":
+        v = f.get(c[1])
+        return None if v is None else bool(v in c[2])
+    if tag == "ecmp":
+        a, b = f.get(c[2]), f.get(c[3])
+        if a is None or b is None:
+            return None
+        return bool(a == b) if c[1] == "==" else bool(a != b)
+    if tag == "cmp":
+        x, y = _term(c[2], f), _term(c[3], f)
+        if x is None or y is None:
+            return None
+        op = c[1]
+        if op == "==":
+            return bool(x == y)
+        if op == "!=":
+            return bool(x != y)
+        if op == "<":
+            return bool(x < y)
+        if op == "<=":
+            return bool(x <= y)
+        if op == ">":
+            return bool(x > y)
+        return bool(x >= y)
+    if tag == "not":
+        inner = _ev3(c[1], f)
+        return None if inner is None else not inner
+    unknown = False
+    if tag == "and":
+        for o in c[1]:
+            r = _ev3(o, f)
+            if r is False:
+                return False
+            if r is None:
+                unknown = True
+        return None if unknown else True
+    for o in c[1]:
+        r = _ev3(o, f)
+        if r is True:
+            return True
+        if r is None:
+            unknown = True
+    return None if unknown else False
+
+
+def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
+    if t[0] == "const":
+        return t[1]
+    return f.get(t[1])
+
+
+def _choose3(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
+    """The rule that applies on partial facts: (position, ()), (-1, ()), (-2, ()) or (-3, needed names)."""
+    name, _, policy, rules = _DECISIONS[k]
+    values = [_ev3(r[1], f) for r in rules]
+
+    def need(which: list[int]) -> tuple[int, tuple[str, ...]]:
+        names: list[str] = []
+        for i in which:
+            for v in rules[i][2]:
+                if v not in f and v not in names:
+                    names.append(v)
+        return -3, tuple(names)
+
+    if policy == "first":
+        for i, v in enumerate(values):
+            if v is None:
+                return need([i])
+            if v:
+                return i, ()
+        return -1, ()
+    matched = [i for i, v in enumerate(values) if v is True]
+    unknown = [i for i, v in enumerate(values) if v is None]
+    if policy == "priority":
+        if not matched:
+            return need(unknown) if unknown else (-1, ())
+        top = max(rules[i][8] for i in matched)
+        pending = [i for i in unknown if rules[i][8] >= top]
+        if pending:
+            return need(pending)
+        matched = [i for i in matched if rules[i][8] == top]
+    if not matched:
+        return need(unknown) if unknown else (-1, ())
+    if len({rules[i][10] for i in matched}) > 1:
+        return -2, ()
+    return matched[0], ()
+
+
+def _choose(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
+    if _READS[k] <= f.keys():
+        return _FAST[k](f), ()
+    return _choose3(k, f)
+
+
+def _order(action: str, decision: str, rule: tuple[Any, ...]) -> Order:
+    title, kind, modality, radiation, pediatric, urgency, within = _ACTIONS[action]
+    score = rule[8] if rule[7] is not None else None
+    rating, disagreement, rule_id = rule[7], rule[9], rule[0]
+    fields = (action, title, kind, modality, radiation, pediatric, urgency, within)
+    return Order(*fields, rating, score, disagreement, decision, rule_id)
+
+
+def _disposition(name: str, reason: str | None) -> Disposition:
+    title, kind, within = _DISPOSITIONS[name]
+    return Disposition(name, title, kind, within, reason)
+
+
+_PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}
+
+
+def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]]]:
+    node = _START
+    steps: list[Step] = []
+    groups: list[tuple[int, tuple[Order, ...]]] = []  # (step number, orders of one rule)
+    while True:
+        if node == _LIMIT:
+            return Path(tuple(steps), _flat(groups), None, (), None, "revisit_limit"), groups
+        entry = _GRAPH.get(node)
+        if entry is None:  # an end node
+            name = node[len("end:") :]
+            rule = _DECISIONS[_INDEX[steps[-1].decision]][3]
+            reason = next(r[6] for r in rule if r[0] == steps[-1].rule)
+            return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
+        k, targets = entry
+        dname, _, _, rules = _DECISIONS[k]
+        i, needs = _choose(k, f)
+        if i < 0:
+            problem = None if i == -3 else _PROBLEMS[i]
+            return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
+        rule = rules[i]
+        steps.append(Step(dname, rule[0]))
+        if rule[3]:
+            groups.append((len(steps), tuple(_order(a, dname, rule) for a in rule[3])))
+        node = targets[i]
+
+
+def _flat(groups: list[tuple[int, tuple[Order, ...]]]) -> tuple[Order, ...]:
+    return tuple(o for _, g in groups for o in g)
+
+
+def walk(facts: Mapping[str, Fact]) -> Path:
+    """Follow the pathway as far as the facts allow; `needs` names what is missing to go on."""
+    return _run(check(facts))[0]
+
+
+def recommend(facts: Mapping[str, Fact]) -> Recommendation:
+    """The next step given what is known so far.
+
+    The orders are those on the path after the last order whose results are known (some
+    finding it reveals is given); the disposition is set when the path ends."""
+    f = check(facts)
+    path, groups = _run(f)
+    done = 0
+    for n, (_, group) in enumerate(groups):
+        if any(x in f for o in group for x in _REVEALS.get(o.action, ())):
+            done = n + 1
+    todo = tuple(o for _, g in groups[done:] for o in g)
+    last = path.steps[-1] if path.steps else None
+    return Recommendation(
+        todo,
+        path.disposition,
+        path.needs,
+        last.decision if last else None,
+        last.rule if last else None,
+        path.stopped_at,
+        path.problem,
+    )'''

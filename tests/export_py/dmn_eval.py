@@ -1,0 +1,114 @@
+"""A tiny evaluator for the DMN that veripath writes: S-FEEL unary tests, the four hit policies,
+and a walk through the pathway (start and loop bounds from the veripath extension element)."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+NS = {"dmn": "https://www.omg.org/spec/DMN/20191111/MODEL/", "vp": "urn:veripath:dmn"}
+
+
+@dataclass(frozen=True)
+class Table:
+    policy: str
+    columns: tuple[str, ...]
+    rules: tuple[tuple[tuple[str, ...], dict[str, str]], ...]  # (input entries, outputs)
+
+
+def _test(entry: str, value: Any) -> bool:
+    if entry == "-":
+        return True
+    for part in _split(entry):
+        if part in ("true", "false"):
+            if value is (part == "true"):
+                return True
+        elif part.startswith('"'):
+            if value == json.loads(part):
+                return True
+        elif part[0] in "[(":
+            lo, hi = part[1:-1].split("..")
+            x = Fraction(value)
+            ok_lo = x >= Fraction(lo) if part[0] == "[" else x > Fraction(lo)
+            ok_hi = x <= Fraction(hi) if part[-1] == "]" else x < Fraction(hi)
+            if ok_lo and ok_hi:
+                return True
+        elif not isinstance(value, bool | str) and Fraction(value) == Fraction(part):
+            return True
+    return False
+
+
+def _split(entry: str) -> list[str]:
+    out: list[str] = []
+    cur, quoted = "", False
+    for ch in entry:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted:
+            out.append(cur)
+            cur = ""
+            continue
+        cur += ch
+    out.append(cur)
+    return out
+
+
+class Dmn:
+    def __init__(self, text: str) -> None:
+        root = ET.fromstring(text)
+        pathway = root.find("dmn:extensionElements/vp:pathway", NS)
+        assert pathway is not None
+        self.start = pathway.attrib["start"]
+        self.visits = {v.attrib["decision"]: int(v.attrib["max"]) for v in pathway.findall("vp:visits", NS)}
+        self.tables: dict[str, Table] = {}
+        for dec in root.findall("dmn:decision", NS):
+            table = dec.find("dmn:decisionTable", NS)
+            assert table is not None
+            cols = tuple(str(e.text) for e in table.findall("dmn:input/dmn:inputExpression/dmn:text", NS))
+            outs = [o.attrib["name"] for o in table.findall("dmn:output", NS)]
+            rules = []
+            for r in table.findall("dmn:rule", NS):
+                ins = tuple(str(e.text) for e in r.findall("dmn:inputEntry/dmn:text", NS))
+                vals = [str(e.text) for e in r.findall("dmn:outputEntry/dmn:text", NS)]
+                rules.append((ins, dict(zip(outs, vals, strict=True))))
+            self.tables[dec.attrib["name"]] = Table(table.attrib["hitPolicy"], cols, tuple(rules))
+
+    def decide(self, name: str, facts: Mapping[str, Any]) -> dict[str, str] | str:
+        """The outputs of the rule that applies (complete facts), or 'no_rule' / 'conflict'."""
+        t = self.tables[name]
+        hits = [out for ins, out in t.rules if all(_test(e, facts[c]) for e, c in zip(ins, t.columns, strict=True))]
+        if not hits:
+            return "no_rule"
+        if t.policy == "FIRST":
+            return hits[0]
+        if t.policy == "PRIORITY":
+            top = max(int(h["score"]) for h in hits)
+            hits = [h for h in hits if int(h["score"]) == top]
+        if len({(h["orders"], h["next"], h["end"]) for h in hits}) > 1:
+            return "conflict"
+        return hits[0]
+
+    def walk(self, facts: Mapping[str, Any]) -> tuple[Any, ...]:
+        """(orders, disposition, problem, rule ids) for complete facts."""
+        name = self.start
+        orders: list[str] = []
+        rules: list[str] = []
+        counts: dict[str, int] = {}
+        while True:
+            counts[name] = counts.get(name, 0) + 1
+            if name in self.visits and counts[name] > self.visits[name]:
+                return (tuple(orders), None, "revisit_limit", tuple(rules))
+            out = self.decide(name, facts)
+            if isinstance(out, str):
+                return (tuple(orders), None, out, tuple(rules))
+            rules.append(json.loads(out["rule"]))
+            acts = json.loads(out["orders"])
+            orders += acts.split(",") if acts else []
+            end = json.loads(out["end"])
+            if end:
+                return (tuple(orders), end, None, tuple(rules))
+            name = json.loads(out["next"])

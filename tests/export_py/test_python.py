@@ -1,0 +1,256 @@
+"""The generated Python module: same answers as the simulator, safe, typed, deterministic."""
+
+from __future__ import annotations
+
+import ast
+import os
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+
+from compiler.export_python import export_python
+from compiler.graph import DecisionGraph
+from tests.export_py.support import ROOT, FakeStamp, answer, expected, import_text, patients
+from tests.verify.specgen import Built, specs
+from verify.simulate import simulate
+from veripath.api import load_spec
+
+SPECS = ["soft_tissue_mass", "flank_mass"]
+HERE = Path(__file__).parent
+
+
+def graph_of(path: Path) -> DecisionGraph:
+    loaded = load_spec(str(path))
+    assert loaded.graph is not None, loaded.diagnostics
+    return loaded.graph
+
+
+def generate(graph: DecisionGraph, **kw: Any) -> str:
+    return export_python(graph, stamp=FakeStamp(proved=("ends",)), root=str(ROOT), **kw)
+
+
+@pytest.fixture(scope="module", params=SPECS)
+def shipped(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[DecisionGraph, Any]:
+    graph = graph_of(ROOT / "specs" / f"{request.param}.vp")
+    module = import_text(generate(graph), tmp_path_factory.mktemp("gen"), f"gen_{request.param}")
+    return graph, module
+
+
+def test_shipped_specs_agree_with_the_simulator(shipped: tuple[DecisionGraph, Any]) -> None:
+    graph, module = shipped
+    count = 0
+    for patient in patients(graph):
+        assert answer(module.walk(patient)) == expected(simulate(graph, patient)), patient
+        count += 1
+    assert count > 10
+
+
+def test_examples_pass_through_the_module(shipped: tuple[DecisionGraph, Any]) -> None:
+    graph, module = shipped
+    assert graph.model.examples
+    for ex in graph.model.examples:
+        path = module.walk(dict(ex.given))
+        assert path.disposition is not None and path.disposition.name == ex.expect_end, ex.title
+        if ex.expect_orders is not None:
+            assert tuple(o.action for o in path.orders) == ex.expect_orders, ex.title
+
+
+def test_chain_and_tree_agree(tmp_path: Path) -> None:
+    graph = graph_of(ROOT / "specs" / "soft_tissue_mass.vp")
+    chain = import_text(generate(graph, lookup="chain"), tmp_path, "gen_chain")
+    tree = import_text(generate(graph), tmp_path, "gen_tree")
+    for patient in patients(graph, fills=1):
+        assert answer(chain.walk(patient)) == answer(tree.walk(patient))
+
+
+def test_recommend_gives_the_next_step(shipped: tuple[DecisionGraph, Any]) -> None:
+    graph, module = shipped
+    if graph.model.name != "soft_tissue_mass":
+        pytest.skip("walks the soft-tissue pathway")
+    inputs = {
+        "region": "extremity",
+        "depth": "deep",
+        "age_group": "adult",
+        "ng12_direct_access": False,
+        "concern_persists": True,
+        "size_cm": 6,
+        "us_feasible": True,
+        "mri_contraindicated": False,
+    }
+    first = module.recommend(inputs)
+    assert [o.action for o in first.orders] == ["radiograph"]
+    assert first.disposition is None and first.needs == ("xr_result",)
+    assert (first.decision, first.rule) == ("initial_imaging", "initial_imaging.variant2_deep")
+    order = first.orders[0]
+    assert (order.rating, order.score, order.radiation) == ("usually_appropriate", 9, "varies")
+    second = module.recommend({**inputs, "xr_result": "nondiagnostic"})
+    assert [o.action for o in second.orders] == ["us_plain"] and second.needs == ("us_result",)
+    done = module.recommend(
+        {**inputs, "xr_result": "nondiagnostic", "us_result": "nondiagnostic", "mri_result": "indeterminate"}
+    )
+    assert done.disposition is not None and done.disposition.name == "under_sarcoma_mdt"
+    assert [o.action for o in done.orders] == ["sarcoma_mdt_2w", "core_biopsy"]
+    assert done.orders[0].urgency is not None and done.needs == ()
+    # nothing known yet: the first decision names what it needs, never guesses
+    empty = module.recommend({})
+    assert empty.orders == () and empty.disposition is None and empty.needs == ("region",)
+
+
+def test_bad_facts_raise_value_error_naming_the_input(shipped: tuple[DecisionGraph, Any]) -> None:
+    graph, module = shipped
+    if graph.model.name != "soft_tissue_mass":
+        pytest.skip("uses the soft-tissue inputs")
+    with pytest.raises(ValueError, match=r"unknown fact 'colour'.*region"):
+        module.recommend({"colour": "red"})
+    with pytest.raises(ValueError, match="'region' is one of extremity, trunk_wall"):
+        module.recommend({"region": "elbow"})
+    with pytest.raises(ValueError, match=r"'size_cm' is a number in \[0, 60\]"):
+        module.walk({"size_cm": 61})
+    with pytest.raises(ValueError, match="'size_cm'"):
+        module.walk({"size_cm": True})
+    with pytest.raises(ValueError, match="'us_feasible' is true or false"):
+        module.walk({"us_feasible": "yes"})
+    with pytest.raises(ValueError, match="'size_cm'"):
+        module.walk({"size_cm": float("nan")})
+
+
+def test_numbers_are_exact(shipped: tuple[DecisionGraph, Any]) -> None:
+    graph, module = shipped
+    if graph.model.name != "soft_tissue_mass":
+        pytest.skip("uses the soft-tissue inputs")
+    checked = module.check({"size_cm": 0.1, "region": "extremity"})
+    assert checked["size_cm"] == Fraction(1, 10) and type(checked["size_cm"]) is Fraction
+    assert type(module.check({"size_cm": 10.0})["size_cm"]) is int
+
+
+def test_output_is_deterministic(tmp_path: Path) -> None:
+    graph = graph_of(ROOT / "specs" / "soft_tissue_mass.vp")
+    text = generate(graph)
+    assert generate(graph) == text
+    assert str(ROOT) not in text and "Generated by veripath" in text
+    assert "# specs/soft_tissue_mass.vp:" in text
+    # another working directory and another hash seed give the same bytes
+    script = (
+        "import sys, veripath; from compiler.export_python import export_python;"
+        "from tests.export_py.support import FakeStamp;"
+        f"g = veripath.compile(veripath.load({str(ROOT / 'specs' / 'soft_tissue_mass.vp')!r}));"
+        f"sys.stdout.write(export_python(g, stamp=FakeStamp(proved=('ends',)), root={str(ROOT)!r}))"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout == text
+
+
+def test_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
+    from mypy import api
+
+    graph = graph_of(ROOT / "specs" / "flank_mass.vp")
+    target = tmp_path / "flank_mass.py"
+    target.write_text(generate(graph), encoding="utf-8")
+    stdout, stderr, status = api.run(["--strict", "--no-incremental", "--cache-dir", os.devnull, str(target)])
+    assert status == 0, stdout + stderr
+
+
+ALLOWED_TOP = {
+    "GUIDELINE", "TITLE", "VERSION", "VERIPATH_VERSION", "SOURCES_SHA256", "VERDICT", "PROVED", "Fact", "Problem",
+    "__all__", "_DOMAINS", "_REVEALS", "_ACTIONS", "_DISPOSITIONS", "_DECISIONS", "_START", "_LIMIT", "_GRAPH",
+    "_FAST", "_READS", "_INDEX", "_PROBLEMS",
+}  # fmt: skip
+RUNTIME_FUNCTIONS = {
+    "check", "_number", "lookup", "_resolve", "_ev3", "_term", "_choose3", "_choose", "_order", "_disposition",
+    "_run", "_flat", "walk", "recommend",
+}  # fmt: skip
+
+
+def _structure(tree: ast.Module) -> None:
+    """Only the expected statements: imports, constants, the fixed classes and functions."""
+    body = tree.body
+    assert isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+    for node in body[1:]:
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            names = {a.name for a in node.names}
+            assert names <= {"annotations", "math", "Callable", "Mapping", "dataclass", "Fraction", "Any", "Final",
+                             "Literal"}  # fmt: skip
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            target = node.targets[0] if isinstance(node, ast.Assign) else node.target
+            assert isinstance(target, ast.Name)
+            assert target.id in ALLOWED_TOP or (target.id.startswith("_K") and target.id[2:].isdigit()), target.id
+        elif isinstance(node, ast.ClassDef):
+            assert node.name in {"Order", "Disposition", "Step", "Recommendation", "Path"}
+        elif isinstance(node, ast.FunctionDef):
+            assert node.name in RUNTIME_FUNCTIONS or (node.name.startswith("_t") and node.name[2:].isdigit())
+        else:
+            raise AssertionError(f"unexpected statement {ast.dump(node)[:80]}")
+    # no call to anything but the module's own helpers, constructors and builtins it needs
+    calls = {
+        n.func.id if isinstance(n.func, ast.Name) else n.func.attr
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name | ast.Attribute)
+    }
+    assert calls <= RUNTIME_FUNCTIONS | {
+        "Fraction", "frozenset", "tuple", "bool", "isinstance", "ValueError", "repr", "sorted", "join", "get",
+        "isfinite", "int", "enumerate", "max", "len", "any", "append", "keys", "next", "Order", "Disposition",
+        "Path", "Recommendation", "Step", "dataclass", "need", "range", "items",
+    }, calls  # fmt: skip
+
+
+def test_hostile_spec_cannot_change_the_module(tmp_path: Path) -> None:
+    graph = graph_of(HERE / "hostile.vp")
+    text = generate(graph)
+    compile(text, "hostile.py", "exec")
+    _structure(ast.parse(text))
+    module = import_text(text, tmp_path, "gen_hostile")
+    assert graph.model.title == module.TITLE and '"""' in module.TITLE and "\n" in module.TITLE
+    assert module.GUIDELINE == "class"
+    path = module.walk({"def": "yes", "size": Fraction(1), "return": "pos", "None": True})
+    assert path.disposition.name == "lambda"
+    assert path.orders[0].title == graph.model.action("print").title
+    other = module.walk({"def": "no", "size": 3})
+    assert other.disposition.reason == "a reason with ''' and \"\"\" and \\n"
+    for line in text.splitlines():
+        assert line.isascii() and "\u202e" not in line
+
+
+def test_shipped_module_structure() -> None:
+    graph = graph_of(ROOT / "specs" / "soft_tissue_mass.vp")
+    _structure(ast.parse(generate(graph)))
+
+
+COMMON = settings(
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+
+
+def _random(built: Built, folder: Path) -> None:
+    path = folder / "rnd.vp"
+    path.write_text(built.text, encoding="utf-8")
+    loaded = load_spec(str(path))
+    assume(loaded.graph is not None)
+    assert loaded.graph is not None
+    graph = loaded.graph
+    for kind in ("tree", "chain"):
+        module = import_text(generate(graph, lookup=kind), folder, f"gen_rnd_{kind}")
+        for patient in patients(graph, fills=3):
+            assert answer(module.walk(patient)) == expected(simulate(graph, patient)), (built.text, patient)
+
+
+@settings(COMMON, max_examples=25)
+@given(built=specs())
+def test_random_specs_agree_with_the_simulator(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _random(built, tmp_path_factory.mktemp("rnd"))
+
+
+@pytest.mark.slow
+@settings(COMMON, max_examples=500)
+@given(built=specs())
+def test_random_specs_agree_with_the_simulator_many(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
+    _random(built, tmp_path_factory.mktemp("rnd"))

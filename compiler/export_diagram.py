@@ -6,15 +6,15 @@ Labels come from titles and conditions; everything is escaped, never pasted raw.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from typing import Any
 
 from compiler.graph import DecisionGraph
 from compiler.pretty import describe_cond
+from compiler.provenance import relative
 from compiler.stamp import Stamp
 from dsl.escape import escape_text
 from dsl.model import Rule
+from dsl.source import Span
 
 
 def _mermaid_ids(graph: DecisionGraph) -> dict[str, str]:
@@ -92,8 +92,15 @@ def to_dot(graph: DecisionGraph) -> str:
     return "\n".join(lines) + "\n"
 
 
-def graph_json(graph: DecisionGraph) -> dict[str, Any]:
-    """A plain, deterministic JSON view of the graph (node-link form)."""
+def graph_json(graph: DecisionGraph, root: str | None = None) -> dict[str, Any]:
+    """A plain, deterministic JSON view of the graph (node-link form).
+
+    Locations are `file:line:col`, the file relative to `root` (as diagnostics show it without one).
+    """
+
+    def where(span: Span) -> str:
+        return str(span) if root is None else f"{relative(span.file, root)}:{span.line}:{span.column}"
+
     nodes = []
     for node, data in graph.graph.nodes(data=True):
         item: dict[str, Any] = {"id": node, "kind": data["kind"]}
@@ -105,7 +112,7 @@ def graph_json(graph: DecisionGraph) -> dict[str, Any]:
             item["reveals"] = list(data["reveals"])
         span = data.get("span")
         if span is not None:
-            item["location"] = str(span)
+            item["location"] = where(span)
         nodes.append(item)
     edges = []
     for u, v, key, data in graph.graph.edges(keys=True, data=True):
@@ -114,7 +121,7 @@ def graph_json(graph: DecisionGraph) -> dict[str, Any]:
             rule: Rule = data["rule"]
             edge["rule"] = key
             edge["when"] = "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
-            edge["location"] = str(rule.span)
+            edge["location"] = where(rule.span)
             if rule.rating:
                 edge["rating"] = {
                     "category": rule.rating.category,
@@ -136,40 +143,25 @@ def graph_json(graph: DecisionGraph) -> dict[str, Any]:
     }
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write via a temporary file and rename, so no reader ever sees half a file."""
-    directory = os.path.dirname(path) or "."
-    os.makedirs(directory, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=os.path.basename(path))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+def diagram_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
+    """The Mermaid diagram of `graph` (`<guideline>.mmd`).
 
-
-def write_outputs(graph: DecisionGraph, out_dir: str, stamp: Stamp) -> list[str]:
-    """Write the graph JSON and the Mermaid diagram of `graph` into `out_dir`; the written paths.
-
-    The JSON says whether the pathway was verified (`"verified"`, `"verdict"`); an unverified
-    diagram has a `%%` comment line that says so right after its first line.
+    An unverified diagram has a `%%` comment line that says so right after its first line.
     """
-    base = os.path.join(out_dir, graph.model.name)
-    data = graph_json(graph)
-    data["verified"] = stamp.verified
-    data["verdict"] = stamp.verdict
     warning = stamp.warning()
     mermaid = to_mermaid(graph)
     if warning is not None:  # after the diagram type, where every Mermaid version reads comments
         head, _, body = mermaid.partition("\n")
         mermaid = f"{head}\n%% {warning}\n{body}"
-    outputs = {
-        f"{base}.graph.json": json.dumps(data, indent=2, ensure_ascii=False) + "\n",
-        f"{base}.mmd": mermaid,
-    }
-    for path, text in outputs.items():
-        write_atomic(path, text)
-    return sorted(outputs)
+    return {f"{graph.model.name}.mmd": mermaid}
+
+
+def graph_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
+    """The graph dump (`<guideline>.graph.json`): nodes, edges, rules with their source text.
+
+    It says whether the pathway was verified (`"verified"`, `"verdict"`).
+    """
+    data = graph_json(graph, root)
+    data["verified"] = stamp.verified
+    data["verdict"] = stamp.verdict
+    return {f"{graph.model.name}.graph.json": json.dumps(data, indent=2, ensure_ascii=False) + "\n"}

@@ -22,6 +22,10 @@ class Stamp:
     """
 
     verdict: VerdictName
+    # The checks that were proved (e.g. "property:biopsy_after_imaging"), sorted.
+    proved: tuple[str, ...] = ()
+    # The solver's limits for every query: (("rlimit", n), ("seed", n), ("timeout_ms", n)).
+    solver: tuple[tuple[str, int], ...] = ()
 
     @property
     def verified(self) -> bool:

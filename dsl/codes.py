@@ -45,10 +45,13 @@ class Code:
     explanation: str = field(compare=False)
     example: str = field(compare=False)
     fix: str = field(compare=False)
+    # The stage whose exit status this code takes, where it is not its number range's.
+    exit_stage: Stage | None = field(default=None, compare=False)
 
     @property
     def stage(self) -> Stage:
-        return _STAGES[self.code[:3]]
+        """The pipeline stage that decides the exit status of a diagnostic with this code."""
+        return self.exit_stage if self.exit_stage is not None else _STAGES[self.code[:3]]
 
     def __str__(self) -> str:
         return self.code
@@ -867,6 +870,8 @@ STALE_BUILD: Final = Code(
     ),
     example="",
     fix="Run `veripath build` and commit the regenerated outputs.",
+    # Nothing failed to be written: the committed tables are a finding, like a failed check (exit 1).
+    exit_stage=Stage.VERIFY,
 )
 EXPORT_UNSUPPORTED: Final = Code(
     "VP403",
@@ -881,6 +886,19 @@ EXPORT_UNSUPPORTED: Final = Code(
     ),
     example="",
     fix="Rewrite the condition with comparisons against constants, or leave that format out of the build.",
+)
+OUTPUT_CLASH: Final = Code(
+    "VP404",
+    "output-clash",
+    "Two specs of one build would write the same output files.",
+    severity=ERROR,
+    explanation=(
+        "Outputs are named after the guideline (`<guideline>.py`, `.json`, `.dmn`, `.mmd`), so two specs "
+        "that declare the same guideline name in one `veripath build` would overwrite each other's tables; "
+        "nothing is written for either. No example is shown: it takes two files."
+    ),
+    example="",
+    fix="Give each guideline its own name, or build them into different folders.",
 )
 
 # Every constant above, by its code; for `explain-code` and JSON consumers.

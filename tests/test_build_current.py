@@ -36,4 +36,10 @@ def test_build_is_deterministic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert names == sorted(p.name for p in second.iterdir())
     for name in names:
         assert (first / name).read_bytes() == (second / name).read_bytes()
-    assert not [p for p in first.iterdir() if p.name.startswith(".tmp-")], "temporary files left behind"
+    assert not [p for p in first.iterdir() if p.name.startswith(".")], "temporary files left behind"
+
+
+def test_build_check_agrees_that_build_is_current(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["build", "--check", "specs", "--out", "build"])
+    assert result.exit_code == 0, result.output

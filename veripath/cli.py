@@ -61,7 +61,12 @@ def _report(report: Report, fmt: str, color: bool) -> ExitCode:
         payload = {
             "version": __version__,
             "files": [
-                {"path": f.path, "diagnostics": [d.to_json() for d in f.sorted_diagnostics()]} for f in report.files
+                {
+                    "path": f.path,
+                    "diagnostics": [d.to_json() for d in f.sorted_diagnostics()],
+                    "outputs": f.outputs,
+                }
+                for f in report.files
             ],
             "diagnostics": [d.to_json() for d in report.extra],
             "summary": {
@@ -311,6 +316,12 @@ def graph(spec: str, fmt: str, color: bool | None, import_roots: tuple[str, ...]
     is_flag=True,
     help="Write the outputs even when verification finds problems; each output says it is unverified.",
 )
+@click.option(
+    "--check",
+    "check_outputs",
+    is_flag=True,
+    help="Write nothing; report outputs in OUT that are not what the specs generate now (exit 1).",
+)
 @_format_option
 @_color_option
 @_with_solver_options
@@ -326,6 +337,7 @@ def build(
     rlimit: int,
     allow_unknown: bool,
     import_roots: tuple[str, ...],
+    check_outputs: bool,
 ) -> ExitCode:
     """Verify specs, then write their generated tables into OUT (default build/).
 
@@ -337,11 +349,13 @@ def build(
         out_dir=out_dir,
         unverified=unverified,
         import_roots=import_roots,
+        check_outputs=check_outputs,
     )
     report = run_paths(paths, options, pipeline.BUILD)
-    for f in report.files:
-        for written in f.outputs:
-            click.echo(written)
+    if fmt == "text":  # other formats keep stdout one document (the JSON report lists the outputs)
+        for f in report.files:
+            for written in f.outputs:
+                click.echo(written)
     return _report(report, fmt, _use_color(color))
 
 

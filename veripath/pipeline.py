@@ -24,12 +24,12 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-from compiler import wellformed
-from compiler.export_diagram import write_outputs
+from compiler import outputs, wellformed
+from compiler.export_dmn import ExportError
 from compiler.graph import DecisionGraph
 from compiler.lower import lower_checked
 from compiler.stamp import Stamp
-from dsl.codes import EXPORT_FAILED, UNKNOWN_RESULT, Stage
+from dsl.codes import EXPORT_FAILED, OUTPUT_CLASH, STALE_BUILD, UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic, Severity, error
 from dsl.model import Model
 from dsl.reader import ReadResult, display_path, read_guideline
@@ -40,10 +40,9 @@ from verify.pathway import PathwayVerifier
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
 from veripath.status import ExitCode, exit_code, stage_of
 
-Exporter = Callable[[DecisionGraph, str, Stamp], list[str]]
-
-# The exporters `build` runs, in order; another exporter plugs in by joining this tuple.
-EXPORTERS: tuple[Exporter, ...] = (write_outputs,)
+# An exporter renders one guideline's graph into {file name: text}; `build` writes them as a group.
+Exporter = outputs.Exporter
+EXPORTERS = outputs.EXPORTERS
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -56,6 +55,10 @@ class Options:
     out_dir: where `export` writes.
     unverified: `export` writes even when the specs have findings, each output marked.
     exporters: what `export` runs, in order (None: `EXPORTERS`, looked up when the pass runs).
+    check_outputs: `export` writes nothing; it reports outputs that differ from the files in
+      `out_dir` (VP402), as `veripath build --check` does.
+    root: the folder generated files name their sources relative to (None: the project root
+      found from each spec, see `compiler.outputs.project_root`).
     import_roots: folders outside a spec's own folder tree that its imports may read.
     """
 
@@ -65,6 +68,8 @@ class Options:
     out_dir: str = "build"
     unverified: bool = False
     exporters: tuple[Exporter, ...] | None = None
+    check_outputs: bool = False
+    root: str | None = None
     import_roots: tuple[str, ...] = ()
 
 
@@ -222,20 +227,54 @@ def _examples(f: FileResult, report: Report) -> None:
 
 
 def _export(f: FileResult, report: Report) -> None:
-    assert f.graph is not None
+    assert f.graph is not None and f.model is not None
     if not export_allowed(report):
         return
-    stamp = f.stamp()
-    out_dir = report.options.out_dir
-    exporters = EXPORTERS if report.options.exporters is None else report.options.exporters
-    for exporter in exporters:
-        try:
-            f.outputs.extend(exporter(f.graph, out_dir, stamp))
-        except OSError as exc:
-            reason = exc.strerror or str(exc)
-            where = exc.filename or out_dir
-            f.diagnostics.append(error(EXPORT_FAILED, f"cannot write {where}: {reason}", None, hint="check the folder"))
-            return
+    name = f.model.name
+    clash = [o.path for o in report.files if o is not f and o.graph is not None and o.graph.model.name == name]
+    if clash:
+        f.diagnostics.append(
+            error(
+                OUTPUT_CLASH,
+                f"guideline '{name}' is also declared by {', '.join(clash)}: their outputs would overwrite each other",
+                None,
+                hint="give each guideline its own name, or build them separately",
+            )
+        )
+        return
+    options = report.options
+    solver = options.solver
+    stamp = dataclasses.replace(
+        f.stamp(),
+        proved=tuple(sorted(c.check for c in f.proved)),
+        solver=(("rlimit", solver.rlimit), ("seed", solver.seed), ("timeout_ms", solver.timeout_ms)),
+    )
+    root = options.root if options.root is not None else outputs.project_root(f.source_path)
+    exporters = EXPORTERS if options.exporters is None else options.exporters
+    files: dict[str, str] = {}
+    try:
+        for exporter in exporters:
+            files.update(exporter(f.graph, stamp, root))
+    except ExportError as exc:  # a construct a format cannot express: nothing is written
+        f.diagnostics.extend(exc.diagnostics)
+        return
+    if options.check_outputs:
+        for path in outputs.stale(options.out_dir, files):
+            f.diagnostics.append(
+                error(
+                    STALE_BUILD,
+                    f"{display_path(path)} is not what {f.path} generates now",
+                    None,
+                    hint=f"run: veripath build {f.path} --out {options.out_dir}",
+                )
+            )
+        return
+    try:
+        f.outputs.extend(outputs.write_group(options.out_dir, files))
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        where = exc.filename or options.out_dir
+        f.diagnostics.append(error(EXPORT_FAILED, f"cannot write {where}: {reason}", None, hint="check the folder"))
 
 
 def export_allowed(report: Report) -> bool:

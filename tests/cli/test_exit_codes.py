@@ -4,7 +4,6 @@ and `build`, which verifies before it writes anything."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -104,7 +103,7 @@ def _fail_rename(src: str, dst: str) -> None:
 
 
 def test_exit_4_an_output_cannot_be_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
+    monkeypatch.setattr("compiler.outputs.os.replace", _fail_rename)
     result = run("build", "--no-color", str(SMALL), "--out", str(tmp_path))
     assert result.exit_code == 4, result.stderr
     assert "error: cannot write" in result.stderr
@@ -167,9 +166,13 @@ def test_build_with_findings_writes_nothing(tmp_path: Path) -> None:
 def test_build_unverified_writes_outputs_that_say_so(tmp_path: Path) -> None:
     result = run("build", "--unverified", str(SMALL), str(FINDINGS), "--out", str(tmp_path))
     assert result.exit_code == 1, result.stderr  # the findings are still findings
-    assert sorted(result.stdout.splitlines()) == sorted(
-        str(tmp_path / name) for name in ("findings.graph.json", "findings.mmd", "small.graph.json", "small.mmd")
-    )
+    expected = [f"{spec}.{ext}" for spec in ("findings", "small") for ext in ("dmn", "graph.json", "mmd", "py")]
+    assert sorted(result.stdout.splitlines()) == sorted(str(tmp_path / name) for name in expected)
+    # the module and the DMN say so too; those of the spec that verifies do not
+    assert "UNVERIFIED (refuted)" in (tmp_path / "findings.py").read_text(encoding="utf-8")
+    assert "UNVERIFIED" not in (tmp_path / "small.py").read_text(encoding="utf-8")
+    assert "verdict refuted" in (tmp_path / "findings.dmn").read_text(encoding="utf-8")
+    assert "verdict verified" in (tmp_path / "small.dmn").read_text(encoding="utf-8")
     bad = json.loads((tmp_path / "findings.graph.json").read_text(encoding="utf-8"))
     assert bad["verified"] is False
     assert bad["verdict"] == "refuted"
@@ -198,18 +201,16 @@ def test_a_verified_build_says_so(tmp_path: Path) -> None:
 def test_build_runs_every_exporter_with_the_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[tuple[str, Stamp]] = []
 
-    def extra(graph: DecisionGraph, out_dir: str, stamp: Stamp) -> list[str]:
+    def extra(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
         seen.append((graph.model.name, stamp))
-        path = os.path.join(out_dir, f"{graph.model.name}.extra")
-        Path(path).write_text(stamp.verdict + "\n", encoding="utf-8")
-        return [path]
+        return {f"{graph.model.name}.extra": stamp.verdict + "\n"}
 
     from veripath import pipeline
 
     monkeypatch.setattr(pipeline, "EXPORTERS", (*pipeline.EXPORTERS, extra))
     result = run("build", "--unverified", str(FINDINGS), "--out", str(tmp_path))
     assert result.exit_code == 1
-    assert seen == [("findings", Stamp(verdict="refuted"))]
+    assert [(name, stamp.verdict) for name, stamp in seen] == [("findings", "refuted")]
     assert (tmp_path / "findings.extra").read_text(encoding="utf-8") == "refuted\n"
     assert str(tmp_path / "findings.extra") in result.stdout.splitlines()
 

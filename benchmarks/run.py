@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import report
+from benchmarks import e2e, report
 from benchmarks.cases import FULL, QUICK, Case, parse_size
 from benchmarks.worker import RESULTS, ROOT, dump, run_case, source_hash
 
@@ -112,6 +112,50 @@ def load_results(folder: Path, plan: Sequence[Case]) -> list[dict[str, Any]]:
     return out
 
 
+def run_e2e(args: argparse.Namespace) -> int:
+    """`--e2e`: the whole process through the CLI beside the verifier and the shared baselines."""
+    plan = e2e.QUICK if args.quick else e2e.PLAN
+    cases = [e2e.parse_e2e_size(t) for t in args.sizes if t != "specs"] if args.sizes else list(plan)
+    with_specs = not args.quick and (not args.sizes or "specs" in args.sizes)
+    if args.list:
+        for c in cases:
+            print(f"{c.id:20} repeats={c.repeats} baselines={','.join(c.baselines)}")
+        return 0
+    name = "e2e-quick" if args.quick else "e2e"
+    out_file = args.out / f"{name}.json"
+    commands: dict[str, list[str]] = {}
+    for item in args.compare:
+        label, _, cmd = item.partition("=")
+        commands[label] = cmd.split()
+    commands["now"] = [str(Path(sys.executable).parent / "veripath")]
+    env = environment()
+    env["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    results: list[dict[str, Any]] = []
+    if args.report_only:
+        saved = json.loads(out_file.read_text(encoding="utf-8"))
+        env, results = saved["environment"], saved["results"]
+    else:
+        for i, case in enumerate(cases, start=1):
+            print(f"[{i}/{len(cases)}] {case.id} ...", end=" ", flush=True)
+            result = e2e.run_case(case, args.out / "e2e", commands, args.bench_python)
+            results.append(result)
+            print(", ".join(f"{lb} {v['wall_s']:.2f} s" for lb, v in result["veripath"].items()), flush=True)
+        if with_specs:
+            results.append(e2e.run_specs(commands))
+        args.out.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(dump({"environment": env, "results": results}), encoding="utf-8")
+    labels = list(results[0]["veripath"]) if results else ["now"]
+    block = e2e.markdown(results, env, labels)
+    target = args.report or (args.out / "e2e-quick.md" if args.quick else ROOT / "benchmarks" / "REPORT.md")
+    if target.name == "REPORT.md":
+        e2e.write_block(target, block)
+    else:
+        target.write_text(block + "\n", encoding="utf-8")
+    print(block)
+    print(f"wrote {out_file} and {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a few small cases (seconds); does not touch REPORT.md")
@@ -121,7 +165,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true", help="rebuild the report from the saved results")
     ap.add_argument("--in-process", action="store_true", help="run the cases in this process (tests; memory is shared)")
     ap.add_argument("--list", action="store_true", help="list the cases of the plan and exit")
+    ap.add_argument(
+        "--e2e", action="store_true", help="end to end: `veripath check FILE` as a process, stages, baselines"
+    )
+    ap.add_argument(
+        "--compare",
+        nargs="+",
+        default=[],
+        metavar="LABEL=VERIPATH",
+        help="--e2e: also time these veripath commands (e.g. before=/tmp/base/.venv/bin/veripath)",
+    )
+    ap.add_argument(
+        "--bench-python",
+        default=sys.executable,
+        help="--e2e: the Python that runs ../shared/bench (needs numpy and z3-solver; default this one)",
+    )
     args = ap.parse_args(argv)
+    if args.e2e:
+        return run_e2e(args)
 
     plan = QUICK if args.quick else FULL
     cases = [c for token in args.sizes for c in parse_size(token)] if args.sizes else list(plan)

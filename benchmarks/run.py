@@ -14,6 +14,7 @@ plan in full.json (quick.json).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -116,6 +117,8 @@ def run_e2e(args: argparse.Namespace) -> int:
     """`--e2e`: the whole process through the CLI beside the verifier and the shared baselines."""
     plan = e2e.QUICK if args.quick else e2e.PLAN
     cases = [e2e.parse_e2e_size(t) for t in args.sizes if t != "specs"] if args.sizes else list(plan)
+    if args.repeats:
+        cases = [dataclasses.replace(c, repeats=args.repeats) for c in cases]
     with_specs = not args.quick and (not args.sizes or "specs" in args.sizes)
     if args.list:
         for c in cases:
@@ -142,9 +145,16 @@ def run_e2e(args: argparse.Namespace) -> int:
             print(", ".join(f"{lb} {v['wall_s']:.2f} s" for lb, v in result["veripath"].items()), flush=True)
         if with_specs:
             results.append(e2e.run_specs(commands))
+        # keep the other cases of earlier runs (one case per run is the norm on a shared machine)
+        earlier = json.loads(out_file.read_text(encoding="utf-8"))["results"] if out_file.exists() else []
+        ran = {r["id"] for r in results}
+        order = [c.id for c in e2e.PLAN] + ["e2e-specs"]
+        merged = [r for r in earlier if r["id"] not in ran] + results
+        results = sorted(merged, key=lambda r: order.index(r["id"]) if r["id"] in order else len(order))
         args.out.mkdir(parents=True, exist_ok=True)
         out_file.write_text(dump({"environment": env, "results": results}), encoding="utf-8")
-    labels = list(results[0]["veripath"]) if results else ["now"]
+    labels = list(dict.fromkeys(lb for r in results for lb in r["veripath"])) or ["now"]
+    labels = [*(lb for lb in labels if lb != "now"), "now"]
     block = e2e.markdown(results, env, labels)
     target = args.report or (args.out / "e2e-quick.md" if args.quick else ROOT / "benchmarks" / "REPORT.md")
     if target.name == "REPORT.md":
@@ -180,6 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=sys.executable,
         help="--e2e: the Python that runs ../shared/bench (needs numpy and z3-solver; default this one)",
     )
+    ap.add_argument("--repeats", type=int, help="--e2e: runs of each process (default per case)")
     args = ap.parse_args(argv)
     if args.e2e:
         return run_e2e(args)

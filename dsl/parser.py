@@ -52,7 +52,7 @@ def _grammar() -> str:
 
 @cache
 def _parser() -> Lark:
-    """The grammar as a tree-building Lark parser (syntax-error hints and grammar tests use it)."""
+    """The grammar as a tree-building Lark parser (the grammar tests read its trees; parsing does not)."""
     # cache=True keeps the compiled LALR tables in the temp folder (keyed by grammar and Lark
     # version): it saves about 0.1 s on every start; Lark carries on if the folder is unwritable.
     return Lark(_grammar(), parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)

@@ -14,6 +14,7 @@ plan in full.json (quick.json).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import platform
@@ -25,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from benchmarks import report
+from benchmarks import e2e, report
 from benchmarks.cases import FULL, QUICK, Case, parse_size
 from benchmarks.worker import RESULTS, ROOT, dump, run_case, source_hash
 
@@ -112,6 +113,59 @@ def load_results(folder: Path, plan: Sequence[Case]) -> list[dict[str, Any]]:
     return out
 
 
+def run_e2e(args: argparse.Namespace) -> int:
+    """`--e2e`: the whole process through the CLI beside the verifier and the shared baselines."""
+    plan = e2e.QUICK if args.quick else e2e.PLAN
+    cases = [e2e.parse_e2e_size(t) for t in args.sizes if t != "specs"] if args.sizes else list(plan)
+    if args.repeats:
+        cases = [dataclasses.replace(c, repeats=args.repeats) for c in cases]
+    with_specs = not args.quick and (not args.sizes or "specs" in args.sizes)
+    if args.list:
+        for c in cases:
+            print(f"{c.id:20} repeats={c.repeats} baselines={','.join(c.baselines)}")
+        return 0
+    name = "e2e-quick" if args.quick else "e2e"
+    out_file = args.out / f"{name}.json"
+    commands: dict[str, list[str]] = {}
+    for item in args.compare:
+        label, _, cmd = item.partition("=")
+        commands[label] = cmd.split()
+    commands["now"] = [str(Path(sys.executable).parent / "veripath")]
+    env = environment()
+    env["load"] = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    results: list[dict[str, Any]] = []
+    if args.report_only:
+        saved = json.loads(out_file.read_text(encoding="utf-8"))
+        env, results = saved["environment"], saved["results"]
+    else:
+        for i, case in enumerate(cases, start=1):
+            print(f"[{i}/{len(cases)}] {case.id} ...", end=" ", flush=True)
+            result = e2e.run_case(case, args.out / "e2e", commands, args.bench_python)
+            results.append(result)
+            print(", ".join(f"{lb} {v['wall_s']:.2f} s" for lb, v in result["veripath"].items()), flush=True)
+        if with_specs:
+            results.append(e2e.run_specs(commands))
+        # keep the other cases of earlier runs (one case per run is the norm on a shared machine)
+        earlier = json.loads(out_file.read_text(encoding="utf-8"))["results"] if out_file.exists() else []
+        ran = {r["id"] for r in results}
+        order = [c.id for c in e2e.PLAN] + ["e2e-specs"]
+        merged = [r for r in earlier if r["id"] not in ran] + results
+        results = sorted(merged, key=lambda r: order.index(r["id"]) if r["id"] in order else len(order))
+        args.out.mkdir(parents=True, exist_ok=True)
+        out_file.write_text(dump({"environment": env, "results": results}), encoding="utf-8")
+    labels = list(dict.fromkeys(lb for r in results for lb in r["veripath"])) or ["now"]
+    labels = [*(lb for lb in labels if lb != "now"), "now"]
+    block = e2e.markdown(results, env, labels)
+    target = args.report or (args.out / "e2e-quick.md" if args.quick else ROOT / "benchmarks" / "REPORT.md")
+    if target.name == "REPORT.md":
+        e2e.write_block(target, block)
+    else:
+        target.write_text(block + "\n", encoding="utf-8")
+    print(block)
+    print(f"wrote {out_file} and {target}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="a few small cases (seconds); does not touch REPORT.md")
@@ -121,8 +175,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--report-only", action="store_true", help="rebuild the report from the saved results")
     ap.add_argument("--in-process", action="store_true", help="run the cases in this process (tests; memory is shared)")
     ap.add_argument("--list", action="store_true", help="list the cases of the plan and exit")
+    ap.add_argument(
+        "--e2e", action="store_true", help="end to end: `veripath check FILE` as a process, stages, baselines"
+    )
+    ap.add_argument(
+        "--compare",
+        nargs="+",
+        default=[],
+        metavar="LABEL=VERIPATH",
+        help="--e2e: also time these veripath commands (e.g. before=/tmp/base/.venv/bin/veripath)",
+    )
+    ap.add_argument(
+        "--bench-python",
+        default=sys.executable,
+        help="--e2e: the Python that runs ../shared/bench (needs numpy and z3-solver; default this one)",
+    )
+    ap.add_argument("--repeats", type=int, help="--e2e: runs of each process (default per case)")
     ap.add_argument("--lookup", action="store_true", help="run benchmarks.lookup (generated-module lookups) instead")
     args, rest = ap.parse_known_args(argv)
+    if args.e2e:
+        if rest:
+            ap.error(f"unrecognized arguments: {' '.join(rest)}")
+        return run_e2e(args)
     if args.lookup:
         from benchmarks import lookup
 

@@ -7,20 +7,20 @@ as one Diagnostic; nothing here raises on bad input.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from fractions import Fraction
-from functools import cache
+from functools import cache, partial
 from importlib import resources
 from typing import Any
 
-from lark import Lark, Token, Transformer, v_args
+from lark import Lark, Token, Transformer
 from lark.exceptions import (
     UnexpectedCharacters,
     UnexpectedEOF,
     UnexpectedInput,
     UnexpectedToken,
-    VisitError,
 )
-from lark.tree import Meta
 
 from dsl import ast
 from dsl.codes import BAD_STRING, TOO_LARGE, UNEXPECTED_CHARACTER, UNEXPECTED_EOF, UNEXPECTED_TOKEN
@@ -29,8 +29,8 @@ from dsl.model import HIT_POLICIES, DispositionKind, one_of
 from dsl.ops import Op
 from dsl.source import Span
 
-MAX_BYTES = 8 * 1024 * 1024
 MAX_NESTING = 100
+_LOCK = threading.Lock()
 
 # What to call grammar terminals in "expected ..." hints.
 _TERMINAL_NAMES: dict[str, str] = {
@@ -48,15 +48,48 @@ _TERMINAL_NAMES: dict[str, str] = {
 }
 
 
+def _grammar() -> str:
+    return resources.files("dsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+
 @cache
 def _parser() -> Lark:
-    grammar = resources.files("dsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+    """The grammar as a tree-building Lark parser (the grammar tests read its trees; parsing does not)."""
     # cache=True keeps the compiled LALR tables in the temp folder (keyed by grammar and Lark
     # version): it saves about 0.1 s on every start; Lark carries on if the folder is unwritable.
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    return Lark(_grammar(), parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
 
 
-def _span(path: str, meta: Meta | Token) -> Span:
+# Terminals the grammar names (NAME, STRING, HIT_POLICY, ...) reach the handlers; the anonymous
+# ones (keywords and punctuation) are dropped, except in '!' rules, which keep every token.
+_NAMED_TERMINAL = re.compile(r"^([A-Z_][A-Z0-9_]*)(?:\.\d+)?\s*:", re.MULTILINE)
+
+
+@cache
+def _ast_parser() -> tuple[Lark, _ToAst]:
+    """The same grammar, building the AST during the LALR parse (no tree, no second pass).
+
+    Lark calls the transformer's methods as it reduces; with keep_all_tokens every child,
+    keywords included, reaches them, so each node's span is computed exactly as
+    propagate_positions computes it on the tree.
+    """
+    grammar = _grammar()
+    builder = _ToAst(frozenset())
+    lark = Lark(
+        grammar,
+        parser="lalr",
+        transformer=builder,
+        keep_all_tokens=True,
+        propagate_positions=False,
+        maybe_placeholders=False,
+        cache=True,
+    )
+    named = set(_NAMED_TERMINAL.findall(grammar))
+    builder.drop = frozenset(t.name for t in lark.terminals if t.name not in named)
+    return lark, builder
+
+
+def _span(path: str, meta: Token) -> Span:
     return Span(
         file=path,
         line=meta.line or 1,
@@ -68,6 +101,10 @@ def _span(path: str, meta: Meta | Token) -> Span:
 
 _ESCAPE = re.compile(r"\\(.)")
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+
+
+class _TooDeep(Exception):
+    """An expression nests deeper than MAX_NESTING without brackets ('not not not ...')."""
 
 
 class _BadEscape(Exception):
@@ -86,127 +123,222 @@ def _unescape(token: Token) -> str:
     return _ESCAPE.sub(repl, str(token)[1:-1])
 
 
-@v_args(meta=True)
-class _ToAst(Transformer[Token, ast.Module]):
-    def __init__(self, path: str) -> None:
+# Where a reduction's text starts and ends: (line, column, end_line, end_column), as Lark's
+# propagate_positions computes it (first to last child, keywords and punctuation included).
+_Pos = tuple[int | None, int | None, int | None, int | None]  # Lark types token positions as optional
+
+
+class _Val:
+    """A value on Lark's stack, with the extent of the text it was reduced from.
+
+    The extent is Lark's "container" (for `( expr )` the parentheses count, while the node
+    inside keeps its own span), so parents get exactly the spans the tree route gave them.
+    """
+
+    __slots__ = ("column", "end_column", "end_line", "line", "value")
+
+    def __init__(
+        self, value: Any, line: int | None, column: int | None, end_line: int | None, end_column: int | None
+    ) -> None:
+        self.value = value
+        self.line = line
+        self.column = column
+        self.end_line = end_line
+        self.end_column = end_column
+
+
+_Child = Token | _Val
+_KEEP_ALL: frozenset[str] = frozenset()
+_Handler = Callable[["_ToAst", _Pos, list[Any]], Any]
+_Callback = Callable[["_ToAst", list[_Child]], _Val]
+
+
+def _rule(handler: _Handler, *, keep_all: bool = False) -> _Callback:
+    """Turn `handler(pos, items)` into the callback Lark calls on a reduction.
+
+    Lark passes every child (keep_all_tokens): the position comes from the first and the
+    last, then keywords and punctuation are dropped and stacked values unwrapped, so the
+    handler sees what a Transformer saw on the tree.
+    """
+
+    def callback(self: _ToAst, children: list[_Child]) -> _Val:
+        first = children[0]
+        last = children[-1]
+        line, column, end_line, end_column = first.line, first.column, last.end_line, last.end_column
+        drop = _KEEP_ALL if keep_all else self.drop
+        items = [c.value if c.__class__ is _Val else c for c in children if c.__class__ is _Val or c.type not in drop]  # type: ignore[union-attr]
+        value = handler(self, (line, column, end_line, end_column), items)
+        return _Val(value, line, column, end_line, end_column)
+
+    callback.__name__ = handler.__name__
+    return callback
+
+
+class _ToAst(Transformer[Token, Any]):
+    """Builds the AST during the LALR parse: Lark calls one method per reduction (no tree)."""
+
+    def __init__(self, drop: frozenset[str]) -> None:
         super().__init__()
-        self.path = path
+        self.path = ""
+        self.drop = drop  # anonymous terminals (keywords, punctuation) that carry no value
+        self.bad_escape: _BadEscape | None = None
 
     # -- helpers -----------------------------------------------------------
-    def _s(self, meta: Meta | Token) -> Span:
-        return _span(self.path, meta)
+    def _at(self, pos: _Pos) -> Span:
+        line, column, end_line, end_column = pos
+        return Span(
+            file=self.path,
+            line=line or 1,
+            column=column or 1,
+            end_line=end_line or line or 1,
+            end_column=end_column or (column or 1) + 1,
+        )
 
     def _name(self, tok: Token) -> ast.Name:
-        return ast.Name(text=str(tok), span=self._s(tok))
+        return ast.Name(text=str(tok), span=_span(self.path, tok))
 
     def _text(self, tok: Token) -> ast.Text:
-        return ast.Text(value=_unescape(tok), span=self._s(tok))
+        try:
+            value = _unescape(tok)
+        except _BadEscape as exc:  # reported after the parse, so a syntax error still wins
+            if self.bad_escape is None:
+                self.bad_escape = exc
+            value = str(tok)
+        return ast.Text(value=value, span=_span(self.path, tok))
 
     def _names(self, items: list[Any]) -> tuple[ast.Name, ...]:
         return tuple(self._name(t) for t in items if isinstance(t, Token) and t.type == "NAME")
 
+    @_rule
+    def atom(self, pos: _Pos, items: list[Any]) -> Any:
+        """`( expr )`: the expression itself; its extent (for the parent's span) takes in the parentheses."""
+        return items[0]
+
     # -- tokens ---------------------------------------------------------------
-    def number(self, meta: Meta, items: list[Token]) -> Fraction:
+    @_rule
+    def number(self, pos: _Pos, items: list[Token]) -> Fraction:
         return Fraction(str(items[0]))
 
-    def unit(self, meta: Meta, items: list[Token]) -> ast.Name:
+    @_rule
+    def unit(self, pos: _Pos, items: list[Token]) -> ast.Name:
         return self._name(items[0])
 
     # -- file -----------------------------------------------------------------
-    def start(self, meta: Meta, items: list[Any]) -> ast.Module:
+    @_rule
+    def start(self, pos: _Pos, items: list[Any]) -> ast.Module:
         header, *decls = items
-        return ast.Module(path=self.path, header=header, decls=tuple(decls), span=self._s(meta))
+        return ast.Module(path=self.path, header=header, decls=tuple(decls), span=self._at(pos))
 
-    def guideline_header(self, meta: Meta, items: list[Token]) -> ast.Header:
+    @_rule
+    def guideline_header(self, pos: _Pos, items: list[Token]) -> ast.Header:
         name, title, version = items
         return ast.Header(
             kind="guideline",
             name=self._name(name),
             title=self._text(title),
             version=self._text(version),
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def catalogue_header(self, meta: Meta, items: list[Token]) -> ast.Header:
+    @_rule
+    def catalogue_header(self, pos: _Pos, items: list[Token]) -> ast.Header:
         name, title = items
         return ast.Header(
             kind="catalogue",
             name=self._name(name),
             title=self._text(title),
             version=None,
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def import_decl(self, meta: Meta, items: list[Token]) -> ast.ImportDecl:
-        return ast.ImportDecl(path=self._text(items[0]), span=self._s(meta))
+    @_rule
+    def import_decl(self, pos: _Pos, items: list[Token]) -> ast.ImportDecl:
+        return ast.ImportDecl(path=self._text(items[0]), span=self._at(pos))
 
-    def source_decl(self, meta: Meta, items: list[Token]) -> ast.SourceDecl:
+    @_rule
+    def source_decl(self, pos: _Pos, items: list[Token]) -> ast.SourceDecl:
         url = self._text(items[2]) if len(items) > 2 else None
-        return ast.SourceDecl(name=self._name(items[0]), title=self._text(items[1]), url=url, span=self._s(meta))
+        return ast.SourceDecl(name=self._name(items[0]), title=self._text(items[1]), url=url, span=self._at(pos))
 
     # -- inputs -----------------------------------------------------------------
-    def input_decl(self, meta: Meta, items: list[Any]) -> ast.InputDecl:
+    @_rule
+    def input_decl(self, pos: _Pos, items: list[Any]) -> ast.InputDecl:
         name = self._name(items[0])
         title = self._text(items[1]) if len(items) == 3 else None
-        return ast.InputDecl(name=name, title=title, type=items[-1], span=self._s(meta))
+        return ast.InputDecl(name=name, title=title, type=items[-1], span=self._at(pos))
 
-    def bool_type(self, meta: Meta, items: list[Any]) -> ast.BoolTypeSpec:
-        return ast.BoolTypeSpec(span=self._s(meta))
+    @_rule
+    def bool_type(self, pos: _Pos, items: list[Any]) -> ast.BoolTypeSpec:
+        return ast.BoolTypeSpec(span=self._at(pos))
 
-    def _number_type(self, meta: Meta, items: list[Any], integer: bool) -> ast.NumberTypeSpec:
+    def _number_type(self, pos: _Pos, items: list[Any], integer: bool) -> ast.NumberTypeSpec:
         unit = items[2] if len(items) > 2 else None
-        return ast.NumberTypeSpec(integer=integer, low=items[0], high=items[1], unit=unit, span=self._s(meta))
+        return ast.NumberTypeSpec(integer=integer, low=items[0], high=items[1], unit=unit, span=self._at(pos))
 
-    def number_type(self, meta: Meta, items: list[Any]) -> ast.NumberTypeSpec:
-        return self._number_type(meta, items, integer=False)
+    @_rule
+    def number_type(self, pos: _Pos, items: list[Any]) -> ast.NumberTypeSpec:
+        return self._number_type(pos, items, integer=False)
 
-    def integer_type(self, meta: Meta, items: list[Any]) -> ast.NumberTypeSpec:
-        return self._number_type(meta, items, integer=True)
+    @_rule
+    def integer_type(self, pos: _Pos, items: list[Any]) -> ast.NumberTypeSpec:
+        return self._number_type(pos, items, integer=True)
 
-    def enum_type(self, meta: Meta, items: list[Token]) -> ast.EnumTypeSpec:
-        return ast.EnumTypeSpec(values=self._names(items), span=self._s(meta))
+    @_rule
+    def enum_type(self, pos: _Pos, items: list[Token]) -> ast.EnumTypeSpec:
+        return ast.EnumTypeSpec(values=self._names(items), span=self._at(pos))
 
-    def assume_decl(self, meta: Meta, items: list[Any]) -> ast.AssumeDecl:
+    @_rule
+    def assume_decl(self, pos: _Pos, items: list[Any]) -> ast.AssumeDecl:
         title = self._text(items[0]) if len(items) == 2 else None
-        return ast.AssumeDecl(title=title, expr=items[-1], span=self._s(meta))
+        return ast.AssumeDecl(title=title, expr=items[-1], span=self._at(pos))
 
     # -- actions ------------------------------------------------------------------
-    def action_decl(self, meta: Meta, items: list[Any]) -> ast.ActionDecl:
+    @_rule
+    def action_decl(self, pos: _Pos, items: list[Any]) -> ast.ActionDecl:
         return ast.ActionDecl(
             name=self._name(items[0]),
             title=self._text(items[1]),
             attrs=tuple(items[2:]),
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def _attr(self, meta: Meta, key: str, value: str | None, amount: Fraction | None = None) -> ast.ActionAttr:
-        return ast.ActionAttr(key=key, value=value, amount=amount, span=self._s(meta))
+    def _attr(self, pos: _Pos, key: str, value: str | None, amount: Fraction | None = None) -> ast.ActionAttr:
+        return ast.ActionAttr(key=key, value=value, amount=amount, span=self._at(pos))
 
-    def attr_kind(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "kind", str(items[0]))
+    @_rule
+    def attr_kind(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "kind", str(items[0]))
 
-    def attr_modality(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "modality", str(items[0]))
+    @_rule
+    def attr_modality(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "modality", str(items[0]))
 
-    def attr_contrast(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "contrast", str(items[0]))
+    @_rule
+    def attr_contrast(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "contrast", str(items[0]))
 
-    def attr_cross_sectional(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "cross_sectional", None)
+    @_rule
+    def attr_cross_sectional(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "cross_sectional", None)
 
-    def attr_radiation(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "radiation", str(items[0]))
+    @_rule
+    def attr_radiation(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "radiation", str(items[0]))
 
-    def attr_peds_radiation(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "pediatric_radiation", str(items[0]))
+    @_rule
+    def attr_peds_radiation(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "pediatric_radiation", str(items[0]))
 
-    def attr_within(self, meta: Meta, items: list[Any]) -> ast.ActionAttr:
-        return self._attr(meta, "within", items[1].text, items[0])
+    @_rule
+    def attr_within(self, pos: _Pos, items: list[Any]) -> ast.ActionAttr:
+        return self._attr(pos, "within", items[1].text, items[0])
 
-    def attr_urgency(self, meta: Meta, items: list[Token]) -> ast.ActionAttr:
-        return self._attr(meta, "urgency", str(items[0]))
+    @_rule
+    def attr_urgency(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
+        return self._attr(pos, "urgency", str(items[0]))
 
-    def finding_decl(self, meta: Meta, items: list[Token]) -> ast.FindingDecl:
+    @_rule
+    def finding_decl(self, pos: _Pos, items: list[Token]) -> ast.FindingDecl:
         title = None
         rest = list(items)
         name = rest.pop(0)
@@ -218,11 +350,12 @@ class _ToAst(Transformer[Token, ast.Module]):
             title=title,
             action=self._name(action),
             values=self._names(rest),
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
     # -- dispositions ---------------------------------------------------------------
-    def disposition_decl(self, meta: Meta, items: list[Any]) -> ast.DispositionDecl:
+    @_rule
+    def disposition_decl(self, pos: _Pos, items: list[Any]) -> ast.DispositionDecl:
         name, title, (kind, amount, unit) = items
         return ast.DispositionDecl(
             name=self._name(name),
@@ -230,31 +363,38 @@ class _ToAst(Transformer[Token, ast.Module]):
             kind=kind,
             amount=amount,
             unit=unit,
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def disp_reassure(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
+    @_rule
+    def disp_reassure(self, pos: _Pos, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("reassure", None, None)
 
-    def disp_uncovered(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
+    @_rule
+    def disp_uncovered(self, pos: _Pos, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("uncovered", None, None)
 
-    def disp_discharge(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
+    @_rule
+    def disp_discharge(self, pos: _Pos, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("discharge", None, None)
 
-    def disp_follow_up(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, Fraction, ast.Name]:
+    @_rule
+    def disp_follow_up(self, pos: _Pos, items: list[Any]) -> tuple[DispositionKind, Fraction, ast.Name]:
         return ("follow_up", items[0], items[1])
 
-    def disp_refer(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, Fraction | None, ast.Name | None]:
+    @_rule
+    def disp_refer(self, pos: _Pos, items: list[Any]) -> tuple[DispositionKind, Fraction | None, ast.Name | None]:
         if items:
             return ("refer", items[0], items[1])
         return ("refer", None, None)
 
-    def start_decl(self, meta: Meta, items: list[Token]) -> ast.StartDecl:
-        return ast.StartDecl(decision=self._name(items[0]), span=self._s(meta))
+    @_rule
+    def start_decl(self, pos: _Pos, items: list[Token]) -> ast.StartDecl:
+        return ast.StartDecl(decision=self._name(items[0]), span=self._at(pos))
 
     # -- decisions ---------------------------------------------------------------------
-    def decision_decl(self, meta: Meta, items: list[Any]) -> ast.DecisionDecl:
+    @_rule
+    def decision_decl(self, pos: _Pos, items: list[Any]) -> ast.DecisionDecl:
         name, title, policy, *rest = items
         max_visits = None
         if rest and isinstance(rest[0], int):
@@ -265,22 +405,27 @@ class _ToAst(Transformer[Token, ast.Module]):
             hit_policy=one_of(HIT_POLICIES, str(policy)),
             max_visits=max_visits,
             rules=tuple(rest),
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def max_visits(self, meta: Meta, items: list[Token]) -> int:
+    @_rule
+    def max_visits(self, pos: _Pos, items: list[Token]) -> int:
         return int(items[0])
 
-    def rule_label(self, meta: Meta, items: list[Token]) -> ast.Name:
+    @_rule
+    def rule_label(self, pos: _Pos, items: list[Token]) -> ast.Name:
         return self._name(items[0])
 
-    def guard_when(self, meta: Meta, items: list[Any]) -> tuple[str, ast.Expr]:
+    @_rule
+    def guard_when(self, pos: _Pos, items: list[Any]) -> tuple[str, ast.Expr]:
         return ("when", items[0])
 
-    def guard_otherwise(self, meta: Meta, items: list[Any]) -> tuple[str, None]:
+    @_rule
+    def guard_otherwise(self, pos: _Pos, items: list[Any]) -> tuple[str, None]:
         return ("otherwise", None)
 
-    def rule(self, meta: Meta, items: list[Any]) -> ast.Rule:
+    @_rule
+    def rule(self, pos: _Pos, items: list[Any]) -> ast.Rule:
         label = None
         if isinstance(items[0], ast.Name):
             label = items.pop(0)
@@ -297,10 +442,11 @@ class _ToAst(Transformer[Token, ast.Module]):
             unrated=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "unrated"),
             citations=tuple(m for m in metas if isinstance(m, ast.Citation)),
             notes=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "note"),
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def outcome(self, meta: Meta, items: list[Any]) -> tuple[tuple[ast.Name, ...], ast.Name | None, ast.Finish | None]:
+    @_rule
+    def outcome(self, pos: _Pos, items: list[Any]) -> tuple[tuple[ast.Name, ...], ast.Name | None, ast.Finish | None]:
         orders: tuple[ast.Name, ...] = ()
         goto = finish = None
         for item in items:
@@ -312,90 +458,118 @@ class _ToAst(Transformer[Token, ast.Module]):
                 goto = item
         return orders, goto, finish
 
-    def orders(self, meta: Meta, items: list[Token]) -> tuple[ast.Name, ...]:
+    @_rule
+    def orders(self, pos: _Pos, items: list[Token]) -> tuple[ast.Name, ...]:
         return self._names(items)
 
-    def goto(self, meta: Meta, items: list[Token]) -> ast.Name:
+    @_rule
+    def goto(self, pos: _Pos, items: list[Token]) -> ast.Name:
         return self._name(items[0])
 
-    def finish(self, meta: Meta, items: list[Token]) -> ast.Finish:
+    @_rule
+    def finish(self, pos: _Pos, items: list[Token]) -> ast.Finish:
         reason = self._text(items[1]) if len(items) > 1 else None
-        return ast.Finish(disposition=self._name(items[0]), reason=reason, span=self._s(meta))
+        return ast.Finish(disposition=self._name(items[0]), reason=reason, span=self._at(pos))
 
-    def rated(self, meta: Meta, items: list[Token]) -> ast.Rating:
+    @_rule
+    def rated(self, pos: _Pos, items: list[Token]) -> ast.Rating:
         return ast.Rating(
             category=self._name(items[0]),
             score=int(items[1]),
             disagreement=len(items) > 2,
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def unrated(self, meta: Meta, items: list[Token]) -> tuple[str, ast.Text]:
+    @_rule
+    def unrated(self, pos: _Pos, items: list[Token]) -> tuple[str, ast.Text]:
         return ("unrated", self._text(items[0]))
 
-    def note(self, meta: Meta, items: list[Token]) -> tuple[str, ast.Text]:
+    @_rule
+    def note(self, pos: _Pos, items: list[Token]) -> tuple[str, ast.Text]:
         return ("note", self._text(items[0]))
 
-    def cite(self, meta: Meta, items: list[Token]) -> ast.Citation:
+    @_rule
+    def cite(self, pos: _Pos, items: list[Token]) -> ast.Citation:
         locator = self._text(items[1]) if len(items) > 1 else None
-        return ast.Citation(source=self._name(items[0]), locator=locator, span=self._s(meta))
+        return ast.Citation(source=self._name(items[0]), locator=locator, span=self._at(pos))
 
     example_cite = cite
 
     # -- expressions ------------------------------------------------------------------------
-    def implies(self, meta: Meta, items: list[ast.Expr]) -> ast.Expr:
-        return ast.Implies(left=items[0], right=items[1], span=self._s(meta))
+    @_rule
+    def implies(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
+        return ast.Implies(left=items[0], right=items[1], span=self._at(pos))
 
-    def or_(self, meta: Meta, items: list[ast.Expr]) -> ast.Expr:
+    @_rule
+    def or_(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
         if len(items) == 1:  # an aliased '?' rule still calls us for one child
             return items[0]
-        return ast.Or(operands=tuple(items), span=self._s(meta))
+        return ast.Or(operands=tuple(items), span=self._at(pos))
 
-    def and_(self, meta: Meta, items: list[ast.Expr]) -> ast.Expr:
+    @_rule
+    def and_(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
         if len(items) == 1:
             return items[0]
-        return ast.And(operands=tuple(items), span=self._s(meta))
+        return ast.And(operands=tuple(items), span=self._at(pos))
 
-    def not_(self, meta: Meta, items: list[ast.Expr]) -> ast.Expr:
-        return ast.Not(operand=items[0], span=self._s(meta))
+    @_rule
+    def not_(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
+        # A chain of 'not's nests without brackets, so _nesting_problem cannot see it; the
+        # passes after the parser recurse on it, so it has the same limit as brackets.
+        inner, depth = items[0], 1
+        while isinstance(inner, ast.Not):
+            inner, depth = inner.operand, depth + 1
+            if depth > MAX_NESTING:
+                raise _TooDeep
+        return ast.Not(operand=items[0], span=self._at(pos))
 
-    def name_ref(self, meta: Meta, items: list[Token]) -> ast.Expr:
-        return ast.NameRef(name=self._name(items[0]), span=self._s(meta))
+    @_rule
+    def name_ref(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+        return ast.NameRef(name=self._name(items[0]), span=self._at(pos))
 
-    def name_operand(self, meta: Meta, items: list[Token]) -> ast.Expr:
+    @_rule
+    def name_operand(self, pos: _Pos, items: list[Token]) -> ast.Expr:
         # After a comparison operator the contextual lexer reads 'true'/'false' as a NAME.
         word = str(items[0])
         if word in ("true", "false"):
-            return ast.BoolLit(value=word == "true", span=self._s(meta))
-        return self.name_ref(meta, items)
+            return ast.BoolLit(value=word == "true", span=self._at(pos))
+        return ast.NameRef(name=self._name(items[0]), span=self._at(pos))
 
-    def true_lit(self, meta: Meta, items: list[Token]) -> ast.Expr:
-        return ast.BoolLit(value=True, span=self._s(meta))
+    @_rule
+    def true_lit(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+        return ast.BoolLit(value=True, span=self._at(pos))
 
-    def false_lit(self, meta: Meta, items: list[Token]) -> ast.Expr:
-        return ast.BoolLit(value=False, span=self._s(meta))
+    @_rule
+    def false_lit(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+        return ast.BoolLit(value=False, span=self._at(pos))
 
-    def number_operand(self, meta: Meta, items: list[Any]) -> ast.Expr:
+    @_rule
+    def number_operand(self, pos: _Pos, items: list[Any]) -> ast.Expr:
         unit = items[1] if len(items) > 1 else None
-        return ast.NumberLit(value=items[0], unit=unit, span=self._s(meta))
+        return ast.NumberLit(value=items[0], unit=unit, span=self._at(pos))
 
-    def compare(self, meta: Meta, items: list[Any]) -> ast.Expr:
-        return ast.Compare(op=Op(str(items[1])), left=items[0], right=items[2], span=self._s(meta))
+    @_rule
+    def compare(self, pos: _Pos, items: list[Any]) -> ast.Expr:
+        return ast.Compare(op=Op(str(items[1])), left=items[0], right=items[2], span=self._at(pos))
 
-    def member(self, meta: Meta, items: list[Token]) -> ast.Expr:
+    @_rule
+    def member(self, pos: _Pos, items: list[Token]) -> ast.Expr:
         names = self._names(items)
-        return ast.Member(name=names[0], values=names[1:], negated=False, span=self._s(meta))
+        return ast.Member(name=names[0], values=names[1:], negated=False, span=self._at(pos))
 
-    def not_member(self, meta: Meta, items: list[Token]) -> ast.Expr:
+    @_rule
+    def not_member(self, pos: _Pos, items: list[Token]) -> ast.Expr:
         names = self._names(items)
-        return ast.Member(name=names[0], values=names[1:], negated=True, span=self._s(meta))
+        return ast.Member(name=names[0], values=names[1:], negated=True, span=self._at(pos))
 
-    def range_low(self, meta: Meta, items: list[Token]) -> str:
+    @partial(_rule, keep_all=True)  # '!range_low': the bracket is the value
+    def range_low(self, pos: _Pos, items: list[Token]) -> str:
         return str(items[0])
 
     range_high = range_low
 
-    def in_range(self, meta: Meta, items: list[Any]) -> ast.Expr:
+    @_rule
+    def in_range(self, pos: _Pos, items: list[Any]) -> ast.Expr:
         name, lb, low, high, rb = items
         return ast.InRange(
             name=self._name(name),
@@ -403,49 +577,62 @@ class _ToAst(Transformer[Token, ast.Module]):
             high=high,
             low_closed=str(lb) == "[",
             high_closed=str(rb) == "]",
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
     # -- properties ------------------------------------------------------------------------
-    def property_decl(self, meta: Meta, items: list[Any]) -> ast.PropertyDecl:
+    @_rule
+    def property_decl(self, pos: _Pos, items: list[Any]) -> ast.PropertyDecl:
         title = self._text(items[1]) if len(items) == 3 else None
-        return ast.PropertyDecl(name=self._name(items[0]), title=title, body=items[-1], span=self._s(meta))
+        return ast.PropertyDecl(name=self._name(items[0]), title=title, body=items[-1], span=self._at(pos))
 
-    def prop_never_before(self, meta: Meta, items: list[Any]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="never_before", target=items[0], other=items[1], span=self._s(meta))
+    @_rule
+    def prop_never_before(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="never_before", target=items[0], other=items[1], span=self._at(pos))
 
-    def prop_eventually(self, meta: Meta, items: list[Any]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="eventually", condition=items[0], target=items[1], span=self._s(meta))
+    @_rule
+    def prop_eventually(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="eventually", condition=items[0], target=items[1], span=self._at(pos))
 
-    def prop_when_never(self, meta: Meta, items: list[Any]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="when_never", condition=items[0], target=items[1], span=self._s(meta))
+    @_rule
+    def prop_when_never(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="when_never", condition=items[0], target=items[1], span=self._at(pos))
 
-    def prop_never(self, meta: Meta, items: list[Any]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="never", target=items[0], span=self._s(meta))
+    @_rule
+    def prop_never(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="never", target=items[0], span=self._at(pos))
 
-    def prop_always_ends(self, meta: Meta, items: list[Any]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="always_ends", span=self._s(meta))
+    @_rule
+    def prop_always_ends(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="always_ends", span=self._at(pos))
 
-    def prop_no_repeat(self, meta: Meta, items: list[Token]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="no_repeat", exceptions=self._names(items), span=self._s(meta))
+    @_rule
+    def prop_no_repeat(self, pos: _Pos, items: list[Token]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="no_repeat", exceptions=self._names(items), span=self._at(pos))
 
-    def prop_max_steps(self, meta: Meta, items: list[Token]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="max_steps", bound=int(items[0]), span=self._s(meta))
+    @_rule
+    def prop_max_steps(self, pos: _Pos, items: list[Token]) -> ast.PropertyBody:
+        return ast.PropertyBody(kind="max_steps", bound=int(items[0]), span=self._at(pos))
 
-    def set_action(self, meta: Meta, items: list[Token]) -> ast.ActionSet:
-        return ast.ActionSet(kind="action", names=self._names(items), span=self._s(meta))
+    @_rule
+    def set_action(self, pos: _Pos, items: list[Token]) -> ast.ActionSet:
+        return ast.ActionSet(kind="action", names=self._names(items), span=self._at(pos))
 
-    def set_attribute(self, meta: Meta, items: list[Token]) -> ast.ActionSet:
-        return ast.ActionSet(kind="attribute", names=self._names(items), span=self._s(meta))
+    @_rule
+    def set_attribute(self, pos: _Pos, items: list[Token]) -> ast.ActionSet:
+        return ast.ActionSet(kind="attribute", names=self._names(items), span=self._at(pos))
 
-    def set_modality(self, meta: Meta, items: list[Token]) -> ast.ActionSet:
-        return ast.ActionSet(kind="modality", names=self._names(items), span=self._s(meta))
+    @_rule
+    def set_modality(self, pos: _Pos, items: list[Token]) -> ast.ActionSet:
+        return ast.ActionSet(kind="modality", names=self._names(items), span=self._at(pos))
 
-    def set_list(self, meta: Meta, items: list[Token]) -> ast.ActionSet:
-        return ast.ActionSet(kind="list", names=self._names(items), span=self._s(meta))
+    @_rule
+    def set_list(self, pos: _Pos, items: list[Token]) -> ast.ActionSet:
+        return ast.ActionSet(kind="list", names=self._names(items), span=self._at(pos))
 
     # -- examples -----------------------------------------------------------------------------
-    def example_decl(self, meta: Meta, items: list[Any]) -> ast.ExampleDecl:
+    @_rule
+    def example_decl(self, pos: _Pos, items: list[Any]) -> ast.ExampleDecl:
         title = self._text(items[0])
         citations = tuple(i for i in items if isinstance(i, ast.Citation))
         given = tuple(i for i in items if isinstance(i, ast.Assignment))
@@ -457,29 +644,36 @@ class _ToAst(Transformer[Token, ast.Module]):
             given=given,
             expect_orders=orders,
             expect_end=self._name(end),
-            span=self._s(meta),
+            span=self._at(pos),
         )
 
-    def assignment(self, meta: Meta, items: list[Any]) -> ast.Assignment:
-        return ast.Assignment(name=self._name(items[0]), value=items[1], span=self._s(meta))
+    @_rule
+    def assignment(self, pos: _Pos, items: list[Any]) -> ast.Assignment:
+        return ast.Assignment(name=self._name(items[0]), value=items[1], span=self._at(pos))
 
-    def value_name(self, meta: Meta, items: list[Token]) -> ast.Value:
-        return ast.Value(kind="name", name=self._name(items[0]), span=self._s(meta))
+    @_rule
+    def value_name(self, pos: _Pos, items: list[Token]) -> ast.Value:
+        return ast.Value(kind="name", name=self._name(items[0]), span=self._at(pos))
 
-    def value_true(self, meta: Meta, items: list[Token]) -> ast.Value:
-        return ast.Value(kind="bool", flag=True, span=self._s(meta))
+    @_rule
+    def value_true(self, pos: _Pos, items: list[Token]) -> ast.Value:
+        return ast.Value(kind="bool", flag=True, span=self._at(pos))
 
-    def value_false(self, meta: Meta, items: list[Token]) -> ast.Value:
-        return ast.Value(kind="bool", flag=False, span=self._s(meta))
+    @_rule
+    def value_false(self, pos: _Pos, items: list[Token]) -> ast.Value:
+        return ast.Value(kind="bool", flag=False, span=self._at(pos))
 
-    def value_number(self, meta: Meta, items: list[Any]) -> ast.Value:
+    @_rule
+    def value_number(self, pos: _Pos, items: list[Any]) -> ast.Value:
         unit = items[1] if len(items) > 1 else None
-        return ast.Value(kind="number", number=items[0], unit=unit, span=self._s(meta))
+        return ast.Value(kind="number", number=items[0], unit=unit, span=self._at(pos))
 
-    def expected_orders(self, meta: Meta, items: list[Token]) -> tuple[ast.Name, ...]:
+    @_rule
+    def expected_orders(self, pos: _Pos, items: list[Token]) -> tuple[ast.Name, ...]:
         return self._names(items)
 
-    def expected_no_orders(self, meta: Meta, items: list[Token]) -> tuple[ast.Name, ...]:
+    @_rule
+    def expected_no_orders(self, pos: _Pos, items: list[Token]) -> tuple[ast.Name, ...]:
         return ()
 
 
@@ -491,7 +685,7 @@ def _describe_expected(expected: set[str] | frozenset[str]) -> str:
 
 
 def _keyword(terminal: str) -> str:
-    lark = _parser()
+    lark, _ = _ast_parser()
     for term in lark.terminals:
         if term.name == terminal:
             pattern = term.pattern
@@ -583,32 +777,34 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
     problem = _nesting_problem(path, text)
     if problem is not None:
         return None, [problem]
-    try:
-        tree = _parser().parse(text)
-    except UnexpectedInput as exc:
-        return None, [_syntax_diagnostic(path, text, exc)]
-    try:
+    lark, builder = _ast_parser()
+    with _LOCK:  # the builder holds this parse's path and first bad escape
+        builder.path = path
+        builder.bad_escape = None
         try:
-            module = _ToAst(path).transform(tree)
-        except VisitError as wrapped:  # Lark wraps callback exceptions
-            raise wrapped.orig_exc from None
-    except _BadEscape as exc:
-        span = Span.point(path, exc.token.line or 1, exc.token.column or 1, len(str(exc.token)))
+            result = lark.parse(text)
+        except UnexpectedInput as exc:
+            return None, [_syntax_diagnostic(path, text, exc)]
+        except (RecursionError, _TooDeep):
+            return None, [
+                diagnostic(
+                    TOO_LARGE,
+                    "expression nested too deeply",
+                    Span.point(path, 1, 1),
+                    hint="split the condition into simpler parts",
+                )
+            ]
+        bad = builder.bad_escape
+        builder.bad_escape = None
+    if bad is not None:
+        span = Span.point(path, bad.token.line or 1, bad.token.column or 1, len(str(bad.token)))
         return None, [
             diagnostic(
                 BAD_STRING,
-                f"invalid escape '\\{exc.char}' in string",
+                f"invalid escape '\\{bad.char}' in string",
                 span,
                 hint='use \\" or \\\\ or \\n',
             )
         ]
-    except RecursionError:
-        return None, [
-            diagnostic(
-                TOO_LARGE,
-                "expression nested too deeply",
-                Span.point(path, 1, 1),
-                hint="split the condition into simpler parts",
-            )
-        ]
-    return module, []
+    assert isinstance(result, _Val) and isinstance(result.value, ast.Module)
+    return result.value, []

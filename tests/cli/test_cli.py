@@ -202,9 +202,10 @@ def test_build_writes_deterministic_outputs(tmp_path: Path) -> None:
     a = run("build", str(SMALL), "--out", str(first))
     b = run("build", str(SMALL), "--out", str(second))
     assert a.exit_code == b.exit_code == 0, a.stderr
-    assert a.stdout.splitlines() == [str(first / "small.graph.json"), str(first / "small.mmd")]
+    names = ["small.dmn", "small.graph.json", "small.mmd", "small.py"]
+    assert a.stdout.splitlines() == [str(first / name) for name in names]
     assert _snapshot(first) == _snapshot(second)
-    assert sorted(_snapshot(first)) == ["small.graph.json", "small.mmd"]  # no temporary files left behind
+    assert sorted(_snapshot(first)) == names  # no temporary files left behind
     graph = json.loads((first / "small.graph.json").read_text(encoding="utf-8"))
     assert graph["guideline"] == "small"
     assert graph["start"] == "decision:initial"
@@ -282,7 +283,7 @@ def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pyt
     assert run("build", str(SMALL), "--out", str(tmp_path)).exit_code == 0
     before = _snapshot(tmp_path)
     (tmp_path / "small.mmd").write_text("old contents\n", encoding="utf-8")
-    monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
+    monkeypatch.setattr("compiler.outputs.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
     assert result.exit_code == 4
     after = _snapshot(tmp_path)
@@ -291,7 +292,7 @@ def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pyt
 
 
 def test_build_reports_a_write_failure_as_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
+    monkeypatch.setattr("compiler.outputs.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
     assert result.exit_code == 4
     assert "[VP401]" in result.stderr

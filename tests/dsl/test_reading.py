@@ -255,3 +255,20 @@ def test_every_node_span_is_inside_the_file_and_its_parent(case: Path) -> None:
         if node is not module:
             for child in _children(node):
                 assert _within(child.span, node.span), (node, child)
+
+
+def test_parenthesised_operand_keeps_its_span_and_the_parent_takes_in_the_brackets() -> None:
+    # the AST is built during the parse; spans must be those of propagate_positions on the tree
+    expr = _expr("(a or a) and a")
+    assert isinstance(expr, ast.And)
+    inner = expr.operands[0]
+    assert isinstance(inner, ast.Or)
+    assert (expr.span.line, expr.span.column, expr.span.end_column) == (3, 9, 23)
+    assert (inner.span.column, inner.span.end_column) == (10, 16)
+
+
+@pytest.mark.parametrize(("depth", "ok"), [(MAX_NESTING, True), (MAX_NESTING + 1, False)])
+def test_not_chains_have_the_bracket_limit(depth: int, ok: bool) -> None:
+    module, diags = parse_text("x.vp", HEAD + "assume: " + "not " * depth + "a\n")
+    assert (module is not None) is ok
+    assert [d.code for d in diags] == ([] if ok else [TOO_LARGE])

@@ -1,0 +1,399 @@
+"""End to end: what a user waits for (`veripath check FILE` as a process) beside the verifier alone.
+
+    .venv/bin/python -m benchmarks.run --e2e                      # the plan below, then REPORT.md's e2e block
+    .venv/bin/python -m benchmarks.run --e2e --quick              # one small table, seconds; results/e2e-quick.*
+    .venv/bin/python -m benchmarks.run --e2e --sizes 10000x6 --compare before=/tmp/base/.venv/bin/veripath
+
+For each table, in one run: the shared generator (`../shared/bench/gen.py`, run where it is)
+writes the table and `to_vp.py --compact` its `.vp`; then, each as a fresh process,
+`veripath check FILE --format json` (wall time, CPU time, peak RSS from `wait4`; median
+of the repeats), a stage worker that times each stage of the front end and the verifier
+(`STAGES`), and the shared baselines `brute_bitset`, `boxpair` (and `z3pair` on small
+tables), each as a whole process, as their README asks. Ratios are of whole processes.
+
+The stage worker calls the stage functions directly; the stage names are the keys of
+`STAGES`, so they can come from the pipeline's named passes once it has them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = (
+    ROOT.parent.parent / "shared" / "bench" if (ROOT.parent.parent / "shared").is_dir() else Path("/work/shared/bench")
+)
+BEGIN = "<!-- BEGIN GENERATED E2E: `python -m benchmarks.run --e2e` rewrites this block -->"
+END = "<!-- END GENERATED E2E -->"
+
+
+@dataclass(frozen=True)
+class E2ECase:
+    rules: int
+    inputs: int = 6
+    repeats: int = 3
+    baselines: tuple[str, ...] = ("brute_bitset", "boxpair")
+    seed: int = 1
+    target: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"e2e-{self.rules}x{self.inputs}"
+
+    @property
+    def defects(self) -> int:
+        """Gaps and overlapping pairs planted (each): 1 per 100 rules, 3 to 100."""
+        return min(100, max(3, self.rules // 100))
+
+
+@dataclass(frozen=True)
+class Target:
+    wall_s: float
+    vs_bitset: float | None = None
+    vs_boxpair: float | None = None
+    rss_mib: float | None = None
+
+
+# Issue 11: whole process through `veripath check`.
+TARGETS: dict[str, Target] = {
+    "e2e-1000x6": Target(0.5, vs_bitset=3),
+    "e2e-10000x6": Target(2.0, vs_bitset=5, vs_boxpair=3),
+    "e2e-50000x6": Target(10.0, rss_mib=500),
+    "e2e-50000x10": Target(15.0),
+    "e2e-5000x7": Target(1.5),
+    "e2e-specs": Target(0.5),
+}
+
+PLAN: list[E2ECase] = [
+    E2ECase(1000, baselines=("brute_bitset", "boxpair", "z3pair")),
+    E2ECase(5000, 7),
+    E2ECase(10000),
+    E2ECase(50000, repeats=1),
+    E2ECase(50000, 10, repeats=1),
+]
+QUICK: list[E2ECase] = [E2ECase(200, repeats=1, baselines=("brute_bitset",))]
+
+
+def parse_e2e_size(token: str) -> E2ECase:
+    """`10000x6` (rules x inputs) or `10000` (6 inputs)."""
+    rules, _, inputs = token.partition("x")
+    n, k = int(rules), int(inputs or 6)
+    for case in PLAN:
+        if (case.rules, case.inputs) == (n, k):
+            return case
+    return E2ECase(n, k, repeats=1 if n > 10000 else 3)
+
+
+# ---- processes ------------------------------------------------------------------------------
+
+
+@dataclass
+class ProcessRun:
+    wall_s: float
+    cpu_s: float
+    rss_mib: float
+    status: int
+    stdout: str = field(repr=False, default="")
+
+
+def run_process(cmd: Sequence[str], cwd: Path, timeout_s: float = 900) -> ProcessRun:
+    """Run one process to its end: wall time, and CPU time (user + sys) and peak RSS from `wait4`."""
+    started = time.monotonic()
+    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    timer = threading.Timer(timeout_s, proc.kill)
+    timer.start()
+    try:
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+    finally:
+        timer.cancel()
+    wall = time.monotonic() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here: tell Popen
+    return ProcessRun(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, proc.returncode, out)
+
+
+def median_run(cmd: Sequence[str], cwd: Path, repeats: int) -> dict[str, Any]:
+    runs = [run_process(cmd, cwd) for _ in range(max(1, repeats))]
+    return {
+        "wall_s": statistics.median(r.wall_s for r in runs),
+        "cpu_s": statistics.median(r.cpu_s for r in runs),
+        "walls": [r.wall_s for r in runs],
+        "rss_mib": max(r.rss_mib for r in runs),
+        "status": sorted({r.status for r in runs}),
+        "stdout": runs[-1].stdout,
+    }
+
+
+def result_line(stdout: str) -> dict[str, Any] | None:
+    """The `RESULT {json}` line a shared baseline prints."""
+    for line in reversed(stdout.splitlines()):
+        if line.startswith("RESULT "):
+            found: dict[str, Any] = json.loads(line[len("RESULT ") :])
+            return found
+    return None
+
+
+def findings(stdout: str) -> dict[str, int]:
+    """Diagnostic codes in a `veripath check --format json` document, with their counts."""
+    try:
+        doc = json.loads(stdout)
+    except json.JSONDecodeError:
+        return {}
+    counts: dict[str, int] = {}
+    for f in doc.get("files", []):
+        for d in f.get("diagnostics", []):
+            counts[d["code"]] = counts.get(d["code"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
+# ---- the table ------------------------------------------------------------------------------
+
+
+def make_table(case: E2ECase, folder: Path, python: str) -> Path:
+    """The shared generator's table for this case (reused if already there); returns its folder."""
+    out = folder / f"{case.rules}x{case.inputs}-s{case.seed}-d{case.defects}"
+    if not (out / "table_c.vp").exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        gen = [python, "gen.py", "--rules", str(case.rules), "--inputs", str(case.inputs)]
+        gen += ["--gaps", str(case.defects), "--overlaps", str(case.defects), "--seed", str(case.seed)]
+        gen += ["--n-inputs", "100", "--out", str(out)]
+        subprocess.run(gen, cwd=SHARED, check=True, capture_output=True)
+        subprocess.run([python, "to_vp.py", str(out), "--compact"], cwd=SHARED, check=True, capture_output=True)
+    return out
+
+
+# ---- stages (run in a fresh process: `python -m benchmarks.e2e stages FILE`) ------------------
+
+
+def _stages() -> dict[str, Callable[[Any], Any]]:
+    """The stages of `veripath check FILE`, in order; each takes the previous one's output."""
+    from compiler import wellformed
+    from compiler.lower import lower
+    from dsl.reader import read_guideline
+    from dsl.resolve import resolve
+    from verify import SolverOptions, run_examples, verify_graph
+
+    def do_resolve(read: Any) -> Any:
+        model, _ = resolve(read.modules)
+        return model
+
+    def do_lower(model: Any) -> Any:
+        graph = lower(model)
+        wellformed.check(graph)
+        return graph
+
+    def do_verify(graph: Any) -> Any:
+        return [*verify_graph(graph, SolverOptions()).diagnostics(), *run_examples(graph).diagnostics()]
+
+    def do_report(diags: Any) -> Any:
+        return json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False)
+
+    return {"read": read_guideline, "resolve": do_resolve, "lower": do_lower, "verify": do_verify, "report": do_report}
+
+
+STAGES = ("start", "read", "resolve", "lower", "verify", "report", "exit")
+
+
+def stage_worker(path: str, out_file: str, spawned: float) -> None:
+    """Time every stage in this process the way the command runs them (its gc settings, its exit)."""
+    import gc
+
+    from veripath import entry
+
+    gc.set_threshold(*entry.GC_THRESHOLDS)
+    marks: dict[str, float] = {}
+    stages = _stages()
+    gc.freeze()
+    marks["start"] = time.monotonic() - spawned  # interpreter and imports
+    value: Any = path
+    for name, fn in stages.items():
+        t0 = time.monotonic()
+        value = fn(value)
+        marks[name] = time.monotonic() - t0
+    Path(out_file).write_text(json.dumps({"stages": marks, "ended": time.monotonic()}), encoding="utf-8")
+    entry.hard_exit(0)
+
+
+def run_stages(python: str, vp: Path, cwd: Path) -> dict[str, float]:
+    out_file = vp.parent / "stages.json"
+    out_file.unlink(missing_ok=True)
+    spawned = time.monotonic()
+    cmd = [python, "-m", "benchmarks.e2e", "stages", str(vp), str(out_file), repr(spawned)]
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+    ended = time.monotonic()
+    data = json.loads(out_file.read_text(encoding="utf-8"))
+    stages: dict[str, float] = data["stages"]
+    stages["exit"] = ended - data["ended"]
+    return stages
+
+
+def _count(x: Any) -> int:
+    return len(x) if isinstance(x, list) else int(x)
+
+
+# ---- one case -------------------------------------------------------------------------------
+
+
+def run_case(
+    case: E2ECase, folder: Path, commands: Mapping[str, Sequence[str]], bench_python: str, stages: bool = True
+) -> dict[str, Any]:
+    table = make_table(case, folder / "tables", bench_python)
+    vp = table / "table_c.vp"
+    truth = json.loads((table / "table.json").read_text(encoding="utf-8"))["truth"]
+    out: dict[str, Any] = {
+        "case": asdict(case),
+        "id": case.id,
+        "bytes": vp.stat().st_size,
+        "truth": {"gap_boxes": _count(truth["gap_boxes"]), "overlap_pairs": _count(truth["overlap_pairs"])},
+        "veripath": {},
+        "baselines": {},
+    }
+    for label, cmd in commands.items():
+        run = median_run([*cmd, "check", str(vp), "--format", "json"], ROOT, case.repeats)
+        run["findings"] = findings(run.pop("stdout"))
+        out["veripath"][label] = run
+    if stages:
+        out["stages"] = run_stages(sys.executable, vp, ROOT)
+    for what in case.baselines:
+        repeats = 1 if what == "z3pair" else case.repeats  # z3pair: minutes, and never close
+        run = median_run([bench_python, "bench_baselines.py", str(table), what, "--repeat", "1"], SHARED, repeats)
+        found = result_line(run.pop("stdout"))
+        run["inner_s"] = found.get("seconds") if found else None
+        run["timed_out"] = bool(found.get("timed_out")) if found else True
+        out["baselines"][what] = run
+    return out
+
+
+def run_specs(commands: Mapping[str, Sequence[str]], repeats: int = 7) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": "e2e-specs", "veripath": {}}
+    for label, cmd in commands.items():
+        run = median_run([*cmd, "check", "specs/", "--format", "json"], ROOT, repeats)
+        run["findings"] = findings(run.pop("stdout"))
+        out["veripath"][label] = run
+    return out
+
+
+# ---- report ----------------------------------------------------------------------------------
+
+
+def _s(x: float | None) -> str:
+    if x is None:
+        return "-"
+    return f"{x * 1000:.0f} ms" if x < 1 else f"{x:.2f} s"
+
+
+def _r(a: float | None, b: float | None) -> str:
+    return "-" if a is None or b is None or b <= 0 else f"{a / b:.1f}×"
+
+
+def _rr(cur: Mapping[str, Any], baselines: Mapping[str, Any], key: str) -> str:
+    """Ratio of wall times (of CPU times in brackets: steadier on a loaded machine)."""
+    base = baselines.get(key)
+    if not cur or base is None or base.get("timed_out"):
+        return "-"
+    return f"{_r(cur['wall_s'], base['wall_s'])} ({_r(cur['cpu_s'], base['cpu_s'])})"
+
+
+def markdown(results: Sequence[Mapping[str, Any]], env: Mapping[str, Any], labels: Sequence[str]) -> str:
+    """The e2e tables: whole process per command, stages, baselines and ratios, and the targets."""
+    now = labels[-1]
+    lines = [
+        BEGIN,
+        "",
+        f"Measured with `python -m benchmarks.run --e2e` at commit `{env.get('commit', '?')}` on "
+        f"{env.get('cpus', '?')} CPUs (load average at the start {env.get('load', '?')}). Whole processes; "
+        "medians of the repeats; CPU = user + sys of that process; ratios of wall times (of CPU times).",
+        "",
+        "| case | file | " + " | ".join(f"`{lb}` wall (CPU)" for lb in labels) + " | peak RSS | findings "
+        "| brute_bitset | boxpair | z3pair | vs bitset | vs boxpair |",
+        "|---|---|" + "---|" * len(labels) + "---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        v = r["veripath"]
+        walls = " | ".join(f"{_s(v[lb]['wall_s'])} ({_s(v[lb]['cpu_s'])})" if lb in v else "-" for lb in labels)
+        b = r.get("baselines", {})
+        base = {
+            k: b[k]["wall_s"] if k in b and not b[k]["timed_out"] else None
+            for k in ("brute_bitset", "boxpair", "z3pair")
+        }
+        cur = v.get(now, {})
+        found = ", ".join(f"{k} {n}" for k, n in cur.get("findings", {}).items()) or "none"
+        if "truth" in r:
+            found += f" (planted {r['truth']['gap_boxes']} gaps, {r['truth']['overlap_pairs']} overlaps)"
+        size = f"{r['bytes'] / 2**20:.2f} MiB" if "bytes" in r else "specs/"
+        rss = f"{cur['rss_mib']:.0f} MiB" if cur else "-"
+        lines.append(
+            f"| {r['id']} | {size} | {walls} | {rss} | {found} | {_s(base['brute_bitset'])} | "
+            f"{_s(base['boxpair'])} | {_s(base['z3pair'])} | {_rr(cur, b, 'brute_bitset')} | {_rr(cur, b, 'boxpair')} |"
+        )
+    staged = [r for r in results if "stages" in r]
+    if staged:
+        lines += ["", f"Stages of `{now}` (one fresh process each, the command's gc settings and exit):", ""]
+        lines += [
+            "| case | " + " | ".join(STAGES) + " | in-memory verifier share |",
+            "|---|" + "---|" * (len(STAGES) + 1),
+        ]
+        for r in staged:
+            st = r["stages"]
+            total = sum(st.values())
+            lines.append(
+                f"| {r['id']} | "
+                + " | ".join(_s(st.get(s)) for s in STAGES)
+                + f" | {100 * st.get('verify', 0) / total:.0f}% of {_s(total)} |"
+            )
+    lines += ["", "Targets (issue 11, whole process through `veripath check`):", ""]
+    lines += ["| case | target | measured | met? |", "|---|---|---|---|"]
+    for r in results:
+        t = TARGETS.get(r["id"])
+        cur = r["veripath"].get(now)
+        if t is None or cur is None:
+            continue
+        b = r.get("baselines", {})
+        want = [f"≤ {t.wall_s:g} s"]
+        got = [_s(cur["wall_s"])]
+        ok = cur["wall_s"] <= t.wall_s and cur["status"] in ([0], [1])
+        for key, limit in (("brute_bitset", t.vs_bitset), ("boxpair", t.vs_boxpair)):
+            if limit is not None and key in b:
+                want.append(f"≤ {limit:g}× {key}")
+                got.append(_r(cur["wall_s"], b[key]["wall_s"]))
+                ok = ok and cur["wall_s"] <= limit * b[key]["wall_s"]
+        if t.rss_mib is not None:
+            want.append(f"≤ {t.rss_mib:g} MiB")
+            got.append(f"{cur['rss_mib']:.0f} MiB")
+            ok = ok and cur["rss_mib"] <= t.rss_mib
+        lines.append(f"| {r['id']} | {', '.join(want)} | {', '.join(got)} | {'yes' if ok else '**no**'} |")
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def write_block(report: Path, block: str) -> None:
+    """Replace the e2e block of the report (or add it after the main generated block)."""
+    text = report.read_text(encoding="utf-8") if report.exists() else ""
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        _, tail = rest.split(END, 1)
+        text = head + block + tail
+    else:
+        text = text.rstrip("\n") + "\n\n## End to end (issue 11)\n\n" + block + "\n"
+    report.write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str]) -> None:
+    if argv and argv[0] == "stages":
+        stage_worker(argv[1], argv[2], float(argv[3]))
+    raise SystemExit("usage: python -m benchmarks.run --e2e (this module's entry is the stage worker)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -30,6 +30,7 @@ from dsl import model as m
 Value = bool | Fraction | str
 Patient = dict[str, Value]
 
+# keyed by the operator's text: the reference does not borrow the verifier's `Op` semantics
 _OPS: dict[str, Callable[[Fraction, Fraction], bool]] = {
     "==": operator.eq,
     "!=": operator.ne,
@@ -166,7 +167,7 @@ class Space:
             for i, lv in enumerate(ldom):
                 if lv in rdom:
                     same |= self.bits[c.left][i] & self.bits[c.right][rdom.index(lv)]
-            return same if c.op == "==" else self.all ^ same
+            return same if c.op.symbol == "==" else self.all ^ same
         if isinstance(c, m.Not):
             return self.all ^ self.eval(c.operand)
         if isinstance(c, m.And):
@@ -182,7 +183,7 @@ class Space:
         raise TypeError(f"unknown condition {c!r}")
 
     def _compare(self, c: m.Compare) -> int:
-        op = _OPS[c.op]
+        op = _OPS[c.op.symbol]
         if c.left.var is not None and c.right.var is not None:
             out = 0
             ld, rd = self.domains[c.left.var], self.domains[c.right.var]
@@ -243,10 +244,10 @@ def evaluate(cond: m.Cond, patient: Mapping[str, Value]) -> bool:
             assert t.const is not None
             return t.const
 
-        return _OPS[cond.op](term(cond.left), term(cond.right))
+        return _OPS[cond.op.symbol](term(cond.left), term(cond.right))
     if isinstance(cond, m.EnumCompare):
         same = patient[cond.left] == patient[cond.right]
-        return same if cond.op == "==" else not same
+        return same if cond.op.symbol == "==" else not same
     if isinstance(cond, m.Not):
         return not evaluate(cond.operand, patient)
     if isinstance(cond, m.And):

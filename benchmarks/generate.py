@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from dsl import model as m
+from dsl.ops import Op
 from dsl.source import Span
 
 SOURCE = "bench"
@@ -255,11 +256,11 @@ def _part_cond(inp: Input, part: Part, span: Span) -> list[m.Cond]:
         out: list[m.Cond] = []
         var = m.NumTerm(var=inp.name)
         if part.lo > inp.low:
-            out.append(m.Compare(op=">=", left=var, right=m.NumTerm(const=Fraction(part.lo)), span=span))
+            out.append(m.Compare(op=Op.GE, left=var, right=m.NumTerm(const=Fraction(part.lo)), span=span))
         if not part.closed:
-            out.append(m.Compare(op="<", left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
+            out.append(m.Compare(op=Op.LT, left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
         elif part.hi < inp.high:
-            out.append(m.Compare(op="<=", left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
+            out.append(m.Compare(op=Op.LE, left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
         return out
     if len(part) == len(inp.values):
         return []
@@ -313,7 +314,7 @@ def box_cond(inputs: Sequence[Input], box: Box, span: Span) -> tuple[m.Cond, str
 
 # ---- shared declarations ------------------------------------------------------------------------
 
-DISPOSITIONS: tuple[tuple[str, str, str, m.Duration | None], ...] = (
+DISPOSITIONS: tuple[tuple[str, str, m.DispositionKind, m.Duration | None], ...] = (
     ("reassure", "Reassure; no further imaging", "reassure", None),
     ("review_6m", "Clinical review", "follow_up", m.Duration(amount=Fraction(6), unit="months")),
     ("refer", "Refer to a specialist centre", "refer", m.Duration(amount=Fraction(2), unit="weeks")),
@@ -495,7 +496,7 @@ class TableTruth:
     """What was planted in a table, by rule id (`decision.rN`)."""
 
     decision: str
-    policy: str
+    policy: m.HitPolicy
     inputs: tuple[Input, ...]
     boxes: dict[str, Box]  # every rule's region
     outcomes: dict[str, str]  # every rule's disposition
@@ -548,6 +549,7 @@ def table(
     """
     if policy not in ("unique", "first"):
         raise ValueError(f"policy must be unique or first, not {policy!r}")
+    hit_policy = m.one_of(m.HIT_POLICIES, policy)
     main, extra = planted_counts(n)
     g = main if gaps is None else gaps
     d = main if defects is None else defects
@@ -666,7 +668,7 @@ def table(
     rule_of_tag: dict[str, str] = {}
     truth = TableTruth(
         decision=decision,
-        policy=policy,
+        policy=hit_policy,
         inputs=tuple(inputs),
         boxes={},
         outcomes={},
@@ -697,7 +699,7 @@ def table(
     dec = m.Decision(
         name=decision,
         title="Synthetic decision table",
-        hit_policy=policy,
+        hit_policy=hit_policy,
         max_visits=None,
         rules=tuple(rules),
         span=dspan,
@@ -711,7 +713,9 @@ def table(
 # ---- (b) a pathway ladder ---------------------------------------------------------------------------
 
 # name, title, attributes (text), kind, modality, contrast, cross_sectional, radiation
-_ACTIONS: tuple[tuple[str, str, str, str, str | None, str | None, bool, str | None], ...] = (
+_ACTIONS: tuple[
+    tuple[str, str, str, m.ActionKind, m.Modality | None, m.Contrast | None, bool, m.RadiationLevel | None], ...
+] = (
     (
         "radiograph",
         "Radiography, area of interest",
@@ -916,10 +920,10 @@ def pathway(d: int, *, seed: int = 0, path: str | None = None) -> PathwayCase:
 
     def part_cmp(var: str, lt: bool, bound: int) -> _Part:
         sp = nowhere
-        op = "<" if lt else ">="
+        op = Op.LT if lt else Op.GE
         return _Part(
             [m.Compare(op=op, left=m.NumTerm(var=var), right=m.NumTerm(const=Fraction(bound)), span=sp)],
-            [f"{var} {op} {bound}"],
+            [f"{var} {op.symbol} {bound}"],
             _PartTest(var, "lt" if lt else "ge", bound=bound),
         )
 
@@ -960,11 +964,11 @@ def pathway(d: int, *, seed: int = 0, path: str | None = None) -> PathwayCase:
 
     # decisions: each a list of (cond parts, orders, goto/end)
     Spec = tuple[list[_Part], tuple[str, ...], str | None, str | None]
-    decisions: list[tuple[str, str, list[Spec]]] = []  # (name, policy, rules)
+    decisions: list[tuple[str, m.HitPolicy, list[Spec]]] = []  # (name, policy, rules)
     for i in range(d):
         nxt = names[i + 1] if i < last else None
         rules: list[Spec] = []
-        policy = "unique"
+        policy: m.HitPolicy = "unique"
         if i == 0:
             rules.append(([part_bool(ci.name, True)], ("radiograph", "us_plain"), nxt, None))
             rules.append(([part_bool(ci.name, False)], ("radiograph",), nxt, None))
@@ -1126,7 +1130,7 @@ def pathway(d: int, *, seed: int = 0, path: str | None = None) -> PathwayCase:
         body: str,
         verdict: str,
         *,
-        kind: str,
+        kind: m.PropertyKind,
         condition: m.Cond | None = None,
         target: Sequence[str] | None = None,
         target_desc: str = "",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dsl import model as m
+from dsl.cond import CondVisitor
 
 
 def _term(t: m.NumTerm) -> str:
@@ -13,33 +14,44 @@ def _term(t: m.NumTerm) -> str:
 
 
 def describe_cond(c: m.Cond, parent: str = "") -> str:
-    text: str
-    if isinstance(c, m.Const):
-        text = "true" if c.value else "false"
-    elif isinstance(c, m.BoolVar):
-        text = c.var
-    elif isinstance(c, m.EnumIn):
-        text = f"{c.var} == {c.values[0]}" if len(c.values) == 1 else f"{c.var} in {{{', '.join(c.values)}}}"
-    elif isinstance(c, m.Compare):
-        text = f"{_term(c.left)} {c.op} {_term(c.right)}"
-    elif isinstance(c, m.EnumCompare):
-        text = f"{c.left} {c.op} {c.right}"
-    elif isinstance(c, m.Not):
-        inner = c.operand
-        if isinstance(inner, m.EnumIn) and len(inner.values) == 1:
-            text = f"{inner.var} != {inner.values[0]}"
-        elif isinstance(inner, m.EnumIn):
-            text = f"{inner.var} not in {{{', '.join(inner.values)}}}"
-        else:
-            text = f"not {describe_cond(inner, 'not')}"
-    elif isinstance(c, m.And):
+    """The condition as DSL text; `parent` is the enclosing connective ("and", "or", "not"), if any."""
+    return _Describe(parent).visit(c)
+
+
+class _Describe(CondVisitor[str]):
+    def __init__(self, parent: str) -> None:
+        self.parent = parent
+
+    def visit_const(self, c: m.Const) -> str:
+        return "true" if c.value else "false"
+
+    def visit_bool_var(self, c: m.BoolVar) -> str:
+        return c.var
+
+    def visit_enum_in(self, c: m.EnumIn) -> str:
+        return f"{c.var} == {c.values[0]}" if len(c.values) == 1 else f"{c.var} in {{{', '.join(c.values)}}}"
+
+    def visit_compare(self, c: m.Compare) -> str:
+        return f"{_term(c.left)} {c.op.symbol} {_term(c.right)}"
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> str:
+        return f"{c.left} {c.op.symbol} {c.right}"
+
+    def visit_not(self, c: m.Not) -> str:
+        match c.operand:
+            case m.EnumIn(var=var, values=values):
+                return f"{var} != {values[0]}" if len(values) == 1 else f"{var} not in {{{', '.join(values)}}}"
+            case inner:
+                return f"not {describe_cond(inner, 'not')}"
+
+    def visit_and(self, c: m.And) -> str:
         text = " and ".join(describe_cond(o, "and") for o in c.operands) if c.operands else "true"
-        if parent in ("not",) and len(c.operands) > 1:
+        if self.parent in ("not",) and len(c.operands) > 1:
             text = f"({text})"
-    elif isinstance(c, m.Or):
+        return text
+
+    def visit_or(self, c: m.Or) -> str:
         text = " or ".join(describe_cond(o, "or") for o in c.operands) if c.operands else "false"
-        if parent in ("and", "not") and len(c.operands) > 1:
+        if self.parent in ("and", "not") and len(c.operands) > 1:
             text = f"({text})"
-    else:
-        raise AssertionError(type(c).__name__)
-    return text
+        return text

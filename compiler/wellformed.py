@@ -10,9 +10,8 @@ from __future__ import annotations
 import networkx as nx
 
 from compiler.graph import DecisionGraph
-from dsl import model as m
+from dsl.cond import reads
 from dsl.diagnostics import Diagnostic, Note, error
-from dsl.source import Span
 
 
 def check(graph: DecisionGraph) -> list[Diagnostic]:
@@ -79,7 +78,7 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
         for _, rule in graph.rule_edges(node):
             if rule.is_otherwise:
                 continue
-            for var_name, span in uses(rule.cond):
+            for var_name, span in reads(rule.cond):
                 var = graph.model.variable(var_name)
                 if var.revealed_by is None or var.revealed_by in known:
                     continue
@@ -99,20 +98,5 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
     return out
 
 
-def uses(cond: m.Cond) -> list[tuple[str, Span]]:
-    """(variable, span) for every variable a condition reads, in source order."""
-    found: list[tuple[str, Span]] = []
-    stack: list[m.Cond] = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, m.BoolVar | m.EnumIn):
-            found.append((c.var, c.span))
-        elif isinstance(c, m.EnumCompare):
-            found.extend([(c.left, c.span), (c.right, c.span)])
-        elif isinstance(c, m.Compare):
-            found.extend((t.var, c.span) for t in (c.left, c.right) if t.var is not None)
-        elif isinstance(c, m.Not):
-            stack.append(c.operand)
-        elif isinstance(c, m.And | m.Or):
-            stack.extend(reversed(c.operands))
-    return found
+# The variables a condition reads, in source order (kept under its old name for callers).
+uses = reads

@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
+from dsl.model import DispositionKind, HitPolicy, ModelKind, PropertyKind
+from dsl.ops import Op
 from dsl.source import Span
 
 
@@ -54,7 +56,7 @@ class NumberLit(Expr):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Compare(Expr):
-    op: str
+    op: Op
     left: Expr
     right: Expr
 
@@ -125,7 +127,7 @@ TypeSpec = BoolTypeSpec | NumberTypeSpec | EnumTypeSpec
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Header(Node):
-    kind: str  # "guideline" | "catalogue"
+    kind: ModelKind
     name: Name
     title: Text
     version: Text | None
@@ -187,7 +189,7 @@ class FindingDecl(Decl):
 class DispositionDecl(Decl):
     name: Name
     title: Text
-    kind: str  # reassure | follow_up | refer | uncovered | discharge
+    kind: DispositionKind
     amount: Fraction | None
     unit: Name | None
 
@@ -233,7 +235,7 @@ class Rule(Node):
 class DecisionDecl(Decl):
     name: Name
     title: Text
-    hit_policy: str
+    hit_policy: HitPolicy
     max_visits: int | None
     rules: tuple[Rule, ...]
 
@@ -246,7 +248,7 @@ class ActionSet(Node):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PropertyBody(Node):
-    kind: str  # never_before | eventually | when_never | never | always_ends | no_repeat | max_steps
+    kind: PropertyKind
     condition: Expr | None = None
     target: ActionSet | None = None
     other: ActionSet | None = None

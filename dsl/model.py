@@ -9,8 +9,55 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import Literal, TypeAlias, TypeVar, get_args
 
+from dsl.ops import Op
 from dsl.source import Span
+
+# ---- closed sets of words ----------------------------------------------------------
+# Each set is a Literal, defined once; the tuple of its members (for validation, hints
+# and iteration) is read off the Literal with get_args.
+
+ModelKind = Literal["guideline", "catalogue"]
+HitPolicy = Literal["unique", "first", "priority", "any"]
+ActionKind = Literal["imaging", "procedure", "referral"]
+Modality = Literal["xr", "us", "mri", "ct", "pet_ct", "mra", "cta", "nm", "fluoroscopy", "mammography"]
+Contrast = Literal["none", "with", "without", "without_and_with"]
+RadiationLevel = Literal["none", "rrl1", "rrl2", "rrl3", "rrl4", "rrl5", "varies"]
+Urgency = Literal["routine", "urgent", "very_urgent", "emergency"]
+DispositionKind = Literal["reassure", "follow_up", "refer", "uncovered", "discharge"]
+RatingCategory = Literal["usually_appropriate", "may_be_appropriate", "usually_not_appropriate"]
+PropertyKind = Literal["never_before", "eventually", "when_never", "never", "always_ends", "no_repeat", "max_steps"]
+
+MODEL_KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
+HIT_POLICIES: tuple[HitPolicy, ...] = get_args(HitPolicy)
+ACTION_KINDS: tuple[ActionKind, ...] = get_args(ActionKind)
+MODALITIES: tuple[Modality, ...] = get_args(Modality)
+CONTRASTS: tuple[Contrast, ...] = get_args(Contrast)
+RADIATION_LEVELS: tuple[RadiationLevel, ...] = get_args(RadiationLevel)
+URGENCIES: tuple[Urgency, ...] = get_args(Urgency)
+DISPOSITION_KINDS: tuple[DispositionKind, ...] = get_args(DispositionKind)
+RATING_CATEGORIES: tuple[RatingCategory, ...] = get_args(RatingCategory)
+PROPERTY_KINDS: tuple[PropertyKind, ...] = get_args(PropertyKind)
+
+_W = TypeVar("_W", bound=str)
+
+
+def member(choices: tuple[_W, ...], text: str | None) -> _W | None:
+    """`text` as a member of a closed set (e.g. `member(HIT_POLICIES, "first")`), or None if it is not one."""
+    for choice in choices:
+        if choice == text:
+            return choice
+    return None
+
+
+def one_of(choices: tuple[_W, ...], text: str) -> _W:
+    """`text` as a member of a closed set the grammar already guarantees (ValueError if it is not)."""
+    found = member(choices, text)
+    if found is None:
+        raise ValueError(f"{text!r} is not one of {', '.join(choices)}")
+    return found
+
 
 # ---- types -------------------------------------------------------------------
 
@@ -74,25 +121,27 @@ class Variable:
 
 
 # ---- conditions ---------------------------------------------------------------
+# `Cond` (below the node classes) is the closed union of the node kinds; walk it with
+# `dsl.cond.CondVisitor`, never with a chain of isinstance tests.
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Cond:
+class CondBase:
     span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Const(Cond):
+class Const(CondBase):
     value: bool
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class BoolVar(Cond):
+class BoolVar(CondBase):
     var: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EnumIn(Cond):
+class EnumIn(CondBase):
     """var's value is one of `values` (equality is a one-element set)."""
 
     var: str
@@ -108,34 +157,37 @@ class NumTerm:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Compare(Cond):
-    op: str  # == != < <= > >=
+class Compare(CondBase):
+    op: Op
     left: NumTerm
     right: NumTerm
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EnumCompare(Cond):
+class EnumCompare(CondBase):
     """Two enum-typed variables of the same value set compared with == or !=."""
 
-    op: str
+    op: Op  # == or !=
     left: str
     right: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Not(Cond):
+class Not(CondBase):
     operand: Cond
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class And(Cond):
+class And(CondBase):
     operands: tuple[Cond, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Or(Cond):
+class Or(CondBase):
     operands: tuple[Cond, ...]
+
+
+Cond: TypeAlias = Const | BoolVar | EnumIn | Compare | EnumCompare | Not | And | Or
 
 
 # ---- declarations ------------------------------------------------------------------
@@ -169,14 +221,14 @@ class Duration:
 class Action:
     name: str
     title: str
-    kind: str  # imaging | procedure | referral
-    modality: str | None
-    contrast: str | None  # none | with | without | without_and_with
+    kind: ActionKind
+    modality: Modality | None
+    contrast: Contrast | None
     cross_sectional: bool
-    radiation: str | None  # none | rrl1..rrl5 | varies
-    pediatric_radiation: str | None
+    radiation: RadiationLevel | None
+    pediatric_radiation: RadiationLevel | None
     within: Duration | None
-    urgency: str | None
+    urgency: Urgency | None
     span: Span
 
 
@@ -184,14 +236,14 @@ class Action:
 class Disposition:
     name: str
     title: str
-    kind: str  # reassure | follow_up | refer | uncovered | discharge
+    kind: DispositionKind
     within: Duration | None
     span: Span
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rating:
-    category: str  # usually_appropriate | may_be_appropriate | usually_not_appropriate
+    category: RatingCategory
     score: int
     disagreement: bool
     span: Span
@@ -236,7 +288,7 @@ class Rule:
 class Decision:
     name: str
     title: str
-    hit_policy: str  # unique | first | priority | any
+    hit_policy: HitPolicy
     max_visits: int | None
     rules: tuple[Rule, ...]
     span: Span
@@ -255,7 +307,7 @@ class ActionSet:
 class Property:
     name: str
     title: str | None
-    kind: str  # never_before | eventually | when_never | never | always_ends | no_repeat | max_steps
+    kind: PropertyKind
     condition: Cond | None
     target: ActionSet | None
     other: ActionSet | None
@@ -276,7 +328,7 @@ class Example:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Model:
-    kind: str  # guideline | catalogue
+    kind: ModelKind
     name: str
     title: str
     version: str | None

@@ -24,6 +24,8 @@ from lark.tree import Meta
 
 from dsl import ast
 from dsl.diagnostics import Diagnostic, error
+from dsl.model import HIT_POLICIES, DispositionKind, one_of
+from dsl.ops import Op
 from dsl.source import Span
 
 MAX_BYTES = 8 * 1024 * 1024
@@ -230,19 +232,19 @@ class _ToAst(Transformer[Token, ast.Module]):
             span=self._s(meta),
         )
 
-    def disp_reassure(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
+    def disp_reassure(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("reassure", None, None)
 
-    def disp_uncovered(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
+    def disp_uncovered(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("uncovered", None, None)
 
-    def disp_discharge(self, meta: Meta, items: list[Any]) -> tuple[str, None, None]:
+    def disp_discharge(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, None, None]:
         return ("discharge", None, None)
 
-    def disp_follow_up(self, meta: Meta, items: list[Any]) -> tuple[str, Fraction, ast.Name]:
+    def disp_follow_up(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, Fraction, ast.Name]:
         return ("follow_up", items[0], items[1])
 
-    def disp_refer(self, meta: Meta, items: list[Any]) -> tuple[str, Fraction | None, ast.Name | None]:
+    def disp_refer(self, meta: Meta, items: list[Any]) -> tuple[DispositionKind, Fraction | None, ast.Name | None]:
         if items:
             return ("refer", items[0], items[1])
         return ("refer", None, None)
@@ -259,7 +261,7 @@ class _ToAst(Transformer[Token, ast.Module]):
         return ast.DecisionDecl(
             name=self._name(name),
             title=self._text(title),
-            hit_policy=str(policy),
+            hit_policy=one_of(HIT_POLICIES, str(policy)),
             max_visits=max_visits,
             rules=tuple(rest),
             span=self._s(meta),
@@ -377,7 +379,7 @@ class _ToAst(Transformer[Token, ast.Module]):
         return ast.NumberLit(value=items[0], unit=unit, span=self._s(meta))
 
     def compare(self, meta: Meta, items: list[Any]) -> ast.Expr:
-        return ast.Compare(op=str(items[1]), left=items[0], right=items[2], span=self._s(meta))
+        return ast.Compare(op=Op(str(items[1])), left=items[0], right=items[2], span=self._s(meta))
 
     def member(self, meta: Meta, items: list[Token]) -> ast.Expr:
         names = self._names(items)

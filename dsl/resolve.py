@@ -14,11 +14,11 @@ from dsl.diagnostics import Diagnostic, Note, did_you_mean, error
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
 
-MODALITIES = ("xr", "us", "mri", "ct", "pet_ct", "mra", "cta", "nm", "fluoroscopy", "mammography")
-CONTRASTS = ("none", "with", "without", "without_and_with")
-RADIATION_LEVELS = ("none", "rrl1", "rrl2", "rrl3", "rrl4", "rrl5", "varies")
-ATTRIBUTE_SETS = ("cross_sectional", "imaging", "procedure", "referral")
-CATEGORIES = {
+MODALITIES = m.MODALITIES
+CONTRASTS = m.CONTRASTS
+RADIATION_LEVELS = m.RADIATION_LEVELS
+ATTRIBUTE_SETS = ("cross_sectional", *m.ACTION_KINDS)
+CATEGORIES: dict[m.RatingCategory, tuple[int, int]] = {
     "usually_appropriate": (7, 9),
     "may_be_appropriate": (4, 6),
     "usually_not_appropriate": (1, 3),
@@ -277,16 +277,16 @@ class Resolver:
         return m.Action(
             name=d.name.text,
             title=d.title.value,
-            kind=val("kind") or "imaging",
-            modality=val("modality"),
-            contrast=val("contrast"),
+            kind=m.member(m.ACTION_KINDS, val("kind")) or "imaging",
+            modality=m.member(m.MODALITIES, val("modality")),
+            contrast=m.member(m.CONTRASTS, val("contrast")),
             cross_sectional="cross_sectional" in seen,
-            radiation=val("radiation"),
-            pediatric_radiation=val("pediatric_radiation"),
+            radiation=m.member(m.RADIATION_LEVELS, val("radiation")),
+            pediatric_radiation=m.member(m.RADIATION_LEVELS, val("pediatric_radiation")),
             within=m.Duration(amount=within.amount, unit=within.value)
             if within and within.amount is not None and within.value
             else None,
-            urgency=val("urgency"),
+            urgency=m.member(m.URGENCIES, val("urgency")),
             span=d.span,
         )
 
@@ -460,8 +460,9 @@ class Resolver:
         if not r.ratings:
             return None
         rt = r.ratings[0]
-        bounds = CATEGORIES.get(rt.category.text)
-        if bounds is None:
+        category = m.member(m.RATING_CATEGORIES, rt.category.text)
+        bounds = CATEGORIES[category] if category is not None else None
+        if bounds is None or category is None:
             self.report(
                 error(
                     "VP211",
@@ -482,7 +483,7 @@ class Resolver:
             )
         if rt.disagreement and rt.category.text != "may_be_appropriate":
             self.report(error("VP211", "only 'may_be_appropriate' ratings carry a disagreement flag", rt.span))
-        return m.Rating(category=rt.category.text, score=rt.score, disagreement=rt.disagreement, span=rt.span)
+        return m.Rating(category=category, score=rt.score, disagreement=rt.disagreement, span=rt.span)
 
     # -- properties ------------------------------------------------------------------------
     def action_set(self, s: ast.ActionSet, actions: list[m.Action]) -> m.ActionSet:

@@ -8,10 +8,9 @@ from fractions import Fraction
 from dsl import ast
 from dsl import model as m
 from dsl.diagnostics import Diagnostic, did_you_mean, error
+from dsl.ops import Op
 from dsl.source import Span
 from dsl.units import UNITS, convert
-
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 class ExprChecker:
@@ -181,13 +180,13 @@ class ExprChecker:
         return m.And(
             operands=(
                 m.Compare(
-                    op=">=" if expr.low_closed else ">",
+                    op=Op.GE if expr.low_closed else Op.GT,
                     left=term,
                     right=m.NumTerm(const=low),
                     span=expr.span,
                 ),
                 m.Compare(
-                    op="<=" if expr.high_closed else "<",
+                    op=Op.LE if expr.high_closed else Op.LT,
                     left=term,
                     right=m.NumTerm(const=high),
                     span=expr.span,
@@ -200,7 +199,7 @@ class ExprChecker:
         left, op, right = expr.left, expr.op, expr.right
         # Put a variable on the left: `5 < size` reads as `size > 5`, `superficial == depth` too.
         if not self._is_variable(left) and self._is_variable(right):
-            left, right, op = right, left, _FLIP[op]
+            left, right, op = right, left, op.flip()
         if isinstance(left, ast.NumberLit) and isinstance(right, ast.NumberLit):
             self.report(
                 error(
@@ -226,13 +225,13 @@ class ExprChecker:
     def _is_variable(self, e: ast.Expr) -> bool:
         return isinstance(e, ast.NameRef) and e.name.text in self.variables
 
-    def _compare_enum(self, expr: ast.Compare, var: m.Variable, op: str, right: ast.Expr) -> m.Cond:
+    def _compare_enum(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
         assert isinstance(var.type, m.EnumType)
-        if op not in ("==", "!="):
+        if not op.is_equality:
             self.report(
                 error(
                     "VP204",
-                    f"'{op}' does not apply to '{var.name}' ({var.type.describe()})",
+                    f"'{op.symbol}' does not apply to '{var.name}' ({var.type.describe()})",
                     expr.span,
                     hint="enumerations are compared with == or !=, or 'in {...}'",
                 )
@@ -256,15 +255,15 @@ class ExprChecker:
         if not self.enum_value(var, right.name):
             return self._false(expr.span)
         cond: m.Cond = m.EnumIn(var=var.name, values=(right.name.text,), span=expr.span)
-        return cond if op == "==" else m.Not(operand=cond, span=expr.span)
+        return cond if op is Op.EQ else m.Not(operand=cond, span=expr.span)
 
-    def _compare_bool(self, expr: ast.Compare, var: m.Variable, op: str, right: ast.Expr) -> m.Cond:
-        if op not in ("==", "!="):
-            self.report(error("VP204", f"'{op}' does not apply to a bool", expr.span))
+    def _compare_bool(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
+        if not op.is_equality:
+            self.report(error("VP204", f"'{op.symbol}' does not apply to a bool", expr.span))
             return self._false(expr.span)
         this: m.Cond = m.BoolVar(var=var.name, span=expr.span)
         if isinstance(right, ast.BoolLit):
-            positive = right.value == (op == "==")
+            positive = right.value == (op is Op.EQ)
             return this if positive else m.Not(operand=this, span=expr.span)
         if isinstance(right, ast.NameRef):
             other = self.variable(right.name)
@@ -287,11 +286,11 @@ class ExprChecker:
                 ),
                 span=expr.span,
             )
-            return same if op == "==" else m.Not(operand=same, span=expr.span)
+            return same if op is Op.EQ else m.Not(operand=same, span=expr.span)
         self.report(error("VP204", f"'{var.name}' is a bool; compare it with true or false", right.span))
         return self._false(expr.span)
 
-    def _compare_number(self, expr: ast.Compare, var: m.Variable, op: str, right: ast.Expr) -> m.Cond:
+    def _compare_number(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
         assert isinstance(var.type, m.NumberType)
         if isinstance(right, ast.NumberLit):
             value = self.number(var, right)

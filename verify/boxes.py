@@ -22,9 +22,12 @@ import math
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import assert_never
 
 from dsl import model as m
+from dsl.cond import CondVisitor, CondWalker
 from dsl.model import Value
+from dsl.ops import Op
 
 Item = int | tuple[int, int]
 Box = tuple[Item, ...]
@@ -94,47 +97,47 @@ class Space:
         return [d.var for d in self.dims]
 
     # -- numeric constraints -> ranges ----------------------------------------------
-    def compare_range(self, i: int, op: str, c: Fraction) -> list[tuple[int, int]]:
+    def compare_range(self, i: int, op: Op, c: Fraction) -> list[tuple[int, int]]:
         """The ranges of dimension i (ordered) satisfying `x op c`, clipped to the domain."""
         d = self.dims[i]
         full = self.full[i]
         assert isinstance(full, tuple)
         lo, hi = full
-        if op == "!=":
-            return [r for r in (*self.compare_range(i, "<", c), *self.compare_range(i, ">", c)) if r[0] <= r[1]]
+        if op is Op.NE:
+            return [r for r in (*self.compare_range(i, Op.LT, c), *self.compare_range(i, Op.GT, c)) if r[0] <= r[1]]
         if d.kind == "int":
-            if op == "<":
+            if op is Op.LT:
                 a, b = lo, math.ceil(c) - 1
-            elif op == "<=":
+            elif op is Op.LE:
                 a, b = lo, math.floor(c)
-            elif op == ">":
+            elif op is Op.GT:
                 a, b = math.floor(c) + 1, hi
-            elif op == ">=":
+            elif op is Op.GE:
                 a, b = math.ceil(c), hi
-            elif op == "==":
+            elif op is Op.EQ:
                 if c.denominator != 1:
                     return []
                 a, b = int(c), int(c)
             else:
-                raise AssertionError(op)
+                assert_never(op)
         else:
             pos = self._position(d, c)
             if pos % 2:
                 raise ValueError(f"{c} is not a constant of the space for '{d.var}'")
-            if op == "<":
+            if op is Op.LT:
                 a, b = lo, pos - 1 if pos % 2 == 0 else pos
-            elif op == "<=":
+            elif op is Op.LE:
                 a, b = lo, pos
-            elif op == ">":
+            elif op is Op.GT:
                 a, b = pos + 1 if pos % 2 == 0 else pos, hi
-            elif op == ">=":
+            elif op is Op.GE:
                 a, b = pos, hi
-            elif op == "==":
+            elif op is Op.EQ:
                 if pos % 2:
                     return []
                 a, b = pos, pos
             else:
-                raise AssertionError(op)
+                assert_never(op)
         a, b = max(a, lo), min(b, hi)
         return [(a, b)] if a <= b else []
 
@@ -452,42 +455,72 @@ def _atom(space: Space, var: str, items: list[Item]) -> tuple[Sparse | None, boo
 
 
 def _extract(space: Space, c: m.Cond, neg: bool) -> tuple[Sparse | None, bool]:
-    if isinstance(c, m.Const):
-        return ({}, True) if c.value != neg else (None, True)
-    if isinstance(c, m.Not):
-        return _extract(space, c.operand, not neg)
-    if isinstance(c, m.BoolVar):
-        return _atom(space, c.var, [0b01 if neg else 0b10])
-    if isinstance(c, m.EnumIn):
+    return _Extractor.pair(space)[neg].visit(c)
+
+
+class _Extractor(CondVisitor[tuple[Sparse | None, bool]]):
+    """The box of a condition (`neg`: of its negation); `other` extracts with the opposite sign."""
+
+    def __init__(self, space: Space, neg: bool) -> None:
+        self.space = space
+        self.neg = neg
+        self.other: _Extractor = self
+
+    @staticmethod
+    def pair(space: Space) -> tuple[_Extractor, _Extractor]:
+        """(positive, negative), each the other's `other`."""
+        pos, neg = _Extractor(space, False), _Extractor(space, True)
+        pos.other, neg.other = neg, pos
+        return pos, neg
+
+    def visit_const(self, c: m.Const) -> tuple[Sparse | None, bool]:
+        return ({}, True) if c.value != self.neg else (None, True)
+
+    def visit_not(self, c: m.Not) -> tuple[Sparse | None, bool]:
+        return self.other.visit(c.operand)
+
+    def visit_bool_var(self, c: m.BoolVar) -> tuple[Sparse | None, bool]:
+        return _atom(self.space, c.var, [0b01 if self.neg else 0b10])
+
+    def visit_enum_in(self, c: m.EnumIn) -> tuple[Sparse | None, bool]:
+        space = self.space
         d = space.dims[space.index[c.var]]
         mask = 0
         for v in c.values:
             mask |= 1 << d.values.index(v)
-        if neg:
+        if self.neg:
             mask = ((1 << len(d.values)) - 1) & ~mask
         return _atom(space, c.var, [mask])
-    if isinstance(c, m.Compare):
+
+    def visit_compare(self, c: m.Compare) -> tuple[Sparse | None, bool]:
+        space, neg = self.space, self.neg
         op, left, right = c.op, c.left, c.right
         if left.var is None and right.var is not None:
-            left, right, op = right, left, _FLIP[op]
+            left, right, op = right, left, op.flip()
         if left.var is None or right.var is not None:
             if left.var is None and right.var is None:
-                from verify.evaluate import compare
-
                 assert left.const is not None and right.const is not None
-                truth = compare(op, left.const, right.const)
+                truth = op.apply(left.const, right.const)
                 return ({}, True) if truth != neg else (None, True)
             return {}, False  # variable against variable: not a box
         if neg:
-            op = _NEGATE[op]
+            op = op.negate()
         assert right.const is not None
         ranges = space.compare_range(space.index[left.var], op, right.const)
         return _atom(space, left.var, list(ranges))
-    if isinstance(c, m.EnumCompare):
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> tuple[Sparse | None, bool]:
         return {}, False
-    if isinstance(c, m.And | m.Or):
-        conj = isinstance(c, m.And) != neg
-        parts = [_extract(space, o, neg) for o in c.operands]
+
+    def visit_and(self, c: m.And) -> tuple[Sparse | None, bool]:
+        return self._junction(c.operands, conj=not self.neg)
+
+    def visit_or(self, c: m.Or) -> tuple[Sparse | None, bool]:
+        return self._junction(c.operands, conj=self.neg)
+
+    def _junction(self, operands: tuple[m.Cond, ...], conj: bool) -> tuple[Sparse | None, bool]:
+        """The box of the operands' meet (`conj`) or join, each extracted with this sign."""
+        parts = [self.visit(o) for o in operands]
         if conj:
             box: Sparse = {}
             exact = True
@@ -514,35 +547,39 @@ def _extract(space: Space, c: m.Cond, neg: bool) -> tuple[Sparse | None, bool]:
             if acc is None:
                 acc = b
                 continue
-            acc, ok = _sparse_union(space, acc, b)
+            acc, ok = _sparse_union(self.space, acc, b)
             exact = exact and ok
         return acc, exact
-    raise AssertionError(f"unknown condition {type(c).__name__}")
-
-
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
-_NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
 
 
 def collect_constants(c: m.Cond, used: set[str], constants: dict[str, set[Fraction]]) -> None:
     """Add to `used` the variables a condition reads, and to `constants` the numbers each is compared with."""
-    stack = [c]
-    while stack:
-        x = stack.pop()
-        if isinstance(x, m.BoolVar | m.EnumIn):
-            used.add(x.var)
-        elif isinstance(x, m.EnumCompare):
-            used.update((x.left, x.right))
-        elif isinstance(x, m.Compare):
-            for t, other in ((x.left, x.right), (x.right, x.left)):
-                if t.var is not None:
-                    used.add(t.var)
-                    if other.const is not None:
-                        constants.setdefault(t.var, set()).add(other.const)
-        elif isinstance(x, m.Not):
-            stack.append(x.operand)
-        elif isinstance(x, m.And | m.Or):
-            stack.extend(x.operands)
+    _Constants(used, constants).visit(c)
+
+
+class _Constants(CondWalker):
+    def __init__(self, used: set[str], constants: dict[str, set[Fraction]]) -> None:
+        self.used = used
+        self.constants = constants
+
+    def visit_const(self, c: m.Const) -> None:
+        pass
+
+    def visit_bool_var(self, c: m.BoolVar) -> None:
+        self.used.add(c.var)
+
+    def visit_enum_in(self, c: m.EnumIn) -> None:
+        self.used.add(c.var)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> None:
+        self.used.update((c.left, c.right))
+
+    def visit_compare(self, c: m.Compare) -> None:
+        for t, other in ((c.left, c.right), (c.right, c.left)):
+            if t.var is not None:
+                self.used.add(t.var)
+                if other.const is not None:
+                    self.constants.setdefault(t.var, set()).add(other.const)
 
 
 # -- bitsets -----------------------------------------------------------------------------------

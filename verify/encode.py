@@ -19,6 +19,7 @@ from typing import Any
 import z3
 
 from dsl import model as m
+from dsl.cond import CondVisitor
 from dsl.model import Value
 from verify.solver import Patient
 
@@ -37,6 +38,7 @@ class Encoder:
         self.false = z3.BoolVal(False, self.ctx)
         for var in model.variables:
             self._declare(var)
+        self._encoding = _Encoding(self)
         self._assumptions = [self.encode(a.cond) for a in model.assumptions]
 
     # -- variables --------------------------------------------------------------------
@@ -124,26 +126,7 @@ class Encoder:
         return expr
 
     def _encode(self, c: m.Cond) -> Any:
-        if isinstance(c, m.Const):
-            return self.true if c.value else self.false
-        if isinstance(c, m.BoolVar):
-            return self.vars[c.var]
-        if isinstance(c, m.EnumIn):
-            x = self.vars[c.var]
-            index = self.enum_index[c.var]
-            return self.or_(self.eq(x, self._small(index[v])) for v in c.values)
-        if isinstance(c, m.EnumCompare):
-            a, b = self.vars[c.left], self.vars[c.right]
-            return a == b if c.op == "==" else a != b
-        if isinstance(c, m.Compare):
-            return _compare(c.op, self._term(c.left), self._term(c.right))
-        if isinstance(c, m.Not):
-            return self.not_(self.encode(c.operand))
-        if isinstance(c, m.And):
-            return self.and_(self.encode(o) for o in c.operands)
-        if isinstance(c, m.Or):
-            return self.or_(self.encode(o) for o in c.operands)
-        raise AssertionError(f"unknown condition {type(c).__name__}")
+        return self._encoding.visit(c)
 
     def _term(self, t: m.NumTerm) -> Any:
         if t.var is not None:
@@ -186,17 +169,36 @@ class Encoder:
         return out
 
 
-def _compare(op: str, a: Any, b: Any) -> Any:
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    raise AssertionError(f"unknown comparison {op}")
+class _Encoding(CondVisitor[Any]):
+    """One node -> Z3; children go through `Encoder.encode` (and its cache)."""
+
+    def __init__(self, enc: Encoder) -> None:
+        self.enc = enc
+
+    def visit_const(self, c: m.Const) -> Any:
+        return self.enc.true if c.value else self.enc.false
+
+    def visit_bool_var(self, c: m.BoolVar) -> Any:
+        return self.enc.vars[c.var]
+
+    def visit_enum_in(self, c: m.EnumIn) -> Any:
+        enc = self.enc
+        x = enc.vars[c.var]
+        index = enc.enum_index[c.var]
+        return enc.or_(enc.eq(x, enc._small(index[v])) for v in c.values)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> Any:
+        # Z3 overloads == and != on its terms: the result is a formula, not a Python bool
+        return c.op.apply(self.enc.vars[c.left], self.enc.vars[c.right])
+
+    def visit_compare(self, c: m.Compare) -> Any:
+        return c.op.apply(self.enc._term(c.left), self.enc._term(c.right))
+
+    def visit_not(self, c: m.Not) -> Any:
+        return self.enc.not_(self.enc.encode(c.operand))
+
+    def visit_and(self, c: m.And) -> Any:
+        return self.enc.and_(self.enc.encode(o) for o in c.operands)
+
+    def visit_or(self, c: m.Or) -> Any:
+        return self.enc.or_(self.enc.encode(o) for o in c.operands)

@@ -7,14 +7,14 @@ as in examples that give only the values their path needs.
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import Any
 
-from compiler.wellformed import uses
 from dsl import model as m
+from dsl.cond import CondVisitor, reads
 from dsl.model import Value
+from dsl.ops import Op
 
 
 class MissingValue(Exception):
@@ -50,31 +50,31 @@ def compiled(cond: m.Cond) -> Predicate:
     return fn
 
 
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-}
-
-
 def _compile(c: m.Cond) -> Predicate:
-    if isinstance(c, m.Const):
+    return _COMPILER.visit(c)
+
+
+class _Compiler(CondVisitor[Predicate]):
+    """A condition -> a closure over the patient (no dispatch left at evaluation time)."""
+
+    def visit_const(self, c: m.Const) -> Predicate:
         value = c.value
         return lambda p: value
-    if isinstance(c, m.BoolVar):
+
+    def visit_bool_var(self, c: m.BoolVar) -> Predicate:
         name = c.var
         return lambda p: bool(p[name])
-    if isinstance(c, m.EnumIn):
+
+    def visit_enum_in(self, c: m.EnumIn) -> Predicate:
         name, values = c.var, frozenset(c.values)
         return lambda p: p[name] in values
-    if isinstance(c, m.EnumCompare):
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> Predicate:
         a, b = c.left, c.right
-        return (lambda p: p[a] == p[b]) if c.op == "==" else (lambda p: p[a] != p[b])
-    if isinstance(c, m.Compare):
-        op = _OPS[c.op]
+        return (lambda p: p[a] == p[b]) if c.op is Op.EQ else (lambda p: p[a] != p[b])
+
+    def visit_compare(self, c: m.Compare) -> Predicate:
+        op: Callable[[Any, Any], bool] = c.op.function
         left, right = c.left, c.right
         if left.var is not None and right.var is None:
             var, const = left.var, right.const
@@ -87,11 +87,13 @@ def _compile(c: m.Cond) -> Predicate:
             return lambda p: op(p[a2], p[b2])
         truth = op(left.const, right.const)
         return lambda p: truth
-    if isinstance(c, m.Not):
-        inner = _compile(c.operand)
+
+    def visit_not(self, c: m.Not) -> Predicate:
+        inner = self.visit(c.operand)
         return lambda p: not inner(p)
-    if isinstance(c, m.And):
-        parts = tuple(_compile(o) for o in c.operands)
+
+    def visit_and(self, c: m.And) -> Predicate:
+        parts = tuple(self.visit(o) for o in c.operands)
 
         def conj(p: Mapping[str, Value]) -> bool:
             for f in parts:  # noqa: SIM110 (a plain loop is faster than all() here)
@@ -100,77 +102,77 @@ def _compile(c: m.Cond) -> Predicate:
             return True
 
         return conj
-    if isinstance(c, m.Or):
-        parts2 = tuple(_compile(o) for o in c.operands)
+
+    def visit_or(self, c: m.Or) -> Predicate:
+        parts = tuple(self.visit(o) for o in c.operands)
 
         def disj(p: Mapping[str, Value]) -> bool:
-            for f in parts2:  # noqa: SIM110 (a plain loop is faster than any() here)
+            for f in parts:  # noqa: SIM110 (a plain loop is faster than any() here)
                 if f(p):
                     return True
             return False
 
         return disj
-    raise AssertionError(f"unknown condition {type(c).__name__}")
+
+
+_COMPILER = _Compiler()
 
 
 def evaluate3(cond: m.Cond, patient: Mapping[str, Value]) -> bool | None:
-    c = cond
-    if isinstance(c, m.Const):
+    """Kleene three-valued truth: None when the patient does not give a value the answer needs."""
+    return _Evaluate3(patient).visit(cond)
+
+
+class _Evaluate3(CondVisitor[bool | None]):
+    def __init__(self, patient: Mapping[str, Value]) -> None:
+        self.patient = patient
+
+    def visit_const(self, c: m.Const) -> bool | None:
         return c.value
-    if isinstance(c, m.BoolVar):
-        v = patient.get(c.var)
+
+    def visit_bool_var(self, c: m.BoolVar) -> bool | None:
+        v = self.patient.get(c.var)
         return None if v is None else bool(v)
-    if isinstance(c, m.EnumIn):
-        v = patient.get(c.var)
+
+    def visit_enum_in(self, c: m.EnumIn) -> bool | None:
+        v = self.patient.get(c.var)
         return None if v is None else v in c.values
-    if isinstance(c, m.EnumCompare):
-        a, b = patient.get(c.left), patient.get(c.right)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> bool | None:
+        a, b = self.patient.get(c.left), self.patient.get(c.right)
         if a is None or b is None:
             return None
-        return (a == b) if c.op == "==" else (a != b)
-    if isinstance(c, m.Compare):
-        x, y = _term(c.left, patient), _term(c.right, patient)
+        return (a == b) if c.op is Op.EQ else (a != b)
+
+    def visit_compare(self, c: m.Compare) -> bool | None:
+        x, y = _term(c.left, self.patient), _term(c.right, self.patient)
         if x is None or y is None:
             return None
-        return compare(c.op, x, y)
-    if isinstance(c, m.Not):
-        inner = evaluate3(c.operand, patient)
+        return bool(c.op.apply(x, y))
+
+    def visit_not(self, c: m.Not) -> bool | None:
+        inner = self.visit(c.operand)
         return None if inner is None else not inner
-    if isinstance(c, m.And):
+
+    def visit_and(self, c: m.And) -> bool | None:
         unknown = False
         for o in c.operands:
-            r = evaluate3(o, patient)
+            r = self.visit(o)
             if r is False:
                 return False
             if r is None:
                 unknown = True
         return None if unknown else True
-    if isinstance(c, m.Or):
+
+    def visit_or(self, c: m.Or) -> bool | None:
         unknown = False
         for o in c.operands:
-            r = evaluate3(o, patient)
+            r = self.visit(o)
             if r is True:
                 return True
             if r is None:
                 unknown = True
         return None if unknown else False
-    raise AssertionError(f"unknown condition {type(c).__name__}")
-
-
-def compare(op: str, x: Fraction, y: Fraction) -> bool:
-    if op == "==":
-        return x == y
-    if op == "!=":
-        return x != y
-    if op == "<":
-        return x < y
-    if op == "<=":
-        return x <= y
-    if op == ">":
-        return x > y
-    if op == ">=":
-        return x >= y
-    raise AssertionError(f"unknown comparison {op}")
 
 
 def _term(t: m.NumTerm, patient: Mapping[str, Value]) -> Fraction | None:
@@ -186,7 +188,7 @@ def _term(t: m.NumTerm, patient: Mapping[str, Value]) -> Fraction | None:
 
 
 def _first_missing(cond: m.Cond, patient: Mapping[str, Value]) -> str:
-    for name, _ in uses(cond):
+    for name, _ in reads(cond):
         if name not in patient:
             return name
     return "?"
@@ -195,7 +197,7 @@ def _first_missing(cond: m.Cond, patient: Mapping[str, Value]) -> str:
 def missing(cond: m.Cond, patient: Mapping[str, Value]) -> list[str]:
     """The variables of `cond` the patient does not give, in source order, each once."""
     out: list[str] = []
-    for name, _ in uses(cond):
+    for name, _ in reads(cond):
         if name not in patient and name not in out:
             out.append(name)
     return out

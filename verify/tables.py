@@ -27,8 +27,8 @@ from typing import Any
 
 import z3
 
-from compiler.wellformed import uses
 from dsl import model as m
+from dsl.cond import compares, reads
 from dsl.diagnostics import Diagnostic, Note, Severity
 from dsl.model import Value
 from verify import boxes as bx
@@ -69,20 +69,6 @@ class Gap:
     region: str
     patient: Patient
     space: Space  # the coordinates of `box`
-
-
-def _compares(cond: m.Cond) -> list[m.Compare]:
-    out: list[m.Compare] = []
-    stack = [cond]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, m.Compare):
-            out.append(c)
-        elif isinstance(c, m.Not):
-            stack.append(c.operand)
-        elif isinstance(c, m.And | m.Or):
-            stack.extend(c.operands)
-    return out
 
 
 def outcome_text(rule: m.Rule) -> str:
@@ -147,7 +133,7 @@ class DecisionChecker:
         self.all_exact = all(i.exact for i in self.infos)
         self._partners: dict[str, set[str]] = {}  # numbers compared with each other
         for r in self.main:
-            for c in _compares(r.cond):
+            for c in compares(r.cond):
                 if c.left.var is not None and c.right.var is not None:
                     self._partners.setdefault(c.left.var, set()).add(c.right.var)
                     self._partners.setdefault(c.right.var, set()).add(c.left.var)
@@ -733,7 +719,7 @@ def table_context(session: Session, condition: m.Cond | None) -> Context:
     conds = [a.cond for a in model.assumptions]
     if condition is not None:
         conds.append(condition)
-    names = frozenset(v for c in conds for v, _ in uses(c))
+    names = frozenset(v for c in conds for v, _ in reads(c))
 
     def holds(p: Mapping[str, Value]) -> bool:
         return all(evaluate(c, p) for c in conds)

@@ -8,6 +8,7 @@ does not depend on the working directory.
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 import os
 from fractions import Fraction
@@ -33,6 +34,8 @@ def _scalar(value: object, base: str) -> str | None:
         return str(value)
     if isinstance(value, str):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, enum.Enum):  # e.g. an operator: shown as its source text
+        return json.dumps(value.value, ensure_ascii=False)
     if isinstance(value, Span):
         return show_span(value, base)
     if isinstance(value, tuple | list):

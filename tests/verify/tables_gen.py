@@ -7,6 +7,7 @@ import random
 from fractions import Fraction
 
 from dsl import model as m
+from dsl.ops import Op
 from dsl.source import Span
 
 SPAN = Span.point("grid.vp", 1, 1)
@@ -20,8 +21,8 @@ def _range(var: str, lo: Fraction, hi: Fraction, closed: bool) -> m.Cond:
     term = m.NumTerm(var=var)
     return m.And(
         operands=(
-            m.Compare(op=">=", left=term, right=m.NumTerm(const=lo), span=SPAN),
-            m.Compare(op="<=" if closed else "<", left=term, right=m.NumTerm(const=hi), span=SPAN),
+            m.Compare(op=Op.GE, left=term, right=m.NumTerm(const=lo), span=SPAN),
+            m.Compare(op=Op.LE if closed else Op.LT, left=term, right=m.NumTerm(const=hi), span=SPAN),
         ),
         span=SPAN,
     )
@@ -30,7 +31,7 @@ def _range(var: str, lo: Fraction, hi: Fraction, closed: bool) -> m.Cond:
 def grid(
     cells_x: int,
     *,
-    policy: str = "unique",
+    policy: m.HitPolicy = "unique",
     gaps: int = 3,
     conflicts: int = 3,
     seed: int = 0,
@@ -55,7 +56,7 @@ def grid(
 
     rules: list[m.Rule] = []
     specs = [(cond(c), "o1") for c in kept]
-    ge5 = m.Compare(op=">=", left=m.NumTerm(var="y"), right=m.NumTerm(const=Fraction(5)), span=SPAN)
+    ge5 = m.Compare(op=Op.GE, left=m.NumTerm(var="y"), right=m.NumTerm(const=Fraction(5)), span=SPAN)
     specs += [([*cond(c), ge5], "o2") for c in dups]
     for k, (parts, out) in enumerate(specs, start=1):
         rules.append(

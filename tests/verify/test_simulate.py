@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from dsl import model as m
+from dsl.ops import Op
 from dsl.source import Span
 from tests.verify.helpers import load_graph
 from verify import MissingValue, Verdict, evaluate, evaluate3, run_examples, simulate
@@ -14,12 +15,12 @@ from verify import MissingValue, Verdict, evaluate, evaluate3, run_examples, sim
 SPAN = Span.point("t.vp", 1, 1)
 
 
-def _cmp(var: str, op: str, value: int) -> m.Compare:
+def _cmp(var: str, op: Op, value: int) -> m.Compare:
     return m.Compare(op=op, left=m.NumTerm(var=var), right=m.NumTerm(const=Fraction(value)), span=SPAN)
 
 
 def test_evaluate_core_language() -> None:
-    big = _cmp("size", ">=", 5)
+    big = _cmp("size", Op.GE, 5)
     deep = m.EnumIn(var="depth", values=("deep",), span=SPAN)
     pain = m.BoolVar(var="pain", span=SPAN)
     cond = m.Or(operands=(m.And(operands=(big, deep), span=SPAN), m.Not(operand=pain, span=SPAN)), span=SPAN)
@@ -27,13 +28,13 @@ def test_evaluate_core_language() -> None:
     assert evaluate(cond, patient)
     assert not evaluate(cond, {**patient, "size": Fraction(4)})
     assert evaluate(m.Const(value=True, span=SPAN), {})
-    same = m.EnumCompare(op="==", left="a", right="b", span=SPAN)
+    same = m.EnumCompare(op=Op.EQ, left="a", right="b", span=SPAN)
     assert evaluate(same, {"a": "x", "b": "x"}) and not evaluate(same, {"a": "x", "b": "y"})
     assert evaluate(m.And(operands=(), span=SPAN), {}) and not evaluate(m.Or(operands=(), span=SPAN), {})
 
 
 def test_evaluate3_is_kleene() -> None:
-    big = _cmp("size", ">=", 5)
+    big = _cmp("size", Op.GE, 5)
     pain = m.BoolVar(var="pain", span=SPAN)
     assert evaluate3(m.And(operands=(big, pain), span=SPAN), {"pain": False}) is False
     assert evaluate3(m.And(operands=(big, pain), span=SPAN), {"pain": True}) is None

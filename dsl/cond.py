@@ -1,0 +1,146 @@
+"""The one way to walk a condition: `CondVisitor[T]`.
+
+`model.Cond` is a closed union of node classes. `CondVisitor.visit` dispatches over it
+with `match` and ends in `assert_never`, and every node kind has an abstract method, so
+adding a node kind is a type error in `visit` and an abstract-method error in every
+visitor that does not handle it. No other module tests the class of a condition node.
+
+    class Size(CondVisitor[int]):
+        def visit_not(self, c: m.Not) -> int:
+            return 1 + self.visit(c.operand)
+        ...
+
+`CondWalker` is a visitor that does nothing but descend, for passes that collect
+something from a few node kinds; `reads` and `compares` are built on it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import Generic, TypeVar, assert_never
+
+from dsl import model as m
+from dsl.source import Span
+
+T = TypeVar("T")
+
+
+class CondVisitor(ABC, Generic[T]):
+    """One method per node kind; `visit` picks the method for a node."""
+
+    def visit(self, c: m.Cond) -> T:
+        match c:
+            case m.And():
+                return self.visit_and(c)
+            case m.Or():
+                return self.visit_or(c)
+            case m.Not():
+                return self.visit_not(c)
+            case m.EnumIn():
+                return self.visit_enum_in(c)
+            case m.Compare():
+                return self.visit_compare(c)
+            case m.BoolVar():
+                return self.visit_bool_var(c)
+            case m.Const():
+                return self.visit_const(c)
+            case m.EnumCompare():
+                return self.visit_enum_compare(c)
+            case _:
+                assert_never(c)
+
+    @abstractmethod
+    def visit_const(self, c: m.Const) -> T: ...
+
+    @abstractmethod
+    def visit_bool_var(self, c: m.BoolVar) -> T: ...
+
+    @abstractmethod
+    def visit_enum_in(self, c: m.EnumIn) -> T: ...
+
+    @abstractmethod
+    def visit_compare(self, c: m.Compare) -> T: ...
+
+    @abstractmethod
+    def visit_enum_compare(self, c: m.EnumCompare) -> T: ...
+
+    @abstractmethod
+    def visit_not(self, c: m.Not) -> T: ...
+
+    @abstractmethod
+    def visit_and(self, c: m.And) -> T: ...
+
+    @abstractmethod
+    def visit_or(self, c: m.Or) -> T: ...
+
+
+class CondWalker(CondVisitor[None]):
+    """Visits every node in source order (pre-order); override the kinds you care about.
+
+    The leaves are abstract on purpose: a walker decides for each kind of leaf whether it
+    matters, so a new leaf kind is an error in every walker until it does."""
+
+    def visit_not(self, c: m.Not) -> None:
+        self.visit(c.operand)
+
+    def visit_and(self, c: m.And) -> None:
+        for o in c.operands:
+            self.visit(o)
+
+    def visit_or(self, c: m.Or) -> None:
+        for o in c.operands:
+            self.visit(o)
+
+
+class _Reads(CondWalker):
+    def __init__(self) -> None:
+        self.found: list[tuple[str, Span]] = []
+
+    def visit_const(self, c: m.Const) -> None:
+        pass
+
+    def visit_bool_var(self, c: m.BoolVar) -> None:
+        self.found.append((c.var, c.span))
+
+    def visit_enum_in(self, c: m.EnumIn) -> None:
+        self.found.append((c.var, c.span))
+
+    def visit_compare(self, c: m.Compare) -> None:
+        self.found.extend((t.var, c.span) for t in (c.left, c.right) if t.var is not None)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> None:
+        self.found.extend([(c.left, c.span), (c.right, c.span)])
+
+
+def reads(cond: m.Cond) -> list[tuple[str, Span]]:
+    """(variable, span) for every variable a condition reads, in source order (repeats kept)."""
+    walker = _Reads()
+    walker.visit(cond)
+    return walker.found
+
+
+class _Compares(CondWalker):
+    def __init__(self) -> None:
+        self.found: list[m.Compare] = []
+
+    def visit_const(self, c: m.Const) -> None:
+        pass
+
+    def visit_bool_var(self, c: m.BoolVar) -> None:
+        pass
+
+    def visit_enum_in(self, c: m.EnumIn) -> None:
+        pass
+
+    def visit_compare(self, c: m.Compare) -> None:
+        self.found.append(c)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> None:
+        pass
+
+
+def compares(cond: m.Cond) -> list[m.Compare]:
+    """The numeric comparisons in a condition, in source order."""
+    walker = _Compares()
+    walker.visit(cond)
+    return walker.found

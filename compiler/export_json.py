@@ -36,6 +36,7 @@ from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.locations import location, source_digests
 from compiler.stamp import VerificationStamp
 from dsl import model as m
+from dsl.cond import CondVisitor
 from dsl.source import Span
 
 FORMAT = "veripath-tables"
@@ -57,13 +58,6 @@ def number_json(x: Fraction) -> int | str:
     return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def _op(op: object) -> str:
-    """A comparison operator's symbol (`==`, `!=`, `<`, `<=`, `>`, `>=`)."""
-    symbol = getattr(op, "symbol", op)
-    assert isinstance(symbol, str)
-    return symbol
-
-
 def _term_json(t: m.NumTerm) -> Json:
     if t.var is not None:
         return {"var": t.var}
@@ -71,7 +65,7 @@ def _term_json(t: m.NumTerm) -> Json:
     return {"const": number_json(t.const)}
 
 
-def condition_json(c: m.Cond) -> Json:
+class _CondJson(CondVisitor[Json]):
     """A model condition as structured JSON; `op` names the node kind.
 
     const {value}; bool {var} (a bool variable is true); in {var, values} (an
@@ -79,25 +73,35 @@ def condition_json(c: m.Cond) -> Json:
     terms {var} or {const}; enum_compare {cmp, left, right} (two enumeration variables);
     not {operand}; and {operands}; or {operands} (empty `and` is true, empty `or` false).
     """
-    match c:
-        case m.Const(value=value):
-            return {"op": "const", "value": value}
-        case m.BoolVar(var=var):
-            return {"op": "bool", "var": var}
-        case m.EnumIn(var=var, values=values):
-            return {"op": "in", "var": var, "values": list(values)}
-        case m.Compare(op=op, left=left, right=right):
-            return {"op": "compare", "cmp": _op(op), "left": _term_json(left), "right": _term_json(right)}
-        case m.EnumCompare(op=op, left=left, right=right):
-            return {"op": "enum_compare", "cmp": _op(op), "left": left, "right": right}
-        case m.Not(operand=operand):
-            return {"op": "not", "operand": condition_json(operand)}
-        case m.And(operands=operands):
-            return {"op": "and", "operands": [condition_json(o) for o in operands]}
-        case m.Or(operands=operands):
-            return {"op": "or", "operands": [condition_json(o) for o in operands]}
-        case _:
-            raise AssertionError(f"unknown condition {type(c).__name__}")
+
+    def visit_const(self, c: m.Const) -> Json:
+        return {"op": "const", "value": c.value}
+
+    def visit_bool_var(self, c: m.BoolVar) -> Json:
+        return {"op": "bool", "var": c.var}
+
+    def visit_enum_in(self, c: m.EnumIn) -> Json:
+        return {"op": "in", "var": c.var, "values": list(c.values)}
+
+    def visit_compare(self, c: m.Compare) -> Json:
+        return {"op": "compare", "cmp": c.op.symbol, "left": _term_json(c.left), "right": _term_json(c.right)}
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> Json:
+        return {"op": "enum_compare", "cmp": c.op.symbol, "left": c.left, "right": c.right}
+
+    def visit_not(self, c: m.Not) -> Json:
+        return {"op": "not", "operand": self.visit(c.operand)}
+
+    def visit_and(self, c: m.And) -> Json:
+        return {"op": "and", "operands": [self.visit(o) for o in c.operands]}
+
+    def visit_or(self, c: m.Or) -> Json:
+        return {"op": "or", "operands": [self.visit(o) for o in c.operands]}
+
+
+def condition_json(c: m.Cond) -> Json:
+    """A model condition as structured JSON (see `_CondJson`)."""
+    return _CondJson().visit(c)
 
 
 def _type_json(t: m.Type) -> Json:

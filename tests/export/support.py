@@ -12,8 +12,8 @@ from compiler.export_json import export_json, value_json
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.json_eval import Result, Tables, run
 from compiler.stamp import VerificationStamp
-from compiler.wellformed import uses
 from dsl import model as m
+from dsl.cond import compares, reads
 from dsl.model import Value
 from verify import simulate
 
@@ -81,18 +81,13 @@ def boundary_values(model: m.Model, var: m.Variable) -> list[Value]:
 
 
 def _thresholds(c: m.Cond, name: str) -> set[Fraction]:
-    found: set[Fraction] = set()
-    stack = [c]
-    while stack:
-        c = stack.pop()
-        if isinstance(c, m.Compare):
-            if name in (c.left.var, c.right.var):
-                found.update(t.const for t in (c.left, c.right) if t.const is not None)
-        elif isinstance(c, m.Not):
-            stack.append(c.operand)
-        elif isinstance(c, m.And | m.Or):
-            stack.extend(c.operands)
-    return found
+    return {
+        t.const
+        for cmp in compares(c)
+        if name in (cmp.left.var, cmp.right.var)
+        for t in (cmp.left, cmp.right)
+        if t.const is not None
+    }
 
 
 def explore(graph: DecisionGraph, tables: Tables) -> Iterator[dict[str, Value]]:
@@ -105,7 +100,7 @@ def explore(graph: DecisionGraph, tables: Tables) -> Iterator[dict[str, Value]]:
     it takes the same path. Every partial patient on the way is yielded too.
     """
     model = graph.model
-    reads = {d.name: [v for r in d.rules for v, _ in uses(r.cond)] for d in model.decisions}
+    read_by = {d.name: [v for r in d.rules for v, _ in reads(r.cond)] for d in model.decisions}
     values = {v.name: boundary_values(model, v) for v in model.variables}
     stack: list[dict[str, Value]] = [{}]
     while stack:
@@ -113,6 +108,6 @@ def explore(graph: DecisionGraph, tables: Tables) -> Iterator[dict[str, Value]]:
         yield patient
         result = run(tables, as_json(patient))
         decisions = [s.decision for s in result.steps if hasattr(s, "decision")]
-        unbound = next((v for d in decisions for v in reads[d] if v not in patient), None)
+        unbound = next((v for d in decisions for v in read_by[d] if v not in patient), None)
         if unbound is not None:
             stack.extend({**patient, unbound: x} for x in reversed(values[unbound]))

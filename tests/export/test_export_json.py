@@ -9,7 +9,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import jsonschema
 import pytest
@@ -18,7 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from compiler.export_json import FORMAT_VERSION, SCHEMA_ID, export_json
 from compiler.locations import find_root
 from compiler.stamp import SolverSettings, VerificationStamp
-from dsl.resolve import CONTRASTS, MODALITIES, RADIATION_LEVELS
+from dsl import model as m
+from dsl.model import CONTRASTS, MODALITIES, RADIATION_LEVELS
 from dsl.units import TIME_UNITS
 from tests.export.support import ROOT, SPECS
 from tests.verify.helpers import load_graph
@@ -67,7 +68,15 @@ def test_schema_enumerations_follow_the_language() -> None:
     assert action["modality"]["oneOf"][1]["enum"] == list(MODALITIES)
     assert action["contrast"]["oneOf"][1]["enum"] == list(CONTRASTS)
     assert action["radiation"]["oneOf"][1]["enum"] == list(RADIATION_LEVELS)
+    assert action["kind"]["enum"] == list(get_args(m.ActionKind))
+    assert action["urgency"]["oneOf"][1]["enum"] == list(get_args(m.Urgency))
     assert set(schema["$defs"]["duration"]["oneOf"][1]["properties"]["unit"]["enum"]) == set(TIME_UNITS)
+    props = schema["properties"]
+    assert props["dispositions"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.DispositionKind))
+    assert props["decisions"]["items"]["properties"]["hit_policy"]["enum"] == list(get_args(m.HitPolicy))
+    assert props["properties"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.PropertyKind))
+    rating = schema["$defs"]["rule"]["properties"]["rating"]["oneOf"][1]["properties"]
+    assert rating["category"]["enum"] == list(get_args(m.RatingCategory))
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)

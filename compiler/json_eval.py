@@ -285,8 +285,8 @@ def render(c: Json, parent: str = "") -> str:
         if not parts:
             return "true" if op == "and" else "false"
         text = f" {op} ".join(render(o, op) for o in parts)
-        wrap = parent == "not" or (op == "or" and parent == "and")
-        return f"({text})" if wrap and len(parts) > 1 else text
+        # `and` binds tighter than `or`, but mixed levels are bracketed for the reader.
+        return f"({text})" if parent not in ("", op) and len(parts) > 1 else text
     raise TablesError(f"unknown condition {op!r}")
 
 

@@ -302,6 +302,46 @@ def build(paths: tuple[str, ...], out_dir: str, fmt: str, color: bool | None) ->
     sys.exit(_report(run, fmt, _use_color(color), len(files), False))
 
 
+@main.command("run")
+@click.argument("spec", type=click.Path())
+@click.option("--given", "given", multiple=True, metavar="NAME=VALUE", help="A fact about the patient (repeatable).")
+@click.option("--facts", "facts_file", type=click.Path(dir_okay=False), help="A JSON object of facts (name: value).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_color_option
+@_guard
+def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: str, color: bool | None) -> None:
+    """Run one patient through SPEC (a .vp spec or a built .json table) and say why.
+
+    Prints each decision with the rule that applied and the truth of every rule's
+    conditions, the orders with their metadata, the disposition, and the facts still
+    needed. Uses the JSON tables' reference evaluator (compiler.json_eval). Exit 0 when
+    the run ends in a disposition or needs more facts, 1 when it stops at a gap, a
+    conflict or a revisit limit, 2 on bad input.
+    """
+    from veripath.runner import RunInputError, load_tables, parse_given, read_facts, render_text, report
+
+    try:
+        tables, loaded = load_tables(spec)
+        if tables is None:
+            assert loaded is not None
+            if loaded.ok:
+                loaded.diagnostics.append(error("VP219", "a catalogue has no pathway to run", None))
+            _report(Run(loaded=[loaded]), "text", _use_color(color), 1, False)
+            sys.exit(EXIT_BAD_INPUT)
+        facts: dict[str, object] = read_facts(facts_file) if facts_file else {}
+        facts.update(parse_given(tables, given))
+        data = report(tables, facts)
+        checked = tables.facts(facts)
+    except (RunInputError, ValueError) as exc:
+        click.echo(f"veripath: {exc}", err=True)
+        sys.exit(EXIT_BAD_INPUT)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(data, checked), nl=False)
+    sys.exit(EXIT_OK if data["status"] in ("end", "needs") else EXIT_FINDINGS)
+
+
 @main.command("explain-code")
 @click.argument("code", required=False)
 def explain_code(code: str | None) -> None:

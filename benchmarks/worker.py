@@ -105,7 +105,7 @@ def parse_check(model: m.Model, text: str, name: str, folder: Path) -> dict[str,
     t0 = time.perf_counter()
     loaded = load_spec(str(path))
     seconds = time.perf_counter() - t0
-    errors = [f"{d.code} {d.message}" for d in loaded.diagnostics if d.is_error]
+    errors = [f"{d.code.code} {d.message}" for d in loaded.diagnostics if d.is_error]
     same = loaded.model is not None and same_model(loaded.model, model)
     shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
     return {"file": str(shown), "seconds": seconds, "errors": errors[:5], "same_model": same}

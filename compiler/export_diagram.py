@@ -12,6 +12,7 @@ from typing import Any
 
 from compiler.graph import DecisionGraph
 from compiler.pretty import describe_cond
+from compiler.stamp import Stamp
 from dsl.model import Rule
 
 
@@ -142,11 +143,24 @@ def write_atomic(path: str, text: str) -> None:
         raise
 
 
-def write_outputs(graph: DecisionGraph, out_dir: str) -> list[str]:
+def write_outputs(graph: DecisionGraph, out_dir: str, stamp: Stamp) -> list[str]:
+    """Write the graph JSON and the Mermaid diagram of `graph` into `out_dir`; the written paths.
+
+    The JSON says whether the pathway was verified (`"verified"`, `"verdict"`); an unverified
+    diagram has a `%%` comment line that says so right after its first line.
+    """
     base = os.path.join(out_dir, graph.model.name)
+    data = graph_json(graph)
+    data["verified"] = stamp.verified
+    data["verdict"] = stamp.verdict
+    warning = stamp.warning()
+    mermaid = to_mermaid(graph)
+    if warning is not None:  # after the diagram type, where every Mermaid version reads comments
+        head, _, body = mermaid.partition("\n")
+        mermaid = f"{head}\n%% {warning}\n{body}"
     outputs = {
-        f"{base}.graph.json": json.dumps(graph_json(graph), indent=2, ensure_ascii=False) + "\n",
-        f"{base}.mmd": to_mermaid(graph),
+        f"{base}.graph.json": json.dumps(data, indent=2, ensure_ascii=False) + "\n",
+        f"{base}.mmd": mermaid,
     }
     for path, text in outputs.items():
         write_atomic(path, text)

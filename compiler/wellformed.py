@@ -10,8 +10,9 @@ from __future__ import annotations
 import networkx as nx
 
 from compiler.graph import DecisionGraph
+from dsl.codes import FINDING_NOT_KNOWN, PATHWAY_CYCLE, UNREACHABLE_DECISION
 from dsl.cond import reads
-from dsl.diagnostics import Diagnostic, Note, error
+from dsl.diagnostics import Diagnostic, Note, diagnostic
 
 
 def check(graph: DecisionGraph) -> list[Diagnostic]:
@@ -27,8 +28,8 @@ def check(graph: DecisionGraph) -> list[Diagnostic]:
 def _unreachable(graph: DecisionGraph) -> list[Diagnostic]:
     reached = {graph.graph.nodes[n]["decision"] for n in graph.decision_nodes()}
     return [
-        error(
-            "VP209",
+        diagnostic(
+            UNREACHABLE_DECISION,
             f"decision '{d.name}' is never reached from start '{graph.model.start}'",
             d.span,
             hint="add a rule that continues with 'then " + d.name + "', or remove the decision",
@@ -48,8 +49,8 @@ def _cycle(graph: DecisionGraph) -> Diagnostic | None:
         data["rule"] for u, v, k in edges for data in [graph.graph.edges[u, v, k]] if data.get("kind") == "rule"
     )
     loop = " -> ".join([*decisions, decisions[0]])
-    return error(
-        "VP210",
+    return diagnostic(
+        PATHWAY_CYCLE,
         f"the pathway loops: {loop}",
         back.span,
         hint=f"bound the loop with 'at most N visits' on decision '{decisions[0]}'",
@@ -87,8 +88,8 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
                     continue
                 seen.add(key)
                 out.append(
-                    error(
-                        "VP208",
+                    diagnostic(
+                        FINDING_NOT_KNOWN,
                         f"finding '{var_name}' is tested at decision '{rule.decision}', but some path reaches it "
                         f"without ordering '{var.revealed_by}'",
                         span,

@@ -1,12 +1,24 @@
 """The registry of stable diagnostic codes. A code is never reused or renumbered.
 
 VP1xx syntax and reading, VP2xx semantics, VP3xx verification, VP4xx export.
+
+Every code is a module constant (``GAP: Final = Code("VP301", "gap", ...)``) and diagnostics
+are built from the constant (``diagnostic(GAP, message, span)`` in dsl/diagnostics.py), never
+from the code's text. The constant's name is its slug in upper case. A code carries its
+default severity; ``veripath explain-code VP301`` prints its explanation, example and fix.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    NOTE = "note"
 
 
 class Stage(enum.Enum):
@@ -20,140 +32,787 @@ class Stage(enum.Enum):
 
 @dataclass(frozen=True, slots=True)
 class Code:
+    """One registered diagnostic code. Equal (and hashed) by its code alone.
+
+    `example` is a complete `.vp` file that, saved as ``example.vp`` and checked, reports this
+    code; it is empty where no single file can show the problem (the explanation says why).
+    """
+
     code: str
     slug: str
     summary: str
+    severity: Severity = field(compare=False)
+    explanation: str = field(compare=False)
+    example: str = field(compare=False)
+    fix: str = field(compare=False)
 
     @property
     def stage(self) -> Stage:
         return _STAGES[self.code[:3]]
 
+    def __str__(self) -> str:
+        return self.code
+
 
 # The number ranges of the registry (module docstring); the one place that reads a code's digits.
 _STAGES = {"VP1": Stage.READ, "VP2": Stage.SEMANTICS, "VP3": Stage.VERIFY, "VP4": Stage.EXPORT}
 
+ERROR: Final = Severity.ERROR
+WARNING: Final = Severity.WARNING
 
-_ALL: tuple[Code, ...] = (
-    # -- reading and syntax --------------------------------------------------
-    Code(
-        "VP100",
-        "unreadable-file",
-        "The file or folder cannot be read (missing, a directory, no permission).",
+# A minimal guideline header most examples start from.
+_G = 'guideline g "Example" version "1"\nsource acr "ACR Appropriateness Criteria"\n'
+# A catalogue header, for examples about declarations alone (a catalogue needs no start or decision).
+_C = 'catalogue c "Example"\n'
+
+
+# -- reading and syntax --------------------------------------------------------
+
+UNREADABLE_FILE: Final = Code(
+    "VP100",
+    "unreadable-file",
+    "The file or folder cannot be read (missing, a directory, no permission).",
+    severity=ERROR,
+    explanation=(
+        "veripath was given a path it cannot read as a spec: it does not exist, it is a folder where a file "
+        "is needed (for example an imported path), it holds no .vp files, or the operating system refuses to "
+        "open it. Nothing in it can be checked, so the run fails as bad input."
     ),
-    Code("VP101", "bad-encoding", "The file is not valid UTF-8 text."),
-    Code("VP102", "unexpected-character", "A character that cannot start any token of the language."),
-    Code("VP103", "unexpected-token", "A token the grammar does not allow at this point."),
-    Code("VP104", "unexpected-eof", "The file ends in the middle of a declaration."),
-    Code(
-        "VP105",
-        "too-large",
-        "The file is too large or an expression is nested too deeply to process.",
+    example=_G + 'import "."\n',
+    fix=(
+        "Check the path and the permissions. An import names one .vp file, relative to the importing file; "
+        "a folder on the command line must contain .vp files."
     ),
-    Code(
-        "VP106",
-        "binary-file",
-        "The file contains NUL bytes or control characters: it is not a spec.",
+)
+BAD_ENCODING: Final = Code(
+    "VP101",
+    "bad-encoding",
+    "The file is not valid UTF-8 text.",
+    severity=ERROR,
+    explanation=(
+        "Specs are read as UTF-8, strictly: a byte sequence that is not UTF-8 (a file saved as Latin-1 or "
+        'Windows-1252 with a title such as "Échographie", or a UTF-16 file with its byte-order mark) is '
+        "reported with the offending byte, instead of being guessed at and silently turned into other text. "
+        "No example is shown: the problem is in the bytes of the file, not in any text that could be printed."
     ),
-    Code("VP107", "bad-string", "A string literal contains an invalid escape sequence."),
-    Code("VP110", "import-not-found", "An imported file does not exist."),
-    Code("VP111", "import-cycle", "Files import each other in a cycle."),
-    Code("VP112", "import-not-catalogue", "Only catalogue files (no decisions) can be imported."),
-    # -- semantics ----------------------------------------------------------
-    Code("VP201", "undefined-name", "A name is used but never declared."),
-    Code("VP202", "duplicate-name", "A name is declared twice."),
-    Code("VP203", "unknown-value", "An enumeration value that the input or finding does not have."),
-    Code("VP204", "type-mismatch", "An operator or value is applied to a name of the wrong type."),
-    Code(
-        "VP205",
-        "unit-mismatch",
-        "A quantity is given in a unit that does not match the declared one.",
+    example="",
+    fix="Save the file as UTF-8 (most editors offer 'Save with encoding'), or run `iconv -f latin1 -t utf-8`.",
+)
+UNEXPECTED_CHARACTER: Final = Code(
+    "VP102",
+    "unexpected-character",
+    "A character that cannot start any token of the language.",
+    severity=ERROR,
+    explanation=(
+        "The tokenizer met a character that no token of the language begins with: a single quote, a "
+        "typographic quote pasted from a document, an emoji, a non-breaking or zero-width space, or a string "
+        "that is not closed on its line. Strings are written in straight double quotes."
     ),
-    Code("VP206", "out-of-bounds", "A number lies outside the declared range of its input."),
-    Code("VP207", "unknown-source", "A citation names a source that is not declared."),
-    Code(
-        "VP208",
-        "finding-not-known",
-        "A finding is tested at a decision that some path reaches without ordering the action that reveals it.",
+    example=_G + "input depth 'Depth of the mass': superficial | deep\n",
+    fix="Use straight double quotes for titles and citations, and delete invisible or typographic characters.",
+)
+UNEXPECTED_TOKEN: Final = Code(
+    "VP103",
+    "unexpected-token",
+    "A token the grammar does not allow at this point.",
+    severity=ERROR,
+    explanation=(
+        "Every token was recognised, but this one is not allowed where it stands: a missing colon after an "
+        "input's title, a decision without its hit policy, a header that is not the first line. The message "
+        "lists what the grammar expected instead."
     ),
-    Code("VP209", "unreachable-decision", "A decision that no rule leads to from the start."),
-    Code("VP210", "pathway-cycle", "Decisions lead back to themselves without an explicit bound."),
-    Code(
-        "VP211",
-        "bad-rating",
-        "An appropriateness rating whose category and 1-9 score disagree, or an unknown category.",
+    example=_G + 'input depth "Depth of the mass" superficial | deep\n',
+    fix="Write what the hint says is expected; docs/language.md shows the form of each declaration.",
+)
+UNEXPECTED_EOF: Final = Code(
+    "VP104",
+    "unexpected-eof",
+    "The file ends in the middle of a declaration.",
+    severity=ERROR,
+    explanation=(
+        "The file stops before a declaration is complete (a truncated copy, an unfinished edit), or it holds "
+        "nothing but comments. The position is the end of the file."
     ),
-    Code(
-        "VP212",
-        "missing-provenance",
-        "A rule without a rating (or an explicit 'unrated' reason) or without a citation.",
+    example=_G + "input depth:\n",
+    fix="Complete the last declaration (here: the input's values, `superficial | deep`).",
+)
+TOO_LARGE: Final = Code(
+    "VP105",
+    "too-large",
+    "The file is too large or an expression is nested too deeply to process.",
+    severity=ERROR,
+    explanation=(
+        "veripath refuses files over its size limit and conditions nested more than 100 levels deep, so that a "
+        "generated or corrupted file is reported instead of exhausting memory or the stack. No real guideline "
+        "comes near either limit. No example is shown: it would be a condition in more than 100 parentheses."
     ),
-    Code(
-        "VP213",
-        "uncovered-without-reason",
-        "A rule ends in an 'uncovered' disposition without saying why.",
+    example="",
+    fix="Split the condition into simpler rules, or the file into a guideline and imported catalogues.",
+)
+BINARY_FILE: Final = Code(
+    "VP106",
+    "binary-file",
+    "The file contains NUL bytes or control characters: it is not a spec.",
+    severity=ERROR,
+    explanation=(
+        "A NUL byte or another control character (escape, bell, delete, a form feed) means the file is binary "
+        "(an image, a PDF, an executable) or was damaged by a copy. It is reported at the first such "
+        "character rather than parsed. No example is shown: the character cannot be printed."
     ),
-    Code(
-        "VP214",
-        "bad-attribute",
-        "An action or disposition attribute with an unknown or repeated value.",
+    example="",
+    fix="Check that the path names the intended .vp file; delete the control characters with an editor.",
+)
+BAD_STRING: Final = Code(
+    "VP107",
+    "bad-string",
+    "A string literal contains an invalid escape sequence.",
+    severity=ERROR,
+    explanation=(
+        'Inside a string, a backslash starts an escape; only \\" (a double quote) and \\\\ (a backslash) '
+        "are defined. Any other escape is an error rather than being kept literally, so a title means "
+        "exactly what it shows."
     ),
-    Code("VP215", "missing-start", "A guideline without a valid 'start' decision."),
-    Code("VP216", "empty-range", "A numeric range whose lower bound exceeds its upper bound."),
-    Code(
-        "VP217",
-        "misplaced-otherwise",
-        "An 'otherwise' rule that is not the last rule, or under a hit policy where it is ambiguous.",
+    example=_G.replace("Criteria", "Criteria \\q"),
+    fix='Write a backslash as \\\\ and a double quote as \\"; other characters need no escape.',
+)
+IMPORT_NOT_FOUND: Final = Code(
+    "VP110",
+    "import-not-found",
+    "An imported file does not exist.",
+    severity=ERROR,
+    explanation=(
+        "An `import` names a file that does not exist. The path is relative to the importing file, not to "
+        "the folder veripath runs in."
     ),
-    Code(
-        "VP218",
-        "bad-example",
-        "An example that gives a value of the wrong type, or names an input twice.",
+    example=_G + 'import "catalog/missing.vp"\n',
+    fix="Correct the path (relative to the importing file) or add the catalogue.",
+)
+IMPORT_CYCLE: Final = Code(
+    "VP111",
+    "import-cycle",
+    "Files import each other in a cycle.",
+    severity=ERROR,
+    explanation=(
+        "Following the imports leads back to a file already being read (a imports b, b imports a), so the "
+        "declarations would have no defined order. The message shows the chain. In the example, saved as "
+        "example.vp, the file imports itself."
     ),
-    Code(
-        "VP219",
-        "misplaced-declaration",
-        "A declaration that is not allowed in this kind of file (e.g. a decision in a catalogue).",
+    example=_G + 'import "example.vp"\n',
+    fix="Move the shared declarations into one catalogue that both files import.",
+)
+IMPORT_NOT_CATALOGUE: Final = Code(
+    "VP112",
+    "import-not-catalogue",
+    "Only catalogue files (no decisions) can be imported.",
+    severity=ERROR,
+    explanation=(
+        "An `import` names a guideline. Only catalogues (files that begin with `catalogue` and hold sources, "
+        "inputs, actions, findings and dispositions) can be imported: a guideline brings its own start, "
+        "decisions and properties, which cannot be merged into another pathway. No example is shown: it "
+        'takes two files (a guideline with `import "other.vp"`, where other.vp begins with `guideline`).'
     ),
-    Code("VP220", "bad-action-set", "A property names an action attribute or modality no action has."),
-    Code("VP221", "bad-bound", "A visit or step bound that is not a positive integer."),
-    # -- verification -------------------------------------------------------
-    Code("VP301", "gap", "A decision does not cover every patient who can reach it."),
-    Code(
-        "VP302",
-        "conflict",
-        "Two rules of a decision match the same patient and give different outcomes.",
-    ),
-    Code(
-        "VP303",
-        "redundant-overlap",
-        "Two rules of a decision match the same patient and give the same outcome.",
-    ),
-    Code(
-        "VP304",
-        "masked-rule",
-        "Under a 'first' or 'priority' policy, a rule that earlier rules always pre-empt.",
-    ),
-    Code("VP305", "dead-rule", "A rule that no patient who reaches its decision can match."),
-    Code("VP306", "unreachable", "A decision, action or disposition that no patient can reach."),
-    Code("VP307", "property-violated", "A pathway property fails for some patient."),
-    Code(
-        "VP308",
-        "example-failed",
-        "A scenario example gives other orders or another disposition than expected.",
-    ),
-    Code(
-        "VP309",
-        "unknown-result",
-        "The solver could not decide a check within its limits; the check is not passed.",
-    ),
-    Code("VP310", "inconsistent-assumptions", "The assumptions exclude every patient."),
-    # -- export ---------------------------------------------------------------
-    Code("VP401", "export-failed", "A table could not be written."),
-    Code("VP402", "stale-build", "A generated table is out of date with its spec."),
+    example="",
+    fix="Move the shared declarations into a catalogue and import that from both guidelines.",
 )
 
-CODES: dict[str, Code] = {c.code: c for c in _ALL}
+# -- semantics -----------------------------------------------------------------
+
+UNDEFINED_NAME: Final = Code(
+    "VP201",
+    "undefined-name",
+    "A name is used but never declared.",
+    severity=ERROR,
+    explanation=(
+        "A condition, order, `then`, `end`, property or example uses a name that no declaration in the file "
+        "or its imports introduces, usually a typo. The hint suggests the closest declared name."
+    ),
+    example=_G
+    + "input depth: superficial | deep\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reasure rated usually_appropriate 9 cite acr\n",
+    fix="Correct the spelling, or declare the name (an input, action, finding, decision or disposition).",
+)
+DUPLICATE_NAME: Final = Code(
+    "VP202",
+    "duplicate-name",
+    "A name is declared twice.",
+    severity=ERROR,
+    explanation=(
+        "Names share one namespace across a guideline and everything it imports, so two declarations of one "
+        "name (even of different kinds), a value listed twice in an enumeration, or two rules of a decision "
+        "with the same label, make every use of the name ambiguous."
+    ),
+    example=_C + "input depth: superficial | deep\ninput depth: superficial | deep | unknown\n",
+    fix="Rename one of the two, or delete the duplicate (the note points at the first declaration).",
+)
+UNKNOWN_VALUE: Final = Code(
+    "VP203",
+    "unknown-value",
+    "An enumeration value that the input or finding does not have.",
+    severity=ERROR,
+    explanation=(
+        "A condition compares an enumerated input or finding with a value it does not declare. Such a "
+        "comparison could never be true (or always be, with !=), which would silently change which "
+        "patients a rule covers."
+    ),
+    example=_G
+    + "input depth: superficial | deep\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when depth == superficail end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Use one of the declared values (the hint suggests the closest), or add the value to the declaration.",
+)
+TYPE_MISMATCH: Final = Code(
+    "VP204",
+    "type-mismatch",
+    "An operator or value is applied to a name of the wrong type.",
+    severity=ERROR,
+    explanation=(
+        "A comparison or set test that does not fit the type of its name: `<` on an enumeration, a number "
+        "compared with a bool, an enumeration used as a condition on its own, a disposition where an input "
+        "is expected, fractional bounds on an integer input. The verifier needs every condition to have one "
+        "meaning over patients."
+    ),
+    example=_G
+    + "input depth: superficial | deep\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when depth end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Compare the name as its type requires: `depth == superficial`, `ci == true` or `ci`, `size_cm > 5`.",
+)
+UNIT_MISMATCH: Final = Code(
+    "VP205",
+    "unit-mismatch",
+    "A quantity is given in a unit that does not match the declared one.",
+    severity=ERROR,
+    explanation=(
+        "A number carries a unit of another kind than its input's (kilograms for a length), a unit where "
+        "the input has none, an unknown unit, or two inputs of different units are compared. Units of one "
+        "kind convert (mm, cm, m); different kinds cannot, and guessing would change the threshold."
+    ),
+    example=_G
+    + "input size_cm: number in [0, 60] cm\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when size_cm > 5 kg end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Give the number in a unit of the input's kind (`size_cm > 50 mm`), or without a unit.",
+)
+OUT_OF_BOUNDS: Final = Code(
+    "VP206",
+    "out-of-bounds",
+    "A number lies outside the declared range of its input.",
+    severity=ERROR,
+    explanation=(
+        "A condition compares an input with a number outside its declared range, so the comparison is "
+        "decided for every patient: usually a typo or a unit slip (60 cm written as 600)."
+    ),
+    example=_G
+    + "input size_cm: number in [0, 60] cm\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when size_cm > 61 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Correct the number, or widen the input's declared range if real patients lie outside it.",
+)
+UNKNOWN_SOURCE: Final = Code(
+    "VP207",
+    "unknown-source",
+    "A citation names a source that is not declared.",
+    severity=ERROR,
+    explanation=(
+        "A `cite` in a rule or an example names a source that no `source` declaration introduces, so the "
+        "recommendation cannot be traced back to its evidence."
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + '  otherwise end reassure rated usually_appropriate 9 cite acr2022 "variant 1"\n',
+    fix='Cite a declared source, or declare it: `source acr2022 "ACR 2022" url "https://..."`.',
+)
+FINDING_NOT_KNOWN: Final = Code(
+    "VP208",
+    "finding-not-known",
+    "A finding is tested at a decision that some path reaches without ordering the action that reveals it.",
+    severity=ERROR,
+    explanation=(
+        "A finding becomes known once its action has been ordered. A decision may test it only if every "
+        "path from `start` to the decision orders that action first; otherwise some patient would be "
+        "decided on a result that does not exist yet."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'action us "US" imaging modality us\n'
+    + "finding us_result from us: benign | suspicious\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when ci order us then second rated usually_appropriate 9 cite acr\n"
+    + "  otherwise then second rated usually_appropriate 9 cite acr\n"
+    + 'decision second "Second" first\n'
+    + "  when us_result == benign end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Order the action on every path to the decision, or move the test to a decision after the order.",
+)
+UNREACHABLE_DECISION: Final = Code(
+    "VP209",
+    "unreachable-decision",
+    "A decision that no rule leads to from the start.",
+    severity=ERROR,
+    explanation=(
+        "No chain of `then` from the `start` decision leads to this decision, so its rules never apply to "
+        "anyone: usually a forgotten `then` or a misspelt target. (VP306 is the finer finding that a "
+        "decision is linked but no patient satisfies the conditions on the way.)"
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + 'decision orphan "Orphan" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Link the decision with `then` from a rule that should lead to it, or delete it.",
+)
+PATHWAY_CYCLE: Final = Code(
+    "VP210",
+    "pathway-cycle",
+    "Decisions lead back to themselves without an explicit bound.",
+    severity=ERROR,
+    explanation=(
+        "Following `then` from a decision leads back to it, so a patient could go round forever and the "
+        "paths cannot be enumerated. Loops are allowed (repeat imaging), but the decision must say how "
+        "often it may be visited."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when ci then second rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + 'decision second "Second" first\n'
+    + "  otherwise then first rated usually_appropriate 9 cite acr\n",
+    fix='Bound the loop on the decision it returns to: `decision first "First" first at most 2 visits`.',
+)
+BAD_RATING: Final = Code(
+    "VP211",
+    "bad-rating",
+    "An appropriateness rating whose category and 1-9 score disagree, or an unknown category.",
+    severity=ERROR,
+    explanation=(
+        "ACR ratings pair a category with a score: usually_appropriate 7-9, may_be_appropriate 4-6 (which "
+        "alone may carry `disagreement`), usually_not_appropriate 1-3. A rating outside its category, or an "
+        "unknown category, misstates the evidence behind the rule."
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 5 cite acr\n",
+    fix="Copy the category and score from the source table (a 5 is `may_be_appropriate 5`).",
+)
+MISSING_PROVENANCE: Final = Code(
+    "VP212",
+    "missing-provenance",
+    "A rule without a rating (or an explicit 'unrated' reason) or without a citation.",
+    severity=ERROR,
+    explanation=(
+        'Every rule says how appropriate its recommendation is (`rated ...`, or `unrated "why"` for a '
+        "source without ACR ratings) and where it comes from (`cite ...`), exactly once. A rule without "
+        "provenance is a recommendation nobody can check."
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure cite acr\n",
+    fix='Add the rating (`rated usually_appropriate 9`) or `unrated "reason"`, and a `cite`.',
+)
+UNCOVERED_WITHOUT_REASON: Final = Code(
+    "VP213",
+    "uncovered-without-reason",
+    "A rule ends in an 'uncovered' disposition without saying why.",
+    severity=ERROR,
+    explanation=(
+        "An `uncovered` disposition states that the sources are silent or disagree for these patients. The "
+        'rule must say why with `because "..."`, so that the gap in the evidence is documented rather than '
+        "hidden."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition no_variant "No ACR variant applies" uncovered\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + '  when ci end no_variant unrated "silent" cite acr\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix='Say why: `end no_variant because "2022 criteria: no variant for MRI-contraindicated patients"`.',
+)
+BAD_ATTRIBUTE: Final = Code(
+    "VP214",
+    "bad-attribute",
+    "An action or disposition attribute with an unknown or repeated value.",
+    severity=ERROR,
+    explanation=(
+        "An action's attributes (kind, modality, contrast, radiation, urgency, time frame) and a "
+        "disposition's time take values from fixed lists; an unknown value, an attribute given twice, an "
+        "action without a kind, or a time in a unit that is not a duration, would make properties such as "
+        "`any modality mri` or the exported tables wrong."
+    ),
+    example=_C + 'action us "US" imaging modality ultrasound\n',
+    fix="Use a listed value (docs/language.md, Actions): here `modality us`.",
+)
+MISSING_START: Final = Code(
+    "VP215",
+    "missing-start",
+    "A guideline without a valid 'start' decision.",
+    severity=ERROR,
+    explanation=(
+        "A guideline has exactly one `start` naming the decision every patient begins at. Without it (or "
+        "with two) there is no pathway to verify or export."
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Add one `start first` line naming the first decision (and delete any second one).",
+)
+EMPTY_RANGE: Final = Code(
+    "VP216",
+    "empty-range",
+    "A numeric range whose lower bound exceeds its upper bound.",
+    severity=ERROR,
+    explanation=(
+        "A declared range such as `number in [10, 0]`, or a range in a condition such as "
+        "`size_cm in [5, 5)`, contains no value. An input nobody can have, or a test nobody can pass, is "
+        "almost always swapped or mistyped bounds."
+    ),
+    example=_C + "input score: number in [10, 0]\n",
+    fix="Write the lower bound first, and check which ends are inclusive `[ ]` or exclusive `( )`.",
+)
+MISPLACED_OTHERWISE: Final = Code(
+    "VP217",
+    "misplaced-otherwise",
+    "An 'otherwise' rule that is not the last rule, or under a hit policy where it is ambiguous.",
+    severity=ERROR,
+    explanation=(
+        "`otherwise` matches every patient that no earlier rule matches, so it is only meaningful as the "
+        "last rule: rules after it could never apply, and under some hit policies 'earlier' is not defined."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when ci end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Move the `otherwise` rule to the end of its decision.",
+)
+BAD_EXAMPLE: Final = Code(
+    "VP218",
+    "bad-example",
+    "An example that gives a value of the wrong type, or names an input twice.",
+    severity=ERROR,
+    explanation=(
+        "An example's `given` describes one patient: each input or finding once, with a value of its type "
+        "(true or false for a bool, a declared value for an enumeration, a number within range). Otherwise "
+        "the example does not describe any patient and cannot be run."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + 'example "contraindicated" cite acr\n'
+    + "  given ci = yes\n"
+    + "  expect end reassure\n",
+    fix="Give each input once, with a value of its declared type (`ci = true`).",
+)
+MISPLACED_DECLARATION: Final = Code(
+    "VP219",
+    "misplaced-declaration",
+    "A declaration that is not allowed in this kind of file (e.g. a decision in a catalogue).",
+    severity=ERROR,
+    explanation=(
+        "A catalogue holds shared declarations only: sources, inputs, assumptions, actions, findings and "
+        "dispositions. A `start`, decision, property or example belongs to a guideline. Commands that need "
+        "a pathway (such as `graph`) also report this for a catalogue."
+    ),
+    example='catalogue shared "Shared declarations"\nsource acr "ACR"\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Move the declaration into the guideline that imports the catalogue.",
+)
+BAD_ACTION_SET: Final = Code(
+    "VP220",
+    "bad-action-set",
+    "A property names an action attribute or modality no action has.",
+    severity=ERROR,
+    explanation=(
+        "A property's action set (`any modality mri`, `any cross_sectional`) must name an attribute that "
+        "sets can be built from and that some declared action has; an empty set would make the property "
+        "hold vacuously, which is never what was meant."
+    ),
+    example=_G
+    + 'action us "US" imaging modality us\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise order us end reassure rated usually_appropriate 9 cite acr\n"
+    + "property no_pet: never any modality pet_ct\n",
+    fix="Name a modality or attribute some action has, or declare the action the property is about.",
+)
+BAD_BOUND: Final = Code(
+    "VP221",
+    "bad-bound",
+    "A visit or step bound that is not a positive integer.",
+    severity=ERROR,
+    explanation=(
+        "`at most N visits` on a decision and `at most N steps` in a property must be at least 1: a bound "
+        "of 0 excludes every path."
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + "property short: at most 0 steps\n",
+    fix="Give a bound of at least 1.",
+)
+
+# -- verification --------------------------------------------------------------
+
+# A guideline whose one decision, `first`, is followed by the rules in each example below.
+_V = (
+    _G
+    + "input size_cm: number in [0, 60] cm\n"
+    + 'action mri "MRI" imaging modality mri cross_sectional\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer to a sarcoma centre" refer within 2 weeks\n'
+    + "start first\n"
+)
+
+GAP: Final = Code(
+    "VP301",
+    "gap",
+    "A decision does not cover every patient who can reach it.",
+    severity=ERROR,
+    explanation=(
+        "Some patient who can reach the decision (given the assumptions and the conditions on the way) "
+        "matches none of its rules, so the pathway has no answer for them. The report gives one such "
+        "patient, the whole uncovered region where it can be described, and the path the patient takes."
+    ),
+    example=_V
+    + 'decision first "First" unique\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm > 5 order mri end refer rated usually_appropriate 9 cite acr\n",
+    fix=(
+        "Add a rule for the uncovered patients (here size_cm = 5). If the sources are silent about them, "
+        "end in an `uncovered` disposition with `because`, so the gap is stated rather than hidden."
+    ),
+)
+CONFLICT: Final = Code(
+    "VP302",
+    "conflict",
+    "Two rules of a decision match the same patient and give different outcomes.",
+    severity=ERROR,
+    explanation=(
+        "Under `unique` or `any`, at most one outcome may apply to a patient; under `priority`, rules of "
+        "equal score must agree. Two rules here match one reachable patient and give different orders or "
+        "dispositions, so the pathway contradicts itself for that patient (the report shows one)."
+    ),
+    example=_V
+    + 'decision first "First" unique\n'
+    + "  when size_cm <= 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n",
+    fix=(
+        "Make the conditions exclusive (`size_cm < 5` and `size_cm >= 5`), or use hit policy `first` if "
+        "the order of the rules is meant to decide."
+    ),
+)
+REDUNDANT_OVERLAP: Final = Code(
+    "VP303",
+    "redundant-overlap",
+    "Two rules of a decision match the same patient and give the same outcome.",
+    severity=WARNING,
+    explanation=(
+        "Under `unique`, two rules match one reachable patient. They agree, so no patient gets two answers, "
+        "but the overlap is usually a sign that one threshold is off, and it is a conflict waiting to happen "
+        "when one of the rules is edited."
+    ),
+    example=_V
+    + 'decision first "First" unique\n'
+    + "  when size_cm <= 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Merge the two rules, or make their conditions exclusive; hit policy `any` allows agreeing overlaps.",
+)
+MASKED_RULE: Final = Code(
+    "VP304",
+    "masked-rule",
+    "Under a 'first' or 'priority' policy, a rule that earlier rules always pre-empt.",
+    severity=WARNING,
+    explanation=(
+        "Some patients match the rule, but every one of them also matches an earlier rule (under `first`) "
+        "or a higher-rated one (under `priority`), so the rule never applies: it is dead code that reads as "
+        "if it were guidance."
+    ),
+    example=_V
+    + 'decision first "First" first\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm < 3 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + "  otherwise order mri end refer rated usually_appropriate 9 cite acr\n",
+    fix="Move the narrower rule before the broader one, or delete it.",
+)
+DEAD_RULE: Final = Code(
+    "VP305",
+    "dead-rule",
+    "A rule that no patient who reaches its decision can match.",
+    severity=WARNING,
+    explanation=(
+        "No patient who satisfies the assumptions and reaches the decision satisfies the rule's condition, "
+        "so the rule never applies. Usually a threshold on the wrong side, or a case already routed "
+        "elsewhere earlier in the pathway."
+    ),
+    example=_V
+    + "assume: size_cm < 30\n"
+    + 'decision first "First" first\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm > 40 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise order mri end refer rated usually_appropriate 9 cite acr\n",
+    fix="Correct the condition, or delete the rule if those patients are handled before the decision.",
+)
+UNREACHABLE: Final = Code(
+    "VP306",
+    "unreachable",
+    "A decision, action or disposition that no patient can reach.",
+    severity=WARNING,
+    explanation=(
+        "Every path to the decision, action or disposition has conditions that no patient satisfies (with "
+        "the assumptions), so that part of the pathway is never used. It is a warning: the pathway is "
+        "still sound for every patient, but it does not say what was meant. The rule on the way in is "
+        "reported as dead (VP305) too."
+    ),
+    example=_V
+    + "assume: size_cm < 30\n"
+    + 'decision first "First" first\n'
+    + "  when size_cm > 40 then large rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + 'decision large "Very large mass" first\n'
+    + "  otherwise order mri end refer rated usually_appropriate 9 cite acr\n",
+    fix=(
+        "Correct the conditions on the way (here the threshold contradicts the assumption), or delete the "
+        "unreachable part."
+    ),
+)
+PROPERTY_VIOLATED: Final = Code(
+    "VP307",
+    "property-violated",
+    "A pathway property fails for some patient.",
+    severity=ERROR,
+    explanation=(
+        "A `property` (`never A before B`, `always ends`, `at most N steps`, ...) is false on the path of "
+        "some patient. The report gives the patient and the path, with the step where the property fails."
+    ),
+    example=_V
+    + 'decision first "First" unique\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + 'property no_mri "No MRI for any patient": never any modality mri\n',
+    fix="Change the rules on the reported path so the property holds, or correct the property.",
+)
+EXAMPLE_FAILED: Final = Code(
+    "VP308",
+    "example-failed",
+    "A scenario example gives other orders or another disposition than expected.",
+    severity=ERROR,
+    explanation=(
+        "An `example` runs one patient through the pathway; the orders it gets (all of them, in order) or "
+        "its disposition differ from the `expect` line. Examples pin the pathway to the cases in the source."
+    ),
+    example=_V
+    + 'decision first "First" unique\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + 'example "a 6 cm mass is referred" cite acr\n'
+    + "  given size_cm = 6\n"
+    + "  expect end reassure\n",
+    fix="Correct the rules (or, if the source says otherwise, the example's expectation).",
+)
+UNKNOWN_RESULT: Final = Code(
+    "VP309",
+    "unknown-result",
+    "The solver could not decide a check within its limits; the check is not passed.",
+    severity=ERROR,
+    explanation=(
+        "Z3 reached its timeout or resource limit (or gave up) before proving or refuting a check. An "
+        "undecided check is never a pass, so it is an error; `--allow-unknown` reports it as a warning "
+        "instead. No example is shown: whether a check is decided depends on the limits and the machine."
+    ),
+    example="",
+    fix="Raise `--timeout` and `--rlimit`, or split a large decision; simpler conditions are decided faster.",
+)
+INCONSISTENT_ASSUMPTIONS: Final = Code(
+    "VP310",
+    "inconsistent-assumptions",
+    "The assumptions exclude every patient.",
+    severity=ERROR,
+    explanation=(
+        "No patient satisfies every `assume` at once. Every other check would then pass vacuously, so "
+        "nothing the verifier says about the pathway would mean anything."
+    ),
+    example=_V
+    + "assume: size_cm > 10\n"
+    + "assume: size_cm < 5\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Correct the contradictory assumptions (the first is marked); each should describe real patients.",
+)
+
+# -- export --------------------------------------------------------------------
+
+EXPORT_FAILED: Final = Code(
+    "VP401",
+    "export-failed",
+    "A table could not be written.",
+    severity=ERROR,
+    explanation=(
+        "`veripath build` could not write an output file (no permission, a file where a folder is needed, "
+        "a full disk). The spec itself is fine. No example is shown: the cause is the output folder, not "
+        "the spec."
+    ),
+    example="",
+    fix="Check that the --out folder can be created and written.",
+)
+STALE_BUILD: Final = Code(
+    "VP402",
+    "stale-build",
+    "A generated table is out of date with its spec.",
+    severity=ERROR,
+    explanation=(
+        "`veripath build --check` found that a committed output differs from what the spec generates now: "
+        "the spec changed and the tables were not rebuilt, so code embedding them would run an old pathway. "
+        "No example is shown: the cause is the build folder, not the spec."
+    ),
+    example="",
+    fix="Run `veripath build` and commit the regenerated outputs.",
+)
+
+# Every constant above, by its code; for `explain-code` and JSON consumers.
+CODES: Final[dict[str, Code]] = {
+    c.code: c for c in sorted((v for v in list(globals().values()) if isinstance(v, Code)), key=lambda c: c.code)
+}
 
 
 def lookup(code: str) -> Code | None:
-    return CODES.get(code.upper())
+    return CODES.get(code.strip().upper())

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from dsl.codes import CODES
+from dsl.codes import CODES, Code, Severity
 from dsl.source import Span
 
-
-class Severity(enum.Enum):
-    ERROR = "error"
-    WARNING = "warning"
-    NOTE = "note"
+__all__ = ["Diagnostic", "Note", "Severity", "VeripathError", "diagnostic", "did_you_mean", "error", "warning"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -26,7 +21,7 @@ class Note:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Diagnostic:
-    code: str
+    code: Code
     severity: Severity
     message: str
     span: Span | None
@@ -36,8 +31,12 @@ class Diagnostic:
     data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
 
     def __post_init__(self) -> None:
-        if self.code not in CODES:
-            raise ValueError(f"unregistered diagnostic code {self.code}")
+        if not isinstance(self.code, Code) or CODES.get(self.code.code) is not self.code:
+            raise ValueError(f"unregistered diagnostic code {self.code!r}")
+
+    def with_severity(self, severity: Severity) -> Diagnostic:
+        """The same diagnostic at another severity (a context-dependent override, e.g. --allow-unknown)."""
+        return replace(self, severity=severity)
 
     @property
     def is_error(self) -> bool:
@@ -45,12 +44,12 @@ class Diagnostic:
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         if self.span is None:
-            return ("", 0, 0, self.code, self.message)
-        return (self.span.file, self.span.line, self.span.column, self.code, self.message)
+            return ("", 0, 0, self.code.code, self.message)
+        return (self.span.file, self.span.line, self.span.column, self.code.code, self.message)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "code": self.code,
+            "code": self.code.code,
             "severity": self.severity.value,
             "message": self.message,
             "location": self.span.to_json() if self.span else None,
@@ -66,12 +65,40 @@ class Diagnostic:
         return out
 
 
-def error(code: str, message: str, span: Span | None, hint: str | None = None, **kw: Any) -> Diagnostic:
-    return Diagnostic(code=code, severity=Severity.ERROR, message=message, span=span, hint=hint, **kw)
+def diagnostic(
+    code: Code,
+    message: str,
+    span: Span | None,
+    hint: str | None = None,
+    *,
+    notes: tuple[Note, ...] = (),
+    data: dict[str, Any] | None = None,
+    severity: Severity | None = None,
+) -> Diagnostic:
+    """A diagnostic of a registered code, at the code's default severity.
+
+    Pass `severity` only where the severity genuinely depends on the context; the one such case
+    today is `--allow-unknown`, which reports VP309 as a warning (see `Diagnostic.with_severity`).
+    """
+    return Diagnostic(
+        code=code,
+        severity=code.severity if severity is None else severity,
+        message=message,
+        span=span,
+        hint=hint,
+        notes=notes,
+        data={} if data is None else data,
+    )
 
 
-def warning(code: str, message: str, span: Span | None, hint: str | None = None, **kw: Any) -> Diagnostic:
-    return Diagnostic(code=code, severity=Severity.WARNING, message=message, span=span, hint=hint, **kw)
+def error(code: Code, message: str, span: Span | None, hint: str | None = None, **kw: Any) -> Diagnostic:
+    """An error diagnostic: `diagnostic()` with the severity forced to error (prefer `diagnostic`)."""
+    return diagnostic(code, message, span, hint, severity=Severity.ERROR, **kw)
+
+
+def warning(code: Code, message: str, span: Span | None, hint: str | None = None, **kw: Any) -> Diagnostic:
+    """A warning diagnostic: `diagnostic()` with the severity forced to warning (prefer `diagnostic`)."""
+    return diagnostic(code, message, span, hint, severity=Severity.WARNING, **kw)
 
 
 class VeripathError(Exception):

@@ -23,7 +23,8 @@ from lark.exceptions import (
 from lark.tree import Meta
 
 from dsl import ast
-from dsl.diagnostics import Diagnostic, error
+from dsl.codes import BAD_STRING, TOO_LARGE, UNEXPECTED_CHARACTER, UNEXPECTED_EOF, UNEXPECTED_TOKEN
+from dsl.diagnostics import Diagnostic, diagnostic
 from dsl.model import HIT_POLICIES, DispositionKind, one_of
 from dsl.ops import Op
 from dsl.source import Span
@@ -511,22 +512,24 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         else:
             span = Span.point(path, 1, 1)
         expected = _describe_expected({str(t) for t in exc.expected})
-        return error("VP104", "unexpected end of file", span, hint=f"expected {expected}")
+        return diagnostic(UNEXPECTED_EOF, "unexpected end of file", span, hint=f"expected {expected}")
     if isinstance(exc, UnexpectedCharacters):
         pos = exc.pos_in_stream
         ch = text[pos] if pos is not None and 0 <= pos < len(text) else "?"
         span = Span.point(path, line, column)
         if ch == '"':  # no STRING token matched: the string does not end on its line
-            return error("VP102", "unterminated string", span, hint='a string ends with " on the same line')
+            return diagnostic(
+                UNEXPECTED_CHARACTER, "unterminated string", span, hint='a string ends with " on the same line'
+            )
         quote = ch in "'\u2018\u2019\u201c\u201d"
         hint = 'strings use straight double quotes (")' if quote else "comments start with '#'"
-        return error("VP102", f"unexpected character {ch!r}", span, hint=hint)
+        return diagnostic(UNEXPECTED_CHARACTER, f"unexpected character {ch!r}", span, hint=hint)
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     width = max(1, len(str(tok)))
     span = Span.point(path, line, column, width)
     expected = _describe_expected(exc.expected)
-    return error("VP103", f"unexpected {_token_words(tok)}", span, hint=f"expected {expected}")
+    return diagnostic(UNEXPECTED_TOKEN, f"unexpected {_token_words(tok)}", span, hint=f"expected {expected}")
 
 
 def _token_words(tok: Token) -> str:
@@ -564,8 +567,8 @@ def _nesting_problem(path: str, text: str) -> Diagnostic | None:
         elif ch in "([{":
             depth += 1
             if depth > MAX_NESTING:
-                return error(
-                    "VP105",
+                return diagnostic(
+                    TOO_LARGE,
                     f"expression nested more than {MAX_NESTING} levels deep",
                     Span.point(path, line, col),
                     hint="split the condition into simpler parts",
@@ -592,8 +595,8 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
     except _BadEscape as exc:
         span = Span.point(path, exc.token.line or 1, exc.token.column or 1, len(str(exc.token)))
         return None, [
-            error(
-                "VP107",
+            diagnostic(
+                BAD_STRING,
                 f"invalid escape '\\{exc.char}' in string",
                 span,
                 hint='use \\" or \\\\ or \\n',
@@ -601,8 +604,8 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
         ]
     except RecursionError:
         return None, [
-            error(
-                "VP105",
+            diagnostic(
+                TOO_LARGE,
                 "expression nested too deeply",
                 Span.point(path, 1, 1),
                 hint="split the condition into simpler parts",

@@ -9,7 +9,16 @@ import os
 from dataclasses import dataclass, field
 
 from dsl import ast
-from dsl.diagnostics import Diagnostic, error
+from dsl.codes import (
+    BAD_ENCODING,
+    BINARY_FILE,
+    IMPORT_CYCLE,
+    IMPORT_NOT_CATALOGUE,
+    IMPORT_NOT_FOUND,
+    TOO_LARGE,
+    UNREADABLE_FILE,
+)
+from dsl.diagnostics import Diagnostic, diagnostic
 from dsl.parser import MAX_BYTES, parse_text
 from dsl.source import SourceFile, Span
 
@@ -47,16 +56,16 @@ def _position(data: bytes, offset: int) -> tuple[int, int]:
 def decode(path: str, data: bytes, size: int | None = None) -> tuple[str | None, Diagnostic | None]:
     """The text of a spec file, or why it is not one. `size` is the file's size when `data` was cut short."""
     if len(data) > MAX_BYTES:
-        return None, error(
-            "VP105",
+        return None, diagnostic(
+            TOO_LARGE,
             f"file is {size or len(data):,} bytes; the limit is {MAX_BYTES:,}",
             Span.point(path, 1, 1),
             hint="split the guideline into catalogues and import them",
         )
     for bom, encoding in _UTF16_32_BOMS.items():
         if data.startswith(bom):
-            return None, error(
-                "VP101",
+            return None, diagnostic(
+                BAD_ENCODING,
                 f"the file is {encoding} text, not UTF-8",
                 Span.point(path, 1, 1),
                 hint="save the file as UTF-8",
@@ -64,8 +73,8 @@ def decode(path: str, data: bytes, size: int | None = None) -> tuple[str | None,
     data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte order mark is allowed, and not text
     if b"\x00" in data:
         line, col = _position(data, data.index(b"\x00"))
-        return None, error(
-            "VP106",
+        return None, diagnostic(
+            BINARY_FILE,
             "file contains NUL bytes: not a text spec",
             Span.point(path, line, col),
             hint="is this a binary file?",
@@ -75,8 +84,8 @@ def decode(path: str, data: bytes, size: int | None = None) -> tuple[str | None,
         text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     except UnicodeDecodeError as exc:
         line, col = _position(data, exc.start)
-        return None, error(
-            "VP101",
+        return None, diagnostic(
+            BAD_ENCODING,
             f"byte 0x{data[exc.start]:02x} is not valid UTF-8",
             Span.point(path, line, col),
             hint="save the file as UTF-8",
@@ -84,8 +93,8 @@ def decode(path: str, data: bytes, size: int | None = None) -> tuple[str | None,
     for lineno, line_text in enumerate(text.split("\n"), start=1):
         for col, ch in enumerate(line_text, start=1):
             if (ord(ch) < 32 and ch not in "\t\r\f\v") or ch == "\x7f":
-                return None, error(
-                    "VP106",
+                return None, diagnostic(
+                    BINARY_FILE,
                     f"control character U+{ord(ch):04X} in file",
                     Span.point(path, lineno, col),
                     hint="is this a binary file?",
@@ -100,10 +109,10 @@ def read_file(path: str) -> tuple[SourceFile | None, ast.Module | None, list[Dia
             data = fh.read(MAX_BYTES + 1)
             size = os.fstat(fh.fileno()).st_size
     except IsADirectoryError:
-        return None, None, [error("VP100", "is a directory, not a file", Span.point(shown, 1, 1))]
+        return None, None, [diagnostic(UNREADABLE_FILE, "is a directory, not a file", Span.point(shown, 1, 1))]
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return None, None, [error("VP100", f"cannot read file: {reason}", None, hint=shown)]
+        return None, None, [diagnostic(UNREADABLE_FILE, f"cannot read file: {reason}", None, hint=shown)]
     text, problem = decode(shown, data, size)
     if text is None:
         assert problem is not None
@@ -124,19 +133,23 @@ def read_guideline(path: str) -> ReadResult:
         if real in visiting:
             assert importer is not None
             chain = " -> ".join(display_path(p) for p in [*visiting[visiting.index(real) :], real])
-            result.diagnostics.append(error("VP111", f"import cycle: {chain}", importer.path.span))
+            result.diagnostics.append(diagnostic(IMPORT_CYCLE, f"import cycle: {chain}", importer.path.span))
             return
         if real in done:
             return
         if importer is not None and os.path.isdir(file):
             result.diagnostics.append(
-                error("VP100", f"imported path '{importer.path.value}' is a directory, not a file", importer.path.span)
+                diagnostic(
+                    UNREADABLE_FILE,
+                    f"imported path '{importer.path.value}' is a directory, not a file",
+                    importer.path.span,
+                )
             )
             return
         if importer is not None and not os.path.exists(file):
             result.diagnostics.append(
-                error(
-                    "VP110",
+                diagnostic(
+                    IMPORT_NOT_FOUND,
                     f"imported file '{importer.path.value}' does not exist",
                     importer.path.span,
                     hint=f"paths are relative to the importing file; looked for {display_path(file)}",
@@ -152,8 +165,8 @@ def read_guideline(path: str) -> ReadResult:
             return
         if importer is not None and module.header.kind != "catalogue":
             result.diagnostics.append(
-                error(
-                    "VP112",
+                diagnostic(
+                    IMPORT_NOT_CATALOGUE,
                     f"'{importer.path.value}' is a guideline; only catalogues can be imported",
                     importer.path.span,
                     hint="move the shared declarations into a 'catalogue' file",

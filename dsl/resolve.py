@@ -10,7 +10,24 @@ from collections.abc import Sequence
 
 from dsl import ast
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, Note, did_you_mean, error
+from dsl.codes import (
+    BAD_ACTION_SET,
+    BAD_ATTRIBUTE,
+    BAD_BOUND,
+    BAD_EXAMPLE,
+    BAD_RATING,
+    DUPLICATE_NAME,
+    EMPTY_RANGE,
+    MISPLACED_DECLARATION,
+    MISPLACED_OTHERWISE,
+    MISSING_PROVENANCE,
+    MISSING_START,
+    TYPE_MISMATCH,
+    UNCOVERED_WITHOUT_REASON,
+    UNDEFINED_NAME,
+    UNKNOWN_SOURCE,
+)
+from dsl.diagnostics import Diagnostic, Note, diagnostic, did_you_mean
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
 
@@ -48,8 +65,8 @@ class Resolver:
         previous = self.names.get(name.text)
         if previous is not None:
             self.report(
-                error(
-                    "VP202",
+                diagnostic(
+                    DUPLICATE_NAME,
                     f"'{name.text}' is already declared as {_KIND_WORDS[previous[0]]}",
                     name.span,
                     notes=(Note(message="first declared here", span=previous[1].span),),
@@ -74,12 +91,12 @@ class Resolver:
         if entry is not None and entry[0] == kind:
             return True
         if entry is not None:
-            self.report(error("VP204", f"'{name.text}' is {_KIND_WORDS[entry[0]]}, not {what}", name.span))
+            self.report(diagnostic(TYPE_MISMATCH, f"'{name.text}' is {_KIND_WORDS[entry[0]]}, not {what}", name.span))
             return False
         candidates = [n for n, (k, _) in self.names.items() if k == kind]
         self.report(
-            error(
-                "VP201",
+            diagnostic(
+                UNDEFINED_NAME,
                 f"undefined {what.split(' ', 1)[-1]} '{name.text}'",
                 name.span,
                 hint=did_you_mean(name.text, candidates),
@@ -104,8 +121,8 @@ class Resolver:
             for d in mod.decls:
                 if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl):
                     self.report(
-                        error(
-                            "VP219",
+                        diagnostic(
+                            MISPLACED_DECLARATION,
                             f"a catalogue cannot contain {_decl_word(d)}",
                             d.span,
                             hint="catalogues hold shared declarations; put pathways in a guideline",
@@ -184,10 +201,10 @@ class Resolver:
             return m.EnumType(values=values) if values else None
         unit = check_unit_name(spec.unit, self.report)
         if spec.low > spec.high:
-            self.report(error("VP216", "the range is empty: the lower bound exceeds the upper", spec.span))
+            self.report(diagnostic(EMPTY_RANGE, "the range is empty: the lower bound exceeds the upper", spec.span))
             return None
         if spec.integer and (spec.low.denominator != 1 or spec.high.denominator != 1):
-            self.report(error("VP204", "an integer range needs whole-number bounds", spec.span))
+            self.report(diagnostic(TYPE_MISMATCH, "an integer range needs whole-number bounds", spec.span))
             return None
         return m.NumberType(low=spec.low, high=spec.high, unit=unit, integer=spec.integer)
 
@@ -196,8 +213,8 @@ class Resolver:
         for n in names:
             if n.text in seen:
                 self.report(
-                    error(
-                        "VP202",
+                    diagnostic(
+                        DUPLICATE_NAME,
                         f"value '{n.text}' is listed twice",
                         n.span,
                         notes=(Note(message="first listed here", span=seen[n.text].span),),
@@ -235,8 +252,8 @@ class Resolver:
         for attr in d.attrs:
             if attr.key in seen:
                 self.report(
-                    error(
-                        "VP214",
+                    diagnostic(
+                        BAD_ATTRIBUTE,
                         f"'{_attr_word(attr.key)}' is given twice",
                         attr.span,
                         notes=(Note(message="first given here", span=seen[attr.key].span),),
@@ -248,19 +265,19 @@ class Resolver:
             if choices is not None and attr.value not in choices:
                 hint = did_you_mean(attr.value or "", choices) or "one of: " + ", ".join(choices)
                 self.report(
-                    error(
-                        "VP214",
+                    diagnostic(
+                        BAD_ATTRIBUTE,
                         f"unknown {_attr_word(attr.key)} '{attr.value}'",
                         attr.span,
                         hint=hint,
                     )
                 )
             if attr.key == "within" and attr.value not in TIME_UNITS:
-                self.report(error("VP214", f"'{attr.value}' is not a unit of time", attr.span))
+                self.report(diagnostic(BAD_ATTRIBUTE, f"'{attr.value}' is not a unit of time", attr.span))
         if "kind" not in seen:
             self.report(
-                error(
-                    "VP214",
+                diagnostic(
+                    BAD_ATTRIBUTE,
                     f"action '{d.name.text}' has no kind",
                     d.name.span,
                     hint="add 'imaging', 'procedure' or 'referral'",
@@ -295,7 +312,7 @@ class Resolver:
         within = None
         if d.unit is not None:
             if d.unit.text not in TIME_UNITS:
-                self.report(error("VP214", f"'{d.unit.text}' is not a unit of time", d.unit.span))
+                self.report(diagnostic(BAD_ATTRIBUTE, f"'{d.unit.text}' is not a unit of time", d.unit.span))
             elif d.amount is not None:
                 within = m.Duration(amount=d.amount, unit=d.unit.text)
         if not ok:
@@ -307,8 +324,8 @@ class Resolver:
         if not starts:
             where = decisions[0].span if decisions else self.root.header.span
             self.report(
-                error(
-                    "VP215",
+                diagnostic(
+                    MISSING_START,
                     "the guideline has no 'start' declaration",
                     where,
                     hint="add 'start NAME' naming the first decision",
@@ -317,8 +334,8 @@ class Resolver:
             return None
         for extra in starts[1:]:
             self.report(
-                error(
-                    "VP215",
+                diagnostic(
+                    MISSING_START,
                     "more than one 'start' declaration",
                     extra.span,
                     notes=(Note(message="first here", span=starts[0].span),),
@@ -334,8 +351,8 @@ class Resolver:
         for c in cites:
             if c.source.text not in self.source_names:
                 self.report(
-                    error(
-                        "VP207",
+                    diagnostic(
+                        UNKNOWN_SOURCE,
                         f"unknown source '{c.source.text}'",
                         c.source.span,
                         hint=did_you_mean(c.source.text, sorted(self.source_names))
@@ -354,15 +371,15 @@ class Resolver:
 
     def decision(self, d: ast.DecisionDecl) -> m.Decision:
         if d.max_visits is not None and d.max_visits < 1:
-            self.report(error("VP221", "a visit bound must be at least 1", d.span))
+            self.report(diagnostic(BAD_BOUND, "a visit bound must be at least 1", d.span))
         labels: dict[str, ast.Name] = {}
         rules: list[m.Rule] = []
         for index, r in enumerate(d.rules, start=1):
             if r.label is not None:
                 if r.label.text in labels:
                     self.report(
-                        error(
-                            "VP202",
+                        diagnostic(
+                            DUPLICATE_NAME,
                             f"rule '{r.label.text}' is already declared in this decision",
                             r.label.span,
                             notes=(Note(message="first here", span=labels[r.label.text].span),),
@@ -383,8 +400,8 @@ class Resolver:
         if r.condition is None:
             if index != len(d.rules):
                 self.report(
-                    error(
-                        "VP217",
+                    diagnostic(
+                        MISPLACED_OTHERWISE,
                         "'otherwise' must be the last rule of its decision",
                         r.span,
                         hint="rules after it could never apply",
@@ -406,8 +423,8 @@ class Resolver:
                 kind = self.disposition_kinds.get(r.finish.disposition.text)
                 if kind == "uncovered" and r.finish.reason is None:
                     self.report(
-                        error(
-                            "VP213",
+                        diagnostic(
+                            UNCOVERED_WITHOUT_REASON,
                             f"'{r.finish.disposition.text}' is an uncovered disposition: say why",
                             r.finish.span,
                             hint='add: because "why no recommendation applies"',
@@ -418,8 +435,8 @@ class Resolver:
         citations = self.citations(r.citations)
         if not r.citations:
             self.report(
-                error(
-                    "VP212",
+                diagnostic(
+                    MISSING_PROVENANCE,
                     "rule has no citation",
                     r.span,
                     hint='add: cite SOURCE "where in the source"',
@@ -447,8 +464,8 @@ class Resolver:
         given = len(r.ratings) + len(r.unrated)
         if given == 0:
             self.report(
-                error(
-                    "VP212",
+                diagnostic(
+                    MISSING_PROVENANCE,
                     "rule has no rating",
                     r.span,
                     hint='add: rated CATEGORY SCORE, or unrated "why no rating applies"',
@@ -456,7 +473,7 @@ class Resolver:
             )
             return None
         if given > 1:
-            self.report(error("VP212", "rule has more than one rating", r.span))
+            self.report(diagnostic(MISSING_PROVENANCE, "rule has more than one rating", r.span))
         if not r.ratings:
             return None
         rt = r.ratings[0]
@@ -464,8 +481,8 @@ class Resolver:
         bounds = CATEGORIES[category] if category is not None else None
         if bounds is None or category is None:
             self.report(
-                error(
-                    "VP211",
+                diagnostic(
+                    BAD_RATING,
                     f"unknown rating category '{rt.category.text}'",
                     rt.category.span,
                     hint=did_you_mean(rt.category.text, list(CATEGORIES)) or "one of: " + ", ".join(CATEGORIES),
@@ -475,14 +492,14 @@ class Resolver:
         low, high = bounds
         if not low <= rt.score <= high:
             self.report(
-                error(
-                    "VP211",
+                diagnostic(
+                    BAD_RATING,
                     f"{rt.category.text} means a score of {low}-{high}, not {rt.score}",
                     rt.span,
                 )
             )
         if rt.disagreement and rt.category.text != "may_be_appropriate":
-            self.report(error("VP211", "only 'may_be_appropriate' ratings carry a disagreement flag", rt.span))
+            self.report(diagnostic(BAD_RATING, "only 'may_be_appropriate' ratings carry a disagreement flag", rt.span))
         return m.Rating(category=category, score=rt.score, disagreement=rt.disagreement, span=rt.span)
 
     # -- properties ------------------------------------------------------------------------
@@ -495,8 +512,8 @@ class Resolver:
             attr = names[0]
             if attr not in ATTRIBUTE_SETS:
                 self.report(
-                    error(
-                        "VP220",
+                    diagnostic(
+                        BAD_ACTION_SET,
                         f"'any {attr}' is not an action set",
                         s.span,
                         hint="use any " + ", any ".join(ATTRIBUTE_SETS) + ", or any modality M",
@@ -513,8 +530,8 @@ class Resolver:
             chosen = [a.name for a in actions if a.modality == modality]
             if not chosen:
                 self.report(
-                    error(
-                        "VP220",
+                    diagnostic(
+                        BAD_ACTION_SET,
                         f"no action has modality '{modality}'",
                         s.span,
                         hint=did_you_mean(modality, sorted({a.modality for a in actions if a.modality})),
@@ -527,7 +544,7 @@ class Resolver:
         actions = self.actions
         b = d.body
         if b.kind == "max_steps" and (b.bound or 0) < 1:
-            self.report(error("VP221", "a step bound must be at least 1", b.span))
+            self.report(diagnostic(BAD_BOUND, "a step bound must be at least 1", b.span))
         exceptions = tuple(n.text for n in b.exceptions if self.lookup("action", n, "an action"))
         return m.Property(
             name=d.name.text,
@@ -550,7 +567,7 @@ class Resolver:
             if var is None:
                 continue
             if a.name.text in named:
-                self.report(error("VP218", f"'{a.name.text}' is given twice", a.span))
+                self.report(diagnostic(BAD_EXAMPLE, f"'{a.name.text}' is given twice", a.span))
                 continue
             named.add(a.name.text)
             value = self.example_value(var, a.value)
@@ -574,21 +591,21 @@ class Resolver:
         t = var.type
         if isinstance(t, m.BoolType):
             if v.kind != "bool":
-                self.report(error("VP218", f"'{var.name}' is a bool: give true or false", v.span))
+                self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is a bool: give true or false", v.span))
                 return None
             return bool(v.flag)
         if isinstance(t, m.EnumType):
             if v.kind != "name" or v.name is None:
-                self.report(error("VP218", f"'{var.name}' takes one of: {t.describe()}", v.span))
+                self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' takes one of: {t.describe()}", v.span))
                 return None
             return v.name.text if self.exprs.enum_value(var, v.name) else None
         if v.kind != "number" or v.number is None:
-            self.report(error("VP218", f"'{var.name}' is a number", v.span))
+            self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is a number", v.span))
             return None
         lit = ast.NumberLit(value=v.number, unit=v.unit, span=v.span)
         value = self.exprs.number(var, lit)
         if value is not None and t.integer and value.denominator != 1:
-            self.report(error("VP218", f"'{var.name}' is an integer", v.span))
+            self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is an integer", v.span))
             return None
         return value
 

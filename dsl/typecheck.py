@@ -7,7 +7,8 @@ from fractions import Fraction
 
 from dsl import ast
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, did_you_mean, error
+from dsl.codes import EMPTY_RANGE, OUT_OF_BOUNDS, TYPE_MISMATCH, UNDEFINED_NAME, UNIT_MISMATCH, UNKNOWN_VALUE
+from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
 from dsl.ops import Op
 from dsl.source import Span
 from dsl.units import UNITS, convert
@@ -36,11 +37,11 @@ class ExprChecker:
             return var
         kind = self.other_names(name.text)
         if kind is not None:
-            self.report(error("VP204", f"'{name.text}' is {kind}, not an input or finding", name.span))
+            self.report(diagnostic(TYPE_MISMATCH, f"'{name.text}' is {kind}, not an input or finding", name.span))
         else:
             self.report(
-                error(
-                    "VP201",
+                diagnostic(
+                    UNDEFINED_NAME,
                     f"undefined name '{name.text}'",
                     name.span,
                     hint=did_you_mean(name.text, list(self.variables)),
@@ -53,7 +54,7 @@ class ExprChecker:
         if value.text in var.type.values:
             return True
         hint = did_you_mean(value.text, var.type.values) or f"'{var.name}' is one of: {var.type.describe()}"
-        self.report(error("VP203", f"'{value.text}' is not a value of '{var.name}'", value.span, hint=hint))
+        self.report(diagnostic(UNKNOWN_VALUE, f"'{value.text}' is not a value of '{var.name}'", value.span, hint=hint))
         return False
 
     def number(self, var: m.Variable, lit: ast.NumberLit, *, check_bounds: bool = True) -> Fraction | None:
@@ -63,8 +64,8 @@ class ExprChecker:
         if lit.unit is not None:
             if var.type.unit is None:
                 self.report(
-                    error(
-                        "VP205",
+                    diagnostic(
+                        UNIT_MISMATCH,
                         f"'{var.name}' has no unit, but the number is in {lit.unit.text}",
                         lit.unit.span,
                     )
@@ -73,8 +74,8 @@ class ExprChecker:
             converted = convert(value, lit.unit.text, var.type.unit)
             if converted is None:
                 self.report(
-                    error(
-                        "VP205",
+                    diagnostic(
+                        UNIT_MISMATCH,
                         f"'{var.name}' is measured in {var.type.unit}; {lit.unit.text} cannot be converted",
                         lit.unit.span,
                     )
@@ -83,8 +84,8 @@ class ExprChecker:
             value = converted
         if check_bounds and not (var.type.low <= value <= var.type.high):
             self.report(
-                error(
-                    "VP206",
+                diagnostic(
+                    OUT_OF_BOUNDS,
                     f"{m.format_value(value)} is outside the range of '{var.name}' ({var.type.describe()})",
                     lit.span,
                     hint="the comparison is constant for every patient",
@@ -104,8 +105,8 @@ class ExprChecker:
                 return self._false(span)
             if not isinstance(var.type, m.BoolType):
                 self.report(
-                    error(
-                        "VP204",
+                    diagnostic(
+                        TYPE_MISMATCH,
                         f"'{var.name}' is {var.type.describe()}, not a bool",
                         expr.span,
                         hint=f"compare it, e.g. '{var.name} == ...'",
@@ -137,8 +138,8 @@ class ExprChecker:
             return self._false(expr.span)
         if not isinstance(var.type, m.EnumType):
             self.report(
-                error(
-                    "VP204",
+                diagnostic(
+                    TYPE_MISMATCH,
                     f"'{var.name}' is {var.type.describe()}, not an enumeration",
                     expr.name.span,
                 )
@@ -154,12 +155,14 @@ class ExprChecker:
         if var is None:
             return self._false(expr.span)
         if not isinstance(var.type, m.NumberType):
-            self.report(error("VP204", f"'{var.name}' is {var.type.describe()}, not a number", expr.name.span))
+            self.report(
+                diagnostic(TYPE_MISMATCH, f"'{var.name}' is {var.type.describe()}, not a number", expr.name.span)
+            )
             return self._false(expr.span)
         bounds: list[Fraction] = []
         for end in (expr.low, expr.high):
             if not isinstance(end, ast.NumberLit):
-                self.report(error("VP204", "range bounds must be numbers", end.span))
+                self.report(diagnostic(TYPE_MISMATCH, "range bounds must be numbers", end.span))
                 return self._false(expr.span)
             value = self.number(var, end, check_bounds=False)
             if value is None:
@@ -168,8 +171,8 @@ class ExprChecker:
         low, high = bounds
         if low > high or (low == high and not (expr.low_closed and expr.high_closed)):
             self.report(
-                error(
-                    "VP216",
+                diagnostic(
+                    EMPTY_RANGE,
                     "this range contains no value",
                     expr.span,
                     hint="is the range reversed?",
@@ -202,8 +205,8 @@ class ExprChecker:
             left, right, op = right, left, op.flip()
         if isinstance(left, ast.NumberLit) and isinstance(right, ast.NumberLit):
             self.report(
-                error(
-                    "VP204",
+                diagnostic(
+                    TYPE_MISMATCH,
                     "comparison of two constants",
                     expr.span,
                     hint="compare an input with a value",
@@ -211,7 +214,9 @@ class ExprChecker:
             )
             return self._false(expr.span)
         if not isinstance(left, ast.NameRef):
-            self.report(error("VP204", "the left side of a comparison must be an input or finding", left.span))
+            self.report(
+                diagnostic(TYPE_MISMATCH, "the left side of a comparison must be an input or finding", left.span)
+            )
             return self._false(expr.span)
         var = self.variable(left.name)
         if var is None:
@@ -229,8 +234,8 @@ class ExprChecker:
         assert isinstance(var.type, m.EnumType)
         if not op.is_equality:
             self.report(
-                error(
-                    "VP204",
+                diagnostic(
+                    TYPE_MISMATCH,
                     f"'{op.symbol}' does not apply to '{var.name}' ({var.type.describe()})",
                     expr.span,
                     hint="enumerations are compared with == or !=, or 'in {...}'",
@@ -238,14 +243,14 @@ class ExprChecker:
             )
             return self._false(expr.span)
         if not isinstance(right, ast.NameRef):
-            self.report(error("VP204", f"'{var.name}' takes one of: {var.type.describe()}", right.span))
+            self.report(diagnostic(TYPE_MISMATCH, f"'{var.name}' takes one of: {var.type.describe()}", right.span))
             return self._false(expr.span)
         if right.name.text not in var.type.values and right.name.text in self.variables:
             other = self.variables[right.name.text]
             if other.type != var.type:
                 self.report(
-                    error(
-                        "VP204",
+                    diagnostic(
+                        TYPE_MISMATCH,
                         f"'{var.name}' and '{other.name}' have different value sets",
                         expr.span,
                     )
@@ -259,7 +264,7 @@ class ExprChecker:
 
     def _compare_bool(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
         if not op.is_equality:
-            self.report(error("VP204", f"'{op.symbol}' does not apply to a bool", expr.span))
+            self.report(diagnostic(TYPE_MISMATCH, f"'{op.symbol}' does not apply to a bool", expr.span))
             return self._false(expr.span)
         this: m.Cond = m.BoolVar(var=var.name, span=expr.span)
         if isinstance(right, ast.BoolLit):
@@ -270,7 +275,7 @@ class ExprChecker:
             if other is None:
                 return self._false(expr.span)
             if not isinstance(other.type, m.BoolType):
-                self.report(error("VP204", f"'{other.name}' is not a bool", right.span))
+                self.report(diagnostic(TYPE_MISMATCH, f"'{other.name}' is not a bool", right.span))
                 return self._false(expr.span)
             that: m.Cond = m.BoolVar(var=other.name, span=expr.span)
             same = m.Or(
@@ -287,7 +292,7 @@ class ExprChecker:
                 span=expr.span,
             )
             return same if op is Op.EQ else m.Not(operand=same, span=expr.span)
-        self.report(error("VP204", f"'{var.name}' is a bool; compare it with true or false", right.span))
+        self.report(diagnostic(TYPE_MISMATCH, f"'{var.name}' is a bool; compare it with true or false", right.span))
         return self._false(expr.span)
 
     def _compare_number(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
@@ -303,8 +308,8 @@ class ExprChecker:
                 return self._false(expr.span)
             if not isinstance(other.type, m.NumberType):
                 self.report(
-                    error(
-                        "VP204",
+                    diagnostic(
+                        TYPE_MISMATCH,
                         f"'{other.name}' is {other.type.describe()}, not a number",
                         right.span,
                     )
@@ -312,8 +317,8 @@ class ExprChecker:
                 return self._false(expr.span)
             if other.type.unit != var.type.unit:
                 self.report(
-                    error(
-                        "VP205",
+                    diagnostic(
+                        UNIT_MISMATCH,
                         f"'{var.name}' is in {var.type.unit or 'no unit'} but '{other.name}' is in "
                         f"{other.type.unit or 'no unit'}",
                         expr.span,
@@ -321,7 +326,7 @@ class ExprChecker:
                 )
                 return self._false(expr.span)
             return m.Compare(op=op, left=m.NumTerm(var=var.name), right=m.NumTerm(var=other.name), span=expr.span)
-        self.report(error("VP204", f"'{var.name}' is a number; compare it with a number", right.span))
+        self.report(diagnostic(TYPE_MISMATCH, f"'{var.name}' is a number; compare it with a number", right.span))
         return self._false(expr.span)
 
 
@@ -329,6 +334,6 @@ def check_unit_name(unit: ast.Name | None, report: Callable[[Diagnostic], None])
     if unit is None:
         return None
     if unit.text not in UNITS:
-        report(error("VP205", f"unknown unit '{unit.text}'", unit.span))
+        report(diagnostic(UNIT_MISMATCH, f"unknown unit '{unit.text}'", unit.span))
         return None
     return unit.text

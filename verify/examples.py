@@ -6,7 +6,8 @@ import time
 
 from compiler.graph import DecisionGraph
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, Note, Severity
+from dsl.codes import EXAMPLE_FAILED
+from dsl.diagnostics import Note, diagnostic
 from verify.counterexample import data_value, location, make_data, rule_name
 from verify.results import CheckResult, Report, Verdict
 from verify.simulate import Trace, simulate
@@ -42,9 +43,8 @@ def check_example(graph: DecisionGraph, example: m.Example, check: str) -> Check
         message = f"example '{example.title}' gives {' and '.join(what)} than expected"
         hint = "the pathway or the example is wrong; the path below shows which rules applied"
     notes = _divergence(graph, example, trace)
-    diag = Diagnostic(
-        code="VP308",
-        severity=Severity.ERROR,
+    diag = diagnostic(
+        code=EXAMPLE_FAILED,
         message=message,
         span=example.span,
         hint=hint,

@@ -22,24 +22,59 @@ from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import z3
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.pretty import describe_cond
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, Severity
+from dsl.codes import PROPERTY_VIOLATED
+from dsl.diagnostics import diagnostic
 from dsl.model import Value
-from verify.counterexample import location, make_data, path_steps, patient_data
+from verify.context import Session
+from verify.counterexample import Minimiser, location, make_data, path_steps, patient_data
+from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
-from verify.reach import VIOLATION, Firing, GuardKey, Monitor, Product, build_product, encode_reach, run_product
+from verify.reach import (
+    VIOLATION,
+    Firing,
+    GuardKey,
+    Guards,
+    Monitor,
+    Product,
+    build_product,
+    encode_reach,
+    run_product,
+)
 from verify.results import CheckResult, Verdict
 from verify.solver import Patient
 from verify.tables import unknown_result
 
-if TYPE_CHECKING:
-    from verify.pathway import PathwayVerifier
+
+class PathwayVerifier(Protocol):
+    """What the property checks need from the pathway verifier (`verify.pathway.PathwayVerifier`).
+
+    A protocol, so that `pathway` imports this module and not the other way round.
+    """
+
+    @property
+    def graph(self) -> DecisionGraph: ...
+    @property
+    def model(self) -> m.Model: ...
+    @property
+    def enc(self) -> Encoder: ...
+    @property
+    def guards(self) -> Guards: ...
+    @property
+    def session(self) -> Session: ...
+    @property
+    def base(self) -> Product: ...
+    @property
+    def minimiser(self) -> Minimiser: ...
+
+    def reach_expr(self, i: int) -> Any: ...
+
 
 IMPROVE_BUDGET = 120  # predicate evaluations spent on simplifying one property counterexample
 
@@ -318,9 +353,8 @@ def _conclude(
         steps, revealed = path_steps(pv.graph, prod, path, patient)
     steps.append({"text": _final(prop, pv, prod, path, patient), "location": location(prop.span)})
     title = f" ({prop.title})" if prop.title else ""
-    diag = Diagnostic(
-        code="VP307",
-        severity=Severity.ERROR,
+    diag = diagnostic(
+        code=PROPERTY_VIOLATED,
         message=f"property '{prop.name}'{title} is violated: {_explain(prop)}",
         span=prop.span,
         hint="the path below is one a patient can follow; change the rules on it, or the property",

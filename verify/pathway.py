@@ -18,12 +18,14 @@ from typing import Any
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.wellformed import uses
 from dsl import model as m
-from dsl.diagnostics import Diagnostic, Severity, VeripathError
+from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
+from dsl.diagnostics import VeripathError, diagnostic
 from dsl.model import Value
 from verify.context import Context, Session, default_patient
 from verify.counterexample import Minimiser, make_data, path_steps
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
+from verify.paths import check_properties
 from verify.reach import Firing, GuardKey, Guards, Run, Trivial, build_product, encode_reach, run_product
 from verify.results import DEFAULT_OPTIONS, CheckResult, Report, SolverOptions, Verdict
 from verify.solver import Patient
@@ -72,6 +74,7 @@ class PathwayVerifier:
         self._samples: dict[int, list[tuple[Patient, Run | tuple[list[tuple[int, GuardKey]], int] | None]]] = {}
         self.unreachable: set[int] = set()
         self.undecided: dict[int, str] = {}  # product node -> solver reason
+        self.consistent: bool | None = None  # the assumptions admit a patient (None: not asked yet)
 
     # -- reach ------------------------------------------------------------------------------
     def reach_expr(self, i: int) -> Any:
@@ -278,23 +281,35 @@ class PathwayVerifier:
 
     # -- the checks ---------------------------------------------------------------------------
     def verify(self) -> Report:
-        report = Report()
+        """Every check: `verify_tables`, then `verify_paths`."""
+        report = self.verify_tables()
+        report.extend(self.verify_paths())
+        return report
+
+    def check_assumptions(self) -> list[CheckResult]:
+        """Whether the assumptions admit a patient (once; later calls return nothing)."""
+        if self.consistent is not None:
+            return []
         t0 = time.perf_counter()
         res = self.session.query()
         if res.verdict is Verdict.PROVED:
-            report.results.append(_inconsistent(self.model, t0))
-            return report
+            self.consistent = False
+            return [_inconsistent(self.model, t0)]
+        self.consistent = True
         if res.verdict is Verdict.UNKNOWN:
             # keep going: every other check is still about patients who satisfy the assumptions
-            report.results.append(
-                unknown_result("assumptions", "the assumptions admit any patient", None, res.reason, t0)
-            )
-        else:
-            assert res.model is not None
-            assumptions = self.model.assumptions
-            first = self.minimiser.improve(res.model, lambda p: all(evaluate(a.cond, p) for a in assumptions))
-            self._record(first)
-            report.results.append(CheckResult("assumptions", Verdict.PROVED, None, time.perf_counter() - t0))
+            return [unknown_result("assumptions", "the assumptions admit any patient", None, res.reason, t0)]
+        assert res.model is not None
+        assumptions = self.model.assumptions
+        first = self.minimiser.improve(res.model, lambda p: all(evaluate(a.cond, p) for a in assumptions))
+        self._record(first)
+        return [CheckResult("assumptions", Verdict.PROVED, None, time.perf_counter() - t0)]
+
+    def verify_tables(self) -> Report:
+        """The assumptions, reachability of every node and the decision checks of every table."""
+        report = Report(self.check_assumptions())
+        if not self.consistent:
+            return report
         typical = default_patient(self.model)
         if all(evaluate(a.cond, typical) for a in self.model.assumptions):
             self._record(typical)
@@ -317,8 +332,13 @@ class PathwayVerifier:
         report.results.extend(self._unreachable_results(t0))
         for d in self.model.decisions:
             report.results.extend(checked.get(d.name, []))
-        from verify.paths import check_properties
+        return report
 
+    def verify_paths(self) -> Report:
+        """The path properties (after `verify_tables`, or alone)."""
+        report = Report(self.check_assumptions())
+        if not self.consistent:
+            return report
         report.results.extend(check_properties(self))
         return report
 
@@ -343,9 +363,8 @@ class PathwayVerifier:
                 return CheckResult(cid, verdict, None, 0.0)
             if verdict is Verdict.UNKNOWN:
                 return unknown_result(cid, what, span, reason, t0)
-            diag = Diagnostic(
-                code="VP306",
-                severity=Severity.WARNING,
+            diag = diagnostic(
+                code=UNREACHABLE,
                 message=message,
                 span=span,
                 hint=hint,
@@ -413,9 +432,8 @@ class _Saturated:
 
 def _inconsistent(model: m.Model, t0: float) -> CheckResult:
     span = model.assumptions[0].span if model.assumptions else None
-    diag = Diagnostic(
-        code="VP310",
-        severity=Severity.ERROR,
+    diag = diagnostic(
+        code=INCONSISTENT_ASSUMPTIONS,
         message="the assumptions exclude every patient",
         span=span,
         hint="no check means anything until some patient satisfies every assumption",

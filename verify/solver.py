@@ -8,10 +8,17 @@ A query always asks "is there a patient such that ...?" and the answer is a
   REFUTED  such a patient exists; the result carries the decoded model
   PROVED   no such patient exists
   UNKNOWN  the solver gave up; the result carries `reason_unknown()`
+
+Ctrl-C: while `check()` runs, Z3 handles SIGINT itself (Python never sees it) and answers
+unknown, with the reason "interrupted from keyboard" or just "canceled". `check` turns that
+answer back into the KeyboardInterrupt the user asked for, so a run stops instead of
+reporting an undecided check and going on. Z3 also says "canceled" when a query runs out
+of its rlimit or time, so "canceled" counts as Ctrl-C only while both limits had room left.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -43,6 +50,10 @@ class SolverStats:
 
 STATS = SolverStats()
 
+# The reasons Z3 gives when SIGINT arrives during check(); "canceled" is ambiguous (see above).
+INTERRUPTED = "interrupted from keyboard"
+CANCELED = "canceled"
+
 
 def make_solver(ctx: z3.Context, options: SolverOptions) -> Any:
     """A fresh z3.Solver in `ctx` with the seed, timeout and rlimit of `options`."""
@@ -50,6 +61,7 @@ def make_solver(ctx: z3.Context, options: SolverOptions) -> Any:
     solver.set("random_seed", options.seed)
     solver.set("timeout", max(0, options.timeout_ms))
     solver.set("rlimit", max(0, options.rlimit))
+    solver.veripath_options = options  # read back by `check` to tell Ctrl-C from a spent limit
     return solver
 
 
@@ -57,9 +69,12 @@ def check(solver: Any, decode: Callable[[Any], Patient]) -> SolverResult:
     """Run one query on `solver` (its current assertions)."""
     STATS.queries += 1
     before = _rlimit_count(solver)
+    t0 = time.perf_counter()
     try:
         answer = solver.check()
     except z3.Z3Exception as exc:  # e.g. an interrupted or cancelled query
+        if _interrupted(solver, str(exc), _rlimit_count(solver) - before, time.perf_counter() - t0):
+            raise KeyboardInterrupt from exc
         STATS.unknown += 1
         return SolverResult(Verdict.UNKNOWN, reason=str(exc))
     STATS.max_rlimit = max(STATS.max_rlimit, _rlimit_count(solver) - before)
@@ -67,8 +82,24 @@ def check(solver: Any, decode: Callable[[Any], Patient]) -> SolverResult:
         return SolverResult(Verdict.REFUTED, model=decode(solver.model()))
     if answer == z3.unsat:
         return SolverResult(Verdict.PROVED)
+    reason = str(solver.reason_unknown()) or "unknown"
+    if _interrupted(solver, reason, _rlimit_count(solver) - before, time.perf_counter() - t0):
+        raise KeyboardInterrupt(reason)
     STATS.unknown += 1
-    return SolverResult(Verdict.UNKNOWN, reason=str(solver.reason_unknown()) or "unknown")
+    return SolverResult(Verdict.UNKNOWN, reason=reason)
+
+
+def _interrupted(solver: Any, reason: str, used: int, seconds: float) -> bool:
+    """Whether an unknown answer means Ctrl-C: said so, or canceled with both limits unspent."""
+    reason = reason.strip().lower()
+    if reason == INTERRUPTED:
+        return True
+    if reason != CANCELED:
+        return False
+    options: SolverOptions = getattr(solver, "veripath_options", SolverOptions(timeout_ms=0, rlimit=0))
+    rlimit_left = options.rlimit <= 0 or used < options.rlimit
+    time_left = options.timeout_ms <= 0 or seconds * 1000 < options.timeout_ms * 0.9
+    return rlimit_left and time_left
 
 
 def _rlimit_count(solver: Any) -> int:

@@ -28,8 +28,9 @@ from typing import Any
 import z3
 
 from dsl import model as m
+from dsl.codes import CONFLICT, DEAD_RULE, GAP, MASKED_RULE, REDUNDANT_OVERLAP, UNKNOWN_RESULT, UNREACHABLE
 from dsl.cond import compares, reads
-from dsl.diagnostics import Diagnostic, Note, Severity
+from dsl.diagnostics import Note, diagnostic
 from dsl.model import Value
 from verify import boxes as bx
 from verify.boxes import Box, BoxIndex, BudgetExceeded, Space, Uncovered, widen
@@ -287,9 +288,8 @@ class DecisionChecker:
         else:
             message = f"rule '{rule_name(rule)}' of decision '{self.name}' matches no patient {who}".rstrip()
             hint = f"its condition contradicts the assumptions or the conditions on every path to '{self.name}'"
-        diag = Diagnostic(
-            code="VP305",
-            severity=Severity.WARNING,
+        diag = diagnostic(
+            code=DEAD_RULE,
             message=message,
             span=rule.span,
             hint=hint,
@@ -376,9 +376,8 @@ class DecisionChecker:
             Note(message=f"pre-empted by rule '{rule_name(self.infos[j].rule)}'", span=self.infos[j].rule.span)
             for j in meeting[:5]
         )
-        diag = Diagnostic(
-            code="VP304",
-            severity=Severity.WARNING,
+        diag = diagnostic(
+            code=MASKED_RULE,
             message=f"rule '{rule_name(rule)}' of decision '{self.name}' never applies: {by} match every patient "
             f"it matches",
             span=rule.span,
@@ -486,7 +485,7 @@ class DecisionChecker:
         policy = self.decision.hit_policy
         if same:
             cid = self._cid("redundant", a, b)
-            code, severity = "VP303", Severity.WARNING
+            code = REDUNDANT_OVERLAP
             message = (
                 f"rules '{rule_name(a)}' and '{rule_name(b)}' of decision '{self.name}' overlap "
                 f"(same outcome, but '{policy}' allows one matching rule)"
@@ -494,7 +493,7 @@ class DecisionChecker:
             hint = "merge the two rules, or make their conditions exclusive"
         else:
             cid = self._cid("conflict", a, b)
-            code, severity = "VP302", Severity.ERROR
+            code = CONFLICT
             if policy == "priority":
                 message = (
                     f"rules '{rule_name(a)}' and '{rule_name(b)}' of decision '{self.name}' both match some patients "
@@ -513,9 +512,8 @@ class DecisionChecker:
             else f"rules {rule_name(a)} and {rule_name(b)} both match"
         )
         steps, revealed = self._path(p, final, b.cond_span)
-        diag = Diagnostic(
+        diag = diagnostic(
             code=code,
-            severity=severity,
             message=message,
             span=b.span,
             hint=hint,
@@ -577,9 +575,8 @@ class DecisionChecker:
         notes: tuple[Note, ...] = ()
         if more:
             notes = (Note(message=f"further uncovered regions are not listed (limit {self.max_gaps} per decision)"),)
-        diag = Diagnostic(
-            code="VP301",
-            severity=Severity.ERROR,
+        diag = diagnostic(
+            code=GAP,
             message=f"decision '{self.name}' does not cover every patient who can reach it",
             span=self.decision.span,
             hint="add a rule for these patients (an 'uncovered' disposition with a reason if the sources are silent)",
@@ -729,9 +726,8 @@ def table_context(session: Session, condition: m.Cond | None) -> Context:
 
 
 def unreachable_result(decision: m.Decision, check: str, t0: float, *, why: str = "") -> CheckResult:
-    diag = Diagnostic(
-        code="VP306",
-        severity=Severity.WARNING,
+    diag = diagnostic(
+        code=UNREACHABLE,
         message=f"decision '{decision.name}' is never reached by any patient{why}",
         span=decision.span,
         hint="the conditions on every path to it (with the assumptions) exclude every patient",
@@ -742,9 +738,8 @@ def unreachable_result(decision: m.Decision, check: str, t0: float, *, why: str 
 
 def unknown_result(check: str, what: str, span: Any, reason: str | None, t0: float) -> CheckResult:
     """VP309: the solver could not decide whether `what` (a clause: "rules a and b overlap")."""
-    diag = Diagnostic(
-        code="VP309",
-        severity=Severity.ERROR,
+    diag = diagnostic(
+        code=UNKNOWN_RESULT,
         message=f"could not decide whether {what} (solver: {reason or 'unknown'})",
         span=span,
         hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",

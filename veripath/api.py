@@ -2,24 +2,29 @@
 
 model = veripath.load("specs/soft_tissue_mass.vp")
 graph = veripath.compile(model)
+report = veripath.check(["specs/"])   # a Report: per file diagnostics, proved checks, examples, timings
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from compiler import wellformed
 from compiler.graph import DecisionGraph
 from compiler.lower import lower
-from dsl.diagnostics import Diagnostic, VeripathError, error
+from dsl.codes import UNREADABLE_FILE
+from dsl.diagnostics import Diagnostic, error
 from dsl.model import Model
-from dsl.reader import display_path, read_guideline
-from dsl.resolve import resolve
-from dsl.source import SourceFile
+from veripath import pipeline
+from veripath.pipeline import FileResult, Options, Report
+from veripath.status import UserError
+
+# What the front end learnt about one file (the pipeline's per-file result).
+Loaded = FileResult
 
 
-class SpecError(VeripathError):
+class SpecError(UserError):
     """A spec has errors; `diagnostics` says which."""
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
@@ -27,39 +32,9 @@ class SpecError(VeripathError):
         self.diagnostics = diagnostics
 
 
-@dataclass
-class Loaded:
-    """Everything the front end learnt about one file."""
-
-    path: str
-    model: Model | None = None
-    graph: DecisionGraph | None = None
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    sources: dict[str, SourceFile] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not any(d.is_error for d in self.diagnostics)
-
-
-def load_spec(path: str) -> Loaded:
+def load_spec(path: str) -> FileResult:
     """Read, parse, resolve and (for guidelines) lower one file, collecting diagnostics."""
-    read = read_guideline(path)
-    result = Loaded(path=display_path(path), sources=read.sources, diagnostics=list(read.diagnostics))
-    if read.diagnostics or not read.modules:
-        return result
-    model, diags = resolve(read.modules)
-    result.diagnostics.extend(diags)
-    if diags and any(d.is_error for d in diags):
-        return result
-    result.model = model
-    if model.kind == "guideline" and model.start is not None:
-        graph = lower(model)
-        problems = wellformed.check(graph)
-        result.diagnostics.extend(problems)
-        if not any(d.is_error for d in problems):
-            result.graph = graph
-    return result
+    return pipeline.run([path], passes=pipeline.FRONT_END).files[0]
 
 
 def load(path: str) -> Model:
@@ -79,6 +54,32 @@ def compile(model: Model) -> DecisionGraph:
     return graph
 
 
+def run(
+    paths: str | Sequence[str],
+    options: Options | None = None,
+    passes: Sequence[pipeline.Pass] = pipeline.CHECK,
+) -> Report:
+    """Run `passes` of the pipeline over spec files and folders (folders: every .vp file in them)."""
+    files, problems = discover([paths] if isinstance(paths, str) else list(paths))
+    if not files and not problems:
+        problems.append(error(UNREADABLE_FILE, "no .vp files found", None))
+    return pipeline.run(files, options, passes, extra=problems)
+
+
+def check(paths: str | Sequence[str], options: Options | None = None) -> Report:
+    """Check and verify spec files or folders, as `veripath check` does; never raises for bad specs.
+
+    `report.exit_code()` is what the CLI would exit with; `report.files[i]` has the file's
+    diagnostics, its checks (`.proved`), its examples and `timings` per pass.
+    """
+    return run(paths, options, pipeline.CHECK)
+
+
+def build(paths: str | Sequence[str], options: Options | None = None) -> Report:
+    """Verify, then write the outputs into `options.out_dir`, as `veripath build` does."""
+    return run(paths, options, pipeline.BUILD)
+
+
 def discover(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
     """Expand files and folders into .vp files (sorted, each once)."""
     files: list[str] = []
@@ -91,7 +92,7 @@ def discover(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
         elif os.path.exists(p):
             files.append(p)
         else:
-            problems.append(error("VP100", f"no such file or folder: {p}", None))
+            problems.append(error(UNREADABLE_FILE, f"no such file or folder: {p}", None))
     seen: set[str] = set()
     unique = []
     for f in files:

@@ -1,7 +1,9 @@
 """The command line: `veripath check | test | graph | build | explain-code`.
 
-Data goes to stdout, diagnostics to stderr. Exit codes are decided in `exit_code` alone:
-0 clean, 1 findings, 2 bad input or usage, 3 internal error.
+Data goes to stdout, diagnostics to stderr. Each command returns an exit status, which
+`veripath.status.exit_code` decides (0 clean, 1 findings, 2 bad input or usage, 3 internal
+error, 4 an output could not be written, 130 interrupted); `VeripathGroup.main` is the
+one place that exits.
 """
 
 from __future__ import annotations
@@ -10,49 +12,30 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from dsl.codes import CODES, lookup
-from dsl.diagnostics import Diagnostic, Severity, VeripathError, error
-from verify import SolverOptions, run_examples, verify_graph
-from veripath import __version__
-from veripath.api import Loaded, discover, load_spec
+from dsl.codes import CODES, MISPLACED_DECLARATION, lookup
+from dsl.diagnostics import Severity, VeripathError, error
+from verify import SolverOptions
+from veripath import __version__, pipeline
+from veripath.api import run as run_paths
+from veripath.pipeline import Options, Report
 from veripath.render import render_junit, render_sarif, render_text, summary_line
+from veripath.status import ExitCode, UserError, exit_code
 
-EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+# Kept for callers of the old names.
+EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = (
+    ExitCode.OK,
+    ExitCode.FINDINGS,
+    ExitCode.BAD_INPUT,
+    ExitCode.INTERNAL,
+)
+EXIT_EXPORT, EXIT_INTERRUPTED = ExitCode.EXPORT_FAILED, ExitCode.INTERRUPTED
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-def exit_code(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> int:
-    """The one place that turns diagnostics into an exit status."""
-    worst = EXIT_OK
-    for d in diagnostics:
-        if d.severity is Severity.ERROR:
-            if d.code[:3] in ("VP1", "VP2"):
-                return EXIT_BAD_INPUT
-            worst = EXIT_FINDINGS
-        elif d.severity is Severity.WARNING and strict:
-            worst = EXIT_FINDINGS
-    return worst
-
-
-@dataclass
-class Run:
-    """What one command found, over all files."""
-
-    loaded: list[Loaded] = field(default_factory=list)
-    extra: list[Diagnostic] = field(default_factory=list)
-
-    def diagnostics(self) -> list[Diagnostic]:
-        out = list(self.extra)
-        for item in self.loaded:
-            out.extend(sorted(item.diagnostics, key=Diagnostic.sort_key))
-        return out
 
 
 def _use_color(flag: bool | None) -> bool:
@@ -63,65 +46,126 @@ def _use_color(flag: bool | None) -> bool:
     return sys.stderr.isatty()
 
 
-def _report(run: Run, fmt: str, color: bool, files: int, strict: bool) -> int:
-    diags = run.diagnostics()
+def _report(report: Report, fmt: str, color: bool) -> ExitCode:
+    """Show the diagnostics of `report` in `fmt`; its exit status."""
+    diags = report.diagnostics()
+    status = report.exit_code()
     if fmt == "sarif":
         click.echo(json.dumps(render_sarif(diags, __version__), indent=2, ensure_ascii=False))
     elif fmt == "junit":
-        per_file = [(item.path, sorted(item.diagnostics, key=Diagnostic.sort_key)) for item in run.loaded]
-        if run.extra:
-            per_file.append(("veripath", run.extra))
+        per_file = [(f.path, f.sorted_diagnostics()) for f in report.files]
+        if report.extra:
+            per_file.append(("veripath", report.extra))
         click.echo(render_junit(per_file), nl=False)
     elif fmt == "json":
         payload = {
             "version": __version__,
             "files": [
-                {
-                    "path": item.path,
-                    "diagnostics": [d.to_json() for d in sorted(item.diagnostics, key=Diagnostic.sort_key)],
-                }
-                for item in run.loaded
+                {"path": f.path, "diagnostics": [d.to_json() for d in f.sorted_diagnostics()]} for f in report.files
             ],
-            "diagnostics": [d.to_json() for d in run.extra],
+            "diagnostics": [d.to_json() for d in report.extra],
             "summary": {
                 "errors": sum(d.is_error for d in diags),
                 "warnings": sum(d.severity is Severity.WARNING for d in diags),
-                "exit_code": exit_code(diags, strict=strict),
+                "exit_code": int(status),
             },
         }
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
     else:
-        sources = {k: v for item in run.loaded for k, v in item.sources.items()}
+        sources = {k: v for f in report.files for k, v in f.sources.items()}
         for d in diags:
             click.echo(render_text(d, sources, color=color), err=True, color=color)
         errors = sum(d.is_error for d in diags)
         warnings = sum(d.severity is Severity.WARNING for d in diags)
-        click.echo(summary_line(files, errors, warnings), err=True, color=color)
-    return exit_code(diags, strict=strict)
+        click.echo(summary_line(len(report.files), errors, warnings), err=True, color=color)
+    return status
 
 
 def _guard(fn: F) -> F:
-    """Internal errors become exit 3 with a 'please report' message, never a bare traceback."""
+    """Exceptions become an exit status: a user error exit 2 with its message, Ctrl-C exit 130
+    with one line, anything else exit 3 with a 'please report' message, never a bare traceback."""
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except KeyboardInterrupt as exc:
+            _say_interrupted()
+            return exit_code(exception=exc)
+        except UserError as exc:
+            click.echo(f"veripath: {exc}", err=True)
+            return exit_code(exception=exc)
         except VeripathError as exc:
             click.echo(f"veripath: internal error: {exc}", err=True)
-            sys.exit(EXIT_INTERNAL)
-        except Exception:
+            return exit_code(exception=exc)
+        except Exception as exc:
             click.echo(
                 "veripath: internal error (this is a bug; please report it with the spec):",
                 err=True,
             )
             click.echo(traceback.format_exc(), err=True)
-            sys.exit(EXIT_INTERNAL)
+            return exit_code(exception=exc)
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
     return wrapper  # type: ignore[return-value]
+
+
+def _say_interrupted() -> None:
+    click.echo("veripath: interrupted", err=True)
+
+
+class VeripathGroup(click.Group):
+    """A click group whose commands return their exit status; `main` is the one place that exits."""
+
+    def main(  # type: ignore[override]
+        self,
+        args: list[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> NoReturn:
+        status = self.status(args, prog_name, complete_var, windows_expand_args, **extra)
+        _leave(status)
+
+    def status(
+        self,
+        args: list[str] | None,
+        prog_name: str | None,
+        complete_var: str | None,
+        windows_expand_args: bool,
+        **extra: Any,
+    ) -> int:
+        """Run the command line; its exit status (click's own errors included)."""
+        try:
+            rv = super().main(
+                args,
+                prog_name,
+                complete_var,
+                standalone_mode=False,
+                windows_expand_args=windows_expand_args,
+                **extra,
+            )
+        except click.ClickException as exc:  # usage errors: click shows them, with its own exit code (2)
+            exc.show()
+            return exc.exit_code
+        except click.exceptions.Abort:  # Ctrl-C while click itself runs (parsing, prompts)
+            _say_interrupted()
+            return exit_code(exception=KeyboardInterrupt())
+        except KeyboardInterrupt as exc:
+            _say_interrupted()
+            return exit_code(exception=exc)
+        if isinstance(rv, int):  # a command's status, or click's (--help, --version: 0)
+            return rv
+        return ExitCode.OK
+
+
+def _leave(status: int) -> NoReturn:
+    """The process ends here, and only here."""
+    sys.exit(int(status))
 
 
 _format_option = click.option(
@@ -139,7 +183,7 @@ _color_option = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=VeripathGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="veripath")
 def main() -> None:
     """veripath: compile and verify clinical decision pathways written in the .vp language.
@@ -148,43 +192,13 @@ def main() -> None:
     Typical use:
       veripath check specs/                 check every spec in a folder
       veripath graph specs/x.vp             draw the decision graph (Mermaid)
-      veripath build specs/ --out build/    write the tables
+      veripath build specs/ --out build/    verify, then write the tables
       veripath explain-code VP301           what a diagnostic code means
 
-    Exit codes: 0 clean, 1 findings, 2 bad input or usage, 3 internal error.
+    \b
+    Exit codes: 0 clean, 1 findings, 2 bad input or usage, 3 internal error,
+    4 an output could not be written, 130 interrupted.
     """
-
-
-def _load_all(paths: tuple[str, ...]) -> tuple[Run, list[str]]:
-    files, problems = discover(list(paths))
-    run = Run(extra=problems)
-    for f in files:
-        run.loaded.append(load_spec(f))
-    if not files and not problems:
-        run.extra.append(error("VP100", "no .vp files found", None))
-    return run, files
-
-
-def _verify(run: Run, options: SolverOptions, *, checks: bool, examples: bool, allow_unknown: bool) -> None:
-    """Run the verifier and/or the examples on every spec that compiled."""
-    for item in run.loaded:
-        if item.graph is None:
-            continue
-        found: list[Diagnostic] = []
-        if checks:
-            found.extend(verify_graph(item.graph, options).diagnostics())
-        if examples:
-            found.extend(run_examples(item.graph).diagnostics())
-        if allow_unknown:
-            found = [downgrade_unknown(d) for d in found]
-        item.diagnostics.extend(found)
-
-
-def downgrade_unknown(d: Diagnostic) -> Diagnostic:
-    """--allow-unknown: an undecided check is still reported, as a warning."""
-    if d.code != "VP309" or not d.is_error:
-        return d
-    return replace(d, severity=Severity.WARNING)
 
 
 _solver_options = [
@@ -232,16 +246,16 @@ def check(
     timeout_ms: int,
     rlimit: int,
     allow_unknown: bool,
-) -> None:
+) -> ExitCode:
     """Check and verify spec files or folders.
 
     Syntax, names, types and units; then, with Z3, that every decision is complete
     and free of conflicts, that the properties hold, and that the examples pass.
     """
-    run, files = _load_all(paths)
-    options = SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit)
-    _verify(run, options, checks=True, examples=True, allow_unknown=allow_unknown)
-    sys.exit(_report(run, fmt, _use_color(color), len(files), strict))
+    options = Options(
+        solver=SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit), allow_unknown=allow_unknown, strict=strict
+    )
+    return _report(run_paths(paths, options, pipeline.CHECK), fmt, _use_color(color))
 
 
 @main.command()
@@ -249,11 +263,9 @@ def check(
 @_format_option
 @_color_option
 @_guard
-def test(paths: tuple[str, ...], fmt: str, color: bool | None) -> None:
-    """Run the examples of spec files or folders against their compiled pathways."""
-    run, files = _load_all(paths)
-    _verify(run, SolverOptions(), checks=False, examples=True, allow_unknown=False)
-    sys.exit(_report(run, fmt, _use_color(color), len(files), False))
+def test(paths: tuple[str, ...], fmt: str, color: bool | None) -> ExitCode:
+    """Run the examples of spec files or folders against their compiled pathways (no solver)."""
+    return _report(run_paths(paths, Options(), pipeline.TEST), fmt, _use_color(color))
 
 
 @main.command()
@@ -261,45 +273,57 @@ def test(paths: tuple[str, ...], fmt: str, color: bool | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @_color_option
 @_guard
-def graph(spec: str, fmt: str, color: bool | None) -> None:
+def graph(spec: str, fmt: str, color: bool | None) -> ExitCode:
     """Print the decision graph of SPEC as a Mermaid flowchart or Graphviz DOT."""
     from compiler.export_diagram import to_dot, to_mermaid
 
-    loaded = load_spec(spec)
+    report = pipeline.run([spec], Options(), pipeline.FRONT_END)
+    (loaded,) = report.files
     if loaded.graph is None:
-        run = Run(loaded=[loaded])
         if loaded.ok:
-            loaded.diagnostics.append(error("VP219", "a catalogue has no pathway to draw", None))
-        sys.exit(max(EXIT_BAD_INPUT, _report(run, "text", _use_color(color), 1, False)))
+            loaded.diagnostics.append(error(MISPLACED_DECLARATION, "a catalogue has no pathway to draw", None))
+        return _report(report, "text", _use_color(color))
     click.echo(to_mermaid(loaded.graph) if fmt == "mermaid" else to_dot(loaded.graph), nl=False)
+    return ExitCode.OK
 
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--unverified",
+    is_flag=True,
+    help="Write the outputs even when verification finds problems; each output says it is unverified.",
+)
 @_format_option
 @_color_option
+@_with_solver_options
 @_guard
-def build(paths: tuple[str, ...], out_dir: str, fmt: str, color: bool | None) -> None:
-    """Check specs and write their generated tables into OUT (default build/)."""
-    from compiler.export_diagram import write_outputs
+def build(
+    paths: tuple[str, ...],
+    out_dir: str,
+    unverified: bool,
+    fmt: str,
+    color: bool | None,
+    timeout_ms: int,
+    rlimit: int,
+    allow_unknown: bool,
+) -> ExitCode:
+    """Verify specs, then write their generated tables into OUT (default build/).
 
-    run, files = _load_all(paths)
-    code = exit_code(run.diagnostics())
-    if code == EXIT_OK:
-        for item in run.loaded:
-            if item.graph is None:
-                continue
-            try:
-                for written in write_outputs(item.graph, out_dir):
-                    click.echo(written)
-            except OSError as exc:
-                reason = exc.strerror or str(exc)
-                where = exc.filename or out_dir
-                item.diagnostics.append(
-                    error("VP401", f"cannot write {where}: {reason}", None, hint="check the folder")
-                )
-    sys.exit(_report(run, fmt, _use_color(color), len(files), False))
+    Nothing is written unless every spec verifies (exit 1 otherwise), or --unverified is given.
+    """
+    options = Options(
+        solver=SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit),
+        allow_unknown=allow_unknown,
+        out_dir=out_dir,
+        unverified=unverified,
+    )
+    report = run_paths(paths, options, pipeline.BUILD)
+    for f in report.files:
+        for written in f.outputs:
+            click.echo(written)
+    return _report(report, fmt, _use_color(color))
 
 
 @main.command("run")
@@ -309,7 +333,7 @@ def build(paths: tuple[str, ...], out_dir: str, fmt: str, color: bool | None) ->
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_color_option
 @_guard
-def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: str, color: bool | None) -> None:
+def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: str, color: bool | None) -> ExitCode:
     """Run one patient through SPEC (a .vp spec or a built .json table) and say why.
 
     Prints each decision with the rule that applied and the truth of every rule's
@@ -318,40 +342,51 @@ def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: 
     the run ends in a disposition or needs more facts, 1 when it stops at a gap, a
     conflict or a revisit limit, 2 on bad input.
     """
-    from veripath.runner import RunInputError, load_tables, parse_given, read_facts, render_text, report
+    from veripath.runner import load_tables, parse_given, read_facts, render_text, report
 
-    try:
-        tables, loaded = load_tables(spec)
-        if tables is None:
-            assert loaded is not None
+    if spec.endswith(".json"):
+        tables = load_tables(spec)
+    else:
+        front = pipeline.run([spec], Options(), pipeline.FRONT_END)
+        (loaded,) = front.files
+        if loaded.graph is None:
             if loaded.ok:
-                loaded.diagnostics.append(error("VP219", "a catalogue has no pathway to run", None))
-            _report(Run(loaded=[loaded]), "text", _use_color(color), 1, False)
-            sys.exit(EXIT_BAD_INPUT)
-        facts: dict[str, object] = read_facts(facts_file) if facts_file else {}
-        facts.update(parse_given(tables, given))
-        data = report(tables, facts)
-        checked = tables.facts(facts)
-    except (RunInputError, ValueError) as exc:
-        click.echo(f"veripath: {exc}", err=True)
-        sys.exit(EXIT_BAD_INPUT)
+                loaded.diagnostics.append(error(MISPLACED_DECLARATION, "a catalogue has no pathway to run", None))
+            _report(front, "text", _use_color(color))
+            return ExitCode.BAD_INPUT
+        tables = load_tables(loaded)
+    facts: dict[str, object] = read_facts(facts_file) if facts_file else {}
+    facts.update(parse_given(tables, given))
+    data, checked = report(tables, facts)
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(render_text(data, checked), nl=False)
-    sys.exit(EXIT_OK if data["status"] in ("end", "needs") else EXIT_FINDINGS)
+    return ExitCode.OK if data["status"] in ("end", "needs") else ExitCode.FINDINGS
 
 
 @main.command("explain-code")
 @click.argument("code", required=False)
-def explain_code(code: str | None) -> None:
+@_guard
+def explain_code(code: str | None) -> ExitCode:
     """Explain a diagnostic code (e.g. VP301), or list them all."""
     if code is None:
         for c in CODES.values():
-            click.echo(f"{c.code}  {c.slug:<26} {c.summary}")
-        return
+            click.echo(f"{c.code}  {c.slug:<26} {c.severity.value:<8} {c.summary}")
+        return ExitCode.OK
     found = lookup(code)
     if found is None:
-        click.echo(f"veripath: unknown code {code!r}; run 'veripath explain-code' for the list", err=True)
-        sys.exit(EXIT_BAD_INPUT)
-    click.echo(f"{found.code} ({found.slug}): {found.summary}")
+        raise UserError(f"unknown code {code!r}; run 'veripath explain-code' for the list")
+    import textwrap
+
+    out = [
+        f"{found.code} ({found.slug}): {found.summary}",
+        f"severity: {found.severity.value} (default)    stage: {found.stage.value}",
+        "",
+        textwrap.fill(found.explanation, width=88),
+    ]
+    if found.example:
+        out += ["", "Example (example.vp):", "", textwrap.indent(found.example.rstrip("\n"), "    ")]
+    out += ["", textwrap.fill(f"Fix: {found.fix}", width=88)]
+    click.echo("\n".join(out))
+    return ExitCode.OK

@@ -43,7 +43,7 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], *, co
     sev = diagnostic.severity.value
     where = f"{diagnostic.span}: " if diagnostic.span else ""
     head_sev = click.style(sev, fg=_COLORS[diagnostic.severity], bold=True) if color else sev
-    code = f"[{diagnostic.code}]"
+    code = f"[{diagnostic.code.code}]"
     lines = [f"{where}{head_sev}: {diagnostic.message} {code}"]
     if diagnostic.span is not None:
         lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
@@ -113,7 +113,7 @@ _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.N
 
 def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
     """A SARIF 2.1.0 log: one run, one rule per registered code, one result per diagnostic."""
-    used = sorted({d.code for d in diagnostics})
+    used = sorted({d.code.code for d in diagnostics})
     rules = [
         {
             "id": code,
@@ -126,8 +126,8 @@ def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
     for d in diagnostics:
         text = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
         result: dict[str, Any] = {
-            "ruleId": d.code,
-            "ruleIndex": used.index(d.code),
+            "ruleId": d.code.code,
+            "ruleIndex": used.index(d.code.code),
             "level": _SARIF_LEVEL[d.severity],
             "message": {"text": text},
         }
@@ -164,8 +164,8 @@ def render_junit(files: list[tuple[str, list[Diagnostic]]]) -> str:
         if not errors:
             ET.SubElement(suite, "testcase", classname=path, name="check")
         for d in errors:
-            case = ET.SubElement(suite, "testcase", classname=path, name=f"{d.code} {d.span or path}")
-            failure = ET.SubElement(case, "failure", type=d.code, message=d.message)
+            case = ET.SubElement(suite, "testcase", classname=path, name=f"{d.code.code} {d.span or path}")
+            failure = ET.SubElement(case, "failure", type=d.code.code, message=d.message)
             failure.text = render_text(d, {})
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -13,38 +13,33 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler.export_json import export_document
-from compiler.json_eval import DecisionStep, Fact, OrderStep, Result, Tables, explain, format_fact, run
+from compiler.json_eval import DecisionStep, Fact, FactError, OrderStep, Result, Tables, explain, format_fact, run
 from compiler.locations import find_root
-from compiler.stamp import VerificationStamp
-from veripath.api import Loaded, load_spec
+from compiler.stamp import Stamp
+from veripath.pipeline import FileResult
+from veripath.status import UserError
 
 Json = dict[str, Any]
 
 
-class RunInputError(ValueError):
-    """The command's input (facts, --given, the tables file) cannot be used."""
+class RunInputError(UserError):
+    """The command's input (facts, --given, the tables file) cannot be used: exit 2."""
 
 
-def tables_for(loaded: Loaded, stamp: VerificationStamp | None = None) -> Tables:
-    """The tables of a loaded guideline, as `build` would write them (locations from the project root)."""
-    assert loaded.graph is not None
-    doc = export_document(
-        loaded.graph, verification=stamp or VerificationStamp.unverified(), root=find_root(loaded.path)
-    )
-    return Tables(json.loads(json.dumps(doc)))
+def load_tables(source: str | FileResult) -> Tables:
+    """Tables from a built `.json` file, or from a spec the front end compiled.
 
-
-def load_tables(path: str) -> tuple[Tables | None, Loaded | None]:
-    """Tables from a built `.json` file, or from a spec (then `Loaded` carries its diagnostics)."""
-    if path.endswith(".json"):
+    A spec's tables are exported in memory exactly as `build` writes them (locations
+    relative to the project root), marked unverified: `run` does not run the verifier.
+    """
+    if isinstance(source, str):
         try:
-            return Tables.from_file(path), None
+            return Tables.from_file(source)
         except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise RunInputError(f"cannot read tables from {path}: {exc}") from None
-    loaded = load_spec(path)
-    if loaded.graph is None:
-        return None, loaded
-    return tables_for(loaded), loaded
+            raise RunInputError(f"cannot read tables from {source}: {exc}") from None
+    assert source.graph is not None
+    doc = export_document(source.graph, verification=Stamp.unverified(), root=find_root(source.source_path))
+    return Tables(json.loads(json.dumps(doc)))
 
 
 def parse_given(tables: Tables, items: Sequence[str]) -> dict[str, object]:
@@ -84,12 +79,15 @@ def _truth(value: bool | None) -> str:
     return "unknown" if value is None else ("true" if value else "false")
 
 
-def report(tables: Tables, given: Mapping[str, object]) -> Json:
-    """Run the patient and describe the run as plain JSON data."""
-    result = run(tables, given)
-    facts = tables.facts(given)
+def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str, Fact]]:
+    """Run the patient; the run described as plain JSON data, and the checked facts."""
+    try:
+        facts = tables.facts(given)
+        result = run(tables, given)
+    except FactError as exc:
+        raise RunInputError(str(exc)) from None
     doc = tables.doc
-    return {
+    data = {
         "guideline": doc["guideline"]["name"],
         "verification": doc["header"]["verification"]["verdict"],
         "status": result.status,
@@ -99,6 +97,7 @@ def report(tables: Tables, given: Mapping[str, object]) -> Json:
         "needs": _needs(tables, result),
         "violated_assumptions": [_assumption(tables, i) for i in result.violated_assumptions],
     }
+    return data, facts
 
 
 def _end(tables: Tables, result: Result) -> Json | None:
@@ -205,9 +204,17 @@ def _order_line(a: Json) -> str:
     return f"order {a['name']}: {a['title']} [{', '.join(meta)}]"
 
 
+_VERDICTS = {
+    "verified": "verified tables",
+    "skipped": "not verified: run 'veripath check' for that",
+    "refuted": "UNVERIFIED tables: verification found problems",
+    "unknown": "UNVERIFIED tables: some checks were not decided",
+}
+
+
 def render_text(data: Json, facts: Mapping[str, Fact]) -> str:
     """The report as text: each decision and why, the orders, the disposition, what is still needed."""
-    lines = [f"guideline {data['guideline']} (tables {data['verification']})"]
+    lines = [f"guideline {data['guideline']} ({_VERDICTS.get(data['verification'], data['verification'])})"]
     if facts:
         lines.append("facts: " + ", ".join(f"{k} = {format_fact(v)}" for k, v in facts.items()))
     for a in data["violated_assumptions"]:

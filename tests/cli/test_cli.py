@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl.codes import CODES
+from dsl.codes import CODES, GAP
 from tests.cli.support import ANSI, assert_no_traceback, run, shown
 from tests.dsl.support import DATA, check_golden
 from veripath import __version__
@@ -36,11 +36,14 @@ def test_help_lists_the_commands(flag: str) -> None:
     assert result.exit_code == 0
     for command in ("check", "graph", "build", "explain-code"):
         assert command in result.stdout
-    assert "Exit codes: 0 clean, 1 findings, 2 bad input or usage, 3 internal error." in result.stdout
+    assert "Exit codes: 0 clean, 1 findings, 2 bad input or usage, 3 internal error," in result.stdout
+    assert "4 an output could not be written, 130 interrupted." in result.stdout
 
 
 def test_no_command_is_usage() -> None:
-    assert run().exit_code in (0, 2)  # click shows the help; never a crash
+    bare = run()  # click shows the help, as a usage error
+    assert bare.exit_code == 2
+    assert "Usage:" in bare.output
     assert run("no-such-command").exit_code == 2
     assert run("check").exit_code == 2  # PATHS is required
 
@@ -132,8 +135,23 @@ def test_json_output_for_a_clean_file() -> None:
 def test_explain_code() -> None:
     result = run("explain-code", "VP301")
     assert result.exit_code == 0
-    assert result.stdout == f"VP301 (gap): {CODES['VP301'].summary}\n"
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"VP301 (gap): {GAP.summary}"
+    assert lines[1] == "severity: error (default)    stage: verify"
+    text = " ".join(result.stdout.split())
+    assert " ".join(GAP.explanation.split()) in text
+    assert "Example (example.vp):" in lines
+    assert "      when size_cm < 5 end reassure rated usually_appropriate 9 cite acr" in lines  # indented example
+    assert text.endswith(" ".join(f"Fix: {GAP.fix}".split()))
     assert run("explain-code", "vp203").stdout.startswith("VP203 (unknown-value): ")
+    assert run("explain-code", " vp303 ").stdout.splitlines()[1].startswith("severity: warning ")
+
+
+def test_explain_code_without_an_example() -> None:
+    result = run("explain-code", "VP309")
+    assert result.exit_code == 0
+    assert "Example" not in result.stdout and "No example is shown" in result.stdout
+    assert " ".join(result.stdout.split()).endswith("simpler conditions are decided faster.")
 
 
 def test_explain_code_lists_every_code() -> None:
@@ -250,7 +268,7 @@ def test_an_internal_error_is_exit_3_with_a_report_request(monkeypatch: pytest.M
     def explode(path: str) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("veripath.cli.load_spec", explode)
+    monkeypatch.setattr("veripath.pipeline.read_guideline", explode)
     result = run("check", str(SMALL))
     assert result.exit_code == 3
     assert "internal error (this is a bug; please report it with the spec)" in result.stderr
@@ -266,7 +284,7 @@ def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pyt
     (tmp_path / "small.mmd").write_text("old contents\n", encoding="utf-8")
     monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
-    assert result.exit_code != 0
+    assert result.exit_code == 4
     after = _snapshot(tmp_path)
     assert sorted(after) == sorted(before)  # no temporary file left behind
     assert after["small.mmd"] == b"old contents\n"  # the old file is untouched, not truncated
@@ -275,6 +293,7 @@ def test_build_never_leaves_a_half_written_file(tmp_path: Path, monkeypatch: pyt
 def test_build_reports_a_write_failure_as_a_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("compiler.export_diagram.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
+    assert result.exit_code == 4
     assert "[VP401]" in result.stderr
     assert "Traceback" not in result.stderr
 

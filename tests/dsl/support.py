@@ -67,7 +67,7 @@ def expectations(path: Path) -> list[Expected]:
 def found(diagnostic: Diagnostic) -> Expected:
     span = diagnostic.span
     assert span is not None, f"diagnostic without a position: {diagnostic}"
-    return Expected(str(Path(span.file).resolve()), span.line, span.column, diagnostic.code, diagnostic.message)
+    return Expected(str(Path(span.file).resolve()), span.line, span.column, diagnostic.code.code, diagnostic.message)
 
 
 def text_lines(text: str) -> list[str]:

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from compiler.export_diagram import graph_json, to_dot, to_mermaid
-from dsl.codes import CODES
+from dsl.codes import CODES, Stage
 from dsl.parser import parse_text
 from tests.dsl.support import DATA, ROOT, SPECS, span_inside
 from veripath.api import load_spec
@@ -67,7 +67,7 @@ def assert_clean_parse(text: str) -> None:
         return
     assert len(diags) == 1
     (d,) = diags
-    assert d.code in CODES and d.code.startswith("VP1")
+    assert CODES[d.code.code] is d.code and d.code.stage is Stage.READ
     assert d.span is not None and d.span.file == "fuzz.vp"
     assert span_inside(d.span, text), (d, text)
 
@@ -77,8 +77,8 @@ def assert_clean_load(path: Path) -> None:
     loaded = load_spec(str(path))
     own = _normalised(path.read_bytes())
     for d in loaded.diagnostics:
-        assert d.code in CODES, d
-        assert d.code[:3] in ("VP1", "VP2"), d
+        assert CODES[d.code.code] is d.code, d
+        assert d.code.stage in (Stage.READ, Stage.SEMANTICS), d
         assert d.is_error
         assert d.message
         if d.span is None:

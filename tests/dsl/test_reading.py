@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from dsl import ast
+from dsl.codes import BAD_ENCODING, BAD_STRING, BINARY_FILE, TOO_LARGE, UNEXPECTED_EOF, UNREADABLE_FILE
 from dsl.parser import MAX_BYTES, MAX_NESTING, parse_text
 from dsl.reader import decode, read_file, read_guideline
 from dsl.source import Span
@@ -64,7 +65,7 @@ def test_other_encodings_are_reported(tmp_path: Path, encoding: str, name: str |
     source, module, diags = read_file(str(spec))
     assert source is None and module is None
     (d,) = diags
-    assert d.code == "VP101"
+    assert d.code == BAD_ENCODING
     if name is not None:
         assert d.message == f"the file is {name} text, not UTF-8"
     assert d.hint == "save the file as UTF-8"
@@ -73,21 +74,21 @@ def test_other_encodings_are_reported(tmp_path: Path, encoding: str, name: str |
 def test_invalid_utf8_position_counts_characters() -> None:
     text, problem = decode("x.vp", 'guideline g "é€" version "1"\nsource s "ok" url "\u00e9'.encode() + b"\xff")
     assert text is None and problem is not None and problem.span is not None
-    assert problem.code == "VP101" and problem.message == "byte 0xff is not valid UTF-8"
+    assert problem.code == BAD_ENCODING and problem.message == "byte 0xff is not valid UTF-8"
     assert (problem.span.line, problem.span.column) == (2, 21)
 
 
 def test_nul_position_counts_characters_after_a_bom() -> None:
     _, problem = decode("x.vp", b"\xef\xbb\xbf" + "é€é\x00".encode())
     assert problem is not None and problem.span is not None
-    assert (problem.code, problem.span.line, problem.span.column) == ("VP106", 1, 4)
+    assert (problem.code, problem.span.line, problem.span.column) == (BINARY_FILE, 1, 4)
 
 
 def test_control_character_line_counts_only_newlines() -> None:
     # U+2028 and U+0085 are line breaks for str.splitlines(), but not for the lexer.
     _, problem = decode("x.vp", '# a\u2028b\x85c\n"x\x01'.encode())
     assert problem is not None and problem.span is not None
-    assert (problem.code, problem.span.line, problem.span.column) == ("VP106", 2, 3)
+    assert (problem.code, problem.span.line, problem.span.column) == (BINARY_FILE, 2, 3)
     assert problem.message == "control character U+0001 in file"
 
 
@@ -97,16 +98,16 @@ def test_too_large_file_reports_its_real_size(tmp_path: Path) -> None:
     spec.write_bytes(b"# " + b"x" * (size - 2))
     _, _, diags = read_file(str(spec))
     (d,) = diags
-    assert d.code == "VP105"
+    assert d.code == TOO_LARGE
     assert d.message == f"file is {size:,} bytes; the limit is {MAX_BYTES:,}"
 
 
 def test_reading_a_directory_or_a_missing_file(tmp_path: Path) -> None:
     (d,) = read_file(str(tmp_path))[2]
-    assert (d.code, d.message) == ("VP100", "is a directory, not a file")
+    assert (d.code, d.message) == (UNREADABLE_FILE, "is a directory, not a file")
     result = read_guideline(str(tmp_path / "missing.vp"))
     (d,) = result.diagnostics
-    assert d.code == "VP100" and d.message.startswith("cannot read file: ")
+    assert d.code == UNREADABLE_FILE and d.message.startswith("cannot read file: ")
     assert result.modules == []
 
 
@@ -164,7 +165,7 @@ def test_nesting_limit() -> None:
     module, diags = parse_text("x.vp", HEAD + "assume: (" + ok + ")\n")
     assert module is None
     (d,) = diags
-    assert (d.code, d.span) == ("VP105", Span.point("x.vp", 3, 9 + MAX_NESTING))
+    assert (d.code, d.span) == (TOO_LARGE, Span.point("x.vp", 3, 9 + MAX_NESTING))
 
 
 def test_brackets_in_strings_and_comments_do_not_count() -> None:
@@ -181,14 +182,14 @@ def test_long_not_chains_are_a_diagnostic(depth: int) -> None:
     module, diags = parse_text("x.vp", HEAD + "assume: " + "not " * depth + "a\n")
     assert module is None
     (d,) = diags
-    assert d.code == "VP105" and d.message == "expression nested too deeply"
+    assert d.code == TOO_LARGE and d.message == "expression nested too deeply"
 
 
 def test_bad_escape_points_at_the_string() -> None:
     module, diags = parse_text("x.vp", 'guideline g "a\\qb" version "1"\n')
     assert module is None
     (d,) = diags
-    assert (d.code, d.message, d.span) == ("VP107", "invalid escape '\\q' in string", Span.point("x.vp", 1, 13, 6))
+    assert (d.code, d.message, d.span) == (BAD_STRING, "invalid escape '\\q' in string", Span.point("x.vp", 1, 13, 6))
 
 
 def test_escapes_are_decoded() -> None:
@@ -211,7 +212,7 @@ def test_escapes_are_decoded() -> None:
 def test_end_of_file_position(text: str, line: int, column: int) -> None:
     _, diags = parse_text("x.vp", text)
     (d,) = diags
-    assert d.code == "VP104"
+    assert d.code == UNEXPECTED_EOF
     assert d.span is not None and (d.span.line, d.span.column) == (line, column)
 
 

@@ -42,7 +42,7 @@ def test_text_names_each_decision_the_rule_and_why() -> None:
     code, out, _ = _run(STM, *_given(SEED_003_CT))
     assert code == 0, out
     lines = out.splitlines()
-    assert lines[0] == "guideline soft_tissue_mass (tables unverified)"
+    assert lines[0] == "guideline soft_tissue_mass (not verified: run 'veripath check' for that)"
     assert "size_cm = 9/2" in lines[1]
     assert "  -> rule extremity_mri_contraindicated: true" in lines
     assert "       false   not mri_contraindicated" in lines  # why seed003_extremity_mri did not apply

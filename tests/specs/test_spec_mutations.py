@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from dsl.codes import CONFLICT, GAP, UNREACHABLE_DECISION
 from dsl.diagnostics import Diagnostic
 from dsl.model import Rule, Value
 from verify import SolverOptions, evaluate, run_examples, verify_graph
@@ -63,15 +64,15 @@ def test_removing_a_rule_is_caught(rule: Rule, tmp_path: Path) -> None:
 
     errors = [d for d in _findings(copy) if d.is_error]
     assert errors, f"removing {rule.id} went unnoticed"
-    if any(d.code == "VP209" for d in errors):
+    if any(d.code == UNREACHABLE_DECISION for d in errors):
         assert rule.goto is not None, "only a rule that leads to a decision can make one unreachable"
         return
     decision = load(str(SPEC)).decision(rule.decision)
     absorbed = any(r.is_otherwise for r in decision.rules if r is not rule)
     if absorbed:
         return  # its patients now take the 'otherwise' rule: a property or an example must object
-    gaps = [d for d in errors if d.code == "VP301" and d.span is not None and d.span.line == decision.span.line]
-    assert gaps, f"expected a gap at decision {decision.name}, got {[d.code for d in errors]}"
+    gaps = [d for d in errors if d.code == GAP and d.span is not None and d.span.line == decision.span.line]
+    assert gaps, f"expected a gap at decision {decision.name}, got {[d.code.code for d in errors]}"
     patient = _patient(gaps[0].data["patient"])
     assert rule.is_otherwise or evaluate(rule.cond, patient), "the gap patient is not one the rule handled"
 
@@ -84,7 +85,7 @@ def test_seed_003_and_004_conflict_without_the_region(tmp_path: Path) -> None:
     assert naive != text
     copy.write_text(naive, encoding="utf-8")
 
-    conflicts = [d for d in _findings(copy) if d.code == "VP302"]
+    conflicts = [d for d in _findings(copy) if d.code == CONFLICT]
     pair = [d for d in conflicts if "seed003_extremity_mri" in d.message and "seed004_complex_ct" in d.message]
     assert pair, [d.message for d in conflicts]
     patient = pair[0].data["patient"]

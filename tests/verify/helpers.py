@@ -36,7 +36,7 @@ def refuted(report: Report) -> set[tuple[str, str]]:
     for r in report.results:
         if r.verdict is Verdict.REFUTED:
             assert r.diagnostic is not None
-            out.add((base_id(r.check), r.diagnostic.code))
+            out.add((base_id(r.check), r.diagnostic.code.code))
     return out
 
 

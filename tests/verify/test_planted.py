@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dsl.codes import EXAMPLE_FAILED
 from tests.verify import reference as ref
 from tests.verify.helpers import DATA, base_id, load_graph, refuted, validate
 from verify import Report, Verdict, run_examples, verify_graph
@@ -191,5 +192,5 @@ def test_diagnostics_render_and_serialise() -> None:
                 assert "  uncovered region: " in text
             if d.data.get("path"):
                 assert "  path:" in text
-            if d.code == "VP308":
+            if d.code == EXAMPLE_FAILED:
                 assert "expected: " in text and "actual: " in text

@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from dsl import model as m
+from dsl.codes import EXAMPLE_FAILED
 from dsl.ops import Op
 from dsl.source import Span
 from tests.verify.helpers import load_graph
@@ -93,7 +94,7 @@ def test_failing_examples_explain_the_difference() -> None:
     assert by["example:no orders expected"].verdict is Verdict.REFUTED
 
     wrong_end = by["example:wrong disposition"].diagnostic
-    assert wrong_end is not None and wrong_end.code == "VP308"
+    assert wrong_end is not None and wrong_end.code == EXAMPLE_FAILED
     assert wrong_end.message == "example 'wrong disposition' gives another disposition than expected"
     assert wrong_end.data["diff"] == ["expected: orders us then end reassure", "actual:   orders us then end refer"]
     assert "rule 'r2'" in wrong_end.notes[0].message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import z3
 
+from dsl.codes import UNKNOWN_RESULT
 from dsl.diagnostics import Severity
 from tests.verify.helpers import load_graph
 from verify import SolverOptions, Verdict, verify_graph
@@ -44,7 +45,7 @@ def test_unknown_is_reported_and_never_proved(name: str) -> None:
     assert unknown, "a starved solver must leave something undecided"
     for r in unknown:
         assert r.diagnostic is not None
-        assert r.diagnostic.code == "VP309"
+        assert r.diagnostic.code == UNKNOWN_RESULT
         assert r.diagnostic.severity is Severity.ERROR
         assert r.diagnostic.data["verdict"] == "unknown"
         assert r.diagnostic.data["check"] == r.check

@@ -28,12 +28,14 @@ docs/embedding.md and schemas/veripath-tables.schema.json describe the format.
 from __future__ import annotations
 
 import json
+import os
 from fractions import Fraction
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from compiler.export_diagram import write_atomic
 from compiler.graph import LIMIT_NODE, DecisionGraph
-from compiler.locations import location, source_digests
+from compiler.locations import find_root, location, source_digests
 from compiler.stamp import VerificationStamp
 from dsl import model as m
 from dsl.cond import CondVisitor
@@ -322,3 +324,12 @@ def export_json(
 def output_name(graph: DecisionGraph) -> str:
     """The file name of the tables in the build folder."""
     return f"{graph.model.name}.json"
+
+
+def write_json(graph: DecisionGraph, out_dir: str, stamp: VerificationStamp) -> list[str]:
+    """The build pass's exporter: write `<out_dir>/<guideline>.json` atomically.
+
+    Locations are relative to the project root found above the spec (`find_root`)."""
+    path = os.path.join(out_dir, output_name(graph))
+    write_atomic(path, export_json(graph, verification=stamp, root=find_root(graph.model.path)))
+    return [path]

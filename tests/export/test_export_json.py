@@ -218,3 +218,14 @@ def test_random_specs_validate(built: Built, tmp_path_factory: pytest.TempPathFa
     errors = [e.message for e in _validator().iter_errors(doc)]
     assert not errors, (built.text, errors[:3])
     assert doc["header"]["files"][0]["path"] == "rnd.vp"
+
+
+def test_write_json_writes_the_tables_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from compiler.export_json import write_json
+
+    monkeypatch.chdir(ROOT / "specs")
+    graph = load_graph("flank_mass.vp")
+    (written,) = write_json(graph, str(tmp_path), STAMP)
+    assert written == str(tmp_path / "flank_mass.json")
+    assert Path(written).read_text(encoding="utf-8") == export_json(graph, verification=STAMP, root=str(ROOT))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["flank_mass.json"]

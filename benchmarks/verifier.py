@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import inspect
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,22 +123,24 @@ def read(results: Iterable[Any]) -> Findings:
         f.seconds_by_kind[kind] = f.seconds_by_kind.get(kind, 0.0) + float(getattr(r, "seconds", 0.0) or 0.0)
         f.count_by_kind[kind] = f.count_by_kind.get(kind, 0) + 1
         verdict = verdict_name(r)
-        data: Mapping[str, Any] = r.diagnostic.data if r.diagnostic is not None else {}
+        evidence = r.diagnostic.evidence if r.diagnostic is not None else None
+        cex = evidence.counterexample if evidence is not None else None
         if kind == "property" and len(parts) >= 2:
             f.properties[parts[1]] = verdict
-            if verdict == "REFUTED" and "patient" in data:
-                f.counterexamples[parts[1]] = dict(data["patient"])
+            if verdict == "REFUTED" and cex is not None:
+                f.counterexamples[parts[1]] = cex.values()
         if verdict == "UNKNOWN":
-            reason = data.get("reason")
+            reason = evidence.reason if evidence is not None else None
             f.unknown.append(f"{check} ({reason})" if reason else check)
             continue
         if verdict != "REFUTED" or kind == "property":
             continue
         if kind == "gap":
-            f.gaps.setdefault(parts[1], []).append(dict(data.get("patient", {})))
-            f.gap_regions.setdefault(parts[1], []).append(str(data.get("region", "")))
+            f.gaps.setdefault(parts[1], []).append(cex.values() if cex is not None else {})
+            region = cex.region if cex is not None else None
+            f.gap_regions.setdefault(parts[1], []).append(region.text() if region is not None else "")
         elif kind in ("conflict", "redundant") and len(parts) >= 4:
-            rules = data.get("rules") or _rule_ids(parts[1], parts[2:4])
+            rules = list(evidence.rules if evidence is not None else ()) or _rule_ids(parts[1], parts[2:4])
             (f.conflicts if kind == "conflict" else f.redundant).add(frozenset(rules))
         elif kind == "masked" and len(parts) >= 3:
             f.masked.add(f"{parts[1]}.{parts[2]}")

@@ -545,7 +545,7 @@ def run_cli(case: Case) -> dict[str, Any]:
         )
     times = [r["seconds"] for r in runs]
     return {
-        "command": "cd /work/main && .venv/bin/veripath check specs/",
+        "command": ".venv/bin/veripath check specs/",  # run from the root of the checkout
         **summary(times),
         "first_run_s": times[0],
         "rss_mb": max(r["rss_mb"] for r in runs),

@@ -13,6 +13,7 @@ from typing import Any
 from compiler.graph import DecisionGraph
 from compiler.pretty import describe_cond
 from compiler.stamp import Stamp
+from dsl.escape import escape_text
 from dsl.model import Rule
 
 
@@ -32,17 +33,22 @@ def _mermaid_ids(graph: DecisionGraph) -> dict[str, str]:
 
 
 def _mermaid_text(text: str) -> str:
-    # Mermaid labels are quoted; quotes and angle brackets become entities.
-    return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    # Mermaid labels are quoted; quotes and angle brackets become entities, and control and
+    # bidi characters visible escapes (a raw newline would end the label's line).
+    return escape_text(text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
 def _rule_label(rule: Rule) -> str:
     cond = "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
     rating = f" [{rule.rating.score}]" if rule.rating else ""
-    return f"{cond}{rating}"
+    return escape_text(f"{cond}{rating}")
 
 
 def _node_label(graph: DecisionGraph, node: str) -> str:
+    return escape_text(_raw_node_label(graph, node))
+
+
+def _raw_node_label(graph: DecisionGraph, node: str) -> str:
     data = graph.graph.nodes[node]
     kind = data["kind"]
     if kind == "decision":
@@ -71,6 +77,8 @@ def to_mermaid(graph: DecisionGraph) -> str:
 
 def to_dot(graph: DecisionGraph) -> str:
     shapes = {"decision": "diamond", "order": "box", "end": "ellipse"}
+    # json.dumps quotes and escapes DOT strings; ensure_ascii=False keeps accents, so control and bidi
+    # characters are escaped first (in the labels; names and node ids are identifiers).
     lines = [f"digraph {json.dumps(graph.model.name)} {{", "    rankdir=TB;"]
     for node, data in graph.graph.nodes(data=True):
         label = json.dumps(_node_label(graph, node), ensure_ascii=False)

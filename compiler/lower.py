@@ -11,9 +11,38 @@ from collections import deque
 import networkx as nx
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
+from dsl.codes import GRAPH_TOO_LARGE
+from dsl.diagnostics import Diagnostic, VeripathError, error
 from dsl.model import Decision, Model, Rule
+from dsl.resolve import MAX_VISITS
 
 Visits = tuple[int, ...]
+
+__all__ = ["MAX_GRAPH_SIZE", "MAX_VISITS", "GraphTooLarge", "lower", "lower_checked"]
+MAX_GRAPH_SIZE = 200_000
+"""The most nodes plus edges of one unrolled decision graph (a few hundred MB with the verifier's data)."""
+
+
+class GraphTooLarge(VeripathError):
+    """The unrolled graph would exceed MAX_GRAPH_SIZE; `diagnostic` says where and why (VP224)."""
+
+    def __init__(self, diagnostic: Diagnostic) -> None:
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+def lower_checked(model: Model) -> tuple[DecisionGraph | None, list[Diagnostic]]:
+    """`lower`, with a graph too large to build reported as a diagnostic instead of raised."""
+    try:
+        return lower(model), []
+    except GraphTooLarge as exc:
+        return None, [exc.diagnostic]
+
+
+def _suffix(before: Visits) -> str:
+    if not any(before):
+        return ""
+    return "@" + ".".join(map(str, before)) if len(before) > 1 else f"@{before[0]}"
 
 
 def lower(model: Model) -> DecisionGraph:
@@ -26,12 +55,15 @@ def lower(model: Model) -> DecisionGraph:
         assert var.revealed_by is not None
         reveals.setdefault(var.revealed_by, []).append(var.name)
 
+    suffixes: dict[Visits, str] = {}
+
     def suffix(before: Visits) -> str:
         # Ids name the visits made *before* this one: `review`, `review@1`, `review@2`.
         # The whole vector is shown once any count is non-zero, so ids are injective.
-        if not any(before):
-            return ""
-        return "@" + ".".join(map(str, before)) if len(before) > 1 else f"@{before[0]}"
+        known = suffixes.get(before)
+        if known is None:
+            known = suffixes[before] = _suffix(before)
+        return known
 
     def bump(decision: Decision, visits: Visits) -> Visits | None:
         if decision.name not in bounded:
@@ -71,12 +103,33 @@ def lower(model: Model) -> DecisionGraph:
 
     # Iterative (a worklist, not recursion) so that long pathways cannot overflow the stack.
     pending: deque[tuple[Decision, Visits, str, str]] = deque()
+    size = [0]  # nodes plus edges so far
+
+    # Reported at the first bounded decision (or the start): a stable place, whichever copy overflows.
+    blame = model.decision(bounded[0] if bounded else model.start).span
+
+    def grow(count: int) -> None:
+        size[0] += count
+        if size[0] > MAX_GRAPH_SIZE:
+            loops = ", ".join(f"'{name}'" for name in bounded)
+            raise GraphTooLarge(
+                error(
+                    GRAPH_TOO_LARGE,
+                    f"the decision graph would have more than {MAX_GRAPH_SIZE:,} nodes and edges"
+                    + (f" once the loops through {loops} are unrolled" if bounded else ""),
+                    blame,
+                    hint="lower the 'at most N visits' bounds, or split the pathway"
+                    if bounded
+                    else "split the pathway into smaller guidelines",
+                )
+            )
 
     def node_for(decision: Decision, before: Visits) -> str:
         visits = bump(decision, before)
         if visits is None:
             return add_limit()
-        node = f"decision:{decision.name}{suffix(before)}"
+        tag = suffix(before)
+        node = f"decision:{decision.name}{tag}"
         if node not in graph:
             graph.add_node(
                 node,
@@ -86,7 +139,8 @@ def lower(model: Model) -> DecisionGraph:
                 hit_policy=decision.hit_policy,
                 span=decision.span,
             )
-            pending.append((decision, visits, node, suffix(before)))
+            grow(1)
+            pending.append((decision, visits, node, tag))
         return node
 
     def target_of(rule: Rule, visits: Visits) -> str:
@@ -99,6 +153,7 @@ def lower(model: Model) -> DecisionGraph:
     while pending:
         decision, visits, node, tag = pending.popleft()
         for rule in decision.rules:
+            grow(3 if rule.orders else 1)
             if rule.orders:
                 step = f"order:{rule.id}{tag}"
                 graph.add_node(

@@ -214,6 +214,33 @@ IMPORT_NOT_CATALOGUE: Final = Code(
     example="",
     fix="Move the shared declarations into a catalogue and import that from both guidelines.",
 )
+IMPORT_OUTSIDE_ROOT: Final = Code(
+    "VP113",
+    "import-outside-root",
+    "An import names a file outside the spec's folder tree and outside every allowed import root.",
+    severity=ERROR,
+    explanation=(
+        "Imports are confined to the folder tree of the spec being checked, so that a spec cannot make "
+        "veripath read (and quote in a diagnostic) any file on the machine: an absolute path, a `../` that "
+        "leaves the folder, or a symbolic link that points outside it is refused before the file is opened. "
+        "A folder outside the tree can be allowed explicitly (`--allow-import-root DIR`)."
+    ),
+    example=_G + 'import "/etc/hostname"\n',
+    fix="Move the catalogue under the spec's folder, or allow its folder with `--allow-import-root DIR`.",
+)
+IMPORT_LIMIT: Final = Code(
+    "VP114",
+    "import-limit",
+    "Imports nest too deeply, or a guideline with its imports has too many files or bytes.",
+    severity=ERROR,
+    explanation=(
+        "Reading is bounded so that memory stays proportional to a known input size: imports may nest at "
+        "most 50 files deep, a guideline may read at most 1,000 files, and at most 32 MiB in all (see the "
+        "Limits section of docs/language.md). No example is shown: it takes a chain of more than 50 files."
+    ),
+    example="",
+    fix="Flatten the chain of catalogues, or split the guideline.",
+)
 
 # -- semantics -----------------------------------------------------------------
 
@@ -576,11 +603,12 @@ BAD_ACTION_SET: Final = Code(
 BAD_BOUND: Final = Code(
     "VP221",
     "bad-bound",
-    "A visit or step bound that is not a positive integer.",
+    "A visit or step bound that is not a positive integer, or a visit bound above 100.",
     severity=ERROR,
     explanation=(
         "`at most N visits` on a decision and `at most N steps` in a property must be at least 1: a bound "
-        "of 0 excludes every path."
+        "of 0 excludes every path. A visit bound is also at most 100, because loops are unrolled into "
+        "copies of the decision and a larger bound would make the graph grow without limit."
     ),
     example=_G
     + 'disposition reassure "Reassure" reassure\n'
@@ -589,6 +617,39 @@ BAD_BOUND: Final = Code(
     + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
     + "property short: at most 0 steps\n",
     fix="Give a bound of at least 1.",
+)
+RULE_LABEL_CLASH: Final = Code(
+    "VP223",
+    "rule-label-clash",
+    "A rule label 'rN' that is the automatic name of another rule of the decision.",
+    severity=ERROR,
+    explanation=(
+        "An unlabelled rule is named `rN` after its position (the N-th rule of its decision), and findings, "
+        "check identities and exports use that name. A label `r2` on the first rule would give two rules "
+        "the same name, so only the N-th rule may carry the label `rN`."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition review "Review" follow_up in 6 months\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  rule r2 when ci end review rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Give the rule a descriptive label (`rule contraindicated when ...`).",
+)
+GRAPH_TOO_LARGE: Final = Code(
+    "VP224",
+    "graph-too-large",
+    "The unrolled decision graph would exceed the size limit.",
+    severity=ERROR,
+    explanation=(
+        "Bounded loops (`at most N visits`) are unrolled into copies of the decisions they pass through; "
+        "several loops through each other multiply, so the graph is limited to 200,000 nodes and edges. "
+        "No example is shown: it takes several large loops through each other, and a long time to reach."
+    ),
+    example="",
+    fix="Lower the visit bounds, or make the loops independent of each other.",
 )
 
 # -- verification --------------------------------------------------------------

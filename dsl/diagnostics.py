@@ -6,6 +6,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from dsl.codes import CODES, Code, Severity
+from dsl.evidence import Counterexample, Evidence
 from dsl.source import Span
 
 __all__ = ["Diagnostic", "Note", "Severity", "VeripathError", "diagnostic", "did_you_mean", "error", "warning"]
@@ -27,8 +28,8 @@ class Diagnostic:
     span: Span | None
     hint: str | None = None
     notes: tuple[Note, ...] = ()
-    # Machine-readable payload (counterexamples, paths); JSON-serialisable values only.
-    data: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    # What a verification finding carries: check id, verdict, counterexample, solver reason.
+    evidence: Evidence | None = field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, Code) or CODES.get(self.code.code) is not self.code:
@@ -37,6 +38,10 @@ class Diagnostic:
     def with_severity(self, severity: Severity) -> Diagnostic:
         """The same diagnostic at another severity (a context-dependent override, e.g. --allow-unknown)."""
         return replace(self, severity=severity)
+
+    @property
+    def counterexample(self) -> Counterexample | None:
+        return self.evidence.counterexample if self.evidence is not None else None
 
     @property
     def is_error(self) -> bool:
@@ -60,8 +65,8 @@ class Diagnostic:
             out["notes"] = [
                 {"message": n.message, "location": n.span.to_json() if n.span else None} for n in self.notes
             ]
-        if self.data:
-            out["data"] = self.data
+        if self.evidence is not None:
+            out["data"] = self.evidence.to_json()
         return out
 
 
@@ -72,7 +77,7 @@ def diagnostic(
     hint: str | None = None,
     *,
     notes: tuple[Note, ...] = (),
-    data: dict[str, Any] | None = None,
+    evidence: Evidence | None = None,
     severity: Severity | None = None,
 ) -> Diagnostic:
     """A diagnostic of a registered code, at the code's default severity.
@@ -87,7 +92,7 @@ def diagnostic(
         span=span,
         hint=hint,
         notes=notes,
-        data={} if data is None else data,
+        evidence=evidence,
     )
 
 

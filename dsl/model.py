@@ -93,8 +93,32 @@ Type = BoolType | NumberType | EnumType
 Value = bool | Fraction | str
 
 
+MAX_DECIMALS = 6  # longer exact decimals print as a fraction `a/b`
+
+
+def exact_decimal(x: Fraction, max_digits: int = MAX_DECIMALS) -> str | None:
+    """`x` as an exact decimal ("2", "-2.5", "0.125"), or None if it has none with at most `max_digits` digits."""
+    den = x.denominator
+    twos = fives = 0
+    while den % 2 == 0:
+        den //= 2
+        twos += 1
+    while den % 5 == 0:
+        den //= 5
+        fives += 1
+    digits = max(twos, fives)
+    if den != 1 or digits > max_digits:
+        return None
+    if digits == 0:
+        return str(x.numerator)
+    scaled = abs(x.numerator) * 10**digits // x.denominator
+    whole, frac = divmod(scaled, 10**digits)
+    return f"{'-' if x < 0 else ''}{whole}.{frac:0{digits}d}"
+
+
 def _num(x: Fraction) -> str:
-    return str(x.numerator) if x.denominator == 1 else str(float(x))
+    """The exact number as a literal of the language: `36`, `2.5`, else a fraction `2161/60`."""
+    return exact_decimal(x) or f"{x.numerator}/{x.denominator}"
 
 
 def format_value(v: Value) -> str:

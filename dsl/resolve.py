@@ -6,6 +6,7 @@ findings known at a decision) need the decision graph and live in `compiler.well
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from dsl import ast
@@ -22,6 +23,7 @@ from dsl.codes import (
     MISPLACED_OTHERWISE,
     MISSING_PROVENANCE,
     MISSING_START,
+    RULE_LABEL_CLASH,
     TYPE_MISMATCH,
     UNCOVERED_WITHOUT_REASON,
     UNDEFINED_NAME,
@@ -30,6 +32,10 @@ from dsl.codes import (
 from dsl.diagnostics import Diagnostic, Note, diagnostic, did_you_mean
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
+
+MAX_VISITS = 100
+"""The largest `at most N visits` bound: each visit unrolls another copy of the loop (docs/language.md, "Limits")."""
+_AUTOMATIC_LABEL = re.compile(r"r([1-9][0-9]*)")  # rule N without a label is called rN
 
 MODALITIES = m.MODALITIES
 CONTRASTS = m.CONTRASTS
@@ -140,7 +146,8 @@ class Resolver:
         self.actions = actions
         self.disposition_kinds = {d.name: d.kind for d in dispositions}
         self.var_table = {v.name: v for v in variables}
-        self.exprs = ExprChecker(self.var_table, self.kind_of, self.report)
+        invalid = {n for n, (k, _) in self.names.items() if k == "variable" and n not in self.var_table}
+        self.exprs = ExprChecker(self.var_table, self.kind_of, self.report, invalid=invalid)
         self.source_names = {s.name for s in sources}
 
         assumptions = [
@@ -372,10 +379,30 @@ class Resolver:
     def decision(self, d: ast.DecisionDecl) -> m.Decision:
         if d.max_visits is not None and d.max_visits < 1:
             self.report(diagnostic(BAD_BOUND, "a visit bound must be at least 1", d.span))
+        elif d.max_visits is not None and d.max_visits > MAX_VISITS:
+            self.report(
+                diagnostic(
+                    BAD_BOUND,
+                    f"a visit bound must be at most {MAX_VISITS}, not {d.max_visits:,}",
+                    d.span,
+                    hint="each extra visit unrolls another copy of the loop into the graph",
+                )
+            )
         labels: dict[str, ast.Name] = {}
         rules: list[m.Rule] = []
         for index, r in enumerate(d.rules, start=1):
             if r.label is not None:
+                automatic = _AUTOMATIC_LABEL.fullmatch(r.label.text)
+                if automatic is not None and int(automatic.group(1)) != index:
+                    self.report(
+                        diagnostic(
+                            RULE_LABEL_CLASH,
+                            f"rule label '{r.label.text}' is the automatic name of rule {automatic.group(1)} "
+                            f"of this decision; only that rule may be labelled '{r.label.text}'",
+                            r.label.span,
+                            hint=f"choose a descriptive label; this is rule {index} (automatically 'r{index}')",
+                        )
+                    )
                 if r.label.text in labels:
                     self.report(
                         diagnostic(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from fractions import Fraction
 
 from dsl import ast
@@ -22,10 +22,13 @@ class ExprChecker:
         variables: Mapping[str, m.Variable],
         other_names: Callable[[str], str | None],
         report: Callable[[Diagnostic], None],
+        *,
+        invalid: Collection[str] = (),
     ) -> None:
         self.variables = variables
         self.other_names = other_names  # name -> what kind of declaration it is, if any
         self.report = report
+        self.invalid = invalid  # inputs and findings whose declarations were rejected (already reported)
 
     # -- helpers ----------------------------------------------------------------
     def _false(self, span: Span) -> m.Cond:
@@ -35,6 +38,8 @@ class ExprChecker:
         var = self.variables.get(name.text)
         if var is not None:
             return var
+        if name.text in self.invalid:
+            return None  # the declaration's own error says what is wrong; a second one would mislead
         kind = self.other_names(name.text)
         if kind is not None:
             self.report(diagnostic(TYPE_MISMATCH, f"'{name.text}' is {kind}, not an input or finding", name.span))

@@ -14,7 +14,7 @@ from dsl import model as m
 from dsl.codes import CONFLICT, DEAD_RULE, GAP, MASKED_RULE, REDUNDANT_OVERLAP, UNKNOWN_RESULT, Code
 from dsl.diagnostics import diagnostic
 from verify.context import Session
-from verify.counterexample import data_value, make_data, rule_name
+from verify.counterexample import assignments, make_evidence, rule_name
 from verify.encode import Encoder
 from verify.reach import Guards, rule_score
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
@@ -22,7 +22,7 @@ from verify.solver import SolverResult
 from verify.tables import table_context, unreachable_result
 
 
-def _result(check: str, res: SolverResult, code: Code, message: str, t0: float) -> CheckResult:
+def _result(model: m.Model, check: str, res: SolverResult, code: Code, message: str, t0: float) -> CheckResult:
     """A query that looks for a problem: a model means the check is refuted."""
     seconds = time.perf_counter() - t0
     if res.verdict is Verdict.PROVED:
@@ -32,11 +32,11 @@ def _result(check: str, res: SolverResult, code: Code, message: str, t0: float) 
             code=UNKNOWN_RESULT,
             message=f"could not decide {check} (solver: {res.reason})",
             span=None,
-            data=make_data(check, "unknown", reason=res.reason or "unknown"),
+            evidence=make_evidence(check, "unknown", reason=res.reason or "unknown"),
         )
         return CheckResult(check, Verdict.UNKNOWN, diag, seconds)
-    patient = {k: data_value(v) for k, v in (res.model or {}).items()}
-    diag = diagnostic(code=code, message=message, span=None, data=make_data(check, "refuted", patient=patient))
+    patient = assignments(model, res.model or {}, (res.model or {}).keys())
+    diag = diagnostic(code=code, message=message, span=None, evidence=make_evidence(check, "refuted", patient=patient))
     return CheckResult(check, Verdict.REFUTED, diag, seconds)
 
 
@@ -74,7 +74,7 @@ def check_decision_naive(
         live.append(res.verdict is Verdict.REFUTED)
         # dead iff no patient matches: the query looks for a match, so invert
         name = f"dead:{d.name}:{rule_name(r)}"
-        out.append(_result(name, _inverted(res), DEAD_RULE, f"rule {rule_name(r)} is dead", t0))
+        out.append(_result(model, name, _inverted(res), DEAD_RULE, f"rule {rule_name(r)} is dead", t0))
     if d.hit_policy in ("first", "priority"):
         for k, (r, e) in enumerate(zip(d.rules, eff, strict=True)):
             if not live[k] or r.is_otherwise:
@@ -82,7 +82,7 @@ def check_decision_naive(
             t0 = time.perf_counter()
             res = ctx.query(e)
             name = f"masked:{d.name}:{rule_name(r)}"
-            out.append(_result(name, _inverted(res), MASKED_RULE, f"rule {rule_name(r)} is masked", t0))
+            out.append(_result(model, name, _inverted(res), MASKED_RULE, f"rule {rule_name(r)} is masked", t0))
     if d.hit_policy != "first":
         rules = d.rules
         for i in range(len(rules)):
@@ -104,8 +104,8 @@ def check_decision_naive(
                     continue
                 kind, code = ("redundant", REDUNDANT_OVERLAP) if same else ("conflict", CONFLICT)
                 name = f"{kind}:{d.name}:{rule_name(a)}:{rule_name(b)}"
-                out.append(_result(name, res, code, f"rules {rule_name(a)} and {rule_name(b)} overlap", t0))
+                out.append(_result(model, name, res, code, f"rules {rule_name(a)} and {rule_name(b)} overlap", t0))
     t0 = time.perf_counter()
     res = ctx.query(z3.Not(enc.or_(conds)))
-    out.append(_result(f"gap:{d.name}", res, GAP, f"decision {d.name} has a gap", t0))
+    out.append(_result(model, f"gap:{d.name}", res, GAP, f"decision {d.name} has a gap", t0))
     return out

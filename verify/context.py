@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from dsl import model as m
+from dsl.evidence import PathStep
 from dsl.model import Value
 from verify.boxes import Box, Space, contains_item, nice_value
 from verify.encode import Encoder
@@ -73,7 +74,7 @@ def default_patient(model: m.Model) -> Patient:
     return out
 
 
-PathFn = Callable[[Mapping[str, Value]], tuple[list[dict[str, str]], list[str]]]
+PathFn = Callable[[Mapping[str, Value]], tuple[list[PathStep], list[str]]]
 
 
 @dataclass
@@ -186,7 +187,7 @@ class Context:
             return False
         return True
 
-    def path(self, patient: Mapping[str, Value]) -> tuple[list[dict[str, str]], list[str]]:
+    def path(self, patient: Mapping[str, Value]) -> tuple[list[PathStep], list[str]]:
         if self.path_fn is None:
             return [], []
         return self.path_fn(patient)

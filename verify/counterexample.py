@@ -13,36 +13,43 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
-from typing import Any
+from typing import Literal
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.pretty import describe_cond
 from dsl import model as m
+from dsl.evidence import (
+    Assignment,
+    Constraint,
+    Counterexample,
+    Evidence,
+    PathStep,
+    Region,
+    format_text,
+    smaller_units,
+)
 from dsl.model import Value
 from dsl.source import Span
-from verify.boxes import collect_constants, nice_value
+from dsl.units import UNITS
+from verify.boxes import Box, Space, collect_constants, nice_value
 from verify.evaluate import MissingValue
 from verify.reach import GuardKey, Product
 from verify.solver import Patient
 
 Predicate = Callable[[Mapping[str, Value]], bool]
-JsonValue = str | bool | int | float
 
 
 def location(span: Span | None) -> str:
     return f"{span.file}:{span.line}:{span.column}" if span is not None else ""
 
 
-def data_value(v: Value) -> JsonValue:
-    if isinstance(v, bool | str):
-        return v
-    if v.denominator == 1:
-        return int(v)
-    return float(v)
+def unit_of(var: m.Variable) -> str | None:
+    return var.type.unit if isinstance(var.type, m.NumberType) else None
 
 
-def show_value(v: Value) -> str:
-    return m.format_value(v) if not isinstance(v, Fraction) else str(data_value(v))
+def show_value(v: Value, unit: str | None = None) -> str:
+    """A value as exact text of the language (`unit`: the variable's declared unit)."""
+    return format_text(v, unit)
 
 
 def rule_name(rule: m.Rule) -> str:
@@ -95,9 +102,10 @@ class Minimiser:
             if not t.integer:
                 edges = sorted({t.low, t.high, *consts})
                 for lo, hi in itertools.pairwise(edges):
+                    nums.update(simple_inside(lo, hi, t.unit))
                     nums.add(nice_value(lo, True, hi, True))
-            ranked = sorted(nums, key=lambda x: (x.denominator != 1, abs(x), x))
-            out = list(ranked[:40])
+            ranked = sorted(nums, key=lambda x: (cost(x, t.unit), abs(x), x))
+            out = list(ranked[:48])
         self._candidates[var.name] = out
         return out
 
@@ -130,7 +138,77 @@ class Minimiser:
                 if _safe(holds, current):
                     break
                 current[var.name] = now
+            now = current[var.name]
+            if isinstance(now, Fraction) and isinstance(var.type, m.NumberType) and cost(now, var.type.unit) > 2:
+                # a raw solver value no candidate could replace: the simplest value near it that still holds
+                for cand in rounded(now, var.type.unit):
+                    if budget <= 0:
+                        return current
+                    budget -= 1
+                    current[var.name] = cand
+                    if _safe(holds, current):
+                        break
+                    current[var.name] = now
         return current
+
+
+def _decimals(x: Fraction) -> int | None:
+    """The number of decimal digits of `x`, or None if it is no exact decimal (within 6 digits)."""
+    for digits in range(7):
+        if (x * 10**digits).denominator == 1:
+            return digits
+    return None
+
+
+def cost(x: Fraction, unit: str | None) -> int:
+    """How hard `x` is to read, as exact text (see `dsl.evidence.format_quantity`).
+
+    0 integer; 1-2 a decimal of one or two digits; 3-5 an integer or a short decimal in
+    a smaller unit of the same kind (2161/60 hours = 2161 minutes); 6-9 a longer decimal;
+    10 a fraction."""
+    digits = _decimals(x)
+    if digits is not None and digits <= 2:
+        return digits
+    if unit is not None:
+        for u in smaller_units(unit):
+            d = _decimals(x * UNITS[unit][1] / UNITS[u][1])
+            if d is not None and d <= 2:
+                return 3 + d
+    if digits is not None:
+        return 3 + digits
+    return 10
+
+
+def _steps(unit: str | None) -> list[Fraction]:
+    """Grid steps, coarsest first: 1, 0.1, 0.01 of the unit, then of each smaller unit."""
+    out = [Fraction(1), Fraction(1, 10), Fraction(1, 100)]
+    if unit is not None:
+        for u in smaller_units(unit):
+            f = UNITS[u][1] / UNITS[unit][1]
+            out.extend((f, f / 10, f / 100))
+    return out
+
+
+def simple_inside(lo: Fraction, hi: Fraction, unit: str | None) -> list[Fraction]:
+    """The simplest values strictly between `lo` and `hi`: on the coarsest grid that has one."""
+    out: list[Fraction] = []
+    for step in _steps(unit):
+        x = (math.floor(lo / step) + 1) * step
+        if x < hi:
+            out.append(x)
+            if len(out) >= 2:
+                break
+    return out
+
+
+def rounded(x: Fraction, unit: str | None) -> list[Fraction]:
+    """Values near `x` on ever finer grids (below and above), the simplest first."""
+    out: list[Fraction] = []
+    for step in _steps(unit):
+        for y in (math.floor(x / step) * step, math.ceil(x / step) * step):
+            if y not in out and y != x:
+                out.append(y)
+    return out
 
 
 def _safe(holds: Predicate, patient: Mapping[str, Value]) -> bool:
@@ -140,14 +218,65 @@ def _safe(holds: Predicate, patient: Mapping[str, Value]) -> bool:
         return False
 
 
-def patient_data(model: m.Model, patient: Mapping[str, Value], findings: Iterable[str]) -> dict[str, JsonValue]:
-    """All inputs, and the given findings, in declaration order."""
+def assignments(model: m.Model, patient: Mapping[str, Value], findings: Iterable[str]) -> tuple[Assignment, ...]:
+    """All inputs, and the given findings, in declaration order, with their declared units."""
     shown = set(findings)
-    return {
-        v.name: data_value(patient[v.name])
+    return tuple(
+        Assignment(name=v.name, value=patient[v.name], unit=unit_of(v))
         for v in model.variables
         if v.name in patient and (not v.is_finding or v.name in shown)
-    }
+    )
+
+
+def region_of(model: m.Model, space: Space, box: Box) -> Region:
+    """A box of `space` as a typed region with exact bounds (the variables' declared units)."""
+    constraints: list[Constraint] = []
+    free: list[str] = []
+    for i, d in enumerate(space.dims):
+        item = box[i]
+        full = space.full[i]
+        if item == full:
+            free.append(d.var)
+            continue
+        unit = unit_of(model.variable(d.var))
+        if d.kind == "enum":
+            assert isinstance(item, int)
+            vals: tuple[Value, ...] = tuple(v for k, v in enumerate(d.values) if item >> k & 1)
+            constraints.append(Constraint(var=d.var, values=vals))
+            continue
+        if d.kind == "bool":
+            constraints.append(Constraint(var=d.var, values=(item == 0b10,)))
+            continue
+        assert isinstance(item, tuple) and isinstance(full, tuple)
+        a, b = item
+        if d.kind == "int":
+            if a == b:
+                constraints.append(Constraint(var=d.var, unit=unit, values=(Fraction(a),)))
+            else:
+                constraints.append(
+                    Constraint(
+                        var=d.var,
+                        unit=unit,
+                        low=None if a == full[0] else Fraction(a),
+                        high=None if b == full[1] else Fraction(b),
+                    )
+                )
+            continue
+        lo, lo_open, hi, hi_open = space.real_bounds(d, a, b)
+        if lo == hi:
+            constraints.append(Constraint(var=d.var, unit=unit, values=(lo,)))
+            continue
+        constraints.append(
+            Constraint(
+                var=d.var,
+                unit=unit,
+                low=None if a == full[0] else lo,
+                low_open=lo_open,
+                high=None if b == full[1] else hi,
+                high_open=hi_open,
+            )
+        )
+    return Region(constraints=tuple(constraints), free=tuple(free))
 
 
 def path_steps(
@@ -155,10 +284,10 @@ def path_steps(
     prod: Product,
     path: Sequence[tuple[int, GuardKey]],
     patient: Mapping[str, Value],
-) -> tuple[list[dict[str, str]], list[str]]:
+) -> tuple[list[PathStep], list[str]]:
     """Readable steps of a product path, and the findings revealed along it."""
     model = graph.model
-    steps: list[dict[str, str]] = []
+    steps: list[PathStep] = []
     revealed: list[str] = []
     for k, (i, _) in enumerate(path):
         node = prod.nodes[i][0]
@@ -170,57 +299,62 @@ def path_steps(
             if nxt is not None:
                 rule = decision.rules[nxt[1] - 1]
                 steps.append(
-                    {
-                        "text": f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} "
+                    PathStep(
+                        kind="decision",
+                        text=f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} "
                         f"applies: {rule_text(rule)}",
-                        "location": location(rule.cond_span),
-                    }
+                        span=rule.cond_span,
+                    )
                 )
             else:
                 steps.append(
-                    {
-                        "text": f"decision {decision.name} ({decision.title})",
-                        "location": location(decision.span),
-                    }
+                    PathStep(kind="decision", text=f"decision {decision.name} ({decision.title})", span=decision.span)
                 )
         elif kind == "order":
-            steps.append({"text": "order " + ", ".join(attrs["actions"]), "location": location(attrs["span"])})
+            steps.append(PathStep(kind="order", text="order " + ", ".join(attrs["actions"]), span=attrs["span"]))
             for f in attrs["reveals"]:
                 if f in patient and f not in revealed:
                     revealed.append(f)
                     var = model.variable(f)
                     steps.append(
-                        {
-                            "text": f"finding {f} = {show_value(patient[f])}",
-                            "location": location(var.span),
-                        }
+                        PathStep(
+                            kind="finding",
+                            text=f"finding {f} = {show_value(patient[f], unit_of(var))}",
+                            span=var.span,
+                        )
                     )
         elif node == LIMIT_NODE:
-            steps.append({"text": "revisit limit reached: the pathway stops without a disposition", "location": ""})
+            steps.append(PathStep(kind="limit", text="revisit limit reached: the pathway stops without a disposition"))
         else:
             disp = model.disposition(attrs["disposition"])
-            steps.append({"text": f"end {disp.name} ({disp.title})", "location": location(disp.span)})
+            steps.append(PathStep(kind="end", text=f"end {disp.name} ({disp.title})", span=disp.span))
     return steps, revealed
 
 
-def make_data(
+def make_evidence(
     check: str,
-    verdict: str,
+    verdict: Literal["refuted", "unknown"],
     *,
-    patient: Mapping[str, JsonValue] | None = None,
-    path: list[dict[str, str]] | None = None,
-    region: str | None = None,
+    patient: Sequence[Assignment] | None = None,
+    path: Sequence[PathStep] = (),
+    region: Region | None = None,
     reason: str | None = None,
-    **extra: Any,
-) -> dict[str, Any]:
-    out: dict[str, Any] = {"check": check, "verdict": verdict}
-    if patient is not None:
-        out["patient"] = dict(patient)
-    if path is not None:
-        out["path"] = path
-    if region is not None:
-        out["region"] = region
-    if reason is not None:
-        out["reason"] = reason
-    out.update(extra)
-    return out
+    expected: str | None = None,
+    actual: str | None = None,
+    condition: str | None = None,
+    rules: Sequence[str] = (),
+) -> Evidence:
+    """The typed payload of a verification diagnostic; a counterexample when there is a patient or a path."""
+    cex = None
+    if patient is not None or path or region is not None:
+        cex = Counterexample(patient=tuple(patient or ()), path=tuple(path), region=region)
+    return Evidence(
+        check=check,
+        verdict=verdict,
+        counterexample=cex,
+        reason=reason,
+        expected=expected,
+        actual=actual,
+        condition=condition,
+        rules=tuple(rules),
+    )

@@ -8,7 +8,8 @@ from compiler.graph import DecisionGraph
 from dsl import model as m
 from dsl.codes import EXAMPLE_FAILED
 from dsl.diagnostics import Note, diagnostic
-from verify.counterexample import data_value, location, make_data, rule_name
+from dsl.evidence import Assignment, PathStep
+from verify.counterexample import make_evidence, rule_name, unit_of
 from verify.results import CheckResult, Report, Verdict
 from verify.simulate import Trace, simulate
 
@@ -49,12 +50,13 @@ def check_example(graph: DecisionGraph, example: m.Example, check: str) -> Check
         span=example.span,
         hint=hint,
         notes=notes,
-        data=make_data(
+        evidence=make_evidence(
             check,
             "refuted",
-            patient={k: data_value(v) for k, v in example.given},
-            path=[{"text": s.text, "location": location(s.span)} for s in trace.steps],
-            diff=[f"expected: {expected}", f"actual:   {actual}"],
+            patient=[Assignment(name=k, value=v, unit=unit_of(graph.model.variable(k))) for k, v in example.given],
+            path=[PathStep(kind=s.kind, text=s.text, span=s.span) for s in trace.steps],
+            expected=expected,
+            actual=actual,
         ),
     )
     return CheckResult(check, Verdict.REFUTED, diag, time.perf_counter() - t0)

@@ -31,9 +31,10 @@ from compiler.pretty import describe_cond
 from dsl import model as m
 from dsl.codes import PROPERTY_VIOLATED
 from dsl.diagnostics import diagnostic
+from dsl.evidence import PathStep
 from dsl.model import Value
 from verify.context import Session
-from verify.counterexample import Minimiser, location, make_data, path_steps, patient_data
+from verify.counterexample import Minimiser, assignments, make_evidence, path_steps
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.reach import (
@@ -347,18 +348,18 @@ def _conclude(
         budget = max(12, min(IMPROVE_BUDGET, 400_000 // max(1, len(prod.nodes))))
         patient = pv.minimiser.improve(patient, holds, budget=budget)
     path = violated(patient)
-    steps: list[dict[str, str]] = []
+    steps: list[PathStep] = []
     revealed: list[str] = []
     if path is not None:
         steps, revealed = path_steps(pv.graph, prod, path, patient)
-    steps.append({"text": _final(prop, pv, prod, path, patient), "location": location(prop.span)})
+    steps.append(PathStep(kind="final", text=_final(prop, pv, prod, path, patient), span=prop.span))
     title = f" ({prop.title})" if prop.title else ""
     diag = diagnostic(
         code=PROPERTY_VIOLATED,
         message=f"property '{prop.name}'{title} is violated: {_explain(prop)}",
         span=prop.span,
         hint="the path below is one a patient can follow; change the rules on it, or the property",
-        data=make_data(cid, "refuted", patient=patient_data(pv.model, patient, revealed), path=steps),
+        evidence=make_evidence(cid, "refuted", patient=assignments(pv.model, patient, revealed), path=steps),
     )
     return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 

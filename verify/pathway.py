@@ -20,9 +20,10 @@ from compiler.wellformed import uses
 from dsl import model as m
 from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
 from dsl.diagnostics import VeripathError, diagnostic
+from dsl.evidence import PathStep
 from dsl.model import Value
 from verify.context import Context, Session, default_patient
-from verify.counterexample import Minimiser, make_data, path_steps
+from verify.counterexample import Minimiser, make_evidence, path_steps
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.paths import check_properties
@@ -233,7 +234,7 @@ class PathwayVerifier:
             reached = run_product(base, Firing(model, p), upto=last).reached
             return any(reached[t] for t in targets)
 
-        def path(p: Mapping[str, Value]) -> tuple[list[dict[str, str]], list[str]]:
+        def path(p: Mapping[str, Value]) -> tuple[list[PathStep], list[str]]:
             run = run_product(base, Firing(model, p), upto=last)
             for t in targets:
                 if run.reached[t]:
@@ -368,7 +369,7 @@ class PathwayVerifier:
                 message=message,
                 span=span,
                 hint=hint,
-                data=make_data(cid, "refuted"),
+                evidence=make_evidence(cid, "refuted"),
             )
             return CheckResult(cid, Verdict.REFUTED, diag, seconds)
 
@@ -437,7 +438,7 @@ def _inconsistent(model: m.Model, t0: float) -> CheckResult:
         message="the assumptions exclude every patient",
         span=span,
         hint="no check means anything until some patient satisfies every assumption",
-        data=make_data("assumptions", "refuted"),
+        evidence=make_evidence("assumptions", "refuted"),
     )
     return CheckResult("assumptions", Verdict.REFUTED, diag, time.perf_counter() - t0)
 

@@ -56,7 +56,7 @@ class Report:
     def diagnostics(self) -> list[Diagnostic]:
         """Every diagnostic of the report, sorted by location, code and message."""
         found = [r.diagnostic for r in self.results if r.diagnostic is not None]
-        return sorted(found, key=lambda d: (*d.sort_key(), str(d.data.get("check", ""))))
+        return sorted(found, key=lambda d: (*d.sort_key(), d.evidence.check if d.evidence is not None else ""))
 
     def refuted(self) -> list[CheckResult]:
         return [r for r in self.results if r.verdict is Verdict.REFUTED]

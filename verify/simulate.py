@@ -13,16 +13,17 @@ from dataclasses import dataclass, field
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from dsl import model as m
+from dsl.evidence import StepKind
 from dsl.model import Value
 from dsl.source import Span
-from verify.counterexample import rule_name, rule_text, show_value
+from verify.counterexample import rule_name, rule_text, show_value, unit_of
 from verify.evaluate import evaluate3, missing, normalise_patient
 from verify.reach import rule_score
 
 
 @dataclass(frozen=True)
 class Step:
-    kind: str  # decision | order | finding | end | stop
+    kind: StepKind  # decision | order | finding | end | stop
     node: str
     text: str
     span: Span | None
@@ -124,7 +125,12 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
             for f in attrs["reveals"]:
                 if f in values:
                     steps.append(
-                        Step("finding", node, f"finding {f} = {show_value(values[f])}", model.variable(f).span)
+                        Step(
+                            "finding",
+                            node,
+                            f"finding {f} = {show_value(values[f], unit_of(model.variable(f)))}",
+                            model.variable(f).span,
+                        )
                     )
             node = graph.next_node(node)
         else:

@@ -31,15 +31,16 @@ from dsl import model as m
 from dsl.codes import CONFLICT, DEAD_RULE, GAP, MASKED_RULE, REDUNDANT_OVERLAP, UNKNOWN_RESULT, UNREACHABLE
 from dsl.cond import compares, reads
 from dsl.diagnostics import Note, diagnostic
+from dsl.evidence import Assignment, PathStep
 from dsl.model import Value
 from verify import boxes as bx
 from verify.boxes import Box, BoxIndex, BudgetExceeded, Space, Uncovered, widen
 from verify.context import Context, Session
 from verify.counterexample import (
     Minimiser,
-    location,
-    make_data,
-    patient_data,
+    assignments,
+    make_evidence,
+    region_of,
     rule_name,
     rule_text,
 )
@@ -193,19 +194,16 @@ class DecisionChecker:
             return (1 << k) - 1
         return self._by_score.get(rule_score(self.infos[k].rule), 0)
 
-    def _shown(self, p: Patient, revealed: Sequence[str]) -> dict[str, Any]:
-        return patient_data(self.model, p, [*revealed, *self.findings_used])
+    def _shown(self, p: Patient, revealed: Sequence[str]) -> tuple[Assignment, ...]:
+        return assignments(self.model, p, [*revealed, *self.findings_used])
 
-    def _path(self, p: Patient, final: str, final_span: Any) -> tuple[list[dict[str, str]], list[str]]:
+    def _path(self, p: Patient, final: str, final_span: Any) -> tuple[list[PathStep], list[str]]:
         steps, revealed = self.ctx.path(p)
         if not steps:
             steps = [
-                {
-                    "text": f"decision {self.name} ({self.decision.title})",
-                    "location": location(self.decision.span),
-                }
+                PathStep(kind="decision", text=f"decision {self.name} ({self.decision.title})", span=self.decision.span)
             ]
-        steps = [*steps, {"text": final, "location": location(final_span)}]
+        steps = [*steps, PathStep(kind="final", text=final, span=final_span)]
         return steps, revealed
 
     @staticmethod
@@ -293,7 +291,7 @@ class DecisionChecker:
             message=message,
             span=rule.span,
             hint=hint,
-            data=make_data(cid, "refuted", condition=rule_text(rule)),
+            evidence=make_evidence(cid, "refuted", condition=rule_text(rule)),
         )
         return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
@@ -385,7 +383,7 @@ class DecisionChecker:
             if first
             else "change the ratings or narrow the higher-rated rules",
             notes=notes,
-            data=make_data(cid, "refuted", patient=self._shown(p, revealed), path=steps),
+            evidence=make_evidence(cid, "refuted", patient=self._shown(p, revealed), path=steps),
         )
         return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
@@ -518,7 +516,7 @@ class DecisionChecker:
             span=b.span,
             hint=hint,
             notes=(Note(message=f"overlaps rule '{rule_name(a)}' here", span=a.span),),
-            data=make_data(cid, "refuted", patient=self._shown(p, revealed), path=steps, rules=[a.id, b.id]),
+            evidence=make_evidence(cid, "refuted", patient=self._shown(p, revealed), path=steps, rules=[a.id, b.id]),
         )
         return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
@@ -581,7 +579,13 @@ class DecisionChecker:
             span=self.decision.span,
             hint="add a rule for these patients (an 'uncovered' disposition with a reason if the sources are silent)",
             notes=notes,
-            data=make_data(cid, "refuted", patient=self._shown(p, revealed), path=steps, region=gap.region),
+            evidence=make_evidence(
+                cid,
+                "refuted",
+                patient=self._shown(p, revealed),
+                path=steps,
+                region=region_of(self.model, gap.space, gap.box),
+            ),
         )
         return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
@@ -731,7 +735,7 @@ def unreachable_result(decision: m.Decision, check: str, t0: float, *, why: str 
         message=f"decision '{decision.name}' is never reached by any patient{why}",
         span=decision.span,
         hint="the conditions on every path to it (with the assumptions) exclude every patient",
-        data=make_data(check, "refuted"),
+        evidence=make_evidence(check, "refuted"),
     )
     return CheckResult(check, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
@@ -743,7 +747,7 @@ def unknown_result(check: str, what: str, span: Any, reason: str | None, t0: flo
         message=f"could not decide whether {what} (solver: {reason or 'unknown'})",
         span=span,
         hint="raise the solver limits (timeout, rlimit); an undecided check is not a pass",
-        data=make_data(check, "unknown", reason=reason or "unknown"),
+        evidence=make_evidence(check, "unknown", reason=reason or "unknown"),
     )
     return CheckResult(check, Verdict.UNKNOWN, diag, time.perf_counter() - t0)
 

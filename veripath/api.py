@@ -12,10 +12,11 @@ from collections.abc import Sequence
 
 from compiler import wellformed
 from compiler.graph import DecisionGraph
-from compiler.lower import lower
+from compiler.lower import GraphTooLarge, lower
 from dsl.codes import UNREADABLE_FILE
-from dsl.diagnostics import Diagnostic, error
+from dsl.diagnostics import Diagnostic, error, warning
 from dsl.model import Model
+from dsl.reader import display_path, is_missing, special_file
 from veripath import pipeline
 from veripath.pipeline import FileResult, Options, Report
 from veripath.status import UserError
@@ -32,9 +33,13 @@ class SpecError(UserError):
         self.diagnostics = diagnostics
 
 
-def load_spec(path: str) -> FileResult:
-    """Read, parse, resolve and (for guidelines) lower one file, collecting diagnostics."""
-    return pipeline.run([path], passes=pipeline.FRONT_END).files[0]
+def load_spec(path: str, *, extra_roots: Sequence[str] = ()) -> FileResult:
+    """Read, parse, resolve and (for guidelines) lower one file, collecting diagnostics.
+
+    Imports may read files under the spec's folder and under `extra_roots` only.
+    """
+    options = Options(import_roots=tuple(extra_roots))
+    return pipeline.run([path], options, passes=pipeline.FRONT_END).files[0]
 
 
 def load(path: str) -> Model:
@@ -47,7 +52,10 @@ def load(path: str) -> Model:
 
 def compile(model: Model) -> DecisionGraph:
     """The decision graph of a guideline Model; raises SpecError if it is not well formed."""
-    graph = lower(model)
+    try:
+        graph = lower(model)
+    except GraphTooLarge as exc:
+        raise SpecError([exc.diagnostic]) from None
     problems = [d for d in wellformed.check(graph) if d.is_error]
     if problems:
         raise SpecError(problems)
@@ -88,8 +96,16 @@ def discover(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
                 dirs.sort()
-                files.extend(os.path.join(root, n) for n in sorted(names) if n.endswith(".vp"))
-        elif os.path.exists(p):
+                for n in sorted(names):
+                    found = os.path.join(root, n)
+                    if not n.endswith(".vp"):
+                        continue
+                    kind = special_file(found)  # a FIFO is never opened: it would block the run
+                    if kind is None:
+                        files.append(found)
+                    else:
+                        problems.append(warning(UNREADABLE_FILE, f"skipped {display_path(found)}: it is {kind}", None))
+        elif not is_missing(p):  # a symlink loop or a forbidden folder: reading it says why
             files.append(p)
         else:
             problems.append(error(UNREADABLE_FILE, f"no such file or folder: {p}", None))

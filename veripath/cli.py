@@ -225,6 +225,15 @@ _solver_options = [
 ]
 
 
+_import_root_option = click.option(
+    "--allow-import-root",
+    "import_roots",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="A folder outside the spec's own folder tree that imports may read (repeatable).",
+)
+
+
 def _with_solver_options(fn: F) -> F:
     for option in reversed(_solver_options):
         fn = option(fn)
@@ -237,6 +246,7 @@ def _with_solver_options(fn: F) -> F:
 @_color_option
 @click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
 @_with_solver_options
+@_import_root_option
 @_guard
 def check(
     paths: tuple[str, ...],
@@ -246,6 +256,7 @@ def check(
     timeout_ms: int,
     rlimit: int,
     allow_unknown: bool,
+    import_roots: tuple[str, ...],
 ) -> ExitCode:
     """Check and verify spec files or folders.
 
@@ -253,7 +264,10 @@ def check(
     and free of conflicts, that the properties hold, and that the examples pass.
     """
     options = Options(
-        solver=SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit), allow_unknown=allow_unknown, strict=strict
+        solver=SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit),
+        allow_unknown=allow_unknown,
+        strict=strict,
+        import_roots=import_roots,
     )
     return _report(run_paths(paths, options, pipeline.CHECK), fmt, _use_color(color))
 
@@ -262,22 +276,24 @@ def check(
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @_format_option
 @_color_option
+@_import_root_option
 @_guard
-def test(paths: tuple[str, ...], fmt: str, color: bool | None) -> ExitCode:
+def test(paths: tuple[str, ...], fmt: str, color: bool | None, import_roots: tuple[str, ...]) -> ExitCode:
     """Run the examples of spec files or folders against their compiled pathways (no solver)."""
-    return _report(run_paths(paths, Options(), pipeline.TEST), fmt, _use_color(color))
+    return _report(run_paths(paths, Options(import_roots=import_roots), pipeline.TEST), fmt, _use_color(color))
 
 
 @main.command()
 @click.argument("spec", type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot"]), default="mermaid", show_default=True)
 @_color_option
+@_import_root_option
 @_guard
-def graph(spec: str, fmt: str, color: bool | None) -> ExitCode:
+def graph(spec: str, fmt: str, color: bool | None, import_roots: tuple[str, ...]) -> ExitCode:
     """Print the decision graph of SPEC as a Mermaid flowchart or Graphviz DOT."""
     from compiler.export_diagram import to_dot, to_mermaid
 
-    report = pipeline.run([spec], Options(), pipeline.FRONT_END)
+    report = pipeline.run([spec], Options(import_roots=import_roots), pipeline.FRONT_END)
     (loaded,) = report.files
     if loaded.graph is None:
         if loaded.ok:
@@ -298,6 +314,7 @@ def graph(spec: str, fmt: str, color: bool | None) -> ExitCode:
 @_format_option
 @_color_option
 @_with_solver_options
+@_import_root_option
 @_guard
 def build(
     paths: tuple[str, ...],
@@ -308,6 +325,7 @@ def build(
     timeout_ms: int,
     rlimit: int,
     allow_unknown: bool,
+    import_roots: tuple[str, ...],
 ) -> ExitCode:
     """Verify specs, then write their generated tables into OUT (default build/).
 
@@ -318,6 +336,7 @@ def build(
         allow_unknown=allow_unknown,
         out_dir=out_dir,
         unverified=unverified,
+        import_roots=import_roots,
     )
     report = run_paths(paths, options, pipeline.BUILD)
     for f in report.files:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from compiler import wellformed
 from compiler.export_diagram import write_outputs
 from compiler.graph import DecisionGraph
-from compiler.lower import lower
+from compiler.lower import lower_checked
 from compiler.stamp import Stamp
 from dsl.codes import EXPORT_FAILED, UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic, Severity, error
@@ -56,6 +56,7 @@ class Options:
     out_dir: where `export` writes.
     unverified: `export` writes even when the specs have findings, each output marked.
     exporters: what `export` runs, in order (None: `EXPORTERS`, looked up when the pass runs).
+    import_roots: folders outside a spec's own folder tree that its imports may read.
     """
 
     solver: SolverOptions = DEFAULT_OPTIONS
@@ -64,6 +65,7 @@ class Options:
     out_dir: str = "build"
     unverified: bool = False
     exporters: tuple[Exporter, ...] | None = None
+    import_roots: tuple[str, ...] = ()
 
 
 @dataclass(eq=False)
@@ -159,7 +161,7 @@ class Pass:
 
 
 def _read(f: FileResult, report: Report) -> None:
-    read = read_guideline(f.source_path)
+    read = read_guideline(f.source_path, extra_roots=report.options.import_roots)
     f.read = read
     f.sources.update(read.sources)
     f.diagnostics.extend(read.diagnostics)
@@ -175,7 +177,8 @@ def _resolve(f: FileResult, report: Report) -> None:
 
 def _lower(f: FileResult, report: Report) -> None:
     assert f.model is not None
-    f.graph = lower(f.model)
+    f.graph, problems = lower_checked(f.model)
+    f.diagnostics.extend(problems)
 
 
 def _wellformed(f: FileResult, report: Report) -> None:

@@ -11,6 +11,8 @@ import click
 
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic, Severity
+from dsl.escape import escape_text
+from dsl.evidence import Evidence
 from dsl.source import SourceFile, Span
 
 _MAX_SHOWN = 160
@@ -32,6 +34,9 @@ def _caret(span: Span, source: SourceFile | None, color: bool) -> list[str]:
         text = prefix + shown + ("..." if start + _MAX_SHOWN < len(text) else "")
         column = column - start + len(prefix)
     width = max(1, min(width, len(text) - column + 1))
+    # Escape control and bidi characters (a form feed, U+202E) and keep the marker under its text.
+    before, marked = escape_text(text[: column - 1]), escape_text(text[column - 1 : column - 1 + width])
+    text, column, width = before + marked + escape_text(text[column - 1 + width :]), len(before) + 1, len(marked)
     marker = "^" + "~" * (width - 1)
     gutter = f"{span.line:>5} | "
     styled = click.style(marker, fg="green", bold=True) if color else marker
@@ -41,51 +46,45 @@ def _caret(span: Span, source: SourceFile | None, color: bool) -> list[str]:
 
 def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], *, color: bool = False) -> str:
     sev = diagnostic.severity.value
-    where = f"{diagnostic.span}: " if diagnostic.span else ""
+    where = f"{escape_text(str(diagnostic.span))}: " if diagnostic.span else ""
     head_sev = click.style(sev, fg=_COLORS[diagnostic.severity], bold=True) if color else sev
     code = f"[{diagnostic.code.code}]"
-    lines = [f"{where}{head_sev}: {diagnostic.message} {code}"]
+    lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}"]
     if diagnostic.span is not None:
         lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
-    for extra in _data_lines(diagnostic.data):
-        lines.append(f"  {extra}")
+    for extra in _evidence_lines(diagnostic.evidence):
+        lines.append(f"  {escape_text(extra)}")
     for note in diagnostic.notes:
         where_note = f"{note.span}: " if note.span else ""
-        lines.append(f"  {where_note}note: {note.message}")
+        lines.append(f"  {escape_text(where_note)}note: {escape_text(note.message)}")
     if diagnostic.hint:
-        lines.append(f"  hint: {diagnostic.hint}")
+        lines.append(f"  hint: {escape_text(diagnostic.hint)}")
     return "\n".join(lines)
 
 
-def _data_lines(data: Mapping[str, Any]) -> list[str]:
-    """Counterexamples and paths, when a check attached them."""
+def _evidence_lines(evidence: Evidence | None) -> list[str]:
+    """The counterexample (patient, region, path), a failed example's outcomes, the solver's reason."""
+    if evidence is None:
+        return []
     out: list[str] = []
-    patient = data.get("patient")
-    if isinstance(patient, Mapping) and patient:
-        out.append("patient: " + ", ".join(f"{k} = {_show(v)}" for k, v in patient.items()))
-    region = data.get("region")
-    if isinstance(region, str) and region:
-        out.append(f"uncovered region: {region}")
-    path = data.get("path")
-    if isinstance(path, list) and path:
-        out.append("path:")
-        for step in path:
-            if isinstance(step, Mapping):
-                loc = f"  ({step['location']})" if step.get("location") else ""
-                out.append(f"  -> {step.get('text', '')}{loc}")
-    diff = data.get("diff")
-    if isinstance(diff, list):
-        out.extend(str(x) for x in diff)
-    reason = data.get("reason")
-    if isinstance(reason, str) and reason:
-        out.append(f"solver: {reason}")
+    cex = evidence.counterexample
+    if cex is not None:
+        if cex.patient:
+            out.append("patient: " + cex.patient_text())
+        if cex.region is not None:
+            out.append(f"uncovered region: {cex.region.text()}")
+        if cex.path:
+            out.append("path:")
+            for step in cex.path:
+                loc = f"  ({step.location})" if step.location else ""
+                out.append(f"  -> {step.text}{loc}")
+    if evidence.expected is not None:
+        out.append(f"expected: {evidence.expected}")
+    if evidence.actual is not None:
+        out.append(f"actual:   {evidence.actual}")
+    if evidence.reason:
+        out.append(f"solver: {evidence.reason}")
     return out
-
-
-def _show(v: object) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    return str(v)
 
 
 def summary_line(files: int, errors: int, warnings: int) -> str:
@@ -124,7 +123,7 @@ def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
     ]
     results = []
     for d in diagnostics:
-        text = d.message if not d.hint else f"{d.message} (hint: {d.hint})"
+        text = escape_text(d.message if not d.hint else f"{d.message} (hint: {d.hint})")
         result: dict[str, Any] = {
             "ruleId": d.code.code,
             "ruleIndex": used.index(d.code.code),
@@ -134,14 +133,14 @@ def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
         if d.span is not None:
             result["locations"] = [_location(d.span)]
         related = [
-            {"id": i, **_location(n.span), "message": {"text": n.message}}
+            {"id": i, **_location(n.span), "message": {"text": escape_text(n.message)}}
             for i, n in enumerate(d.notes)
             if n.span is not None
         ]
         if related:
             result["relatedLocations"] = related
-        if d.data:
-            result["properties"] = d.data
+        if d.evidence is not None:
+            result["properties"] = d.evidence.to_json()
         results.append(result)
     return {
         "version": "2.1.0",
@@ -158,14 +157,16 @@ def render_sarif(diagnostics: list[Diagnostic], version: str) -> dict[str, Any]:
 def render_junit(files: list[tuple[str, list[Diagnostic]]]) -> str:
     """JUnit XML: one test suite per spec, one failing test case per error, one passing case if clean."""
     suites = ET.Element("testsuites", name="veripath")
-    for path, diags in files:
+    for shown_path, diags in files:
+        path = escape_text(shown_path)  # XML 1.0 cannot carry most control characters at all
         errors = [d for d in diags if d.is_error]
         suite = ET.SubElement(suites, "testsuite", name=path, tests=str(max(1, len(errors))), failures=str(len(errors)))
         if not errors:
             ET.SubElement(suite, "testcase", classname=path, name="check")
         for d in errors:
-            case = ET.SubElement(suite, "testcase", classname=path, name=f"{d.code.code} {d.span or path}")
-            failure = ET.SubElement(case, "failure", type=d.code.code, message=d.message)
+            where = escape_text(str(d.span)) if d.span else path
+            case = ET.SubElement(suite, "testcase", classname=path, name=f"{d.code.code} {where}")
+            failure = ET.SubElement(case, "failure", type=d.code.code, message=escape_text(d.message))
             failure.text = render_text(d, {})
     ET.indent(suites)
     return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -133,7 +133,7 @@ def test_a_starved_solver_is_undecided_not_interrupted(rlimit: str) -> None:
 
 
 def test_keyboard_interrupt_in_process_is_130(monkeypatch: pytest.MonkeyPatch) -> None:
-    def interrupt(*args: object) -> None:
+    def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr("veripath.pipeline.read_guideline", interrupt)
@@ -250,7 +250,7 @@ import sys
 import time
 import veripath.pipeline
 
-def slow(path):
+def slow(path, **kwargs):
     print("reading", file=sys.stderr, flush=True)
     time.sleep(60)
 

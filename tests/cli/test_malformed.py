@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl.parser import MAX_BYTES
+from dsl.reader import MAX_BYTES
 from tests.cli.support import DIAGNOSTIC, assert_no_traceback, run, shown
 from tests.dsl.support import DATA
 
@@ -115,7 +115,7 @@ GENERATED: dict[str, tuple[Callable[[], bytes], tuple[str, ...]]] = {
         lambda: "".join(random.Random(4).choices('abc xyz()[]{}<>=!,:|"#\n\t-0123456789.', k=20_000)).encode(),
         (),
     ),
-    "10MB-nonsense": (lambda: _nonsense(10 * 1024 * 1024), ("VP105",)),
+    "nonsense-over-the-limit": (lambda: _nonsense(MAX_BYTES + 10), ("VP105",)),
     "just-over-the-limit": (lambda: (TEXT.encode() + b"\n# " + b"x" * MAX_BYTES)[: MAX_BYTES + 1], ("VP105",)),
     "5000-parentheses": (lambda: (HEADER + "assume: " + "(" * 5000 + "a" + ")" * 5000 + "\n").encode(), ("VP105",)),
     "5000-unclosed-parentheses": (lambda: (HEADER + "assume: " + "(" * 5000 + "\n").encode(), ("VP105",)),

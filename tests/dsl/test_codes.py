@@ -31,6 +31,8 @@ NO_EXAMPLE = {
     "VP105": "it takes a condition nested more than 100 levels deep",
     "VP106": "it takes a NUL byte or a control character, which cannot be printed",
     "VP112": "it takes two files: a guideline that imports another guideline",
+    "VP114": "it takes a chain of more than 50 imported files",
+    "VP224": "it takes several large loops through each other, and seconds to reach the limit",
     "VP309": "whether the solver decides a check depends on the limits and the machine",
     "VP401": "the cause is the output folder of `veripath build`, not a spec",
     "VP402": "the cause is the committed build folder, not a spec",

@@ -11,8 +11,8 @@ import pytest
 
 from dsl import ast
 from dsl.codes import BAD_ENCODING, BAD_STRING, BINARY_FILE, TOO_LARGE, UNEXPECTED_EOF, UNREADABLE_FILE
-from dsl.parser import MAX_BYTES, MAX_NESTING, parse_text
-from dsl.reader import decode, read_file, read_guideline
+from dsl.parser import MAX_NESTING, parse_text
+from dsl.reader import MAX_BYTES, decode, read_file, read_guideline
 from dsl.source import Span
 from tests.dsl.dump import dump
 from tests.dsl.support import DATA, span_inside

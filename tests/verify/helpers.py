@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -64,24 +65,33 @@ def rule_by_name(decision: m.Decision, name: str) -> m.Rule:
 
 def validate(graph: DecisionGraph, diag: Diagnostic) -> None:
     """The counterexample of a refuted check really exhibits the problem."""
-    data = diag.data
-    assert data["verdict"] == "refuted"
-    for step in data.get("path", []):
-        assert set(step) == {"text", "location"}
-        assert step["location"] == "" or LOCATION.match(step["location"]), step
-    if "patient" not in data:
+    evidence = diag.evidence
+    assert evidence is not None and evidence.verdict == "refuted"
+    cex = evidence.counterexample
+    if cex is None:
         return
+    for step in cex.path:
+        assert step.location == "" or LOCATION.match(step.location), step
+    if not cex.patient:
+        return
+    for a in cex.patient:
+        assert isinstance(a.value, str | bool | Fraction), a
+    if evidence.check.startswith("gap"):
+        assert cex.region is not None and cex.region.text()
+        assert cex.region.contains(cex.values()), "the patient is outside the region reported"
+    validate_patient(graph, evidence.check, cex.values())
+
+
+def validate_patient(graph: DecisionGraph, check: str, patient: Mapping[str, Value]) -> None:
+    """`patient` (values the counterexample shows; defaults for the rest) exhibits the finding of `check`."""
     model = graph.model
-    p = full_patient(model, data["patient"])
+    p = full_patient(model, dict(patient))
     assert all(evaluate(a.cond, p) for a in model.assumptions), "the patient breaks an assumption"
-    for name, value in data["patient"].items():
-        assert isinstance(value, str | bool | int | float), (name, value)
-    kind, *rest = data["check"].split(":")
+    kind, *rest = check.split(":")
     if kind == "gap":
         decision = model.decision(rest[0])
         assert ref.reaches(graph, p, decision.name)
         assert not any(evaluate(r.cond, p) for r in decision.rules)
-        assert data["region"]
     elif kind in ("conflict", "redundant"):
         decision = model.decision(rest[0])
         a, b = rule_by_name(decision, rest[1]), rule_by_name(decision, rest[2])
@@ -98,7 +108,7 @@ def validate(graph: DecisionGraph, diag: Diagnostic) -> None:
         prop = next(x for x in model.properties if x.name == rest[0])
         assert any(ref.violates(graph, prop, p, path) for path in ref.paths(graph, p)), "no violating path"
     else:
-        raise AssertionError(f"unexpected patient for {data['check']}")
+        raise AssertionError(f"unexpected patient for {check}")
 
 
 def number(x: int | float) -> Fraction:

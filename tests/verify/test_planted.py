@@ -57,6 +57,12 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("property:ends", "VP307"),
         ("property:repeats_strict", "VP307"),
     },
+    "exact_units.vp": {
+        ("conflict:triage:r1:r2", "VP302"),
+        ("gap:weigh", "VP301"),
+        ("conflict:weigh:w2:w4", "VP302"),
+        ("redundant:weigh:w3:w4", "VP303"),
+    },
 }
 
 
@@ -99,7 +105,8 @@ def test_proved_results_carry_no_diagnostic(name: str) -> None:
     for r in _report(name).results:
         assert (r.diagnostic is None) == (r.verdict is Verdict.PROVED)
         if r.diagnostic is not None:
-            assert r.diagnostic.data["check"] == r.check
+            assert r.diagnostic.evidence is not None
+            assert r.diagnostic.evidence.check == r.check
         assert r.seconds >= 0
 
 
@@ -118,19 +125,24 @@ def test_spans_point_at_the_right_place() -> None:
 def test_gap_region_is_readable() -> None:
     graph = load_graph("planted_unique.vp")
     gap = verify_graph(graph).by_check()["gap:triage"].diagnostic
-    assert gap is not None
-    assert gap.data["region"] == "depth = superficial and size_cm >= 10 and pain = false"
-    assert gap.data["patient"] == {"depth": "superficial", "size_cm": 10, "pain": False}
+    assert gap is not None and gap.counterexample is not None
+    assert gap.counterexample.region is not None
+    assert gap.counterexample.region.text() == "depth = superficial and size_cm >= 10 and pain = false"
+    assert gap.counterexample.values() == {"depth": "superficial", "size_cm": 10, "pain": False}
+    assert gap.counterexample.patient_text() == "depth = superficial, size_cm = 10, pain = false"
 
 
 def test_gap_in_context_names_only_reachable_patients() -> None:
     graph = load_graph("planted_context.vp")
     gap = verify_graph(graph).by_check()["gap:deep_next"].diagnostic
-    assert gap is not None
-    assert gap.data["region"] == "depth = deep and age >= 40 and mri_result = indeterminate"
-    assert gap.data["patient"]["depth"] == "deep"
-    assert gap.data["patient"]["age"] == 40
-    texts = [s["text"] for s in gap.data["path"]]
+    assert gap is not None and gap.counterexample is not None
+    cex = gap.counterexample
+    assert cex.region is not None
+    assert cex.region.text() == "depth = deep and age >= 40 and mri_result = indeterminate"
+    assert cex.values()["depth"] == "deep"
+    assert cex.values()["age"] == 40
+    texts = [s.text for s in cex.path]
+    assert [s.kind for s in cex.path][-1] == "final"
     assert texts[0].startswith("decision triage")
     assert "finding mri_result = indeterminate" in texts
     assert texts[-1] == "no rule of decision deep_next matches"
@@ -139,8 +151,9 @@ def test_gap_in_context_names_only_reachable_patients() -> None:
 def test_property_counterexample_path() -> None:
     graph = load_graph("planted_properties.vp")
     diag = verify_graph(graph).by_check()["property:p_before"].diagnostic
-    assert diag is not None
-    texts = [s["text"] for s in diag.data["path"]]
+    assert diag is not None and diag.counterexample is not None
+    texts = [s.text for s in diag.counterexample.path]
+    assert [s.kind for s in diag.counterexample.path] == ["decision", "order", "finding", "decision", "order", "final"]
     assert texts == [
         "decision initial (Initial): rule r1 applies: depth == superficial",
         "order us_plain",
@@ -149,7 +162,7 @@ def test_property_counterexample_path() -> None:
         "order biopsy",
         "violation: biopsy is ordered before any cross_sectional",
     ]
-    assert diag.data["patient"] == {
+    assert diag.counterexample.values() == {
         "depth": "superficial",
         "mri_contraindicated": False,
         "size_cm": 0,
@@ -160,8 +173,9 @@ def test_property_counterexample_path() -> None:
 def test_revisit_limit_counts_as_not_ending() -> None:
     graph = load_graph("planted_loop.vp")
     diag = verify_graph(graph).by_check()["property:ends"].diagnostic
-    assert diag is not None
-    assert diag.data["path"][-2]["text"].startswith("revisit limit reached")
+    assert diag is not None and diag.counterexample is not None
+    assert diag.counterexample.path[-2].kind == "limit"
+    assert diag.counterexample.path[-2].text.startswith("revisit limit reached")
 
 
 def test_output_is_deterministic() -> None:
@@ -186,11 +200,12 @@ def test_diagnostics_render_and_serialise() -> None:
         for d in report.diagnostics():
             json.dumps(d.to_json())
             text = render_text(d, loaded.sources)
-            if "patient" in d.data:
-                assert "  patient: " in text
-            if "region" in d.data:
-                assert "  uncovered region: " in text
-            if d.data.get("path"):
+            cex = d.counterexample
+            if cex is not None and cex.patient:
+                assert "  patient: " + cex.patient_text() in text
+            if cex is not None and cex.region is not None:
+                assert "  uncovered region: " + cex.region.text() in text
+            if cex is not None and cex.path:
                 assert "  path:" in text
             if d.code == EXAMPLE_FAILED:
                 assert "expected: " in text and "actual: " in text

@@ -96,13 +96,16 @@ def test_failing_examples_explain_the_difference() -> None:
     wrong_end = by["example:wrong disposition"].diagnostic
     assert wrong_end is not None and wrong_end.code == EXAMPLE_FAILED
     assert wrong_end.message == "example 'wrong disposition' gives another disposition than expected"
-    assert wrong_end.data["diff"] == ["expected: orders us then end reassure", "actual:   orders us then end refer"]
+    assert wrong_end.evidence is not None
+    assert wrong_end.evidence.expected == "orders us then end reassure"
+    assert wrong_end.evidence.actual == "orders us then end refer"
     assert "rule 'r2'" in wrong_end.notes[0].message
 
     wrong_orders = by["example:wrong orders"].diagnostic
     assert wrong_orders is not None
     assert wrong_orders.message == "example 'wrong orders' gives other orders than expected"
-    assert wrong_orders.data["diff"][1] == "actual:   orders us, mri then end refer"
+    assert wrong_orders.evidence is not None
+    assert wrong_orders.evidence.actual == "orders us, mri then end refer"
     assert "'mri' is ordered here" in wrong_orders.notes[0].message
 
     missing = by["example:missing value"].diagnostic
@@ -110,5 +113,6 @@ def test_failing_examples_explain_the_difference() -> None:
     assert (
         missing.message == "example 'missing value' does not give a value for 'size_cm', needed at decision 'after_us'"
     )
-    assert missing.data["path"][0]["text"].startswith("decision initial")
+    assert missing.counterexample is not None
+    assert missing.counterexample.path[0].text.startswith("decision initial")
     assert missing.span is not None

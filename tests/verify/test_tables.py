@@ -77,13 +77,15 @@ def test_box_tables_need_no_solver_and_find_every_planted_bug() -> None:
     rules = model.decision("t").rules
     for g in gaps:
         assert g.diagnostic is not None
-        p = full_patient(model, g.diagnostic.data["patient"])
+        assert g.diagnostic.counterexample is not None
+        p = full_patient(model, g.diagnostic.counterexample.values())
         assert not any(evaluate(r.cond, p) for r in rules)
         cell = (int(str(p["e0"])[1]), int(str(p["e1"])[1]), p["f"], int(float(p["x"]) * 40 // 100))
         assert cell in removed
     for c in conflicts:
         assert c.diagnostic is not None
-        p = full_patient(model, c.diagnostic.data["patient"])
+        assert c.diagnostic.counterexample is not None
+        p = full_patient(model, c.diagnostic.counterexample.values())
         assert sum(evaluate(r.cond, p) for r in rules) == 2
 
 

@@ -47,9 +47,12 @@ def test_unknown_is_reported_and_never_proved(name: str) -> None:
         assert r.diagnostic is not None
         assert r.diagnostic.code == UNKNOWN_RESULT
         assert r.diagnostic.severity is Severity.ERROR
-        assert r.diagnostic.data["verdict"] == "unknown"
-        assert r.diagnostic.data["check"] == r.check
-        assert r.diagnostic.data["reason"]
+        evidence = r.diagnostic.evidence
+        assert evidence is not None
+        assert evidence.verdict == "unknown"
+        assert evidence.check == r.check
+        assert evidence.reason
+        assert evidence.counterexample is None
     starved_by_check = starved.by_check()
     for r in full.results:
         if r.verdict is Verdict.REFUTED and r.check in starved_by_check:

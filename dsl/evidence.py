@@ -1,0 +1,254 @@
+"""Typed evidence that a diagnostic carries: counterexample patients, paths, regions.
+
+A verification diagnostic says which check it is and its verdict; a refuted check
+carries a `Counterexample` (the patient, the path they follow, the uncovered region).
+Every number is exact: the text of a value is a literal of the language that denotes
+exactly that value (`36`, `2.5`, `2161 minutes`, `2161/60`), so a printed patient can be
+pasted into an example's `given`; JSON gives the exact fraction as a string beside its
+unit (`{"value": "2161/60", "unit": "hours", "display": "2161 minutes"}`).
+
+This module lives in `dsl/` so that `Diagnostic` can hold it without importing the verifier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Literal
+
+from dsl.model import MAX_DECIMALS, Value, exact_decimal, format_value
+from dsl.source import Span
+from dsl.units import UNITS
+
+# decision: a decision reached (and the rule that applies); final: what the check found there
+StepKind = Literal["decision", "order", "finding", "end", "limit", "stop", "final"]
+EvidenceVerdict = Literal["refuted", "unknown"]
+
+
+def smaller_units(unit: str) -> list[str]:
+    """Units of the same kind as `unit` and smaller, the nearest first."""
+    kind, factor = UNITS[unit]
+    same = [(f, u) for u, (k, f) in UNITS.items() if k == kind and f < factor]
+    return [u for _, u in sorted(same, reverse=True)]
+
+
+def format_quantity(x: Fraction, unit: str | None) -> str:
+    """`x` (in `unit`, the variable's declared unit) as exact text of the language.
+
+    The declared unit is implicit, so it is not written: `36`, `2.5`. A value with no
+    short exact decimal there is written in the nearest smaller unit of the same kind in
+    which it has one (`2161 minutes` for 2161/60 hours), else as a fraction `2161/60`.
+    """
+    if x.denominator == 1:
+        return str(x.numerator)
+    if unit is None:
+        return format_value(x)
+    short = exact_decimal(x, 2)
+    if short is not None:
+        return short
+    others = [(u, x * UNITS[unit][1] / UNITS[u][1]) for u in smaller_units(unit)]
+    for digits in (0, 2, MAX_DECIMALS):
+        if digits == MAX_DECIMALS:
+            plain = exact_decimal(x, digits)
+            if plain is not None:
+                return plain
+        for u, y in others:
+            text = exact_decimal(y, digits)
+            if text is not None:
+                return f"{text} {u}"
+    return format_value(x)
+
+
+def format_text(v: Value, unit: str | None = None) -> str:
+    """A patient value as text: `true`, `deep`, or an exact number (see `format_quantity`)."""
+    if isinstance(v, bool | str):
+        return format_value(v)
+    return format_quantity(v, unit)
+
+
+def number_json(x: Fraction, unit: str | None) -> dict[str, Any]:
+    """An exact number in JSON: `{"value": "2161/60", "unit": "hours", "display": "2161 minutes"}`."""
+    return {"value": str(x), "unit": unit, "display": format_quantity(x, unit)}
+
+
+def value_json(v: Value, unit: str | None = None) -> Any:
+    """Booleans and enumeration values as themselves; numbers exactly (see `number_json`)."""
+    if isinstance(v, bool | str):
+        return v
+    return number_json(v, unit)
+
+
+def value_from_json(data: Any) -> Value:
+    """The inverse of `value_json` (the unit of a number is its variable's declared unit)."""
+    if isinstance(data, bool | str):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("value"), str):
+        return Fraction(data["value"])
+    raise ValueError(f"not a patient value: {data!r}")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Assignment:
+    """One value of a patient; numbers are in the variable's declared `unit`."""
+
+    name: str
+    value: Value
+    unit: str | None = None
+
+    def text(self) -> str:
+        return f"{self.name} = {format_text(self.value, self.unit)}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PathStep:
+    """One step of the path a patient follows, with the place in the source it comes from."""
+
+    kind: StepKind
+    text: str
+    span: Span | None = None
+
+    @property
+    def location(self) -> str:
+        return f"{self.span.file}:{self.span.line}:{self.span.column}" if self.span is not None else ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kind": self.kind, "text": self.text, "location": self.location}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Constraint:
+    """The values of one variable in a region: a set (`values`) or an interval (`low`, `high`).
+
+    An interval side that is None is unbounded (the end of the variable's range)."""
+
+    var: str
+    unit: str | None = None
+    values: tuple[Value, ...] = ()
+    low: Fraction | None = None
+    low_open: bool = False
+    high: Fraction | None = None
+    high_open: bool = False
+
+    def text(self) -> str:
+        q = self._show
+        if self.values:
+            if len(self.values) == 1:
+                return f"{self.var} = {q(self.values[0])}"
+            return f"{self.var} in {{{', '.join(q(v) for v in self.values)}}}"
+        lower = None if self.low is None else f"{q(self.low)} {'<' if self.low_open else '<='} "
+        upper = None if self.high is None else f" {'<' if self.high_open else '<='} {q(self.high)}"
+        if lower is not None and upper is not None:
+            return f"{lower}{self.var}{upper}"
+        if upper is not None:
+            return f"{self.var}{upper}"
+        if self.low is not None:
+            return f"{self.var} {'>' if self.low_open else '>='} {q(self.low)}"
+        return f"any {self.var}"
+
+    def _show(self, v: Value) -> str:
+        return format_text(v, self.unit)
+
+    def contains(self, v: Value) -> bool:
+        if self.values:
+            return v in self.values and type(v) in {type(x) for x in self.values}
+        if not isinstance(v, Fraction):
+            return False
+        if self.low is not None and (v < self.low or (self.low_open and v == self.low)):
+            return False
+        return not (self.high is not None and (v > self.high or (self.high_open and v == self.high)))
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"var": self.var, "text": self.text()}
+        if self.values:
+            out["values"] = [value_json(v, self.unit) for v in self.values]
+            return out
+        if self.low is not None:
+            out["low"] = {**number_json(self.low, self.unit), "open": self.low_open}
+        if self.high is not None:
+            out["high"] = {**number_json(self.high, self.unit), "open": self.high_open}
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Region:
+    """A box of patients: one constraint per constrained variable; `free` variables take any value."""
+
+    constraints: tuple[Constraint, ...]
+    free: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """e.g. "depth = deep and 145 minutes <= t < 3, any size_cm"."""
+        out = " and ".join(c.text() for c in self.constraints)
+        if self.free:
+            out = (out + ", " if out else "") + "any " + ", ".join(self.free)
+        return out or "every patient"
+
+    def contains(self, patient: dict[str, Value]) -> bool:
+        return all(c.var in patient and c.contains(patient[c.var]) for c in self.constraints)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text(),
+            "constraints": [c.to_json() for c in self.constraints],
+            "free": list(self.free),
+        }
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Counterexample:
+    """A patient that exhibits a finding, the path they follow, and (gaps) the whole uncovered region."""
+
+    patient: tuple[Assignment, ...]
+    path: tuple[PathStep, ...] = ()
+    region: Region | None = None
+
+    def values(self) -> dict[str, Value]:
+        """The patient as plain values keyed by variable name (numbers in the declared units)."""
+        return {a.name: a.value for a in self.patient}
+
+    def patient_text(self) -> str:
+        """e.g. "depth = deep, t = 2161 minutes": pasteable into an example's `given`."""
+        return ", ".join(a.text() for a in self.patient)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"patient": {a.name: value_json(a.value, a.unit) for a in self.patient}}
+        if self.path:
+            out["path"] = [s.to_json() for s in self.path]
+        if self.region is not None:
+            out["region"] = self.region.to_json()
+        return out
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Evidence:
+    """What a verification diagnostic carries besides its message.
+
+    check: the check id ("gap:next_study", "property:no_early_biopsy", "example:TITLE").
+    verdict: "refuted" (a problem was found) or "unknown" (the solver could not decide).
+    counterexample: the patient, path and region of a refuted check, when there is one.
+    reason: the solver's reason for an unknown verdict.
+    expected, actual: a failed example's expected and actual outcome.
+    condition: the condition of a dead rule.
+    rules: the ids of the two rules of a conflict or overlap.
+    """
+
+    check: str
+    verdict: EvidenceVerdict
+    counterexample: Counterexample | None = None
+    reason: str | None = None
+    expected: str | None = None
+    actual: str | None = None
+    condition: str | None = None
+    rules: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"check": self.check, "verdict": self.verdict}
+        if self.counterexample is not None:
+            out.update(self.counterexample.to_json())
+        for key in ("reason", "expected", "actual", "condition"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.rules:
+            out["rules"] = list(self.rules)
+        return out

@@ -30,8 +30,14 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = (
-    ROOT.parent.parent / "shared" / "bench" if (ROOT.parent.parent / "shared").is_dir() else Path("/work/shared/bench")
+# The reference baselines live in ../shared/bench from the project root (a worktree one level deeper
+# finds them a folder further up); VERIPATH_SHARED_BENCH names another place.
+SHARED = Path(
+    os.environ.get("VERIPATH_SHARED_BENCH")
+    or next(
+        (str(p) for p in (ROOT.parent / "shared" / "bench", ROOT.parent.parent / "shared" / "bench") if p.is_dir()),
+        str(ROOT.parent / "shared" / "bench"),
+    )
 )
 BEGIN = "<!-- BEGIN GENERATED E2E: `python -m benchmarks.run --e2e` rewrites this block -->"
 END = "<!-- END GENERATED E2E -->"

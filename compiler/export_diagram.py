@@ -154,14 +154,3 @@ def diagram_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, 
         head, _, body = mermaid.partition("\n")
         mermaid = f"{head}\n%% {warning}\n{body}"
     return {f"{graph.model.name}.mmd": mermaid}
-
-
-def graph_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
-    """The graph dump (`<guideline>.graph.json`): nodes, edges, rules with their source text.
-
-    It says whether the pathway was verified (`"verified"`, `"verdict"`).
-    """
-    data = graph_json(graph, root)
-    data["verified"] = stamp.verified
-    data["verdict"] = stamp.verdict
-    return {f"{graph.model.name}.graph.json": json.dumps(data, indent=2, ensure_ascii=False) + "\n"}

@@ -22,30 +22,11 @@ import contextlib
 import os
 from collections.abc import Callable, Mapping
 
-from compiler.export_diagram import diagram_outputs, graph_outputs
+from compiler.export_diagram import diagram_outputs
 from compiler.graph import DecisionGraph
 from compiler.stamp import Stamp
 
 TMP_PREFIX = ".veripath-tmp-"
-# Markers of a project root: locations in generated files are relative to it.
-ROOT_MARKERS = ("pyproject.toml", ".git", "veripath.toml")
-
-
-def project_root(spec_path: str) -> str:
-    """The nearest folder above `spec_path` with a project marker; else the spec's own folder.
-
-    Generated files name source locations relative to this root, so they are the same from
-    any working directory and any checkout location.
-    """
-    start = os.path.dirname(os.path.abspath(spec_path))
-    folder = start
-    while True:
-        if any(os.path.exists(os.path.join(folder, marker)) for marker in ROOT_MARKERS):
-            return folder
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            return start
-        folder = parent
 
 
 def _umask() -> int:
@@ -122,6 +103,13 @@ def python_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, s
     return {f"{graph.model.name}.py": export_python(graph, stamp=stamp, root=root)}
 
 
+def json_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
+    """The decision tables and the pathway as JSON (`<guideline>.json`, schemas/veripath-tables.schema.json)."""
+    from compiler.export_json import export_json, output_name
+
+    return {output_name(graph): export_json(graph, verification=stamp, root=root)}
+
+
 def dmn_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
     """The DMN 1.3 decision tables (`<guideline>.dmn`); ExportError when DMN cannot say a rule."""
     from compiler.export_dmn import export_dmn
@@ -130,4 +118,4 @@ def dmn_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]
 
 
 # What `veripath build` writes for every guideline, in this order.
-EXPORTERS: tuple[Exporter, ...] = (graph_outputs, diagram_outputs, python_outputs, dmn_outputs)
+EXPORTERS: tuple[Exporter, ...] = (json_outputs, python_outputs, dmn_outputs, diagram_outputs)

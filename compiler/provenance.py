@@ -7,9 +7,9 @@ relative to a stable root (the project root) and written with `/`.
 from __future__ import annotations
 
 import hashlib
-import os
 from importlib.metadata import PackageNotFoundError, version
 
+from compiler.locations import relative_file, source_digests
 from dsl.model import Model
 from dsl.source import Span
 
@@ -23,18 +23,16 @@ def tool_version() -> str:
 
 def relative(path: str, root: str) -> str:
     """`path` relative to `root`, with `/` separators (never absolute)."""
-    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
-    return rel.replace(os.sep, "/")
+    return relative_file(path, root)
 
 
 def source_digest(model: Model, root: str) -> str:
-    """SHA-256 over every source file of the model (relative path and bytes, in load order)."""
+    """One SHA-256 over every source file of the model: each file's relative path and the digest
+    of its text as the reader decodes it (`compiler.locations.source_digests`), so a CRLF
+    checkout gives the same digest; the JSON tables list the per-file digests."""
     h = hashlib.sha256()
-    for path in model.files:
-        name = relative(path, root).encode()
-        with open(path, "rb") as fh:
-            data = fh.read()
-        h.update(len(name).to_bytes(8, "big") + name + len(data).to_bytes(8, "big") + data)
+    for d in source_digests(model, root):
+        h.update(f"{d.path}\0{d.sha256}\n".encode())
     return h.hexdigest()
 
 

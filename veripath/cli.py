@@ -359,6 +359,45 @@ def build(
     return _report(report, fmt, _use_color(color))
 
 
+@main.command("run")
+@click.argument("spec", type=click.Path())
+@click.option("--given", "given", multiple=True, metavar="NAME=VALUE", help="A fact about the patient (repeatable).")
+@click.option("--facts", "facts_file", type=click.Path(dir_okay=False), help="A JSON object of facts (name: value).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_color_option
+@_guard
+def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: str, color: bool | None) -> ExitCode:
+    """Run one patient through SPEC (a .vp spec or a built .json table) and say why.
+
+    Prints each decision with the rule that applied and the truth of every rule's
+    conditions, the orders with their metadata, the disposition, and the facts still
+    needed. Uses the JSON tables' reference evaluator (compiler.json_eval). Exit 0 when
+    the run ends in a disposition or needs more facts, 1 when it stops at a gap, a
+    conflict or a revisit limit, 2 on bad input.
+    """
+    from veripath.runner import load_tables, parse_given, read_facts, render_text, report
+
+    if spec.endswith(".json"):
+        tables = load_tables(spec)
+    else:
+        front = pipeline.run([spec], Options(), pipeline.FRONT_END)
+        (loaded,) = front.files
+        if loaded.graph is None:
+            if loaded.ok:
+                loaded.diagnostics.append(error(MISPLACED_DECLARATION, "a catalogue has no pathway to run", None))
+            _report(front, "text", _use_color(color))
+            return ExitCode.BAD_INPUT
+        tables = load_tables(loaded)
+    facts: dict[str, object] = read_facts(facts_file) if facts_file else {}
+    facts.update(parse_given(tables, given))
+    data, checked = report(tables, facts)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_text(data, checked), nl=False)
+    return ExitCode.OK if data["status"] in ("end", "needs") else ExitCode.FINDINGS
+
+
 @main.command("explain-code")
 @click.argument("code", required=False)
 @_guard

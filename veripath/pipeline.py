@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from compiler import outputs, wellformed
 from compiler.export_dmn import ExportError
 from compiler.graph import DecisionGraph
+from compiler.locations import find_root
 from compiler.lower import lower_checked
 from compiler.stamp import Stamp
 from dsl.codes import EXPORT_FAILED, OUTPUT_CLASH, STALE_BUILD, UNKNOWN_RESULT, Stage
@@ -38,6 +39,7 @@ from dsl.source import SourceFile
 from verify import run_examples
 from verify.pathway import PathwayVerifier
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
+from verify.stamp import proved_properties, settings_of
 from veripath.status import ExitCode, exit_code, stage_of
 
 # An exporter renders one guideline's graph into {file name: text}; `build` writes them as a group.
@@ -243,13 +245,12 @@ def _export(f: FileResult, report: Report) -> None:
         )
         return
     options = report.options
-    solver = options.solver
-    stamp = dataclasses.replace(
-        f.stamp(),
-        proved=tuple(sorted(c.check for c in f.proved)),
-        solver=(("rlimit", solver.rlimit), ("seed", solver.seed), ("timeout_ms", solver.timeout_ms)),
-    )
-    root = options.root if options.root is not None else outputs.project_root(f.source_path)
+    stamp = f.stamp()
+    if stamp.verdict != "skipped":  # the verifier ran: its limits and what it proved go in the headers
+        stamp = dataclasses.replace(
+            stamp, solver=settings_of(options.solver), proved=proved_properties(f.graph, f.checks)
+        )
+    root = options.root if options.root is not None else find_root(f.source_path)
     exporters = EXPORTERS if options.exporters is None else options.exporters
     files: dict[str, str] = {}
     try:

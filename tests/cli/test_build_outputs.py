@@ -25,7 +25,7 @@ def test_outputs_have_the_usual_permissions(tmp_path: Path) -> None:
         os.umask(old)
     assert result.exit_code == 0, result.stderr
     written = sorted(tmp_path.iterdir())
-    assert [p.name for p in written] == ["small.dmn", "small.graph.json", "small.mmd", "small.py"]
+    assert [p.name for p in written] == ["small.dmn", "small.json", "small.mmd", "small.py"]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
 
@@ -102,7 +102,7 @@ def test_build_stdout_is_one_document(tmp_path: Path, fmt: str) -> None:
         (entry,) = document["files"]
         assert sorted(os.path.basename(p) for p in entry["outputs"]) == [
             "small.dmn",
-            "small.graph.json",
+            "small.json",
             "small.mmd",
             "small.py",
         ]
@@ -123,5 +123,5 @@ def test_outputs_do_not_depend_on_the_working_directory(tmp_path: Path, monkeypa
     for other in ("b", "c"):
         for name in names:
             assert (tmp_path / "a" / name).read_bytes() == (tmp_path / other / name).read_bytes(), (other, name)
-    assert "specs/small.vp" in (tmp_path / "a" / "small.graph.json").read_text(encoding="utf-8")
+    assert "specs/small.vp" in (tmp_path / "a" / "small.json").read_text(encoding="utf-8")
     assert str(tmp_path) not in (tmp_path / "a" / "small.py").read_text(encoding="utf-8")

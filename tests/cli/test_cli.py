@@ -202,13 +202,13 @@ def test_build_writes_deterministic_outputs(tmp_path: Path) -> None:
     a = run("build", str(SMALL), "--out", str(first))
     b = run("build", str(SMALL), "--out", str(second))
     assert a.exit_code == b.exit_code == 0, a.stderr
-    names = ["small.dmn", "small.graph.json", "small.mmd", "small.py"]
+    names = ["small.dmn", "small.json", "small.mmd", "small.py"]
     assert a.stdout.splitlines() == [str(first / name) for name in names]
     assert _snapshot(first) == _snapshot(second)
     assert sorted(_snapshot(first)) == names  # no temporary files left behind
-    graph = json.loads((first / "small.graph.json").read_text(encoding="utf-8"))
-    assert graph["guideline"] == "small"
-    assert graph["start"] == "decision:initial"
+    tables = json.loads((first / "small.json").read_text(encoding="utf-8"))
+    assert tables["guideline"]["name"] == "small"
+    assert tables["pathway"]["start"] == "decision:initial"
     assert (first / "small.mmd").read_text(encoding="utf-8") == run("graph", str(SMALL)).stdout
     # Building again over existing outputs rewrites them to the same bytes.
     assert run("build", str(SMALL), "--out", str(first)).exit_code == 0

@@ -166,22 +166,21 @@ def test_build_with_findings_writes_nothing(tmp_path: Path) -> None:
 def test_build_unverified_writes_outputs_that_say_so(tmp_path: Path) -> None:
     result = run("build", "--unverified", str(SMALL), str(FINDINGS), "--out", str(tmp_path))
     assert result.exit_code == 1, result.stderr  # the findings are still findings
-    expected = [f"{spec}.{ext}" for spec in ("findings", "small") for ext in ("dmn", "graph.json", "mmd", "py")]
+    expected = [f"{spec}.{ext}" for spec in ("findings", "small") for ext in ("dmn", "json", "mmd", "py")]
     assert sorted(result.stdout.splitlines()) == sorted(str(tmp_path / name) for name in expected)
     # the module and the DMN say so too; those of the spec that verifies do not
     assert "UNVERIFIED (refuted)" in (tmp_path / "findings.py").read_text(encoding="utf-8")
     assert "UNVERIFIED" not in (tmp_path / "small.py").read_text(encoding="utf-8")
     assert "verdict refuted" in (tmp_path / "findings.dmn").read_text(encoding="utf-8")
     assert "verdict verified" in (tmp_path / "small.dmn").read_text(encoding="utf-8")
-    bad = json.loads((tmp_path / "findings.graph.json").read_text(encoding="utf-8"))
-    assert bad["verified"] is False
-    assert bad["verdict"] == "refuted"
+    bad = json.loads((tmp_path / "findings.json").read_text(encoding="utf-8"))
+    assert bad["header"]["verification"]["verdict"] == "refuted"
     lines = (tmp_path / "findings.mmd").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "flowchart TD"
     assert lines[1].startswith("%% UNVERIFIED (refuted):")
     # a spec of the same run that does verify is marked as verified
-    good = json.loads((tmp_path / "small.graph.json").read_text(encoding="utf-8"))
-    assert (good["verified"], good["verdict"]) == (True, "verified")
+    good = json.loads((tmp_path / "small.json").read_text(encoding="utf-8"))
+    assert good["header"]["verification"]["verdict"] == "verified"
     assert "UNVERIFIED" not in (tmp_path / "small.mmd").read_text(encoding="utf-8")
 
 
@@ -194,8 +193,9 @@ def test_build_unverified_still_refuses_specs_that_do_not_compile(tmp_path: Path
 def test_a_verified_build_says_so(tmp_path: Path) -> None:
     result = run("build", str(SMALL), "--out", str(tmp_path))
     assert result.exit_code == 0, result.stderr
-    data = json.loads((tmp_path / "small.graph.json").read_text(encoding="utf-8"))
-    assert (data["verified"], data["verdict"]) == (True, "verified")
+    data = json.loads((tmp_path / "small.json").read_text(encoding="utf-8"))
+    assert data["header"]["verification"]["verdict"] == "verified"
+    assert data["header"]["verification"]["proved_properties"] == ["ends"]
 
 
 def test_build_runs_every_exporter_with_the_stamp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -146,7 +146,7 @@ def test_check_reports_missing_paths_and_empty_folders(tmp_path: Path) -> None:
 def test_build_through_the_api(tmp_path: Path) -> None:
     report = veripath.build([str(SMALL)], veripath.Options(out_dir=str(tmp_path)))
     assert report.exit_code() is ExitCode.OK
-    assert report.files[0].outputs == [str(tmp_path / "small.graph.json"), str(tmp_path / "small.mmd")]
+    assert report.files[0].outputs == [str(tmp_path / f"small.{ext}") for ext in ("dmn", "json", "mmd", "py")]
     assert "export" in report.timings()
     refused = veripath.build([str(FINDINGS)], veripath.Options(out_dir=str(tmp_path / "no")))
     assert refused.exit_code() is ExitCode.FINDINGS

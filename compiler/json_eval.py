@@ -1,0 +1,444 @@
+"""The reference evaluator of the JSON decision tables (`veripath-tables` 1.x).
+
+It reads only the JSON document and uses only the standard library, so it is the model
+for evaluators in other languages; `veripath run` uses it, and the test suite checks
+that it agrees with the verifier's simulator (`verify.simulate`) on every shipped spec
+and on random specs. The semantics, in full:
+
+Facts. A patient is given as facts: name -> value, for some inputs and findings. A
+bool is true/false, an enumeration value a string, a number an integer, a decimal or
+an exact string "a/b". Values outside the domain, and unknown names, are refused
+(`FactError`). A fact that is not given is *unknown*: it is never guessed.
+
+Conditions are three-valued (Kleene): true, false or unknown (None). `and` is false
+if any operand is false, else unknown if any is, else true; `or` dually; `not`
+keeps unknown. A comparison or membership test reading an unknown fact is unknown.
+
+A rule's missing facts are the facts its condition reads that are not given, in the
+order the condition reads them, each once. `otherwise` matches exactly when no earlier
+rule of its decision matches: it is the condition `not (r1 or r2 or ...)` over the
+earlier rules, and its missing facts are theirs.
+
+Hit policies choose the rule that applies at a decision:
+  first     the rules in order: the first true one applies; an unknown one before it
+            stops the run, needing that rule's missing facts.
+  unique, any, priority
+            the matching (true) rules; under priority only those with the highest
+            score (an unrated rule scores 0), and the run stops needing the facts of
+            every unknown rule whose score is at least that high. If no rule is true,
+            the run stops: needing the facts of the unknown rules if there are any,
+            else at a gap. If the rules that apply do not all have the same outcome
+            (orders, next decision, disposition), the run stops at a conflict; else
+            the first of them applies.
+
+The pathway is walked from `pathway.start`: at a decision node the transition labelled
+with the chosen rule's id is taken; at an order node the actions are ordered (in order)
+and its findings become available, then its single transition is taken; an end node
+gives the disposition; the revisit-limit node (a bounded loop visited once more than its
+`at most N visits`) stops the run without one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal
+
+SUPPORTED_MAJOR = "1"
+
+Json = dict[str, Any]
+Fact = bool | str | Fraction
+Truth = bool | None
+Status = Literal["end", "needs", "gap", "conflict", "revisit_limit"]
+
+
+class TablesError(ValueError):
+    """The document is not a `veripath-tables` document this evaluator can read."""
+
+
+class FactError(ValueError):
+    """A fact names no input or finding, or its value is outside the domain."""
+
+
+# ---- numbers and facts -----------------------------------------------------------------
+
+
+def parse_number(value: object) -> Fraction:
+    """An exact number from JSON: an integer, a decimal, or a string "a/b" / "1.5"."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    if isinstance(value, int):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(repr(value))
+    if isinstance(value, str):
+        return Fraction(value.strip())
+    raise ValueError(f"{value!r} is not a number")
+
+
+def format_number(x: Fraction) -> str:
+    return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def format_fact(v: Fact) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, Fraction):
+        return format_number(v)
+    return v
+
+
+# ---- the document ------------------------------------------------------------------------
+
+
+class Tables:
+    """A loaded document with its lookup tables."""
+
+    def __init__(self, doc: Json) -> None:
+        header = doc.get("header")
+        if not isinstance(header, dict) or header.get("format") != "veripath-tables":
+            raise TablesError("not a veripath-tables document")
+        version = str(header.get("format_version", ""))
+        if version.split(".")[0] != SUPPORTED_MAJOR:
+            raise TablesError(f"format version {version} is not supported (this evaluator reads {SUPPORTED_MAJOR}.x)")
+        self.doc = doc
+        self.variables: dict[str, Json] = {v["name"]: v for v in [*doc["inputs"], *doc["findings"]]}
+        self.actions: dict[str, Json] = {a["name"]: a for a in doc["actions"]}
+        self.dispositions: dict[str, Json] = {d["name"]: d for d in doc["dispositions"]}
+        self.decisions: dict[str, Json] = {d["name"]: d for d in doc["decisions"]}
+        pathway = doc["pathway"]
+        self.start: str = pathway["start"]
+        self.nodes: dict[str, Json] = {n["id"]: n for n in pathway["nodes"]}
+        self.transitions: dict[tuple[str, str | None], str] = {
+            (t["from"], t["rule"]): t["to"] for t in pathway["transitions"]
+        }
+
+    @staticmethod
+    def from_text(text: str) -> Tables:
+        return Tables(json.loads(text))
+
+    @staticmethod
+    def from_file(path: str) -> Tables:
+        with open(path, encoding="utf-8") as fh:
+            return Tables(json.load(fh))
+
+    def fact(self, name: str, value: object) -> Fact:
+        """A fact checked against its variable's domain."""
+        var = self.variables.get(name)
+        if var is None:
+            raise FactError(f"no input or finding named '{name}'")
+        kind = var["type"]
+        if kind == "bool":
+            if not isinstance(value, bool):
+                raise FactError(f"'{name}' is true or false, not {value!r}")
+            return value
+        if kind == "enum":
+            if not isinstance(value, str) or value not in var["values"]:
+                raise FactError(f"'{name}' is one of {', '.join(var['values'])}, not {value!r}")
+            return value
+        try:
+            x = parse_number(value)
+        except (ValueError, ZeroDivisionError):
+            raise FactError(f"'{name}' is a number, not {value!r}") from None
+        low, high = parse_number(var["min"]), parse_number(var["max"])
+        if kind == "integer" and x.denominator != 1:
+            raise FactError(f"'{name}' is a whole number, not {format_number(x)}")
+        if not low <= x <= high:
+            unit = f" {var['unit']}" if var.get("unit") else ""
+            raise FactError(
+                f"'{name}' is between {format_number(low)} and {format_number(high)}{unit}, not {format_number(x)}"
+            )
+        return x
+
+    def facts(self, given: Mapping[str, object]) -> dict[str, Fact]:
+        return {name: self.fact(name, value) for name, value in given.items()}
+
+
+# ---- conditions ----------------------------------------------------------------------------
+
+
+def _term(t: Json, facts: Mapping[str, Fact]) -> Fraction | None:
+    if "var" in t:
+        v = facts.get(t["var"])
+        if v is None:
+            return None
+        assert isinstance(v, Fraction) and not isinstance(v, bool)
+        return v
+    return parse_number(t["const"])
+
+
+def _compare(cmp: str, x: Any, y: Any) -> bool:
+    if cmp == "==":
+        return bool(x == y)
+    if cmp == "!=":
+        return bool(x != y)
+    if cmp == "<":
+        return bool(x < y)
+    if cmp == "<=":
+        return bool(x <= y)
+    if cmp == ">":
+        return bool(x > y)
+    if cmp == ">=":
+        return bool(x >= y)
+    raise TablesError(f"unknown comparison {cmp!r}")
+
+
+def truth(c: Json, facts: Mapping[str, Fact]) -> Truth:
+    """The three-valued truth of a condition (None: unknown)."""
+    op = c["op"]
+    if op == "const":
+        return bool(c["value"])
+    if op == "bool":
+        v = facts.get(c["var"])
+        return None if v is None else bool(v)
+    if op == "in":
+        v = facts.get(c["var"])
+        return None if v is None else v in c["values"]
+    if op == "compare":
+        x, y = _term(c["left"], facts), _term(c["right"], facts)
+        return None if x is None or y is None else _compare(c["cmp"], x, y)
+    if op == "enum_compare":
+        a, b = facts.get(c["left"]), facts.get(c["right"])
+        return None if a is None or b is None else _compare(c["cmp"], a, b)
+    if op == "not":
+        inner = truth(c["operand"], facts)
+        return None if inner is None else not inner
+    if op == "and":
+        return _all([truth(o, facts) for o in c["operands"]])
+    if op == "or":
+        return _any([truth(o, facts) for o in c["operands"]])
+    raise TablesError(f"unknown condition {op!r}")
+
+
+def _all(values: Sequence[Truth]) -> Truth:
+    if any(v is False for v in values):
+        return False
+    return None if any(v is None for v in values) else True
+
+
+def _any(values: Sequence[Truth]) -> Truth:
+    if any(v is True for v in values):
+        return True
+    return None if any(v is None for v in values) else False
+
+
+def reads(c: Json) -> list[str]:
+    """The facts a condition reads, in reading order, each once."""
+    out: list[str] = []
+
+    def add(name: str) -> None:
+        if name not in out:
+            out.append(name)
+
+    def walk(c: Json) -> None:
+        op = c["op"]
+        if op in ("bool", "in"):
+            add(c["var"])
+        elif op == "compare":
+            for t in (c["left"], c["right"]):
+                if "var" in t:
+                    add(t["var"])
+        elif op == "enum_compare":
+            add(c["left"])
+            add(c["right"])
+        elif op == "not":
+            walk(c["operand"])
+        elif op in ("and", "or"):
+            for o in c["operands"]:
+                walk(o)
+
+    walk(c)
+    return out
+
+
+def _term_text(t: Json) -> str:
+    return str(t["var"]) if "var" in t else format_number(parse_number(t["const"]))
+
+
+def render(c: Json, parent: str = "") -> str:
+    """A condition as readable text (for explanations; the document never stores text)."""
+    op = c["op"]
+    if op == "const":
+        return "true" if c["value"] else "false"
+    if op == "bool":
+        return str(c["var"])
+    if op == "in":
+        values = c["values"]
+        return f"{c['var']} == {values[0]}" if len(values) == 1 else f"{c['var']} in {{{', '.join(values)}}}"
+    if op == "compare":
+        left, right = (_term_text(t) for t in (c["left"], c["right"]))
+        return f"{left} {c['cmp']} {right}"
+    if op == "enum_compare":
+        return f"{c['left']} {c['cmp']} {c['right']}"
+    if op == "not":
+        inner = c["operand"]
+        if inner["op"] == "in":
+            values = inner["values"]
+            if len(values) == 1:
+                return f"{inner['var']} != {values[0]}"
+            return f"{inner['var']} not in {{{', '.join(values)}}}"
+        return f"not {render(inner, 'not')}"
+    if op in ("and", "or"):
+        parts = c["operands"]
+        if not parts:
+            return "true" if op == "and" else "false"
+        text = f" {op} ".join(render(o, op) for o in parts)
+        # `and` binds tighter than `or`, but mixed levels are bracketed for the reader.
+        return f"({text})" if parent not in ("", op) and len(parts) > 1 else text
+    raise TablesError(f"unknown condition {op!r}")
+
+
+# ---- decisions ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RuleValue:
+    """One rule at one decision: its truth for the patient and the facts it lacks."""
+
+    rule: str  # rule id
+    value: Truth
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    rule: Json | None
+    values: tuple[RuleValue, ...]
+    status: Status | None = None  # why there is no rule: needs | gap | conflict
+    needs: tuple[str, ...] = ()
+    conflicting: tuple[str, ...] = ()  # rule ids
+
+
+def rule_values(decision: Json, facts: Mapping[str, Fact]) -> list[RuleValue]:
+    out: list[RuleValue] = []
+    for rule in decision["rules"]:
+        if rule["otherwise"]:
+            earlier = [r.value for r in out]
+            value = _any(earlier)
+            missing: list[str] = []
+            for r in out:
+                missing.extend(n for n in r.missing if n not in missing)
+            out.append(RuleValue(rule["id"], None if value is None else not value, tuple(missing)))
+        else:
+            cond = rule["condition"]
+            out.append(RuleValue(rule["id"], truth(cond, facts), tuple(n for n in reads(cond) if n not in facts)))
+    return out
+
+
+def _score(rule: Json) -> int:
+    rating = rule.get("rating")
+    return int(rating["score"]) if rating else 0
+
+
+def _outcome(rule: Json) -> tuple[tuple[str, ...], str | None, str | None]:
+    return (tuple(rule["orders"]), rule["then"], rule["end"])
+
+
+def choose(decision: Json, facts: Mapping[str, Fact]) -> Choice:
+    """The rule that applies under the decision's hit policy, or why none does."""
+    rules = decision["rules"]
+    values = tuple(rule_values(decision, facts))
+    pairs = list(zip(rules, values, strict=True))
+
+    def need(which: list[tuple[Json, RuleValue]]) -> Choice:
+        names: list[str] = []
+        for _, v in which:
+            names.extend(n for n in v.missing if n not in names)
+        return Choice(None, values, "needs", tuple(names))
+
+    gap = Choice(None, values, "gap")
+    if decision["hit_policy"] == "first":
+        for pair in pairs:
+            if pair[1].value is None:
+                return need([pair])
+            if pair[1].value:
+                return Choice(pair[0], values)
+        return gap
+    matched = [p for p in pairs if p[1].value is True]
+    unknown = [p for p in pairs if p[1].value is None]
+    if decision["hit_policy"] == "priority" and matched:
+        top = max(_score(r) for r, _ in matched)
+        pending = [p for p in unknown if _score(p[0]) >= top]
+        if pending:
+            return need(pending)
+        matched = [p for p in matched if _score(p[0]) == top]
+    if not matched:
+        return need(unknown) if unknown else gap
+    if len({_outcome(r) for r, _ in matched}) > 1:
+        return Choice(None, values, "conflict", conflicting=tuple(r["id"] for r, _ in matched))
+    return Choice(matched[0][0], values)
+
+
+# ---- the pathway -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DecisionStep:
+    node: str
+    decision: str
+    choice: Choice
+
+    @property
+    def rule(self) -> str | None:
+        return None if self.choice.rule is None else str(self.choice.rule["id"])
+
+
+@dataclass(frozen=True)
+class OrderStep:
+    node: str
+    actions: tuple[str, ...]
+    reveals: tuple[str, ...]
+
+
+@dataclass
+class Result:
+    status: Status
+    orders: tuple[str, ...]
+    end: str | None  # the disposition, when status == "end"
+    steps: list[DecisionStep | OrderStep] = field(default_factory=list)
+    needs: tuple[str, ...] = ()  # facts the run needs to go on (status == "needs")
+    stopped_at: str | None = None  # the decision where the run stopped (needs, gap, conflict)
+    violated_assumptions: tuple[int, ...] = ()  # indexes of assumptions the facts break
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """The rule taken at each decision, in order."""
+        return tuple(s.rule for s in self.steps if isinstance(s, DecisionStep) and s.rule is not None)
+
+
+def run(tables: Tables, given: Mapping[str, object]) -> Result:
+    """Run one patient through the pathway (see the module docstring for the semantics)."""
+    facts = tables.facts(given)
+    broken = tuple(i for i, a in enumerate(tables.doc["assumptions"]) if truth(a["condition"], facts) is False)
+    orders: list[str] = []
+    steps: list[DecisionStep | OrderStep] = []
+    node = tables.start
+    while True:
+        data = tables.nodes[node]
+        kind = data["kind"]
+        if kind == "decision":
+            decision = tables.decisions[data["decision"]]
+            choice = choose(decision, facts)
+            steps.append(DecisionStep(node, decision["name"], choice))
+            if choice.rule is None:
+                assert choice.status is not None
+                return Result(choice.status, tuple(orders), None, steps, choice.needs, decision["name"], broken)
+            node = tables.transitions[(node, choice.rule["id"])]
+        elif kind == "order":
+            orders.extend(data["actions"])
+            steps.append(OrderStep(node, tuple(data["actions"]), tuple(data["reveals"])))
+            node = tables.transitions[(node, None)]
+        elif kind == "end":
+            return Result("end", tuple(orders), data["disposition"], steps, violated_assumptions=broken)
+        elif kind == "revisit_limit":
+            return Result("revisit_limit", tuple(orders), None, steps, violated_assumptions=broken)
+        else:
+            raise TablesError(f"unknown node kind {kind!r}")
+
+
+def explain(cond: Json, facts: Mapping[str, Fact]) -> list[tuple[str, Truth]]:
+    """The parts of a condition (the operands of a top-level `and`) with their truth."""
+    parts = cond["operands"] if cond["op"] == "and" and cond["operands"] else [cond]
+    return [(render(p), truth(p, facts)) for p in parts]

@@ -1,0 +1,113 @@
+"""Shared helpers of the export tests: tables for a graph, patients, agreement with the simulator."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+from pathlib import Path
+
+from compiler.export_json import export_json, value_json
+from compiler.graph import LIMIT_NODE, DecisionGraph
+from compiler.json_eval import Result, Tables, run
+from compiler.stamp import VerificationStamp
+from dsl import model as m
+from dsl.cond import compares, reads
+from dsl.model import Value
+from verify import simulate
+
+ROOT = Path(__file__).resolve().parents[2]
+SPECS = sorted((ROOT / "specs").glob("*.vp"))
+
+
+def tables_of(graph: DecisionGraph, root: Path = ROOT) -> Tables:
+    """The tables as an embedder sees them: exported to text and parsed back."""
+    return Tables.from_text(export_json(graph, verification=VerificationStamp.unverified(), root=str(root)))
+
+
+def as_json(patient: Mapping[str, Value]) -> dict[str, object]:
+    return {k: value_json(v) for k, v in patient.items()}
+
+
+def agree(graph: DecisionGraph, tables: Tables, patient: Mapping[str, Value]) -> Result:
+    """The evaluator and the simulator give the same run for `patient` (partial or not)."""
+    trace = simulate(graph, patient)
+    result = run(tables, json.loads(json.dumps(as_json(patient))))
+    where = f"patient {dict(patient)}"
+    assert result.orders == trace.orders, where
+    assert result.rules == tuple(s.rule for s in trace.steps if s.kind == "decision"), where
+    if trace.error is None:
+        assert (result.status, result.end) == ("end", trace.end), where
+        return result
+    assert result.end is None, where
+    if trace.missing:
+        assert result.status == "needs", where
+        assert result.needs == trace.missing, where
+        assert result.stopped_at == trace.decision, where
+    elif trace.steps[-1].node == LIMIT_NODE:
+        assert result.status == "revisit_limit", where
+    else:
+        expected = "conflict" if "different outcomes" in trace.error else "gap"
+        assert result.status == expected, where
+        assert result.stopped_at == trace.decision, where
+    return result
+
+
+def boundary_values(model: m.Model, var: m.Variable) -> list[Value]:
+    """Every value of a finite domain; for numbers, each threshold, the bounds, and ± the smallest step."""
+    t = var.type
+    if isinstance(t, m.BoolType):
+        return [False, True]
+    if isinstance(t, m.EnumType):
+        return list(t.values)
+    assert isinstance(t, m.NumberType)
+    if t.integer and t.high - t.low <= 50:
+        return [Fraction(i) for i in range(int(t.low), int(t.high) + 1)]
+    points = {t.low, t.high}
+    for d in model.decisions:
+        for r in d.rules:
+            points.update(_thresholds(r.cond, var.name))
+    for a in model.assumptions:
+        points.update(_thresholds(a.cond, var.name))
+    ordered = sorted(points)
+    if t.integer:
+        step = Fraction(1)
+    else:
+        gaps = [b - a for a, b in itertools.pairwise(ordered)]
+        step = min([Fraction(1, 100), *(g / 4 for g in gaps)])
+    out = {p + d for p in ordered for d in (-step, Fraction(0), step)}
+    return sorted(x for x in out if t.low <= x <= t.high)
+
+
+def _thresholds(c: m.Cond, name: str) -> set[Fraction]:
+    return {
+        t.const
+        for cmp in compares(c)
+        if name in (cmp.left.var, cmp.right.var)
+        for t in (cmp.left, cmp.right)
+        if t.const is not None
+    }
+
+
+def explore(graph: DecisionGraph, tables: Tables) -> Iterator[dict[str, Value]]:
+    """Every class of patients, exhaustively, by the values the path reads.
+
+    From the empty patient, each run is extended one variable at a time: the first
+    variable that a rule of a decision on the path reads and the patient does not give
+    is branched on over all its values (`boundary_values`). A leaf gives every variable
+    read by any rule of every decision on its path, so every full patient that extends
+    it takes the same path. Every partial patient on the way is yielded too.
+    """
+    model = graph.model
+    read_by = {d.name: [v for r in d.rules for v, _ in reads(r.cond)] for d in model.decisions}
+    values = {v.name: boundary_values(model, v) for v in model.variables}
+    stack: list[dict[str, Value]] = [{}]
+    while stack:
+        patient = stack.pop()
+        yield patient
+        result = run(tables, as_json(patient))
+        decisions = [s.decision for s in result.steps if hasattr(s, "decision")]
+        unbound = next((v for d in decisions for v in read_by[d] if v not in patient), None)
+        if unbound is not None:
+            stack.extend({**patient, unbound: x} for x in reversed(values[unbound]))

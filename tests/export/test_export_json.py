@@ -1,0 +1,220 @@
+"""The JSON tables: schema, exact numbers, stable locations and bytes, header."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, get_args
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from compiler.export_json import FORMAT_VERSION, SCHEMA_ID, export_json
+from compiler.locations import find_root
+from compiler.stamp import SolverSettings, VerificationStamp
+from dsl import model as m
+from dsl.model import CONTRASTS, MODALITIES, RADIATION_LEVELS
+from dsl.units import TIME_UNITS
+from tests.export.support import ROOT, SPECS
+from tests.verify.helpers import load_graph
+from tests.verify.specgen import Built, specs
+from veripath.api import load_spec
+
+SCHEMA_PATH = ROOT / "schemas" / "veripath-tables.schema.json"
+STAMP = VerificationStamp(
+    verdict="verified", solver=SolverSettings(timeout_ms=10_000, rlimit=25_000_000, seed=0), proved=("ends",)
+)
+
+
+def _schema() -> dict[str, Any]:
+    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    return schema
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(_schema())
+
+
+def _export(spec: Path, root: Path = ROOT, stamp: VerificationStamp = STAMP) -> str:
+    return export_json(load_graph(spec), verification=stamp, root=str(root), generator_version="9.9.9")
+
+
+def _walk(node: object) -> list[object]:
+    out = [node]
+    if isinstance(node, dict):
+        for v in node.values():
+            out.extend(_walk(v))
+    elif isinstance(node, list):
+        for v in node:
+            out.extend(_walk(v))
+    return out
+
+
+def test_schema_is_a_valid_draft_2020_12_schema() -> None:
+    schema = _schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema["$id"] == SCHEMA_ID
+
+
+def test_schema_enumerations_follow_the_language() -> None:
+    schema = _schema()
+    action = schema["properties"]["actions"]["items"]["properties"]
+    assert action["modality"]["oneOf"][1]["enum"] == list(MODALITIES)
+    assert action["contrast"]["oneOf"][1]["enum"] == list(CONTRASTS)
+    assert action["radiation"]["oneOf"][1]["enum"] == list(RADIATION_LEVELS)
+    assert action["kind"]["enum"] == list(get_args(m.ActionKind))
+    assert action["urgency"]["oneOf"][1]["enum"] == list(get_args(m.Urgency))
+    assert set(schema["$defs"]["duration"]["oneOf"][1]["properties"]["unit"]["enum"]) == set(TIME_UNITS)
+    props = schema["properties"]
+    assert props["dispositions"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.DispositionKind))
+    assert props["decisions"]["items"]["properties"]["hit_policy"]["enum"] == list(get_args(m.HitPolicy))
+    assert props["properties"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.PropertyKind))
+    rating = schema["$defs"]["rule"]["properties"]["rating"]["oneOf"][1]["properties"]
+    assert rating["category"]["enum"] == list(get_args(m.RatingCategory))
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
+def test_shipped_specs_validate(spec: Path) -> None:
+    doc = json.loads(_export(spec))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _validator().iter_errors(doc)]
+    assert not errors, errors[:5]
+    assert doc["header"]["format_version"] == FORMAT_VERSION
+    assert doc["header"]["verification"]["verdict"] == "verified"
+    assert [p["name"] for p in doc["properties"] if p["proved"]] == ["ends"]
+
+
+def test_schema_rejects_what_the_format_forbids() -> None:
+    doc = json.loads(_export(ROOT / "specs" / "flank_mass.vp"))
+    validator = _validator()
+    assert validator.is_valid(doc)
+    bad_location = json.loads(json.dumps(doc))
+    bad_location["decisions"][0]["location"] = "/home/x/specs/flank_mass.vp:3:1"
+    assert not validator.is_valid(bad_location)
+    float_number = json.loads(json.dumps(doc))
+    float_number["inputs"].append(
+        {"name": "x", "title": None, "type": "number", "min": 0.5, "max": 1, "unit": None, "location": "a.vp:1:1"}
+    )
+    assert not validator.is_valid(float_number)
+    source_text = json.loads(json.dumps(doc))
+    source_text["decisions"][0]["rules"][0]["condition"] = "age_group == adult"
+    assert not validator.is_valid(source_text)
+
+
+def test_numbers_are_exact_and_never_floats(tmp_path: Path) -> None:
+    spec = tmp_path / "n.vp"
+    spec.write_text(
+        'guideline n "N" version "1"\nsource s "S"\n'
+        "input x: number in [0, 10.5] cm\ninput y: number in [0, 600] mm\n"
+        'disposition d1 "D1" follow_up in 1.5 weeks\ndisposition d2 "D2" reassure\nstart k\n'
+        'decision k "K" first\n  when x < 2.5 and y >= 12.5 mm end d1 unrated "u" cite s\n'
+        '  otherwise end d2 unrated "u" cite s\n',
+        encoding="utf-8",
+    )
+    doc = json.loads(_export(spec, tmp_path))
+    assert _validator().is_valid(doc)
+    assert not [v for v in _walk(doc) if isinstance(v, float)]
+    assert doc["inputs"][0] | {"location": ""} == {
+        "name": "x",
+        "title": None,
+        "type": "number",
+        "min": 0,
+        "max": "21/2",
+        "unit": "cm",
+        "location": "",
+    }
+    cond = doc["decisions"][0]["rules"][0]["condition"]
+    assert cond["operands"][0] == {"op": "compare", "cmp": "<", "left": {"var": "x"}, "right": {"const": "5/2"}}
+    assert cond["operands"][1]["right"] == {"const": "25/2"}
+    assert doc["dispositions"][0]["within"] == {"amount": "3/2", "unit": "weeks"}
+    otherwise = doc["decisions"][0]["rules"][1]
+    assert otherwise["otherwise"] is True and otherwise["condition"] is None
+
+
+def test_header_hashes_every_source_file_as_read() -> None:
+    doc = json.loads(_export(ROOT / "specs" / "soft_tissue_mass.vp"))
+    files = doc["header"]["files"]
+    assert [f["path"] for f in files] == ["specs/soft_tissue_mass.vp", "specs/catalog/msk_imaging.vp"]
+    for f in files:
+        text = (ROOT / f["path"]).read_bytes().decode("utf-8").replace("\r\n", "\n")
+        assert f["sha256"] == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_crlf_checkout_gives_the_same_bytes(tmp_path: Path) -> None:
+    copy = tmp_path / "checkout"
+    shutil.copytree(ROOT / "specs", copy / "specs")
+    (copy / "pyproject.toml").write_text("", encoding="utf-8")
+    for path in (copy / "specs").rglob("*.vp"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    spec = "specs/soft_tissue_mass.vp"
+    assert _export(copy / spec, copy) == _export(ROOT / spec, ROOT)
+
+
+def test_same_bytes_from_any_working_directory_and_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    copy = tmp_path / "elsewhere" / "veripath"
+    shutil.copytree(ROOT / "specs", copy / "specs")
+    expected = _export(ROOT / "specs" / "soft_tissue_mass.vp", ROOT)
+    assert str(ROOT) not in expected and "/specs/" not in expected.replace('"specs/', "")
+    for cwd, spec, root in [
+        (ROOT, "specs/soft_tissue_mass.vp", "."),
+        (ROOT / "specs", "soft_tissue_mass.vp", ".."),
+        (tmp_path, str(copy / "specs" / "soft_tissue_mass.vp"), str(copy)),
+        (copy / "specs" / "catalog", "../soft_tissue_mass.vp", "../.."),
+    ]:
+        monkeypatch.chdir(cwd)
+        loaded = load_spec(spec)
+        assert loaded.graph is not None
+        text = export_json(loaded.graph, verification=STAMP, root=root, generator_version="9.9.9")
+        assert text == expected, (cwd, spec)
+
+
+def test_same_bytes_under_other_hash_seeds(tmp_path: Path) -> None:
+    script = (
+        "import sys; from veripath.api import load_spec; from compiler.export_json import export_json;"
+        "from compiler.stamp import VerificationStamp;"
+        "g = load_spec(sys.argv[1]).graph;"
+        "sys.stdout.write(export_json(g, verification=VerificationStamp.unverified(), root=sys.argv[2]))"
+    )
+    outputs = set()
+    for seed in ("0", "1", "12345"):
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(ROOT / "specs" / "soft_tissue_mass.vp"), str(ROOT)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+def test_find_root_uses_the_nearest_marker(tmp_path: Path) -> None:
+    assert find_root(str(ROOT / "specs" / "catalog" / "msk_imaging.vp")) == str(ROOT)
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "pyproject.toml").write_text("", encoding="utf-8")
+    assert find_root(str(tmp_path / "a" / "b")) == str(tmp_path / "a")
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(built=specs())
+def test_random_specs_validate(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
+    folder = tmp_path_factory.mktemp("spec")
+    (folder / "rnd.vp").write_text(built.text, encoding="utf-8")
+    loaded = load_spec(str(folder / "rnd.vp"))
+    if loaded.graph is None:
+        return
+    doc = json.loads(export_json(loaded.graph, verification=STAMP, root=str(folder)))
+    errors = [e.message for e in _validator().iter_errors(doc)]
+    assert not errors, (built.text, errors[:3])
+    assert doc["header"]["files"][0]["path"] == "rnd.vp"

@@ -1,0 +1,243 @@
+"""`veripath run`: one patient through the JSON tables, with the reasons.
+
+The tables come from a spec (exported in memory, exactly as `build` writes them) or
+from a built `<guideline>.json`; the patient is run by the reference evaluator
+(`compiler.json_eval`), the same code an embedder would port. This module turns its
+result into the report the command prints (text) or emits (JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from compiler.export_json import export_document
+from compiler.json_eval import DecisionStep, Fact, FactError, OrderStep, Result, Tables, explain, format_fact, run
+from compiler.locations import find_root
+from compiler.stamp import Stamp
+from veripath.pipeline import FileResult
+from veripath.status import UserError
+
+Json = dict[str, Any]
+
+
+class RunInputError(UserError):
+    """The command's input (facts, --given, the tables file) cannot be used: exit 2."""
+
+
+def load_tables(source: str | FileResult) -> Tables:
+    """Tables from a built `.json` file, or from a spec the front end compiled.
+
+    A spec's tables are exported in memory exactly as `build` writes them (locations
+    relative to the project root), marked unverified: `run` does not run the verifier.
+    """
+    if isinstance(source, str):
+        try:
+            return Tables.from_file(source)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise RunInputError(f"cannot read tables from {source}: {exc}") from None
+    assert source.graph is not None
+    doc = export_document(source.graph, verification=Stamp.unverified(), root=find_root(source.source_path))
+    return Tables(json.loads(json.dumps(doc)))
+
+
+def parse_given(tables: Tables, items: Sequence[str]) -> dict[str, object]:
+    """`name=value` pairs as JSON-like facts: true/false for bools, text for the rest."""
+    out: dict[str, object] = {}
+    for item in items:
+        name, sep, text = item.partition("=")
+        name, text = name.strip(), text.strip()
+        if not sep or not name:
+            raise RunInputError(f"--given expects name=value, not {item!r}")
+        var = tables.variables.get(name)
+        if var is not None and var["type"] == "bool":
+            lowered = text.lower()
+            if lowered not in ("true", "false"):
+                raise RunInputError(f"'{name}' is true or false, not {text!r}")
+            out[name] = lowered == "true"
+        else:
+            out[name] = text
+    return out
+
+
+def read_facts(path: str) -> dict[str, object]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise RunInputError(f"cannot read facts from {path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise RunInputError(f"{path}: facts are a JSON object of name: value")
+    return data
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+
+def _truth(value: bool | None) -> str:
+    return "unknown" if value is None else ("true" if value else "false")
+
+
+def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str, Fact]]:
+    """Run the patient; the run described as plain JSON data, and the checked facts."""
+    try:
+        facts = tables.facts(given)
+        result = run(tables, given)
+    except FactError as exc:
+        raise RunInputError(str(exc)) from None
+    doc = tables.doc
+    data = {
+        "guideline": doc["guideline"]["name"],
+        "verification": doc["header"]["verification"]["verdict"],
+        "status": result.status,
+        "end": _end(tables, result),
+        "orders": [_action(tables, a) for a in result.orders],
+        "path": [_step(tables, s, facts) for s in result.steps],
+        "needs": _needs(tables, result),
+        "violated_assumptions": [_assumption(tables, i) for i in result.violated_assumptions],
+    }
+    return data, facts
+
+
+def _end(tables: Tables, result: Result) -> Json | None:
+    if result.end is None:
+        return None
+    d = tables.dispositions[result.end]
+    return {"name": d["name"], "title": d["title"], "kind": d["kind"], "within": d["within"]}
+
+
+def _action(tables: Tables, name: str) -> Json:
+    a = tables.actions[name]
+    keys = ("name", "title", "kind", "modality", "contrast", "cross_sectional", "radiation")
+    return {k: a[k] for k in (*keys, "pediatric_radiation", "urgency", "within")}
+
+
+def _step(tables: Tables, step: DecisionStep | OrderStep, facts: Mapping[str, Fact]) -> Json:
+    if isinstance(step, OrderStep):
+        return {"kind": "order", "node": step.node, "actions": list(step.actions), "reveals": list(step.reveals)}
+    return _decision(tables, step, facts)
+
+
+def _decision(tables: Tables, step: DecisionStep, facts: Mapping[str, Fact]) -> Json:
+    decision = tables.decisions[step.decision]
+    rules: list[Json] = []
+    for rule, value in zip(decision["rules"], step.choice.values, strict=True):
+        if rule["otherwise"]:
+            conditions = [{"text": "no earlier rule matches", "value": value.value}]
+        else:
+            conditions = [{"text": text, "value": v} for text, v in explain(rule["condition"], facts)]
+        rules.append({"id": rule["id"], "value": value.value, "missing": list(value.missing), "conditions": conditions})
+    return {
+        "kind": "decision",
+        "node": step.node,
+        "decision": decision["name"],
+        "title": decision["title"],
+        "hit_policy": decision["hit_policy"],
+        "rule": step.rule,
+        "status": "applied" if step.rule is not None else step.choice.status,
+        "conflicting": list(step.choice.conflicting),
+        "rules": rules,
+    }
+
+
+def _needs(tables: Tables, result: Result) -> list[Json]:
+    out = []
+    for name in result.needs:
+        var = tables.variables[name]
+        revealed_by = var.get("revealed_by")
+        out.append(
+            {
+                "name": name,
+                "title": var["title"],
+                "kind": "finding" if revealed_by else "input",
+                "revealed_by": revealed_by,
+                "ordered": revealed_by in result.orders if revealed_by else None,
+                "values": var.get("values"),
+            }
+        )
+    return out
+
+
+def _assumption(tables: Tables, index: int) -> Json:
+    a = tables.doc["assumptions"][index]
+    return {"title": a["title"], "location": a["location"]}
+
+
+def _label(rule_id: str) -> str:
+    return rule_id.partition(".")[2]
+
+
+def _ordered_action(data: Json, name: str) -> Json:
+    action: Json = next(a for a in data["orders"] if a["name"] == name)
+    return action
+
+
+def _decision_lines(d: Json) -> list[str]:
+    lines = [f"decision {d['decision']} ({d['title']}), hit policy {d['hit_policy']}"]
+    for r in d["rules"]:
+        mark = "->" if r["id"] == d["rule"] else "  "
+        lines.append(f"  {mark} rule {_label(r['id'])}: {_truth(r['value'])}")
+        for c in r["conditions"]:
+            lines.append(f"       {_truth(c['value']):<7} {c['text']}")
+        if r["missing"] and r["value"] is None:
+            lines.append(f"       needs   {', '.join(r['missing'])}")
+    if d["rule"] is not None:
+        lines.append(f"  rule {_label(d['rule'])} applies")
+    elif d["status"] == "conflict":
+        names = " and ".join(_label(r) for r in d["conflicting"])
+        lines.append(f"  stops: rules {names} match with different outcomes")
+    elif d["status"] == "gap":
+        lines.append("  stops: no rule matches")
+    else:
+        lines.append("  stops: facts needed")
+    return lines
+
+
+def _order_line(a: Json) -> str:
+    meta = [a["kind"]]
+    meta += [f"{k} {a[k]}" for k in ("modality", "contrast", "radiation", "urgency") if a[k]]
+    if a["cross_sectional"]:
+        meta.append("cross-sectional")
+    if a["within"]:
+        meta.append(f"within {a['within']['amount']} {a['within']['unit']}")
+    return f"order {a['name']}: {a['title']} [{', '.join(meta)}]"
+
+
+_VERDICTS = {
+    "verified": "verified tables",
+    "skipped": "not verified: run 'veripath check' for that",
+    "refuted": "UNVERIFIED tables: verification found problems",
+    "unknown": "UNVERIFIED tables: some checks were not decided",
+}
+
+
+def render_text(data: Json, facts: Mapping[str, Fact]) -> str:
+    """The report as text: each decision and why, the orders, the disposition, what is still needed."""
+    lines = [f"guideline {data['guideline']} ({_VERDICTS.get(data['verification'], data['verification'])})"]
+    if facts:
+        lines.append("facts: " + ", ".join(f"{k} = {format_fact(v)}" for k, v in facts.items()))
+    for a in data["violated_assumptions"]:
+        title = f" '{a['title']}'" if a["title"] else ""
+        lines.append(f"warning: the facts break the assumption{title} ({a['location']})")
+    for step in data["path"]:
+        if step["kind"] == "order":
+            for a in step["actions"]:
+                lines.append(_order_line(_ordered_action(data, a)))
+        else:
+            lines.extend(_decision_lines(step))
+    if data["end"] is not None:
+        e = data["end"]
+        within = f", within {e['within']['amount']} {e['within']['unit']}" if e["within"] else ""
+        lines.append(f"end {e['name']}: {e['title']} [{e['kind']}{within}]")
+    elif data["status"] == "revisit_limit":
+        lines.append("stops: the revisit limit of a bounded loop is reached without a disposition")
+    for n in data["needs"]:
+        source = (
+            "input"
+            if n["kind"] == "input"
+            else f"finding of {n['revealed_by']}" + (" (ordered)" if n["ordered"] else " (not yet ordered)")
+        )
+        values = f": {' | '.join(n['values'])}" if n["values"] else ""
+        lines.append(f"needs {n['name']} ({source}){values}")
+    return "\n".join(lines) + "\n"

@@ -30,6 +30,9 @@ class Diagnostic:
     notes: tuple[Note, ...] = ()
     # What a verification finding carries: check id, verdict, counterexample, solver reason.
     evidence: Evidence | None = field(default=None, hash=False, compare=False)
+    # Set when a `waive` declaration of the spec accepts this finding: the author's reason.
+    # A waived finding stays in every report (SARIF: a suppression) but does not fail the run.
+    waived: str | None = field(default=None, hash=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.code, Code) or CODES.get(self.code.code) is not self.code:

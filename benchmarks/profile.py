@@ -42,8 +42,8 @@ PHASES: list[tuple[str, str, str]] = [  # module, attribute path, label
     ("verify.paths", "check_properties", "paths: properties"),
     ("verify.counterexample", "Minimiser.__init__", "counterexamples: constants"),
     ("verify.counterexample", "Minimiser.improve", "counterexamples: simplification"),
-    ("verify.boxes", "Space.__init__", "boxes: space (constants)"),
-    ("verify.boxes", "extract", "boxes: rule -> box"),
+    ("verify.space", "Space.__init__", "boxes: space (constants)"),
+    ("verify.extract", "extract", "boxes: rule -> box"),
     ("verify.context", "Session.query", "Z3 queries (Session.query)"),
 ]
 

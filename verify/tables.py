@@ -33,8 +33,9 @@ from dsl.cond import compares, reads
 from dsl.diagnostics import Note, diagnostic
 from dsl.evidence import Assignment, PathStep
 from dsl.model import Value
-from verify import boxes as bx
-from verify.boxes import Box, BoxIndex, BudgetExceeded, Space, Uncovered, widen
+from verify.bitset import bits_of, iter_bits
+from verify.box import Box, intersect, intersects, with_item
+from verify.boxindex import BoxIndex
 from verify.context import Context, Session
 from verify.counterexample import (
     Minimiser,
@@ -46,9 +47,12 @@ from verify.counterexample import (
 )
 from verify.encode import Encoder
 from verify.evaluate import evaluate
+from verify.extract import extract
 from verify.reach import applicable, rule_score
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
 from verify.solver import Patient
+from verify.space import Space, collect_constants
+from verify.uncovered import BudgetExceeded, Uncovered, widen
 
 MAX_GAPS = 20  # uncovered regions reported per decision
 MAX_UNREACHABLE_PIECES = 64  # uncovered pieces outside the context before switching to Z3
@@ -129,7 +133,7 @@ class DecisionChecker:
         self.space = Space(self.model, [r.cond for r in self.main])
         self.infos: list[RuleInfo] = []
         for r in self.main:
-            ext = bx.extract(self.space, r.cond)
+            ext = extract(self.space, r.cond)
             self.infos.append(RuleInfo(rule=r, box=ext.box, exact=ext.exact))
         self.index = BoxIndex(self.space, [i.box for i in self.infos])
         self.all_exact = all(i.exact for i in self.infos)
@@ -144,7 +148,7 @@ class DecisionChecker:
         self._by_score: dict[int, int] = {}
         if decision.hit_policy == "priority":
             for s in {rule_score(i.rule) for i in self.infos}:
-                self._by_score[s] = bx.bits_of([k for k in range(n) if rule_score(self.infos[k].rule) > s], n)
+                self._by_score[s] = bits_of([k for k in range(n) if rule_score(self.infos[k].rule) > s], n)
 
     # -- helpers ---------------------------------------------------------------------------
     @property
@@ -154,7 +158,7 @@ class DecisionChecker:
             constants = {k: set(v) for k, v in self.space.constants.items()}
             extra: dict[str, set[Fraction]] = {}
             for c in self.ctx.conds:
-                bx.collect_constants(c, set(), extra)
+                collect_constants(c, set(), extra)
             for k, v in extra.items():
                 constants.setdefault(k, set()).update(v)
             self._minimiser = Minimiser(self.model, constants)
@@ -174,10 +178,10 @@ class DecisionChecker:
         if among is not None:
             cands &= among
         out = []
-        for k in bx.iter_bits(cands):
+        for k in iter_bits(cands):
             info = self.infos[k]
             assert info.box is not None
-            if bx.intersects(info.box, pb) and (info.exact or evaluate(info.rule.cond, p)):
+            if intersects(info.box, pb) and (info.exact or evaluate(info.rule.cond, p)):
                 out.append(k)
         return out
 
@@ -392,7 +396,7 @@ class DecisionChecker:
         t_all = time.perf_counter()
         policy = self.decision.hit_policy
         n = len(self.infos)
-        live_mask = bx.bits_of([k for k in range(n) if self.infos[k].live is True], n)
+        live_mask = bits_of([k for k in range(n) if self.infos[k].live is True], n)
         out: list[CheckResult] = []
         for i in range(n):
             a = self.infos[i]
@@ -401,7 +405,7 @@ class DecisionChecker:
             assert a.box is not None
             cand = self.index.candidates(a.box, stop_at=1 << i) & live_mask
             cand >>= i + 1
-            for off in bx.iter_bits(cand):
+            for off in iter_bits(cand):
                 j = i + 1 + off
                 b = self.infos[j]
                 same = a.rule.outcome == b.rule.outcome
@@ -429,7 +433,7 @@ class DecisionChecker:
         a, b = self.infos[i], self.infos[j]
         assert a.box is not None and b.box is not None
         priority = self.decision.hit_policy == "priority"
-        inter = bx.intersect(a.box, b.box)
+        inter = intersect(a.box, b.box)
         if inter is None:
             return None  # even over-approximations do not meet
         for w in (a.witness, b.witness):
@@ -679,22 +683,22 @@ class DecisionChecker:
         for i in range(len(space.dims)):
             full = space.full[i]
             item = box[i]
-            if ok(bx.with_item(box, i, full)):
-                box = bx.with_item(box, i, full)
+            if ok(with_item(box, i, full)):
+                box = with_item(box, i, full)
                 continue
             if isinstance(item, int):
                 assert isinstance(full, int)
                 for v in range(full.bit_length()):
-                    if full >> v & 1 and not item >> v & 1 and ok(bx.with_item(box, i, item | 1 << v)):
+                    if full >> v & 1 and not item >> v & 1 and ok(with_item(box, i, item | 1 << v)):
                         item |= 1 << v
-                box = bx.with_item(box, i, item)
+                box = with_item(box, i, item)
                 continue
             assert isinstance(item, tuple) and isinstance(full, tuple)
             lo, hi = item
             a, b = full[0], lo  # the smallest lower bound that still works, in [full, lo]
             while a < b:
                 mid = (a + b) // 2
-                if ok(bx.with_item(box, i, (mid, hi))):
+                if ok(with_item(box, i, (mid, hi))):
                     b = mid
                 else:
                     a = mid + 1
@@ -702,11 +706,11 @@ class DecisionChecker:
             a, b = hi, full[1]  # the largest upper bound, in [hi, full]
             while a < b:
                 mid = (a + b + 1) // 2
-                if ok(bx.with_item(box, i, (lo, mid))):
+                if ok(with_item(box, i, (lo, mid))):
                     a = mid
                 else:
                     b = mid - 1
-            box = bx.with_item(box, i, (lo, a))
+            box = with_item(box, i, (lo, a))
         return box
 
 

@@ -74,39 +74,6 @@ def contains(outer: Box, inner: Box) -> bool:
     return True
 
 
-def hull(a: Box, b: Box) -> Box:
-    """The smallest box containing both."""
-    out: list[Item] = []
-    for x, y in zip(a, b, strict=True):
-        if isinstance(x, int):
-            assert isinstance(y, int)
-            out.append(x | y)
-        else:
-            assert isinstance(y, tuple)
-            out.append((min(x[0], y[0]), max(x[1], y[1])))
-    return tuple(out)
-
-
-def union_exact(a: Box, b: Box) -> Box | None:
-    """a ∪ b when it is itself a box, else None."""
-    if contains(a, b):
-        return a
-    if contains(b, a):
-        return b
-    diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
-    if len(diff) != 1:
-        return None
-    i = diff[0]
-    x, y = a[i], b[i]
-    if isinstance(x, int):
-        assert isinstance(y, int)
-        return (*a[:i], x | y, *a[i + 1 :])
-    assert isinstance(y, tuple)
-    if y[0] > x[1] + 1 or x[0] > y[1] + 1:
-        return None
-    return (*a[:i], (min(x[0], y[0]), max(x[1], y[1])), *a[i + 1 :])
-
-
 def with_item(box: Box, i: int, item: Item) -> Box:
     """The box with dimension i replaced by `item`."""
     return (*box[:i], item, *box[i + 1 :])

@@ -32,6 +32,7 @@ from dsl.codes import (
 from dsl.diagnostics import Diagnostic, Note, diagnostic, did_you_mean
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
+from dsl.waivers import resolve_waivers
 
 MAX_VISITS = 100
 """The largest `at most N visits` bound: each visit unrolls another copy of the loop (docs/language.md, "Limits")."""
@@ -125,7 +126,7 @@ class Resolver:
             if mod.header.kind != "catalogue":
                 continue
             for d in mod.decls:
-                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl):
+                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl | ast.WaiveDecl):
                     self.report(
                         diagnostic(
                             MISPLACED_DECLARATION,
@@ -163,6 +164,8 @@ class Resolver:
             if root_kind == "guideline"
             else []
         )
+        waive_decls = [d for d in self.root.decls if isinstance(d, ast.WaiveDecl)]
+        waivers = resolve_waivers(self, waive_decls, decisions) if root_kind == "guideline" else ()
         header = self.root.header
         return m.Model(
             kind=root_kind,
@@ -180,6 +183,7 @@ class Resolver:
             start=start,
             properties=tuple(props),
             examples=tuple(examples),
+            waivers=waivers,
         )
 
     # -- declarations -------------------------------------------------------------------
@@ -660,6 +664,7 @@ def _decl_word(d: ast.Decl) -> str:
         ast.StartDecl: "a 'start' declaration",
         ast.PropertyDecl: "a property",
         ast.ExampleDecl: "an example",
+        ast.WaiveDecl: "a waiver",
     }.get(type(d), "this declaration")
 
 

@@ -33,6 +33,7 @@ from dsl.resolve_examples import ExampleResolver
 from dsl.resolve_properties import PropertyResolver
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
+from dsl.waivers import resolve_waivers
 
 MAX_VISITS = 100
 """The largest `at most N visits` bound: each visit unrolls another copy of the loop (docs/language.md, "Limits")."""
@@ -67,7 +68,7 @@ class Resolver(PropertyResolver, ExampleResolver):
             if mod.header.kind != "catalogue":
                 continue
             for d in mod.decls:
-                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl):
+                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl | ast.WaiveDecl):
                     self.report(
                         diagnostic(
                             MISPLACED_DECLARATION,
@@ -105,6 +106,8 @@ class Resolver(PropertyResolver, ExampleResolver):
             if root_kind == "guideline"
             else []
         )
+        waive_decls = [d for d in self.root.decls if isinstance(d, ast.WaiveDecl)]
+        waivers = resolve_waivers(self, waive_decls, decisions) if root_kind == "guideline" else ()
         header = self.root.header
         return m.Model(
             kind=root_kind,
@@ -122,6 +125,7 @@ class Resolver(PropertyResolver, ExampleResolver):
             start=start,
             properties=tuple(props),
             examples=tuple(examples),
+            waivers=waivers,
         )
 
     # -- declarations -------------------------------------------------------------------
@@ -413,6 +417,7 @@ def _decl_word(d: ast.Decl) -> str:
         ast.StartDecl: "a 'start' declaration",
         ast.PropertyDecl: "a property",
         ast.ExampleDecl: "an example",
+        ast.WaiveDecl: "a waiver",
     }.get(type(d), "this declaration")
 
 

@@ -49,7 +49,8 @@ def render_text(diagnostic: Diagnostic, sources: Mapping[str, SourceFile], *, co
     where = f"{escape_text(str(diagnostic.span))}: " if diagnostic.span else ""
     head_sev = click.style(sev, fg=_COLORS[diagnostic.severity], bold=True) if color else sev
     code = f"[{diagnostic.code.code}]"
-    lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}"]
+    waived = f" (waived: {escape_text(diagnostic.waived)})" if diagnostic.waived is not None else ""
+    lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}{waived}"]
     if diagnostic.span is not None:
         lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
     for extra in _evidence_lines(diagnostic.evidence):

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import time
+from bisect import bisect_left
 from collections.abc import Container, Mapping
 from typing import Any
 
@@ -73,6 +74,8 @@ class PathwayVerifier:
         # product node -> up to MAX_SAMPLES patients reaching it, with the (decision, rule) steps
         # of their path (a diverse set of samples lets most witnesses be a sample itself)
         self._samples: dict[int, list[tuple[Patient, Run | tuple[list[tuple[int, GuardKey]], int] | None]]] = {}
+        # id(patient) -> (patient, its first-rule walk from the start, indexed; node -> position)
+        self._walks: dict[int, tuple[Patient, _SamplePath, dict[int, int]]] = {}
         self.unreachable: set[int] = set()
         self.undecided: dict[int, str] = {}  # product node -> solver reason
         self.consistent: bool | None = None  # the assumptions admit a patient (None: not asked yet)
@@ -146,17 +149,28 @@ class PathwayVerifier:
 
     def _sample_path(
         self, i: int, patient: Patient, how: Run | tuple[list[tuple[int, GuardKey]], int] | None
-    ) -> list[tuple[str, int, int]]:
-        """The (decision, rule, decision node) steps of a sample's path to node i."""
-        if isinstance(how, Run):
-            steps = how.path_to(i)
-        elif how is not None:
-            steps = how[0][: how[1] + 1]
-        else:  # recorded from the middle of the graph: find a whole path now
-            steps = self.walk(patient, stop=(i,))
-            if steps[-1][0] != i:
-                steps = run_product(self.base, Firing(self.model, patient)).path_to(i)
-        return [(key[0], key[1], steps[n - 1][0]) for n, (_, key) in enumerate(steps) if key is not None]
+    ) -> tuple[_SamplePath, int]:
+        """The (decision, rule, decision node) steps of a sample's path to node i: an indexed
+        path and the length of its prefix that ends at node i. The patient's whole walk is
+        indexed once and shared by every node on it, so that asking at each decision in turn
+        costs nothing per decision beyond the steps asked for."""
+        walk = self._walks.get(id(patient))
+        if walk is None or walk[0] is not patient:
+            if how is not None and not isinstance(how, Run) and how[0][0][0] == self.base.start:
+                steps = how[0]
+            else:
+                steps = self.walk(patient)
+            walk = (patient, _SamplePath(steps, self._decision_vars), {n: k for k, (n, _) in enumerate(steps)})
+            self._walks[id(patient)] = walk
+        k = walk[2].get(i)
+        if k is not None:
+            # the steps before node i: the edges into steps[1..k] (one triple per decision edge)
+            return walk[1], walk[1].upto[k]
+        # node i is off the patient's first-rule walk (another applicable rule leads there)
+        run = how if isinstance(how, Run) else run_product(self.base, Firing(self.model, patient))
+        path = run.path_to(i)
+        sp = _SamplePath(path, self._decision_vars)
+        return sp, len(sp.triples)
 
     def _hop(self, node: int, index: int) -> int | None:
         """Where rule `index` of decision node `node` leads, past its order step."""
@@ -250,9 +264,10 @@ class PathwayVerifier:
                 samples.append(p)
                 origins.append((t, how))
 
-        def sample_path(k: int) -> list[tuple[str, int, int]]:
+        def sample_steps(k: int, touched: frozenset[str]) -> list[tuple[str, int, int]]:
             t, how = origins[k]
-            return self._sample_path(t, samples[k], how)
+            path, length = self._sample_path(t, samples[k], how)
+            return path.reading(touched, length)
 
         formula = self.enc.or_(self.reach_expr(t) for t in targets)
         trivial = targets == [self.base.start] and not model.assumptions
@@ -274,7 +289,7 @@ class PathwayVerifier:
             samples=samples,
             path_fn=path,
             conds=[a.cond for a in model.assumptions],
-            sample_path_fn=sample_path,
+            sample_steps_fn=sample_steps,
             decision_vars=self._decision_vars,
             assumption_vars=frozenset(v for a in model.assumptions for v, _ in uses(a.cond)),
             still_applies=still_applies,
@@ -414,6 +429,36 @@ class PathwayVerifier:
                 )
             )
         return out
+
+
+class _SamplePath:
+    """A path as (decision, rule, decision node) steps, with the positions of the steps whose
+    decision reads each variable."""
+
+    __slots__ = ("by_var", "triples", "upto")
+
+    def __init__(self, steps: list[tuple[int, GuardKey]], decision_vars: Mapping[str, frozenset[str]]) -> None:
+        # one triple per rule edge of the path; upto[n]: the number of triples before steps[n]
+        # is entered, inclusive of the edge into it
+        self.triples: list[tuple[str, int, int]] = []
+        self.upto: list[int] = []
+        for n, (_, key) in enumerate(steps):
+            if key is not None:
+                self.triples.append((key[0], key[1], steps[n - 1][0]))
+            self.upto.append(len(self.triples))
+        self.by_var: dict[str, list[int]] = {}
+        for pos, (d, _, _) in enumerate(self.triples):
+            for v in decision_vars.get(d, ()):
+                self.by_var.setdefault(v, []).append(pos)
+
+    def reading(self, touched: frozenset[str], length: int) -> list[tuple[str, int, int]]:
+        """The steps among the first `length` whose decision reads a touched variable, in order."""
+        pos: set[int] = set()
+        for v in touched:
+            at = self.by_var.get(v)
+            if at:
+                pos.update(at[: bisect_left(at, length)])
+        return [self.triples[k] for k in sorted(pos)]
 
 
 class _Saturated:

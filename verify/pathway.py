@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from collections.abc import Container, Mapping
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
@@ -79,6 +79,8 @@ class PathwayVerifier:
         self.unreachable: set[int] = set()
         self.undecided: dict[int, str] = {}  # product node -> solver reason
         self.consistent: bool | None = None  # the assumptions admit a patient (None: not asked yet)
+        self._gap_free: set[str] = set()  # decisions whose gap check proved them complete in context
+        self._tables_done = False  # verify_tables ran: every node is reached, unreachable or undecided
 
     # -- reach ------------------------------------------------------------------------------
     def reach_expr(self, i: int) -> Any:
@@ -343,8 +345,11 @@ class PathwayVerifier:
                 continue
             checker = DecisionChecker(self.model.decision(name), self.context(name), minimiser=self.minimiser)
             checked[name] = checker.run()
+            if any(r.check == f"gap:{name}" and r.verdict is Verdict.PROVED for r in checked[name]):
+                self._gap_free.add(name)
             self.harvest(name, checker)
         self.explore()
+        self._tables_done = True
         report.results.extend(self._unreachable_results(t0))
         for d in self.model.decisions:
             report.results.extend(checked.get(d.name, []))
@@ -357,6 +362,33 @@ class PathwayVerifier:
             return report
         report.results.extend(check_properties(self))
         return report
+
+    def ends_proved(self) -> bool:
+        """`always ends`, decided without a query from what `verify_tables` found: no reachable
+        decision has a gap in its context, and no patient reaches the revisit limit. False when
+        that is not known (the property's own query then decides it)."""
+        if not self._tables_done:
+            return False
+        for i, (n, _) in enumerate(self.base.nodes):
+            if n == LIMIT_NODE:
+                if i not in self.unreachable:
+                    return False
+            elif self.graph.kind(n) == "decision":
+                name = self.graph.graph.nodes[n]["decision"]
+                if name not in self._gap_free and i not in self.unreachable:
+                    return False
+        return True
+
+    def reached_patients(self, nodes: Iterable[int]) -> list[Patient]:
+        """The known patients reaching any of the nodes (each once, in node order)."""
+        out: list[Patient] = []
+        seen: set[int] = set()
+        for i in nodes:
+            for p, _ in self._samples.get(i, ()):
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append(p)
+        return out
 
     def _unreachable_results(self, t0: float) -> list[CheckResult]:
         out: list[CheckResult] = []

@@ -83,3 +83,8 @@ def property_improve_budget(product_nodes: int) -> int:
         PROPERTY_IMPROVE_MIN_EVALS,
         min(PROPERTY_IMPROVE_EVALS, PROPERTY_IMPROVE_NODE_EVALS // max(1, product_nodes)),
     )
+
+
+MAX_STEPS_TRIES = 4
+"""Known patients tried as `at most N steps` counterexamples before asking Z3: a patient that
+already reaches a node past the bound refutes the property without a query."""

@@ -9,7 +9,7 @@ ones the context depends on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -92,14 +92,15 @@ class Context:
     # on its path and the rule that applied at each), and which variables each decision and
     # the assumptions read. A patient that differs from a sample only in variables that no
     # decision on that path reads follows the same path.
-    sample_path_fn: Callable[[int], list[tuple[str, int, int]]] | None = None  # (decision, rule, node)
+    # the (decision, rule, node) steps of sample k's path to the decision whose decision reads
+    # one of the given variables, in path order
+    sample_steps_fn: Callable[[int, frozenset[str]], Sequence[tuple[str, int, int]]] | None = None
     decision_vars: Mapping[str, frozenset[str]] = field(default_factory=dict)
     assumption_vars: frozenset[str] = frozenset()
     # does the patient still go where the sample went at this step (same rule, or another rule
     # leading to the same next decision)?
     still_applies: Callable[[Mapping[str, Value], tuple[str, int, int]], bool] | None = None
     _default: Patient | None = None
-    _paths: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)
 
     @property
     def enc(self) -> Encoder:
@@ -172,17 +173,14 @@ class Context:
 
     def _same_path(self, p: Mapping[str, Value], changed: Iterable[str], k: int) -> bool:
         """Does p still follow sample k's path? (Only decisions reading a changed value are re-checked.)"""
-        if self.still_applies is None or self.sample_path_fn is None:
+        if self.still_applies is None or self.sample_steps_fn is None:
             return False
-        path = self._paths.get(k)
-        if path is None:
-            path = self._paths[k] = self.sample_path_fn(k)
-        touched = set(changed)
+        touched = frozenset(changed)
         try:
             if touched & self.assumption_vars and not all(evaluate(c, p) for c in self.conds):
                 return False
-            for step in path:
-                if touched & self.decision_vars.get(step[0], frozenset()) and not self.still_applies(p, step):
+            for step in self.sample_steps_fn(k, touched):
+                if not self.still_applies(p, step):
                     return False
         except MissingValue:
             return False

@@ -21,7 +21,7 @@ reaches, and "some patient reaches it" is encoded with one Boolean per product n
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from typing import Any, Protocol
 
 import z3
@@ -33,7 +33,7 @@ from dsl.codes import PROPERTY_VIOLATED
 from dsl.diagnostics import diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
-from verify.budgets import property_improve_budget
+from verify.budgets import MAX_STEPS_TRIES, property_improve_budget
 from verify.context import Session
 from verify.counterexample import Minimiser, assignments, make_evidence, path_steps
 from verify.encode import Encoder
@@ -50,7 +50,7 @@ from verify.reach import (
     run_product,
 )
 from verify.results import CheckResult, Verdict
-from verify.solver import Patient
+from verify.solver import Patient, SolverResult
 from verify.tables import unknown_result
 
 
@@ -76,6 +76,8 @@ class PathwayVerifier(Protocol):
     def minimiser(self) -> Minimiser: ...
 
     def reach_expr(self, i: int) -> Any: ...
+    def ends_proved(self) -> bool: ...
+    def reached_patients(self, nodes: Iterable[int]) -> list[Patient]: ...
 
 
 # -- monitors -------------------------------------------------------------------------------------
@@ -216,6 +218,8 @@ def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
 
 
 def _always_ends(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResult:
+    if pv.ends_proved():  # every reachable decision proved complete, the revisit limit unreachable
+        return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
     prod = pv.base
     graph = pv.graph
     enc = pv.enc
@@ -260,28 +264,8 @@ def _max_steps(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResult:
         before = max((depth[p] for p, _ in prod.preds[i]), default=0)
         depth[i] = before + int(is_decision[i])
     targets = [i for i in range(len(prod.nodes)) if is_decision[i] and depth[i] > bound]
-    if not targets:
+    if not targets:  # the longest path of the DAG is within the bound
         return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
-    enc = pv.enc
-    nodes = prod.ancestors(targets)
-    reach: dict[int, Any] = {}
-    length: dict[int, Any] = {}
-    defs = []
-    for i in nodes:
-        if i == prod.start:
-            reach[i], length[i] = enc.true, z3.IntVal(1, enc.ctx)
-            continue
-        if not prod.preds[i]:
-            reach[i], length[i] = enc.false, z3.IntVal(0, enc.ctx)
-            continue
-        r, n = enc.fresh_bool("reach"), enc.fresh_int("steps")
-        reach[i], length[i] = r, n
-        ways = [
-            enc.and_([reach[p], pv.guards.guard(key), n == length[p] + int(is_decision[i])]) for p, key in prod.preds[i]
-        ]
-        defs.append(enc.implies(r, enc.or_(ways)))
-    violation = enc.or_(enc.and_([reach[t], length[t] > bound]) for t in targets)
-    res = pv.session.query(*defs, violation)
 
     def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
         if not all(evaluate(a.cond, p) for a in pv.model.assumptions):
@@ -317,7 +301,44 @@ def _max_steps(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResult:
                 return path
         return None
 
+    res: Any = None
+    # a known patient that reaches a node beyond the bound may take a path that long: a
+    # counterexample without a query (the longest path may be infeasible, so else ask Z3)
+    for p in pv.reached_patients(targets)[:MAX_STEPS_TRIES]:
+        try:
+            if violated(p) is not None:
+                res = SolverResult(Verdict.REFUTED, model=dict(p))
+                break
+        except MissingValue:
+            continue
+    if res is None:
+        res = pv.session.query(*_steps_encoding(pv, prod, targets, is_decision, bound))
     return _conclude(pv, prop, prod, res, violated, t0)
+
+
+def _steps_encoding(
+    pv: PathwayVerifier, prod: Product, targets: list[int], is_decision: list[bool], bound: int
+) -> list[Any]:
+    """The definitions of path lengths and the violation: a reached target beyond the bound."""
+    enc = pv.enc
+    nodes = prod.ancestors(targets)
+    reach: dict[int, Any] = {}
+    length: dict[int, Any] = {}
+    defs = []
+    for i in nodes:
+        if i == prod.start:
+            reach[i], length[i] = enc.true, z3.IntVal(1, enc.ctx)
+            continue
+        if not prod.preds[i]:
+            reach[i], length[i] = enc.false, z3.IntVal(0, enc.ctx)
+            continue
+        r, n = enc.fresh_bool("reach"), enc.fresh_int("steps")
+        reach[i], length[i] = r, n
+        ways = [
+            enc.and_([reach[p], pv.guards.guard(key), n == length[p] + int(is_decision[i])]) for p, key in prod.preds[i]
+        ]
+        defs.append(enc.implies(r, enc.or_(ways)))
+    return [*defs, enc.or_(enc.and_([reach[t], length[t] > bound]) for t in targets)]
 
 
 def _conclude(

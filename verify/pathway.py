@@ -12,7 +12,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Container, Mapping
+from bisect import bisect_left
+from collections.abc import Container, Iterable, Mapping
 from typing import Any
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
@@ -73,9 +74,13 @@ class PathwayVerifier:
         # product node -> up to MAX_SAMPLES patients reaching it, with the (decision, rule) steps
         # of their path (a diverse set of samples lets most witnesses be a sample itself)
         self._samples: dict[int, list[tuple[Patient, Run | tuple[list[tuple[int, GuardKey]], int] | None]]] = {}
+        # id(patient) -> (patient, its first-rule walk from the start, indexed; node -> position)
+        self._walks: dict[int, tuple[Patient, _SamplePath, dict[int, int]]] = {}
         self.unreachable: set[int] = set()
         self.undecided: dict[int, str] = {}  # product node -> solver reason
         self.consistent: bool | None = None  # the assumptions admit a patient (None: not asked yet)
+        self._gap_free: set[str] = set()  # decisions whose gap check proved them complete in context
+        self._tables_done = False  # verify_tables ran: every node is reached, unreachable or undecided
 
     # -- reach ------------------------------------------------------------------------------
     def reach_expr(self, i: int) -> Any:
@@ -146,17 +151,28 @@ class PathwayVerifier:
 
     def _sample_path(
         self, i: int, patient: Patient, how: Run | tuple[list[tuple[int, GuardKey]], int] | None
-    ) -> list[tuple[str, int, int]]:
-        """The (decision, rule, decision node) steps of a sample's path to node i."""
-        if isinstance(how, Run):
-            steps = how.path_to(i)
-        elif how is not None:
-            steps = how[0][: how[1] + 1]
-        else:  # recorded from the middle of the graph: find a whole path now
-            steps = self.walk(patient, stop=(i,))
-            if steps[-1][0] != i:
-                steps = run_product(self.base, Firing(self.model, patient)).path_to(i)
-        return [(key[0], key[1], steps[n - 1][0]) for n, (_, key) in enumerate(steps) if key is not None]
+    ) -> tuple[_SamplePath, int]:
+        """The (decision, rule, decision node) steps of a sample's path to node i: an indexed
+        path and the length of its prefix that ends at node i. The patient's whole walk is
+        indexed once and shared by every node on it, so that asking at each decision in turn
+        costs nothing per decision beyond the steps asked for."""
+        walk = self._walks.get(id(patient))
+        if walk is None or walk[0] is not patient:
+            if how is not None and not isinstance(how, Run) and how[0][0][0] == self.base.start:
+                steps = how[0]
+            else:
+                steps = self.walk(patient)
+            walk = (patient, _SamplePath(steps, self._decision_vars), {n: k for k, (n, _) in enumerate(steps)})
+            self._walks[id(patient)] = walk
+        k = walk[2].get(i)
+        if k is not None:
+            # the steps before node i: the edges into steps[1..k] (one triple per decision edge)
+            return walk[1], walk[1].upto[k]
+        # node i is off the patient's first-rule walk (another applicable rule leads there)
+        run = how if isinstance(how, Run) else run_product(self.base, Firing(self.model, patient))
+        path = run.path_to(i)
+        sp = _SamplePath(path, self._decision_vars)
+        return sp, len(sp.triples)
 
     def _hop(self, node: int, index: int) -> int | None:
         """Where rule `index` of decision node `node` leads, past its order step."""
@@ -250,9 +266,10 @@ class PathwayVerifier:
                 samples.append(p)
                 origins.append((t, how))
 
-        def sample_path(k: int) -> list[tuple[str, int, int]]:
+        def sample_steps(k: int, touched: frozenset[str]) -> list[tuple[str, int, int]]:
             t, how = origins[k]
-            return self._sample_path(t, samples[k], how)
+            path, length = self._sample_path(t, samples[k], how)
+            return path.reading(touched, length)
 
         formula = self.enc.or_(self.reach_expr(t) for t in targets)
         trivial = targets == [self.base.start] and not model.assumptions
@@ -274,7 +291,7 @@ class PathwayVerifier:
             samples=samples,
             path_fn=path,
             conds=[a.cond for a in model.assumptions],
-            sample_path_fn=sample_path,
+            sample_steps_fn=sample_steps,
             decision_vars=self._decision_vars,
             assumption_vars=frozenset(v for a in model.assumptions for v, _ in uses(a.cond)),
             still_applies=still_applies,
@@ -328,8 +345,11 @@ class PathwayVerifier:
                 continue
             checker = DecisionChecker(self.model.decision(name), self.context(name), minimiser=self.minimiser)
             checked[name] = checker.run()
+            if any(r.check == f"gap:{name}" and r.verdict is Verdict.PROVED for r in checked[name]):
+                self._gap_free.add(name)
             self.harvest(name, checker)
         self.explore()
+        self._tables_done = True
         report.results.extend(self._unreachable_results(t0))
         for d in self.model.decisions:
             report.results.extend(checked.get(d.name, []))
@@ -342,6 +362,33 @@ class PathwayVerifier:
             return report
         report.results.extend(check_properties(self))
         return report
+
+    def ends_proved(self) -> bool:
+        """`always ends`, decided without a query from what `verify_tables` found: no reachable
+        decision has a gap in its context, and no patient reaches the revisit limit. False when
+        that is not known (the property's own query then decides it)."""
+        if not self._tables_done:
+            return False
+        for i, (n, _) in enumerate(self.base.nodes):
+            if n == LIMIT_NODE:
+                if i not in self.unreachable:
+                    return False
+            elif self.graph.kind(n) == "decision":
+                name = self.graph.graph.nodes[n]["decision"]
+                if name not in self._gap_free and i not in self.unreachable:
+                    return False
+        return True
+
+    def reached_patients(self, nodes: Iterable[int]) -> list[Patient]:
+        """The known patients reaching any of the nodes (each once, in node order)."""
+        out: list[Patient] = []
+        seen: set[int] = set()
+        for i in nodes:
+            for p, _ in self._samples.get(i, ()):
+                if id(p) not in seen:
+                    seen.add(id(p))
+                    out.append(p)
+        return out
 
     def _unreachable_results(self, t0: float) -> list[CheckResult]:
         out: list[CheckResult] = []
@@ -414,6 +461,36 @@ class PathwayVerifier:
                 )
             )
         return out
+
+
+class _SamplePath:
+    """A path as (decision, rule, decision node) steps, with the positions of the steps whose
+    decision reads each variable."""
+
+    __slots__ = ("by_var", "triples", "upto")
+
+    def __init__(self, steps: list[tuple[int, GuardKey]], decision_vars: Mapping[str, frozenset[str]]) -> None:
+        # one triple per rule edge of the path; upto[n]: the number of triples before steps[n]
+        # is entered, inclusive of the edge into it
+        self.triples: list[tuple[str, int, int]] = []
+        self.upto: list[int] = []
+        for n, (_, key) in enumerate(steps):
+            if key is not None:
+                self.triples.append((key[0], key[1], steps[n - 1][0]))
+            self.upto.append(len(self.triples))
+        self.by_var: dict[str, list[int]] = {}
+        for pos, (d, _, _) in enumerate(self.triples):
+            for v in decision_vars.get(d, ()):
+                self.by_var.setdefault(v, []).append(pos)
+
+    def reading(self, touched: frozenset[str], length: int) -> list[tuple[str, int, int]]:
+        """The steps among the first `length` whose decision reads a touched variable, in order."""
+        pos: set[int] = set()
+        for v in touched:
+            at = self.by_var.get(v)
+            if at:
+                pos.update(at[: bisect_left(at, length)])
+        return [self.triples[k] for k in sorted(pos)]
 
 
 class _Saturated:

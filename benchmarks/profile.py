@@ -6,7 +6,7 @@
 
 Phase timers: wall-clock timers wrapped around the verifier's main methods (outermost
 calls only, so nested calls are not counted twice), at almost no overhead; phases overlap
-(e.g. `_matched` runs inside `_conflicts`), so they do not add up to the total. cProfile
+(e.g. `matched` runs inside `check_conflicts`), so they do not add up to the total. cProfile
 slows Z3- and call-heavy code about 2x: read its shares, not its seconds. The wrapped
 names are internals of `verify`; a name that no longer exists is reported and skipped.
 """
@@ -32,18 +32,18 @@ PHASES: list[tuple[str, str, str]] = [  # module, attribute path, label
     ("verify.pathway", "PathwayVerifier._record", "pathway: run sample patients through the graph"),
     ("verify.pathway", "PathwayVerifier.reach_expr", "pathway: reachability encodings"),
     ("verify.pathway", "PathwayVerifier.context", "pathway: contexts of decisions"),
-    ("verify.tables", "DecisionChecker.__init__", "tables: rules -> boxes, index"),
-    ("verify.tables", "DecisionChecker._dead", "tables: dead rules"),
-    ("verify.tables", "DecisionChecker._masked", "tables: masked rules"),
-    ("verify.tables", "DecisionChecker._conflicts", "tables: conflicts"),
-    ("verify.tables", "DecisionChecker._gaps", "tables: gaps"),
-    ("verify.tables", "DecisionChecker._matched", "tables: rules matching a patient (index)"),
+    ("verify.tables.checker", "DecisionChecker.__init__", "tables: rules -> boxes, index"),
+    ("verify.tables.dead", "check_dead", "tables: dead rules"),
+    ("verify.tables.masked", "check_masked", "tables: masked rules"),
+    ("verify.tables.conflict", "check_conflicts", "tables: conflicts"),
+    ("verify.tables.gap", "check_gaps", "tables: gaps"),
+    ("verify.tables.checker", "DecisionChecker.matched", "tables: rules matching a patient (index)"),
     ("verify.context", "Context.witness_in", "context: witnesses (path re-checks)"),
     ("verify.paths", "check_properties", "paths: properties"),
     ("verify.counterexample", "Minimiser.__init__", "counterexamples: constants"),
     ("verify.counterexample", "Minimiser.improve", "counterexamples: simplification"),
-    ("verify.boxes", "Space.__init__", "boxes: space (constants)"),
-    ("verify.boxes", "extract", "boxes: rule -> box"),
+    ("verify.space", "Space.__init__", "boxes: space (constants)"),
+    ("verify.tables.checker", "extract", "boxes: rule -> box"),  # the name the checker calls
     ("verify.context", "Session.query", "Z3 queries (Session.query)"),
 ]
 

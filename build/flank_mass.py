@@ -25,6 +25,7 @@ values outside an input's domain raise ValueError naming the input and what it a
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -165,18 +166,18 @@ _DECISIONS: Final[tuple[tuple[Any, ...], ...]] = (
     # specs/flank_mass.vp:28
     ('first_study', 'First imaging study', 'unique', (
         # specs/flank_mass.vp:30
-        ('first_study.adult_ct', ('in', 'age_group', frozenset(('adult',))), ('age_group',), ('ct_w',), 'after_ct', None, None, None, 0, False, 0),
+        ('first_study.adult_ct', ('in', 'age_group', ('adult',)), ('age_group',), ('ct_w',), 'after_ct', None, None, None, 0, False, 0),
         # specs/flank_mass.vp:38
-        ('first_study.child_gap', ('in', 'age_group', frozenset(('child_or_young_person',))), ('age_group',), (), None, 'not_covered', 'The abdominal-mass topic we summarised is for adults; our sources give no first study for a child or young person with a deep flank mass.', None, 0, False, 1),
+        ('first_study.child_gap', ('in', 'age_group', ('child_or_young_person',)), ('age_group',), (), None, 'not_covered', 'The abdominal-mass topic we summarised is for adults; our sources give no first study for a child or young person with a deep flank mass.', None, 0, False, 1),
     )),
     # specs/flank_mass.vp:49
     ('after_ct', 'After CT with IV contrast', 'unique', (
         # specs/flank_mass.vp:51
-        ('after_ct.looks_like_sarcoma', ('in', 'ct_result', frozenset(('suspicious',))), ('ct_result',), ('sarcoma_mdt_2w',), None, 'under_sarcoma_mdt', None, None, 0, False, 0),
+        ('after_ct.looks_like_sarcoma', ('in', 'ct_result', ('suspicious',)), ('ct_result',), ('sarcoma_mdt_2w',), None, 'under_sarcoma_mdt', None, None, 0, False, 0),
         # specs/flank_mass.vp:59
-        ('after_ct.indeterminate', ('in', 'ct_result', frozenset(('indeterminate',))), ('ct_result',), (), None, 'not_covered', 'BSG 2024 addresses a retroperitoneal or intra-abdominal mass that looks like sarcoma; none of our sources says what to do when CT is indeterminate.', None, 0, False, 1),
+        ('after_ct.indeterminate', ('in', 'ct_result', ('indeterminate',)), ('ct_result',), (), None, 'not_covered', 'BSG 2024 addresses a retroperitoneal or intra-abdominal mass that looks like sarcoma; none of our sources says what to do when CT is indeterminate.', None, 0, False, 1),
         # specs/flank_mass.vp:65
-        ('after_ct.not_sarcoma', ('in', 'ct_result', frozenset(('benign',))), ('ct_result',), (), None, 'out_of_scope', 'A flank mass that CT shows to be benign (or of organ origin) leaves the sarcoma pathway; organ-specific guidance applies.', None, 0, False, 2),
+        ('after_ct.not_sarcoma', ('in', 'ct_result', ('benign',)), ('ct_result',), (), None, 'out_of_scope', 'A flank mass that CT shows to be benign (or of organ origin) leaves the sarcoma pathway; organ-specific guidance applies.', None, 0, False, 2),
     )),
 )
 
@@ -191,32 +192,53 @@ _GRAPH: Final[dict[str, tuple[int, tuple[str, ...]]]] = {
 
 # ---- fast lookups: one function per decision, on complete checked facts ----
 
+def _masks(text: str) -> tuple[int, ...]:
+    """Bitsets from `text`: the first one's members, then per bitset the members that change."""
+    out: list[int] = []
+    bits = 0
+    for part in text.split(";"):
+        flips = [int(i) for i in part.split()]
+        if len(flips) > 16:  # one big XOR instead of one per member
+            delta = bytearray((max(flips) >> 3) + 1)
+            for i in flips:
+                delta[i >> 3] |= 1 << (i & 7)
+            bits ^= int.from_bytes(delta, "little")
+        else:
+            for i in flips:
+                bits ^= 1 << i
+        out.append(bits)
+    return tuple(out)
+
+
+def _per_integer(masks: tuple[int, ...], points: tuple[int | Fraction, ...], low: int, high: int) -> tuple[int, ...]:
+    """One bitset per integer in [low, high]: the bitset of its cell (2i: the point, 2i+1: after it)."""
+    return tuple(masks[bisect_left(points, x) + bisect_right(points, x) - 1] for x in range(low, high + 1))
+
+
+# decision first_study (0): bit i of an entry is rule i of _DECISIONS[0]
+_M0_0: Final[dict[str, int]] = dict(zip(('adult', 'child_or_young_person'), _masks('0;0 1')))
+
 
 def _t0(f: Mapping[str, Any]) -> int:
     # decision first_study, unique: specs/flank_mass.vp:28
-    hits1: list[int] = []
-    # specs/flank_mass.vp:30
-    if f['age_group'] == 'adult':
-        hits1.append(0)
-    # specs/flank_mass.vp:38
-    if f['age_group'] == 'child_or_young_person':
-        hits1.append(1)
-    return _resolve(0, hits1)
+    c: int = _M0_0[f['age_group']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(0, c, f)
+
+
+# decision after_ct (1): bit i of an entry is rule i of _DECISIONS[1]
+_M1_0: Final[dict[str, int]] = dict(zip(('benign', 'indeterminate', 'suspicious'), _masks('2;1 2;0 1')))
 
 
 def _t1(f: Mapping[str, Any]) -> int:
     # decision after_ct, unique: specs/flank_mass.vp:49
-    hits2: list[int] = []
-    # specs/flank_mass.vp:51
-    if f['ct_result'] == 'suspicious':
-        hits2.append(0)
-    # specs/flank_mass.vp:59
-    if f['ct_result'] == 'indeterminate':
-        hits2.append(1)
-    # specs/flank_mass.vp:65
-    if f['ct_result'] == 'benign':
-        hits2.append(2)
-    return _resolve(1, hits2)
+    c: int = _M1_0[f['ct_result']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(1, c, f)
 
 
 _FAST: Final[tuple[Callable[[Mapping[str, Any]], int], ...]] = (_t0, _t1,)
@@ -224,6 +246,8 @@ _READS: Final[tuple[frozenset[str], ...]] = (
     frozenset(('age_group',)),
     frozenset(('ct_result',)),
 )
+# per decision: the rules whose condition is checked on the facts (not one exact box)
+_LOOSE: Final[tuple[int, ...]] = (0, 0,)
 
 
 # ---- runtime ----
@@ -238,7 +262,9 @@ def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
         if dom is None:
             raise ValueError(f"unknown fact {name!r}; the facts are: {', '.join(sorted(_DOMAINS))}")
         kind = dom[0]
-        if kind == "bool":
+        if type(value) is int and kind == "number" and dom[1] <= value <= dom[2]:
+            out[name] = value  # the common case: an int inside the domain is already exact
+        elif kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{name!r} is true or false (a bool), not {value!r}")
             out[name] = value
@@ -287,6 +313,24 @@ def _resolve(k: int, matched: list[int]) -> int:
         if rules[i][10] != first:
             return -2
     return matched[0]
+
+
+def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
+    """The hit policy on the candidate rules `c` (a bitset), checking the loose ones on the facts."""
+    rules = _DECISIONS[k][3]
+    first = _DECISIONS[k][2] == "first"
+    loose = _LOOSE[k]
+    matched: list[int] = []
+    while c:
+        low = c & -c
+        c ^= low
+        i = low.bit_length() - 1
+        if low & loose and not _ev3(rules[i][1], f):
+            continue
+        if first:
+            return i
+        matched.append(i)
+    return _resolve(k, matched)
 
 
 def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
@@ -409,6 +453,7 @@ _PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}
 
 def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]]]:
     node = _START
+    reason: str | None = None  # of the rule that fired last
     steps: list[Step] = []
     groups: list[tuple[int, tuple[Order, ...]]] = []  # (step number, orders of one rule)
     while True:
@@ -417,8 +462,6 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
         entry = _GRAPH.get(node)
         if entry is None:  # an end node
             name = node[len("end:") :]
-            rule = _DECISIONS[_INDEX[steps[-1].decision]][3]
-            reason = next(r[6] for r in rule if r[0] == steps[-1].rule)
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
         dname, _, _, rules = _DECISIONS[k]
@@ -428,6 +471,7 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
         rule = rules[i]
         steps.append(Step(dname, rule[0]))
+        reason = rule[6]
         if rule[3]:
             groups.append((len(steps), tuple(_order(a, dname, rule) for a in rule[3])))
         node = targets[i]

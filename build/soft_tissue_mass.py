@@ -25,6 +25,7 @@ values outside an input's domain raise ValueError naming the input and what it a
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -171,102 +172,102 @@ _DECISIONS: Final[tuple[tuple[Any, ...], ...]] = (
     # specs/soft_tissue_mass.vp:88
     ('front_door', 'Scope and route', 'first', (
         # specs/soft_tissue_mass.vp:90
-        ('front_door.outside_topic', ('in', 'region', frozenset(('outside_topic',))), ('region',), (), None, 'out_of_scope', 'Retroperitoneal, intra-abdominal, head-and-neck and organ-based masses belong to other ACR topics (e.g. Palpable Abdominal Mass); BSG 2024 sends a retroperitoneal or intra-abdominal mass that looks like sarcoma to the sarcoma MDT before biopsy. See specs/flank_mass.vp.', None, 0, False, 0),
+        ('front_door.outside_topic', ('in', 'region', ('outside_topic',)), ('region',), (), None, 'out_of_scope', 'Retroperitoneal, intra-abdominal, head-and-neck and organ-based masses belong to other ACR topics (e.g. Palpable Abdominal Mass); BSG 2024 sends a retroperitoneal or intra-abdominal mass that looks like sarcoma to the sarcoma MDT before biopsy. See specs/flank_mass.vp.', None, 0, False, 0),
         # specs/soft_tissue_mass.vp:97
-        ('front_door.ng12_adult', ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', frozenset(('adult',))), )), ('ng12_direct_access', 'age_group'), ('urgent_us_2w',), 'ng12_adult_us', None, None, None, 0, False, 1),
+        ('front_door.ng12_adult', ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('adult',)), )), ('ng12_direct_access', 'age_group'), ('urgent_us_2w',), 'ng12_adult_us', None, None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:106
-        ('front_door.ng12_child', ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', frozenset(('child_or_young_person',))), )), ('ng12_direct_access', 'age_group'), ('very_urgent_us_48h',), 'ng12_cyp_us', None, None, None, 0, False, 2),
+        ('front_door.ng12_child', ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('child_or_young_person',)), )), ('ng12_direct_access', 'age_group'), ('very_urgent_us_48h',), 'ng12_cyp_us', None, None, None, 0, False, 2),
         # specs/soft_tissue_mass.vp:113
-        ('front_door.acr_work_up', ('not', ('or', (('in', 'region', frozenset(('outside_topic',))), ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', frozenset(('adult',))), )), ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', frozenset(('child_or_young_person',))), )), ))), ('region', 'ng12_direct_access', 'age_group'), (), 'initial_imaging', None, None, None, 0, False, 3),
+        ('front_door.acr_work_up', ('not', ('or', (('in', 'region', ('outside_topic',)), ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('adult',)), )), ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('child_or_young_person',)), )), ))), ('region', 'ng12_direct_access', 'age_group'), (), 'initial_imaging', None, None, None, 0, False, 3),
     )),
     # specs/soft_tissue_mass.vp:124
     ('ng12_adult_us', 'After the direct-access US (adult)', 'unique', (
         # specs/soft_tissue_mass.vp:126
-        ('ng12_adult_us.refer_2ww', ('or', (('in', 'ng12_us_result', frozenset(('suggests_sarcoma',))), ('and', (('in', 'ng12_us_result', frozenset(('uncertain',))), ('bool', 'concern_persists'), )), )), ('ng12_us_result', 'concern_persists'), ('cancer_pathway_2w',), None, 'under_cancer_pathway', None, None, 0, False, 0),
+        ('ng12_adult_us.refer_2ww', ('or', (('in', 'ng12_us_result', ('suggests_sarcoma',)), ('and', (('in', 'ng12_us_result', ('uncertain',)), ('bool', 'concern_persists'), )), )), ('ng12_us_result', 'concern_persists'), ('cancer_pathway_2w',), None, 'under_cancer_pathway', None, None, 0, False, 0),
         # specs/soft_tissue_mass.vp:135
-        ('ng12_adult_us.uncertain_no_concern', ('and', (('in', 'ng12_us_result', frozenset(('uncertain',))), ('not', ('bool', 'concern_persists')), )), ('ng12_us_result', 'concern_persists'), (), None, 'not_covered', 'NG12 refers after an uncertain US only while clinical concern persists; none of our sources says what to do once the concern has gone (safety-netting, repeat US or routine imaging).', None, 0, False, 1),
+        ('ng12_adult_us.uncertain_no_concern', ('and', (('in', 'ng12_us_result', ('uncertain',)), ('not', ('bool', 'concern_persists')), )), ('ng12_us_result', 'concern_persists'), (), None, 'not_covered', 'NG12 refers after an uncertain US only while clinical concern persists; none of our sources says what to do once the concern has gone (safety-netting, repeat US or routine imaging).', None, 0, False, 1),
         # specs/soft_tissue_mass.vp:141
-        ('ng12_adult_us.benign_small', ('and', (('in', 'ng12_us_result', frozenset(('benign',))), ('cmp', '<', ('var', 'size_cm'), ('const', 10)), )), ('ng12_us_result', 'size_cm'), (), None, 'reassure', None, None, 0, False, 2),
+        ('ng12_adult_us.benign_small', ('and', (('in', 'ng12_us_result', ('benign',)), ('cmp', '<', ('var', 'size_cm'), ('const', 10)), )), ('ng12_us_result', 'size_cm'), (), None, 'reassure', None, None, 0, False, 2),
         # specs/soft_tissue_mass.vp:149
-        ('ng12_adult_us.benign_large', ('and', (('in', 'ng12_us_result', frozenset(('benign',))), ('cmp', '>=', ('var', 'size_cm'), ('const', 10)), )), ('ng12_us_result', 'size_cm'), (), None, 'sources_disagree', 'For a US-benign lump of 10 cm or more, BNSSG limits simple observation of a lipoma to lumps under 10 cm, while the Scottish referral guidelines say a lipoma should not be referred on size alone.', None, 0, False, 3),
+        ('ng12_adult_us.benign_large', ('and', (('in', 'ng12_us_result', ('benign',)), ('cmp', '>=', ('var', 'size_cm'), ('const', 10)), )), ('ng12_us_result', 'size_cm'), (), None, 'sources_disagree', 'For a US-benign lump of 10 cm or more, BNSSG limits simple observation of a lipoma to lumps under 10 cm, while the Scottish referral guidelines say a lipoma should not be referred on size alone.', None, 0, False, 3),
     )),
     # specs/soft_tissue_mass.vp:157
     ('ng12_cyp_us', 'After the direct-access US (child or young person)', 'unique', (
         # specs/soft_tissue_mass.vp:159
-        ('ng12_cyp_us.refer_48h', ('or', (('in', 'ng12_us_result_cyp', frozenset(('suggests_sarcoma',))), ('and', (('in', 'ng12_us_result_cyp', frozenset(('uncertain',))), ('bool', 'concern_persists'), )), )), ('ng12_us_result_cyp', 'concern_persists'), ('cancer_pathway_48h',), None, 'under_cancer_pathway', None, None, 0, False, 0),
+        ('ng12_cyp_us.refer_48h', ('or', (('in', 'ng12_us_result_cyp', ('suggests_sarcoma',)), ('and', (('in', 'ng12_us_result_cyp', ('uncertain',)), ('bool', 'concern_persists'), )), )), ('ng12_us_result_cyp', 'concern_persists'), ('cancer_pathway_48h',), None, 'under_cancer_pathway', None, None, 0, False, 0),
         # specs/soft_tissue_mass.vp:167
-        ('ng12_cyp_us.no_referral_step', ('not', ('or', (('or', (('in', 'ng12_us_result_cyp', frozenset(('suggests_sarcoma',))), ('and', (('in', 'ng12_us_result_cyp', frozenset(('uncertain',))), ('bool', 'concern_persists'), )), )), ))), ('ng12_us_result_cyp', 'concern_persists'), (), None, 'not_covered', 'NG12 only says when to refer a child or young person; our sources give no next step after a benign US, or after an uncertain US once concern has gone (the BNSSG lipoma advice is for adults).', None, 0, False, 1),
+        ('ng12_cyp_us.no_referral_step', ('not', ('or', (('or', (('in', 'ng12_us_result_cyp', ('suggests_sarcoma',)), ('and', (('in', 'ng12_us_result_cyp', ('uncertain',)), ('bool', 'concern_persists'), )), )), ))), ('ng12_us_result_cyp', 'concern_persists'), (), None, 'not_covered', 'NG12 only says when to refer a child or young person; our sources give no next step after a benign US, or after an uncertain US once concern has gone (the BNSSG lipoma advice is for adults).', None, 0, False, 1),
     )),
     # specs/soft_tissue_mass.vp:178
     ('initial_imaging', 'Initial imaging (ACR 2022 variants 1 and 2)', 'unique', (
         # specs/soft_tissue_mass.vp:180
-        ('initial_imaging.variant1_superficial', ('in', 'depth', frozenset(('superficial',))), ('depth',), ('radiograph', 'us_plain'), 'after_xr_us', None, None, 'usually_appropriate', 9, False, 0),
+        ('initial_imaging.variant1_superficial', ('in', 'depth', ('superficial',)), ('depth',), ('radiograph', 'us_plain'), 'after_xr_us', None, None, 'usually_appropriate', 9, False, 0),
         # specs/soft_tissue_mass.vp:198
-        ('initial_imaging.variant2_deep', ('in', 'depth', frozenset(('deep',))), ('depth',), ('radiograph',), 'deep_after_xr', None, None, 'usually_appropriate', 9, False, 1),
+        ('initial_imaging.variant2_deep', ('in', 'depth', ('deep',)), ('depth',), ('radiograph',), 'deep_after_xr', None, None, 'usually_appropriate', 9, False, 1),
     )),
     # specs/soft_tissue_mass.vp:224
     ('deep_after_xr', 'Deep mass: after the radiograph', 'unique', (
         # specs/soft_tissue_mass.vp:226
-        ('deep_after_xr.diagnostic_radiograph', ('in', 'xr_result', frozenset(('diagnostic',))), ('xr_result',), (), None, 'not_covered', 'The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.', None, 0, False, 0),
+        ('deep_after_xr.diagnostic_radiograph', ('in', 'xr_result', ('diagnostic',)), ('xr_result',), (), None, 'not_covered', 'The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.', None, 0, False, 0),
         # specs/soft_tissue_mass.vp:232
-        ('deep_after_xr.mineralised_on_radiograph', ('in', 'xr_result', frozenset(('mineralisation',))), ('xr_result',), (), 'mineralised', None, None, None, 0, False, 1),
+        ('deep_after_xr.mineralised_on_radiograph', ('in', 'xr_result', ('mineralisation',)), ('xr_result',), (), 'mineralised', None, None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:239
-        ('deep_after_xr.add_us', ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('bool', 'us_feasible'), )), ('xr_result', 'us_feasible'), ('us_plain',), 'after_xr_us', None, None, 'may_be_appropriate', 5, False, 2),
+        ('deep_after_xr.add_us', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('bool', 'us_feasible'), )), ('xr_result', 'us_feasible'), ('us_plain',), 'after_xr_us', None, None, 'may_be_appropriate', 5, False, 2),
         # specs/soft_tissue_mass.vp:246
-        ('deep_after_xr.no_us_possible', ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('not', ('bool', 'us_feasible')), )), ('xr_result', 'us_feasible'), (), None, 'not_covered', 'ACR 2022 variants 3 and 4 both require a nondiagnostic radiograph AND a nondiagnostic noncontrast US, so a deep mass with only a nondiagnostic radiograph matches no 2022 variant. The superseded 2017 variant 3, which accepted either study being nondiagnostic, would have covered it.', None, 0, False, 0),
+        ('deep_after_xr.no_us_possible', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('not', ('bool', 'us_feasible')), )), ('xr_result', 'us_feasible'), (), None, 'not_covered', 'ACR 2022 variants 3 and 4 both require a nondiagnostic radiograph AND a nondiagnostic noncontrast US, so a deep mass with only a nondiagnostic radiograph matches no 2022 variant. The superseded 2017 variant 3, which accepted either study being nondiagnostic, would have covered it.', None, 0, False, 0),
     )),
     # specs/soft_tissue_mass.vp:258
     ('after_xr_us', 'After the radiograph and the noncontrast US', 'unique', (
         # specs/soft_tissue_mass.vp:260
-        ('after_xr_us.diagnostic_radiograph', ('in', 'xr_result', frozenset(('diagnostic',))), ('xr_result',), (), None, 'not_covered', 'The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.', None, 0, False, 0),
+        ('after_xr_us.diagnostic_radiograph', ('in', 'xr_result', ('diagnostic',)), ('xr_result',), (), None, 'not_covered', 'The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.', None, 0, False, 0),
         # specs/soft_tissue_mass.vp:266
-        ('after_xr_us.mineralised_on_imaging', ('or', (('in', 'xr_result', frozenset(('mineralisation',))), ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('in', 'us_result', frozenset(('mineralisation',))), )), )), ('xr_result', 'us_result'), (), 'mineralised', None, None, None, 0, False, 1),
+        ('after_xr_us.mineralised_on_imaging', ('or', (('in', 'xr_result', ('mineralisation',)), ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('mineralisation',)), )), )), ('xr_result', 'us_result'), (), 'mineralised', None, None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:274
-        ('after_xr_us.variant3_mri', ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('in', 'us_result', frozenset(('nondiagnostic',))), ('not', ('bool', 'mri_contraindicated')), )), ('xr_result', 'us_result', 'mri_contraindicated'), ('mri_wwo',), 'after_mri', None, None, 'usually_appropriate', 9, False, 2),
+        ('after_xr_us.variant3_mri', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('nondiagnostic',)), ('not', ('bool', 'mri_contraindicated')), )), ('xr_result', 'us_result', 'mri_contraindicated'), ('mri_wwo',), 'after_mri', None, None, 'usually_appropriate', 9, False, 2),
         # specs/soft_tissue_mass.vp:291
-        ('after_xr_us.variant4_ct', ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('in', 'us_result', frozenset(('nondiagnostic',))), ('bool', 'mri_contraindicated'), )), ('xr_result', 'us_result', 'mri_contraindicated'), ('ct_w',), 'after_ct', None, None, 'usually_appropriate', 9, False, 3),
+        ('after_xr_us.variant4_ct', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('nondiagnostic',)), ('bool', 'mri_contraindicated'), )), ('xr_result', 'us_result', 'mri_contraindicated'), ('ct_w',), 'after_ct', None, None, 'usually_appropriate', 9, False, 3),
         # specs/soft_tissue_mass.vp:306
-        ('after_xr_us.clearly_benign_us', ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('in', 'us_result', frozenset(('clearly_benign',))), )), ('xr_result', 'us_result'), (), None, 'not_covered', 'ACR 2022 has no variant after a clearly benign US. The narrative requires more imaging only if the US appearance is not clearly benign or the clinical picture is worrying; stopping after a clearly benign US would be our inference, not an ACR rating. (UK local advice, BNSSG: a lipoma typical on US and below 10 cm is usually watched.)', None, 0, False, 0),
+        ('after_xr_us.clearly_benign_us', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('clearly_benign',)), )), ('xr_result', 'us_result'), (), None, 'not_covered', 'ACR 2022 has no variant after a clearly benign US. The narrative requires more imaging only if the US appearance is not clearly benign or the clinical picture is worrying; stopping after a clearly benign US would be our inference, not an ACR rating. (UK local advice, BNSSG: a lipoma typical on US and below 10 cm is usually watched.)', None, 0, False, 0),
         # specs/soft_tissue_mass.vp:313
-        ('after_xr_us.suspicious_us', ('and', (('in', 'xr_result', frozenset(('nondiagnostic',))), ('in', 'us_result', frozenset(('suspicious',))), )), ('xr_result', 'us_result'), (), None, 'not_covered', 'ACR 2022 variants 3 and 4 start from a NONDIAGNOSTIC US and do not separate a suspicious one. NICE NG12 would refer a suspicious US on the suspected-cancer pathway; ESSR 2015 and the Yorkshire pathway would obtain MRI first and then involve the sarcoma service.', None, 0, False, 0),
+        ('after_xr_us.suspicious_us', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('suspicious',)), )), ('xr_result', 'us_result'), (), None, 'not_covered', 'ACR 2022 variants 3 and 4 start from a NONDIAGNOSTIC US and do not separate a suspicious one. NICE NG12 would refer a suspicious US on the suspected-cancer pathway; ESSR 2015 and the Yorkshire pathway would obtain MRI first and then involve the sarcoma service.', None, 0, False, 0),
     )),
     # specs/soft_tissue_mass.vp:341
     ('mineralised', 'Mineralised mass: next study (not an ACR variant)', 'unique', (
         # specs/soft_tissue_mass.vp:343
-        ('mineralised.seed003_extremity_mri', ('and', (('in', 'region', frozenset(('extremity',))), ('not', ('bool', 'mri_contraindicated')), )), ('region', 'mri_contraindicated'), ('mri_wwo',), 'after_mri', None, None, None, 0, False, 0),
+        ('mineralised.seed003_extremity_mri', ('and', (('in', 'region', ('extremity',)), ('not', ('bool', 'mri_contraindicated')), )), ('region', 'mri_contraindicated'), ('mri_wwo',), 'after_mri', None, None, None, 0, False, 0),
         # specs/soft_tissue_mass.vp:351
-        ('mineralised.extremity_mri_contraindicated', ('and', (('in', 'region', frozenset(('extremity',))), ('bool', 'mri_contraindicated'), )), ('region', 'mri_contraindicated'), ('ct_w',), 'after_ct', None, None, None, 0, False, 1),
+        ('mineralised.extremity_mri_contraindicated', ('and', (('in', 'region', ('extremity',)), ('bool', 'mri_contraindicated'), )), ('region', 'mri_contraindicated'), ('ct_w',), 'after_ct', None, None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:359
-        ('mineralised.seed004_complex_ct', ('in', 'region', frozenset(('complex_anatomy',))), ('region',), ('ct_wwo',), 'after_ct_wwo', None, None, None, 0, False, 2),
+        ('mineralised.seed004_complex_ct', ('in', 'region', ('complex_anatomy',)), ('region',), ('ct_wwo',), 'after_ct_wwo', None, None, None, 0, False, 2),
         # specs/soft_tissue_mass.vp:369
-        ('mineralised.trunk_wall_gap', ('in', 'region', frozenset(('trunk_wall',))), ('region',), (), None, 'not_covered', 'No ACR variant covers a mineralised mass, and the two seeds settle it only for the extremity (seed 003: MRI) and for the flank, paraspinal region or groin (seed 004: CT); neither covers a trunk-wall mass.', None, 0, False, 3),
+        ('mineralised.trunk_wall_gap', ('in', 'region', ('trunk_wall',)), ('region',), (), None, 'not_covered', 'No ACR variant covers a mineralised mass, and the two seeds settle it only for the extremity (seed 003: MRI) and for the flank, paraspinal region or groin (seed 004: CT); neither covers a trunk-wall mass.', None, 0, False, 3),
     )),
     # specs/soft_tissue_mass.vp:386
     ('after_mri', 'After MRI without and with IV contrast', 'unique', (
         # specs/soft_tissue_mass.vp:388
-        ('after_mri.benign', ('in', 'mri_result', frozenset(('benign',))), ('mri_result',), (), None, 'reassure', None, None, 0, False, 0),
+        ('after_mri.benign', ('in', 'mri_result', ('benign',)), ('mri_result',), (), None, 'reassure', None, None, 0, False, 0),
         # specs/soft_tissue_mass.vp:396
-        ('after_mri.refer_adult', ('and', (('in', 'mri_result', frozenset(('indeterminate', 'suspicious'))), ('in', 'age_group', frozenset(('adult',))), )), ('mri_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
+        ('after_mri.refer_adult', ('and', (('in', 'mri_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('adult',)), )), ('mri_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:407
-        ('after_mri.refer_child', ('and', (('in', 'mri_result', frozenset(('indeterminate', 'suspicious'))), ('in', 'age_group', frozenset(('child_or_young_person',))), )), ('mri_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
+        ('after_mri.refer_child', ('and', (('in', 'mri_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('child_or_young_person',)), )), ('mri_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
     )),
     # specs/soft_tissue_mass.vp:416
     ('after_ct', 'After CT with IV contrast', 'unique', (
         # specs/soft_tissue_mass.vp:418
-        ('after_ct.benign', ('in', 'ct_result', frozenset(('benign',))), ('ct_result',), (), None, 'reassure', None, None, 0, False, 0),
+        ('after_ct.benign', ('in', 'ct_result', ('benign',)), ('ct_result',), (), None, 'reassure', None, None, 0, False, 0),
         # specs/soft_tissue_mass.vp:425
-        ('after_ct.refer_adult', ('and', (('in', 'ct_result', frozenset(('indeterminate', 'suspicious'))), ('in', 'age_group', frozenset(('adult',))), )), ('ct_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
+        ('after_ct.refer_adult', ('and', (('in', 'ct_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('adult',)), )), ('ct_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:434
-        ('after_ct.refer_child', ('and', (('in', 'ct_result', frozenset(('indeterminate', 'suspicious'))), ('in', 'age_group', frozenset(('child_or_young_person',))), )), ('ct_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
+        ('after_ct.refer_child', ('and', (('in', 'ct_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('child_or_young_person',)), )), ('ct_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
     )),
     # specs/soft_tissue_mass.vp:443
     ('after_ct_wwo', 'After CT without and with IV contrast', 'unique', (
         # specs/soft_tissue_mass.vp:445
-        ('after_ct_wwo.benign', ('in', 'ct_wwo_result', frozenset(('benign',))), ('ct_wwo_result',), (), None, 'reassure', None, None, 0, False, 0),
+        ('after_ct_wwo.benign', ('in', 'ct_wwo_result', ('benign',)), ('ct_wwo_result',), (), None, 'reassure', None, None, 0, False, 0),
         # specs/soft_tissue_mass.vp:451
-        ('after_ct_wwo.refer_adult', ('and', (('in', 'ct_wwo_result', frozenset(('indeterminate', 'suspicious'))), ('in', 'age_group', frozenset(('adult',))), )), ('ct_wwo_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
+        ('after_ct_wwo.refer_adult', ('and', (('in', 'ct_wwo_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('adult',)), )), ('ct_wwo_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
         # specs/soft_tissue_mass.vp:461
-        ('after_ct_wwo.refer_child', ('and', (('in', 'ct_wwo_result', frozenset(('indeterminate', 'suspicious'))), ('in', 'age_group', frozenset(('child_or_young_person',))), )), ('ct_wwo_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
+        ('after_ct_wwo.refer_child', ('and', (('in', 'ct_wwo_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('child_or_young_person',)), )), ('ct_wwo_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
     )),
 )
 
@@ -289,190 +290,158 @@ _GRAPH: Final[dict[str, tuple[int, tuple[str, ...]]]] = {
 
 # ---- fast lookups: one function per decision, on complete checked facts ----
 
+def _masks(text: str) -> tuple[int, ...]:
+    """Bitsets from `text`: the first one's members, then per bitset the members that change."""
+    out: list[int] = []
+    bits = 0
+    for part in text.split(";"):
+        flips = [int(i) for i in part.split()]
+        if len(flips) > 16:  # one big XOR instead of one per member
+            delta = bytearray((max(flips) >> 3) + 1)
+            for i in flips:
+                delta[i >> 3] |= 1 << (i & 7)
+            bits ^= int.from_bytes(delta, "little")
+        else:
+            for i in flips:
+                bits ^= 1 << i
+        out.append(bits)
+    return tuple(out)
+
+
+def _per_integer(masks: tuple[int, ...], points: tuple[int | Fraction, ...], low: int, high: int) -> tuple[int, ...]:
+    """One bitset per integer in [low, high]: the bitset of its cell (2i: the point, 2i+1: after it)."""
+    return tuple(masks[bisect_left(points, x) + bisect_right(points, x) - 1] for x in range(low, high + 1))
+
+
+# decision front_door (0): bit i of an entry is rule i of _DECISIONS[0]
+_M0_0: Final[dict[str, int]] = dict(zip(('extremity', 'trunk_wall', 'complex_anatomy', 'outside_topic'), _masks('1 2 3;;;0 3')))
+_M0_1: Final[tuple[int, ...]] = _masks('0 3;1 2 3')
+_M0_2: Final[dict[str, int]] = dict(zip(('adult', 'child_or_young_person'), _masks('0 1 3;1 2')))
+
 
 def _t0(f: Mapping[str, Any]) -> int:
     # decision front_door, first: specs/soft_tissue_mass.vp:88
-    if not f['ng12_direct_access']:
-        # specs/soft_tissue_mass.vp:90
-        if f['region'] == 'outside_topic':
-            return 0
-        # specs/soft_tissue_mass.vp:113
-        if not ((f['region'] == 'outside_topic' or (f['ng12_direct_access'] and f['age_group'] == 'adult') or (f['ng12_direct_access'] and f['age_group'] == 'child_or_young_person'))):
-            return 3
-        return -1
-    # specs/soft_tissue_mass.vp:90
-    if f['region'] == 'outside_topic':
-        return 0
-    # specs/soft_tissue_mass.vp:97
-    if (f['ng12_direct_access'] and f['age_group'] == 'adult'):
-        return 1
-    # specs/soft_tissue_mass.vp:106
-    if (f['ng12_direct_access'] and f['age_group'] == 'child_or_young_person'):
-        return 2
-    return -1
+    c: int = _M0_0[f['region']] & _M0_1[f['ng12_direct_access']] & _M0_2[f['age_group']]
+    return (c & -c).bit_length() - 1  # the lowest rule; -1 when c is 0
+
+
+# decision ng12_adult_us (1): bit i of an entry is rule i of _DECISIONS[1]
+_M1_0: Final[tuple[int, ...]] = _masks('0 1 2 3;1')
+_P1_1: Final[tuple[int | Fraction, ...]] = (0, 10, 60,)
+_M1_1: Final[tuple[int, ...]] = _masks('0 1 2;;2 3;;')
+_M1_2: Final[dict[str, int]] = dict(zip(('benign', 'uncertain', 'suggests_sarcoma'), _masks('2 3;0 1 2 3;1')))
 
 
 def _t1(f: Mapping[str, Any]) -> int:
     # decision ng12_adult_us, unique: specs/soft_tissue_mass.vp:124
-    if f['ng12_us_result'] == 'benign':
-        hits1: list[int] = []
-        # specs/soft_tissue_mass.vp:141
-        if (f['ng12_us_result'] == 'benign' and f['size_cm'] < 10):
-            hits1.append(2)
-        # specs/soft_tissue_mass.vp:149
-        if (f['ng12_us_result'] == 'benign' and f['size_cm'] >= 10):
-            hits1.append(3)
-        return _resolve(1, hits1)
-    hits2: list[int] = []
-    # specs/soft_tissue_mass.vp:126
-    if (f['ng12_us_result'] == 'suggests_sarcoma' or (f['ng12_us_result'] == 'uncertain' and f['concern_persists'])):
-        hits2.append(0)
-    # specs/soft_tissue_mass.vp:135
-    if (f['ng12_us_result'] == 'uncertain' and not (f['concern_persists'])):
-        hits2.append(1)
-    return _resolve(1, hits2)
+    x1 = f['size_cm']
+    c: int = _M1_0[f['concern_persists']] & _M1_1[bisect_left(_P1_1, x1) + bisect_right(_P1_1, x1) - 1] & _M1_2[f['ng12_us_result']]
+    return _settle(1, c, f)
+
+
+# decision ng12_cyp_us (2): bit i of an entry is rule i of _DECISIONS[2]
+_M2_0: Final[dict[str, int]] = dict(zip(('benign', 'uncertain', 'suggests_sarcoma'), _masks('1;0;1')))
 
 
 def _t2(f: Mapping[str, Any]) -> int:
     # decision ng12_cyp_us, unique: specs/soft_tissue_mass.vp:157
-    hits3: list[int] = []
-    # specs/soft_tissue_mass.vp:159
-    if (f['ng12_us_result_cyp'] == 'suggests_sarcoma' or (f['ng12_us_result_cyp'] == 'uncertain' and f['concern_persists'])):
-        hits3.append(0)
-    # specs/soft_tissue_mass.vp:167
-    if not (((f['ng12_us_result_cyp'] == 'suggests_sarcoma' or (f['ng12_us_result_cyp'] == 'uncertain' and f['concern_persists'])))):
-        hits3.append(1)
-    return _resolve(2, hits3)
+    c: int = _M2_0[f['ng12_us_result_cyp']]
+    return _settle(2, c, f)
+
+
+# decision initial_imaging (3): bit i of an entry is rule i of _DECISIONS[3]
+_M3_0: Final[dict[str, int]] = dict(zip(('superficial', 'deep'), _masks('0;0 1')))
 
 
 def _t3(f: Mapping[str, Any]) -> int:
     # decision initial_imaging, unique: specs/soft_tissue_mass.vp:178
-    hits4: list[int] = []
-    # specs/soft_tissue_mass.vp:180
-    if f['depth'] == 'superficial':
-        hits4.append(0)
-    # specs/soft_tissue_mass.vp:198
-    if f['depth'] == 'deep':
-        hits4.append(1)
-    return _resolve(3, hits4)
+    c: int = _M3_0[f['depth']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(3, c, f)
+
+
+# decision deep_after_xr (4): bit i of an entry is rule i of _DECISIONS[4]
+_M4_0: Final[tuple[int, ...]] = _masks('0 1 3;2 3')
+_M4_1: Final[dict[str, int]] = dict(zip(('nondiagnostic', 'diagnostic', 'mineralisation'), _masks('2 3;0 2 3;0 1')))
 
 
 def _t4(f: Mapping[str, Any]) -> int:
     # decision deep_after_xr, unique: specs/soft_tissue_mass.vp:224
-    if f['xr_result'] == 'nondiagnostic':
-        hits5: list[int] = []
-        # specs/soft_tissue_mass.vp:239
-        if (f['xr_result'] == 'nondiagnostic' and f['us_feasible']):
-            hits5.append(2)
-        # specs/soft_tissue_mass.vp:246
-        if (f['xr_result'] == 'nondiagnostic' and not (f['us_feasible'])):
-            hits5.append(3)
-        return _resolve(4, hits5)
-    hits6: list[int] = []
-    # specs/soft_tissue_mass.vp:226
-    if f['xr_result'] == 'diagnostic':
-        hits6.append(0)
-    # specs/soft_tissue_mass.vp:232
-    if f['xr_result'] == 'mineralisation':
-        hits6.append(1)
-    return _resolve(4, hits6)
+    c: int = _M4_0[f['us_feasible']] & _M4_1[f['xr_result']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(4, c, f)
+
+
+# decision after_xr_us (5): bit i of an entry is rule i of _DECISIONS[5]
+_M5_0: Final[tuple[int, ...]] = _masks('0 1 2 4 5;2 3')
+_M5_1: Final[dict[str, int]] = dict(zip(('nondiagnostic', 'diagnostic', 'mineralisation'), _masks('1 2 3 4 5;0 1 2 3 4 5;0 1')))
+_M5_2: Final[dict[str, int]] = dict(zip(('nondiagnostic', 'clearly_benign', 'suspicious', 'mineralisation'), _masks('0 1 2 3;2 3 4;4 5;5')))
 
 
 def _t5(f: Mapping[str, Any]) -> int:
     # decision after_xr_us, unique: specs/soft_tissue_mass.vp:258
-    if f['us_result'] == 'nondiagnostic':
-        if f['xr_result'] == 'diagnostic':
-            return 0
-        hits7: list[int] = []
-        # specs/soft_tissue_mass.vp:266
-        if (f['xr_result'] == 'mineralisation' or (f['xr_result'] == 'nondiagnostic' and f['us_result'] == 'mineralisation')):
-            hits7.append(1)
-        # specs/soft_tissue_mass.vp:274
-        if (f['xr_result'] == 'nondiagnostic' and f['us_result'] == 'nondiagnostic' and not (f['mri_contraindicated'])):
-            hits7.append(2)
-        # specs/soft_tissue_mass.vp:291
-        if (f['xr_result'] == 'nondiagnostic' and f['us_result'] == 'nondiagnostic' and f['mri_contraindicated']):
-            hits7.append(3)
-        return _resolve(5, hits7)
-    if f['xr_result'] == 'diagnostic':
-        return 0
-    hits8: list[int] = []
-    # specs/soft_tissue_mass.vp:266
-    if (f['xr_result'] == 'mineralisation' or (f['xr_result'] == 'nondiagnostic' and f['us_result'] == 'mineralisation')):
-        hits8.append(1)
-    # specs/soft_tissue_mass.vp:306
-    if (f['xr_result'] == 'nondiagnostic' and f['us_result'] == 'clearly_benign'):
-        hits8.append(4)
-    # specs/soft_tissue_mass.vp:313
-    if (f['xr_result'] == 'nondiagnostic' and f['us_result'] == 'suspicious'):
-        hits8.append(5)
-    return _resolve(5, hits8)
+    c: int = _M5_0[f['mri_contraindicated']] & _M5_1[f['xr_result']] & _M5_2[f['us_result']]
+    return _settle(5, c, f)
+
+
+# decision mineralised (6): bit i of an entry is rule i of _DECISIONS[6]
+_M6_0: Final[dict[str, int]] = dict(zip(('extremity', 'trunk_wall', 'complex_anatomy', 'outside_topic'), _masks('0 1;0 1 3;2 3;2')))
+_M6_1: Final[tuple[int, ...]] = _masks('0 2 3;0 1')
 
 
 def _t6(f: Mapping[str, Any]) -> int:
     # decision mineralised, unique: specs/soft_tissue_mass.vp:341
-    if f['region'] == 'extremity':
-        hits9: list[int] = []
-        # specs/soft_tissue_mass.vp:343
-        if (f['region'] == 'extremity' and not (f['mri_contraindicated'])):
-            hits9.append(0)
-        # specs/soft_tissue_mass.vp:351
-        if (f['region'] == 'extremity' and f['mri_contraindicated']):
-            hits9.append(1)
-        return _resolve(6, hits9)
-    hits10: list[int] = []
-    # specs/soft_tissue_mass.vp:359
-    if f['region'] == 'complex_anatomy':
-        hits10.append(2)
-    # specs/soft_tissue_mass.vp:369
-    if f['region'] == 'trunk_wall':
-        hits10.append(3)
-    return _resolve(6, hits10)
+    c: int = _M6_0[f['region']] & _M6_1[f['mri_contraindicated']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(6, c, f)
+
+
+# decision after_mri (7): bit i of an entry is rule i of _DECISIONS[7]
+_M7_0: Final[dict[str, int]] = dict(zip(('adult', 'child_or_young_person'), _masks('0 1;1 2')))
+_M7_1: Final[dict[str, int]] = dict(zip(('benign', 'indeterminate', 'suspicious'), _masks('0;0 1 2;')))
 
 
 def _t7(f: Mapping[str, Any]) -> int:
     # decision after_mri, unique: specs/soft_tissue_mass.vp:386
-    hits11: list[int] = []
-    # specs/soft_tissue_mass.vp:388
-    if f['mri_result'] == 'benign':
-        hits11.append(0)
-    # specs/soft_tissue_mass.vp:396
-    if (f['mri_result'] in {'indeterminate', 'suspicious'} and f['age_group'] == 'adult'):
-        hits11.append(1)
-    # specs/soft_tissue_mass.vp:407
-    if (f['mri_result'] in {'indeterminate', 'suspicious'} and f['age_group'] == 'child_or_young_person'):
-        hits11.append(2)
-    return _resolve(7, hits11)
+    c: int = _M7_0[f['age_group']] & _M7_1[f['mri_result']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(7, c, f)
+
+
+# decision after_ct (8): bit i of an entry is rule i of _DECISIONS[8]
+_M8_0: Final[dict[str, int]] = dict(zip(('adult', 'child_or_young_person'), _masks('0 1;1 2')))
+_M8_1: Final[dict[str, int]] = dict(zip(('benign', 'indeterminate', 'suspicious'), _masks('0;0 1 2;')))
 
 
 def _t8(f: Mapping[str, Any]) -> int:
     # decision after_ct, unique: specs/soft_tissue_mass.vp:416
-    hits12: list[int] = []
-    # specs/soft_tissue_mass.vp:418
-    if f['ct_result'] == 'benign':
-        hits12.append(0)
-    # specs/soft_tissue_mass.vp:425
-    if (f['ct_result'] in {'indeterminate', 'suspicious'} and f['age_group'] == 'adult'):
-        hits12.append(1)
-    # specs/soft_tissue_mass.vp:434
-    if (f['ct_result'] in {'indeterminate', 'suspicious'} and f['age_group'] == 'child_or_young_person'):
-        hits12.append(2)
-    return _resolve(8, hits12)
+    c: int = _M8_0[f['age_group']] & _M8_1[f['ct_result']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(8, c, f)
+
+
+# decision after_ct_wwo (9): bit i of an entry is rule i of _DECISIONS[9]
+_M9_0: Final[dict[str, int]] = dict(zip(('adult', 'child_or_young_person'), _masks('0 1;1 2')))
+_M9_1: Final[dict[str, int]] = dict(zip(('benign', 'indeterminate', 'suspicious'), _masks('0;0 1 2;')))
 
 
 def _t9(f: Mapping[str, Any]) -> int:
     # decision after_ct_wwo, unique: specs/soft_tissue_mass.vp:443
-    hits13: list[int] = []
-    # specs/soft_tissue_mass.vp:445
-    if f['ct_wwo_result'] == 'benign':
-        hits13.append(0)
-    # specs/soft_tissue_mass.vp:451
-    if (f['ct_wwo_result'] in {'indeterminate', 'suspicious'} and f['age_group'] == 'adult'):
-        hits13.append(1)
-    # specs/soft_tissue_mass.vp:461
-    if (f['ct_wwo_result'] in {'indeterminate', 'suspicious'} and f['age_group'] == 'child_or_young_person'):
-        hits13.append(2)
-    return _resolve(9, hits13)
+    c: int = _M9_0[f['age_group']] & _M9_1[f['ct_wwo_result']]
+    low = c & -c
+    if c == low:  # one rule or none
+        return low.bit_length() - 1
+    return _settle(9, c, f)
 
 
 _FAST: Final[tuple[Callable[[Mapping[str, Any]], int], ...]] = (_t0, _t1, _t2, _t3, _t4, _t5, _t6, _t7, _t8, _t9,)
@@ -488,6 +457,8 @@ _READS: Final[tuple[frozenset[str], ...]] = (
     frozenset(('age_group', 'ct_result')),
     frozenset(('age_group', 'ct_wwo_result')),
 )
+# per decision: the rules whose condition is checked on the facts (not one exact box)
+_LOOSE: Final[tuple[int, ...]] = (0, _masks('0')[0], _masks('0 1')[0], 0, 0, _masks('1')[0], 0, 0, 0, 0,)
 
 
 # ---- runtime ----
@@ -502,7 +473,9 @@ def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
         if dom is None:
             raise ValueError(f"unknown fact {name!r}; the facts are: {', '.join(sorted(_DOMAINS))}")
         kind = dom[0]
-        if kind == "bool":
+        if type(value) is int and kind == "number" and dom[1] <= value <= dom[2]:
+            out[name] = value  # the common case: an int inside the domain is already exact
+        elif kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{name!r} is true or false (a bool), not {value!r}")
             out[name] = value
@@ -551,6 +524,24 @@ def _resolve(k: int, matched: list[int]) -> int:
         if rules[i][10] != first:
             return -2
     return matched[0]
+
+
+def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
+    """The hit policy on the candidate rules `c` (a bitset), checking the loose ones on the facts."""
+    rules = _DECISIONS[k][3]
+    first = _DECISIONS[k][2] == "first"
+    loose = _LOOSE[k]
+    matched: list[int] = []
+    while c:
+        low = c & -c
+        c ^= low
+        i = low.bit_length() - 1
+        if low & loose and not _ev3(rules[i][1], f):
+            continue
+        if first:
+            return i
+        matched.append(i)
+    return _resolve(k, matched)
 
 
 def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
@@ -673,6 +664,7 @@ _PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}
 
 def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]]]:
     node = _START
+    reason: str | None = None  # of the rule that fired last
     steps: list[Step] = []
     groups: list[tuple[int, tuple[Order, ...]]] = []  # (step number, orders of one rule)
     while True:
@@ -681,8 +673,6 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
         entry = _GRAPH.get(node)
         if entry is None:  # an end node
             name = node[len("end:") :]
-            rule = _DECISIONS[_INDEX[steps[-1].decision]][3]
-            reason = next(r[6] for r in rule if r[0] == steps[-1].rule)
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
         dname, _, _, rules = _DECISIONS[k]
@@ -692,6 +682,7 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
         rule = rules[i]
         steps.append(Step(dname, rule[0]))
+        reason = rule[6]
         if rule[3]:
             groups.append((len(steps), tuple(_order(a, dname, rule) for a in rule[3])))
         node = targets[i]

@@ -141,7 +141,7 @@ class _Exporter:
 
     def document(self, generator_version: str) -> Json:
         model = self.model
-        return {
+        doc: Json = {
             "$schema": SCHEMA_ID,
             "header": {
                 "format": FORMAT,
@@ -180,6 +180,9 @@ class _Exporter:
             "properties": [self.prop(p) for p in model.properties],
             "examples": [self.example(e) for e in model.examples],
         }
+        if model.waivers:  # only when the spec has waivers, so specs without them export as before
+            doc["waivers"] = [self.waiver(w) for w in model.waivers]
+        return doc
 
     def variable(self, v: m.Variable) -> Json:
         out: Json = {"name": v.name, "title": v.title, **_type_json(v.type)}
@@ -289,6 +292,16 @@ class _Exporter:
                 "end": e.expect_end,
             },
             "location": self.loc(e.span),
+        }
+
+    def waiver(self, w: m.Waiver) -> Json:
+        return {
+            "code": w.code,
+            "target": {"kind": w.target_kind, "name": w.target},
+            "rules": list(w.rules),
+            "check": w.check,
+            "reason": w.reason,
+            "location": self.loc(w.span),
         }
 
 

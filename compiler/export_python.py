@@ -24,16 +24,16 @@ from typing import Literal as TLiteral
 
 from compiler.codewriter import CodeWriter, comment, literal
 from compiler.graph import LIMIT_NODE, DecisionGraph
-from compiler.lookup import Leaf, Space, Split, approx, build_tree, thresholds
+from compiler.lookup import Index, Space, approx, build_index
 from compiler.provenance import location, relative, source_digest, tool_version
 from compiler.stamp import Stamp
 from dsl import model as m
 from dsl.model import Model
 
-LookupKind = TLiteral["tree", "chain"]
+LookupKind = TLiteral["index", "chain"]
 
 
-def export_python(graph: DecisionGraph, *, stamp: Stamp, root: str, lookup: LookupKind = "tree") -> str:
+def export_python(graph: DecisionGraph, *, stamp: Stamp, root: str, lookup: LookupKind = "index") -> str:
     """The text of the generated module (the caller writes it, atomically)."""
     return _Writer(graph, stamp, root, lookup).module()
 
@@ -135,7 +135,7 @@ class _Writer:
             case m.BoolVar(var=v):
                 return f"('bool', {literal(v)})"
             case m.EnumIn(var=v, values=vals):
-                return f"('in', {literal(v)}, frozenset({literal(tuple(sorted(vals)))}))"
+                return f"('in', {literal(v)}, {literal(tuple(sorted(vals)))})"
             case m.EnumCompare(op=op, left=a, right=b):
                 return f"('ecmp', {literal(op.symbol)}, {literal(a)}, {literal(b)})"
             case m.Compare(op=op, left=left, right=right):
@@ -208,6 +208,7 @@ class _Writer:
         w.line("from __future__ import annotations")
         w.line()
         w.line("import math")
+        w.line("from bisect import bisect_left, bisect_right")
         w.line("from collections.abc import Callable, Mapping")
         w.line("from dataclasses import dataclass")
         w.line("from fractions import Fraction")
@@ -324,18 +325,23 @@ class _Writer:
     # -- fast lookups -------------------------------------------------------------------
     def fast_functions(self, w: CodeWriter) -> None:
         w.line("# ---- fast lookups: one function per decision, on complete checked facts ----")
+        if self.lookup == "index":
+            for line in _INDEX_HELPERS.splitlines():
+                w.line(line)
+        loose: list[str] = []
         for k, d in enumerate(self.decisions):
-            w.line()
-            w.line()
-            with w.indent(f"def _t{k}(f: Mapping[str, Any]) -> int:"):
-                w.line(f"# decision {comment(d.name)}, {comment(d.hit_policy)}: {comment(location(d.span, self.root))}")
-                if self.lookup == "chain":
-                    self.leaf_code(w, d, list(range(len(d.rules))), constant=False)
-                else:
-                    space = Space(self.model, [r.cond for r in d.rules])
-                    approxes = [approx(space, r.cond) for r in d.rules]
-                    tree = build_tree(space, approxes, d.hit_policy)
-                    self.tree_code(w, d, space, tree)
+            if self.lookup == "chain":
+                loose.append("0")
+                w.line()
+                w.line()
+                with w.indent(f"def _t{k}(f: Mapping[str, Any]) -> int:"):
+                    w.line(self.decision_comment(d))
+                    self.leaf_code(w, d, list(range(len(d.rules))))
+                continue
+            space = Space(self.model, [r.cond for r in d.rules])
+            index = build_index(space, [approx(space, r.cond) for r in d.rules])
+            loose.append(f"_masks({literal(_changes([tuple(sorted(index.loose))]))})[0]" if index.loose else "0")
+            self.index_code(w, k, d, index)
         w.line()
         w.line()
         names = ", ".join(f"_t{k}" for k in range(len(self.decisions)))
@@ -347,34 +353,64 @@ class _Writer:
                 reads = sorted({v for r in d.rules for v in _uses(r.cond)})
                 w.line(f"frozenset({literal(tuple(reads))}),")
         w.line(")")
+        w.line("# per decision: the rules whose condition is checked on the facts (not one exact box)")
+        w.line(f"_LOOSE: Final[tuple[int, ...]] = ({''.join(x + ', ' for x in loose).rstrip()})")
 
-    def tree_code(self, w: CodeWriter, d: m.Decision, space: Space, node: Leaf | Split) -> None:
-        # Every leaf returns, so the `no` branch follows the `if` at the same depth.
-        while True:
-            if isinstance(node, Leaf):
-                self.leaf_code(w, d, list(node.rules), constant=node.constant)
-                return
-            dim = space.dims[node.var]
-            if dim.kind == "number":
-                op, value = thresholds(dim, node.cells, node.left)
-                test = f"{self.fact(node.var)} {op} {self.consts.ref(value)}"
+    def decision_comment(self, d: m.Decision) -> str:
+        return f"# decision {comment(d.name)}, {comment(d.hit_policy)}: {comment(location(d.span, self.root))}"
+
+    def index_code(self, w: CodeWriter, k: int, d: m.Decision, index: Index) -> None:
+        """Per indexed variable a table from its value (or cell) to the bitset of admitted rules;
+        the decision's function ANDs one entry per variable and applies the hit policy."""
+        w.line()
+        w.line()
+        w.line(f"# decision {comment(d.name)} ({k}): bit i of an entry is rule i of _DECISIONS[{k}]")
+        terms: list[str] = []
+        temps: list[str] = []
+        for j, (dim, changes) in enumerate(zip(index.dims, index.changes, strict=True)):
+            name = f"_M{k}_{j}"
+            masks = f"_masks({literal(_changes(changes))})"
+            fact = self.fact(dim.var)
+            if dim.kind == "enum":
+                w.line(f"{name}: Final[dict[str, int]] = dict(zip({literal(dim.values)}, {masks}))")
+                terms.append(f"{name}[{fact}]")
             elif dim.kind == "bool":
-                test = self.fact(node.var) if node.left == frozenset({1}) else f"not {self.fact(node.var)}"
+                w.line(f"{name}: Final[tuple[int, ...]] = {masks}")
+                terms.append(f"{name}[{fact}]")
             else:
-                vals = sorted(dim.values[c] for c in node.left)
-                if len(vals) == 1:
-                    test = f"{self.fact(node.var)} == {literal(vals[0])}"
+                points = f"({''.join(self.consts.ref(p) + ', ' for p in dim.points).rstrip()})"
+                low, high = dim.points[0], dim.points[-1]
+                if dim.integer and low.denominator == 1 and high.denominator == 1 and high - low <= _DIRECT:
+                    # a small integer range: one entry per value, shared with the cells' bitsets
+                    w.line(f"{name}: Final[tuple[int, ...]] = _per_integer({masks}, {points}, {int(low)}, {int(high)})")
+                    terms.append(f"{name}[{fact}]" if low == 0 else f"{name}[{fact} - {int(low)}]")
                 else:
-                    test = f"{self.fact(node.var)} in {{{', '.join(literal(x) for x in vals)}}}"
-            with w.indent(f"if {test}:"):
-                self.tree_code(w, d, space, node.yes)
-            node = node.no
+                    w.line(f"_P{k}_{j}: Final[tuple[int | Fraction, ...]] = {points}")
+                    w.line(f"{name}: Final[tuple[int, ...]] = {masks}")
+                    x = f"x{j}"
+                    temps.append(f"{x} = {fact}")
+                    terms.append(f"{name}[bisect_left(_P{k}_{j}, {x}) + bisect_right(_P{k}_{j}, {x}) - 1]")
+        if not terms:
+            terms.append(f"_masks({literal(_changes([tuple(sorted(index.live))]))})[0]" if index.live else "0")
+        w.line()
+        w.line()
+        with w.indent(f"def _t{k}(f: Mapping[str, Any]) -> int:"):
+            w.line(self.decision_comment(d))
+            for t in temps:
+                w.line(t)
+            w.line(f"c: int = {' & '.join(terms)}")
+            if index.loose:
+                w.line(f"return _settle({k}, c, f)")
+            elif d.hit_policy == "first":
+                w.line("return (c & -c).bit_length() - 1  # the lowest rule; -1 when c is 0")
+            else:
+                w.line("low = c & -c")
+                with w.indent("if c == low:  # one rule or none"):
+                    w.line("return low.bit_length() - 1")
+                w.line(f"return _settle({k}, c, f)")
 
-    def leaf_code(self, w: CodeWriter, d: m.Decision, rules: list[int], *, constant: bool) -> None:
+    def leaf_code(self, w: CodeWriter, d: m.Decision, rules: list[int]) -> None:
         policy = d.hit_policy
-        if constant:
-            w.line(f"return {_static(d, rules)}")
-            return
         if not rules:
             w.line("return -1")
             return
@@ -399,19 +435,36 @@ class _Writer:
             w.line(line)
 
 
-def _static(d: m.Decision, rules: Sequence[int]) -> int:
-    """The result of a leaf whose candidate rules all match everywhere in it (see _resolve)."""
-    if not rules:
-        return -1
-    if d.hit_policy == "first":
-        return rules[0]
-    matched = list(rules)
-    if d.hit_policy == "priority":
-        top = max(_score(d.rules[i]) for i in matched)
-        matched = [i for i in matched if _score(d.rules[i]) == top]
-    if len({d.rules[i].outcome for i in matched}) > 1:
-        return -2
-    return matched[0]
+_DIRECT = 4096  # integer ranges up to this wide are tables indexed by the value itself
+
+
+def _changes(changes: Sequence[Sequence[int]]) -> str:
+    """Bitsets as text for `_masks`: the first one's members, then per bitset the members that change."""
+    return ";".join(" ".join(str(i) for i in flip) for flip in changes)
+
+
+_INDEX_HELPERS = """
+def _masks(text: str) -> tuple[int, ...]:
+    \"\"\"Bitsets from `text`: the first one's members, then per bitset the members that change.\"\"\"
+    out: list[int] = []
+    bits = 0
+    for part in text.split(";"):
+        flips = [int(i) for i in part.split()]
+        if len(flips) > 16:  # one big XOR instead of one per member
+            delta = bytearray((max(flips) >> 3) + 1)
+            for i in flips:
+                delta[i >> 3] |= 1 << (i & 7)
+            bits ^= int.from_bytes(delta, "little")
+        else:
+            for i in flips:
+                bits ^= 1 << i
+        out.append(bits)
+    return tuple(out)
+
+
+def _per_integer(masks: tuple[int, ...], points: tuple[int | Fraction, ...], low: int, high: int) -> tuple[int, ...]:
+    \"\"\"One bitset per integer in [low, high]: the bitset of its cell (2i: the point, 2i+1: after it).\"\"\"
+    return tuple(masks[bisect_left(points, x) + bisect_right(points, x) - 1] for x in range(low, high + 1))"""
 
 
 _CLASSES = '''
@@ -492,7 +545,9 @@ def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
         if dom is None:
             raise ValueError(f"unknown fact {name!r}; the facts are: {', '.join(sorted(_DOMAINS))}")
         kind = dom[0]
-        if kind == "bool":
+        if type(value) is int and kind == "number" and dom[1] <= value <= dom[2]:
+            out[name] = value  # the common case: an int inside the domain is already exact
+        elif kind == "bool":
             if not isinstance(value, bool):
                 raise ValueError(f"{name!r} is true or false (a bool), not {value!r}")
             out[name] = value
@@ -541,6 +596,24 @@ def _resolve(k: int, matched: list[int]) -> int:
         if rules[i][10] != first:
             return -2
     return matched[0]
+
+
+def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
+    """The hit policy on the candidate rules `c` (a bitset), checking the loose ones on the facts."""
+    rules = _DECISIONS[k][3]
+    first = _DECISIONS[k][2] == "first"
+    loose = _LOOSE[k]
+    matched: list[int] = []
+    while c:
+        low = c & -c
+        c ^= low
+        i = low.bit_length() - 1
+        if low & loose and not _ev3(rules[i][1], f):
+            continue
+        if first:
+            return i
+        matched.append(i)
+    return _resolve(k, matched)
 
 
 def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
@@ -663,6 +736,7 @@ _PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}
 
 def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]]]:
     node = _START
+    reason: str | None = None  # of the rule that fired last
     steps: list[Step] = []
     groups: list[tuple[int, tuple[Order, ...]]] = []  # (step number, orders of one rule)
     while True:
@@ -671,8 +745,6 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
         entry = _GRAPH.get(node)
         if entry is None:  # an end node
             name = node[len("end:") :]
-            rule = _DECISIONS[_INDEX[steps[-1].decision]][3]
-            reason = next(r[6] for r in rule if r[0] == steps[-1].rule)
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
         dname, _, _, rules = _DECISIONS[k]
@@ -682,6 +754,7 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
         rule = rules[i]
         steps.append(Step(dname, rule[0]))
+        reason = rule[6]
         if rule[3]:
             groups.append((len(steps), tuple(_order(a, dname, rule) for a in rule[3])))
         node = targets[i]

@@ -8,10 +8,10 @@ constant on a cell, so a condition over constants is a union of *boxes* (one cel
 per variable). Comparisons of two variables are not boxes: their box is the whole space
 (a sound over-approximation, marked inexact).
 
-`build_tree` turns a decision into a binary tree of single-variable tests whose leaves
-hold the few rules that can still match (the verifier's box index, made static). The
-Python exporter writes the tree as nested `if`s; the DMN exporter uses `dnf` to write
-each rule as disjoint boxes.
+`build_index` turns a decision into data: per variable and cell, the set of rules whose
+box admits that cell (the verifier's box index, made static). The Python exporter writes
+the sets as bitsets, so the rules that can match are a few integer ANDs away; the DMN
+exporter uses `dnf` to write each rule as disjoint boxes.
 """
 
 from __future__ import annotations
@@ -86,6 +86,10 @@ class Space:
             else:
                 pts = sorted({t.low, t.high, *(k for k in constants.get(var.name, ()) if t.low <= k <= t.high)})
                 self.dims[var.name] = Dim(var.name, "number", points=tuple(pts), integer=t.integer)
+        # number -> its index among the points, per numeric variable
+        self.position: dict[str, dict[Fraction, int]] = {
+            v: {p: i for i, p in enumerate(d.points)} for v, d in self.dims.items() if d.kind == "number"
+        }
 
     def point_of(self, dim: Dim, cell: int) -> Fraction:
         """A representative number of a cell (the point, or the middle of the open interval)."""
@@ -107,6 +111,12 @@ class Space:
                 var = left.var if left.var is not None else right.var
                 assert var is not None
                 d = self.dims[var]
+                const = right.const if left.var is not None else left.const
+                assert const is not None
+                at = self.position[var].get(const)
+                if at is not None:  # the usual case: cells from the constant's position
+                    sym = op.symbol if left.var is not None else _FLIP[op.symbol]
+                    return var, _cells_of(sym, 2 * at, d.size)
                 cells = set()
                 for cell in range(d.size):
                     x = self.point_of(d, cell)
@@ -118,6 +128,27 @@ class Space:
                 return var, frozenset(cells)
             case _:
                 return None
+
+
+_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
+
+
+def _cells_of(op: str, at: int, size: int) -> Cells:
+    """The cells of `x OP c` where c is the point in cell `at`."""
+    match op:
+        case "==":
+            return frozenset((at,))
+        case "!=":
+            return frozenset(range(size)) - {at}
+        case "<":
+            return frozenset(range(at))
+        case "<=":
+            return frozenset(range(at + 1))
+        case ">":
+            return frozenset(range(at + 1, size))
+        case ">=":
+            return frozenset(range(at, size))
+    raise AssertionError(op)
 
 
 def _compare(op: str, a: Fraction, b: Fraction) -> bool:
@@ -257,103 +288,61 @@ def _covers(space: Space, boxes: Sequence[Box], hull: Box) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Leaf:
-    rules: tuple[int, ...]  # candidate rule positions, in source order
-    constant: bool  # every candidate matches every patient of the region
+class Index:
+    """A decision as data: per variable and cell, the rules whose box admits the cell.
+
+    The rules that can match a patient are those admitted by the cell of every indexed
+    variable (an AND of bitsets in the generated module). A rule whose box is exact matches
+    every patient it is admitted for; a `loose` rule (box over-approximated) must still
+    have its condition checked. Rules that match no patient appear in no cell.
+
+    The sets are stored as changes, which stay small when a variable has many cells:
+    `changes[j][0]` lists the rules admitted in cell 0 of dim j, `changes[j][c]` the rules
+    whose admission differs between cells c - 1 and c.
+    """
+
+    dims: tuple[Dim, ...]  # the variables some rule's box constrains, in model order
+    changes: tuple[tuple[tuple[int, ...], ...], ...]
+    live: frozenset[int]  # rules that can match some patient
+    loose: frozenset[int]  # live rules whose condition must be checked on the facts
+
+    def cells(self, j: int) -> list[frozenset[int]]:
+        """The admitted rules of every cell of dim j (for tests; large for big tables)."""
+        out: list[frozenset[int]] = []
+        cur: frozenset[int] = frozenset()
+        for flip in self.changes[j]:
+            cur = cur ^ frozenset(flip)
+            out.append(cur)
+        return out
 
 
-@dataclass(frozen=True, slots=True)
-class Split:
-    var: str
-    cells: Cells  # the variable's cells in the region at this test
-    left: Cells  # cells that take the `yes` branch
-    yes: Node
-    no: Node
-
-
-Node = Leaf | Split
-
-
-def build_tree(
-    space: Space, approxes: Sequence[Approx], policy: str, *, leaf_size: int = 3, max_depth: int = 48
-) -> Node:
-    """A tree of single-variable tests; each leaf keeps only the rules whose box meets its region."""
-    region: Box = {v: d.full for v, d in space.dims.items()}
-
-    def contains(i: int, reg: Box) -> bool:
-        a = approxes[i]
-        return a.exact and all(reg[v] <= cells for v, cells in a.box.items())
-
-    def leaf(cands: list[int], reg: Box) -> Leaf:
-        if policy == "first":
-            # rules after the first one that covers the whole region can never apply in it
-            for k, i in enumerate(cands):
-                if contains(i, reg):
-                    return Leaf(tuple(cands[: k + 1]), k == 0)
-            return Leaf(tuple(cands), False)
-        return Leaf(tuple(cands), bool(cands) and all(contains(i, reg) for i in cands))
-
-    def go(cands: list[int], reg: Box, depth: int) -> Node:
-        first = leaf(cands, reg)
-        if first.constant or len(first.rules) <= leaf_size or depth >= max_depth:
-            return first
-        cands = list(first.rules)
-        best: tuple[int, int, str, Cells] | None = None
-        for v, cells in reg.items():
-            if len(cells) < 2:
+def build_index(space: Space, approxes: Sequence[Approx]) -> Index:
+    live = sorted(i for i, a in enumerate(approxes) if not a.never)
+    dims: list[Dim] = []
+    changes: list[tuple[tuple[int, ...], ...]] = []
+    for var, dim in space.dims.items():
+        flips: list[list[int]] = [[] for _ in range(dim.size)]
+        constrained = False
+        for i in live:
+            cells = approxes[i].box.get(var)
+            if cells is None or cells == dim.full:
+                flips[0].append(i)
                 continue
-            for left in _candidate_splits(space.dims[v], cells, [approxes[i].box.get(v) for i in cands]):
-                right = cells - left
-                n_left = sum(1 for i in cands if approxes[i].box.get(v, cells) & left)
-                n_right = sum(1 for i in cands if approxes[i].box.get(v, cells) & right)
-                score = (max(n_left, n_right), n_left + n_right)
-                if best is None or score < best[:2]:
-                    best = (*score, v, left)
-        if best is None or best[0] >= len(cands):
-            return first
-        _, _, v, left = best
-        right = reg[v] - left
-        yes_reg, no_reg = {**reg, v: left}, {**reg, v: right}
-        yes = [i for i in cands if approxes[i].box.get(v, left) & left]
-        no = [i for i in cands if approxes[i].box.get(v, right) & right]
-        return Split(v, reg[v], left, go(yes, yes_reg, depth + 1), go(no, no_reg, depth + 1))
-
-    return go([i for i, a in enumerate(approxes) if not a.never], region, 0)
-
-
-def _candidate_splits(dim: Dim, cells: Cells, boxes: Sequence[Cells | None]) -> list[Cells]:
-    ordered = sorted(cells)
-    if dim.kind == "number":
-        # cut between consecutive cells where some rule's box starts or ends: try the median cut
-        cuts: set[int] = set()
-        for b in boxes:
-            if b is None:
-                continue
-            inside = sorted(b & cells)
-            if not inside:
-                continue
-            if inside[0] != ordered[0]:
-                cuts.add(inside[0])
-            if inside[-1] != ordered[-1]:
-                cuts.add(ordered[ordered.index(inside[-1]) + 1])
-        if not cuts:
-            return []
-        srt = sorted(cuts)
-        picks = {srt[len(srt) // 2], srt[len(srt) // 4], srt[(3 * len(srt)) // 4]}
-        return [frozenset(c for c in ordered if c < k) for k in sorted(picks)]
-    # enumerations and bools: a half of the values, or each value alone (small sets)
-    out = [frozenset(ordered[: len(ordered) // 2])]
-    if len(ordered) <= 4:
-        out += [frozenset({c}) for c in ordered]
-    return out
-
-
-def thresholds(dim: Dim, cells: Cells, left: Cells) -> tuple[str, Fraction]:
-    """The comparison `x OP c` that sends exactly the cells `left` (a prefix of `cells`) to yes."""
-    first_right = min(cells - left)
-    if first_right % 2 == 0:  # the right part starts at the point c: yes iff x < c
-        return "<", dim.points[first_right // 2]
-    return "<=", dim.points[first_right // 2]  # starts at an open interval after c: yes iff x <= c
+            constrained = True
+            prev = -2
+            for cell in sorted(cells):  # each run of cells [start, end] flips at start and end + 1
+                if cell != prev + 1:
+                    flips[cell].append(i)
+                    if prev >= 0 and prev + 1 < dim.size:
+                        flips[prev + 1].append(i)
+                prev = cell
+            if prev + 1 < dim.size:
+                flips[prev + 1].append(i)
+        if constrained:
+            dims.append(dim)
+            changes.append(tuple(tuple(sorted(f)) for f in flips))
+    loose = frozenset(i for i in live if not approxes[i].exact)
+    return Index(tuple(dims), tuple(changes), frozenset(live), loose)
 
 
 def variables_read(conds: Sequence[m.Cond]) -> list[str]:

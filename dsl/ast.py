@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from dsl.model import DispositionKind, HitPolicy, ModelKind, PropertyKind
+from dsl.model import DispositionKind, HitPolicy, ModelKind, PropertyKind, WaiverTargetKind
 from dsl.ops import Op
 from dsl.source import Span
 
@@ -285,6 +285,17 @@ class ExampleDecl(Decl):
     given: tuple[Assignment, ...]
     expect_orders: tuple[Name, ...] | None  # None: orders not checked
     expect_end: Name
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WaiveDecl(Decl):
+    """`waive CODE on KIND NAME [rule A | rules A, B] because "reason"`."""
+
+    code: Name
+    target_kind: WaiverTargetKind
+    target: Name
+    rules: tuple[Name, ...]
+    reason: Text
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

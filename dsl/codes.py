@@ -655,6 +655,35 @@ GRAPH_TOO_LARGE: Final = Code(
     fix="Lower the visit bounds, or make the loops independent of each other.",
 )
 
+BAD_WAIVER: Final = Code(
+    "VP225",
+    "bad-waiver",
+    "A `waive` declaration that names no finding a spec may waive.",
+    severity=ERROR,
+    explanation=(
+        "A waiver accepts one verification warning, named by its code and what it is about: a redundant "
+        "overlap (VP303) of two rules, a masked (VP304) or dead (VP305) rule, or an unreachable (VP306) "
+        "decision, action or disposition. Errors (a gap, a conflict, a violated property, a failed example, "
+        "an undecided check) cannot be waived: each is a patient the pathway fails, and a clinical pathway "
+        "must say what happens to them. A waiver is also rejected when its code is not one of these, when "
+        "its target or rules do not exist or do not fit the code, when it gives no reason, or when it "
+        "repeats another waiver."
+    ),
+    example=_G
+    + "input size_cm: number in [0, 60] cm\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer" refer\n'
+    + "start first\n"
+    + 'decision first "First" unique\n'
+    + "  when size_cm <= 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 end refer rated usually_appropriate 9 cite acr\n"
+    + 'waive VP302 on decision first rules r1, r2 because "the 5 cm boundary is rare"\n',
+    fix=(
+        "Fix the finding in the pathway (here: make the conditions exclusive). Waive only warnings, naming "
+        "the decision and rules the finding names."
+    ),
+)
+
 # -- verification --------------------------------------------------------------
 
 # A guideline whose one decision, `first`, is followed by the rules in each example below.
@@ -841,6 +870,24 @@ INCONSISTENT_ASSUMPTIONS: Final = Code(
     + 'decision first "First" first\n'
     + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
     fix="Correct the contradictory assumptions (the first is marked); each should describe real patients.",
+)
+
+UNUSED_WAIVER: Final = Code(
+    "VP311",
+    "unused-waiver",
+    "A `waive` declaration that matches no finding of the verifier.",
+    severity=WARNING,
+    explanation=(
+        "The verifier ran and did not report the finding the waiver names: the rules were corrected, or "
+        "the waiver names the wrong rules. A stale waiver would silently accept the finding if it came "
+        "back after a later edit, so it is reported."
+    ),
+    example=_V
+    + 'decision first "First" unique\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + 'waive VP303 on decision first rules r1, r2 because "they agree at 5 cm"\n',
+    fix="Delete the waiver, or correct the rules it names.",
 )
 
 # -- export --------------------------------------------------------------------

@@ -70,6 +70,8 @@ class Diagnostic:
             ]
         if self.evidence is not None:
             out["data"] = self.evidence.to_json()
+        if self.waived is not None:
+            out["waived"] = self.waived
         return out
 
 

@@ -28,6 +28,7 @@ Urgency = Literal["routine", "urgent", "very_urgent", "emergency"]
 DispositionKind = Literal["reassure", "follow_up", "refer", "uncovered", "discharge"]
 RatingCategory = Literal["usually_appropriate", "may_be_appropriate", "usually_not_appropriate"]
 PropertyKind = Literal["never_before", "eventually", "when_never", "never", "always_ends", "no_repeat", "max_steps"]
+WaiverTargetKind = Literal["decision", "action", "disposition"]
 
 MODEL_KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
 HIT_POLICIES: tuple[HitPolicy, ...] = get_args(HitPolicy)
@@ -351,6 +352,19 @@ class Example:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Waiver:
+    """A `waive` declaration, resolved: the one finding it accepts, by code and check id, and why."""
+
+    code: str  # a registered code of a waivable verification warning (`dsl.waivers.WAIVABLE`)
+    target_kind: WaiverTargetKind
+    target: str
+    rules: tuple[str, ...]  # rule names as findings show them (label or rN), in the decision's order
+    check: str  # the check id of the finding it accepts, e.g. "redundant:triage:r3:r4"
+    reason: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Model:
     kind: ModelKind
     name: str
@@ -367,6 +381,7 @@ class Model:
     start: str | None
     properties: tuple[Property, ...]
     examples: tuple[Example, ...]
+    waivers: tuple[Waiver, ...] = ()
 
     # Lookup tables, built once; not part of equality or hashing.
     _lookup: dict[str, dict[str, object]] = field(

@@ -25,7 +25,7 @@ from lark.exceptions import (
 from dsl import ast
 from dsl.codes import BAD_STRING, TOO_LARGE, UNEXPECTED_CHARACTER, UNEXPECTED_EOF, UNEXPECTED_TOKEN
 from dsl.diagnostics import Diagnostic, diagnostic
-from dsl.model import HIT_POLICIES, DispositionKind, one_of
+from dsl.model import HIT_POLICIES, DispositionKind, WaiverTargetKind, one_of
 from dsl.ops import Op
 from dsl.source import Span
 
@@ -675,6 +675,38 @@ class _ToAst(Transformer[Token, Any]):
     @_rule
     def expected_no_orders(self, pos: _Pos, items: list[Token]) -> tuple[ast.Name, ...]:
         return ()
+
+    # -- waivers ------------------------------------------------------------------------------
+    @_rule
+    def waive_decl(self, pos: _Pos, items: list[Any]) -> ast.WaiveDecl:
+        code, (kind, target, rules), reason = items
+        return ast.WaiveDecl(
+            code=self._name(code),
+            target_kind=kind,
+            target=target,
+            rules=rules,
+            reason=self._text(reason),
+            span=self._at(pos),
+        )
+
+    @_rule
+    def waive_decision(self, pos: _Pos, items: list[Any]) -> tuple[WaiverTargetKind, ast.Name, tuple[ast.Name, ...]]:
+        rules = items[1] if len(items) > 1 else ()
+        return ("decision", self._name(items[0]), rules)
+
+    @_rule
+    def waive_action(self, pos: _Pos, items: list[Token]) -> tuple[WaiverTargetKind, ast.Name, tuple[ast.Name, ...]]:
+        return ("action", self._name(items[0]), ())
+
+    @_rule
+    def waive_disposition(
+        self, pos: _Pos, items: list[Token]
+    ) -> tuple[WaiverTargetKind, ast.Name, tuple[ast.Name, ...]]:
+        return ("disposition", self._name(items[0]), ())
+
+    @_rule
+    def waive_rules(self, pos: _Pos, items: list[Token]) -> tuple[ast.Name, ...]:
+        return self._names(items)
 
 
 def _describe_expected(expected: set[str] | frozenset[str]) -> str:

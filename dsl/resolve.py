@@ -1,4 +1,7 @@
-"""Declarations -> Model: names, duplicates, attributes, ratings, citations, examples.
+"""Declarations -> Model: the entry point of resolution, and the declarations themselves.
+
+The parts live beside it: the name table (`dsl.names`), ratings and citations
+(`dsl.provenance`), properties (`dsl.resolve_properties`) and examples (`dsl.resolve_examples`).
 
 Expressions are delegated to `typecheck`; path-dependent checks (reachability, cycles,
 findings known at a decision) need the decision graph and live in `compiler.wellformed`.
@@ -12,11 +15,8 @@ from collections.abc import Sequence
 from dsl import ast
 from dsl import model as m
 from dsl.codes import (
-    BAD_ACTION_SET,
     BAD_ATTRIBUTE,
     BAD_BOUND,
-    BAD_EXAMPLE,
-    BAD_RATING,
     DUPLICATE_NAME,
     EMPTY_RANGE,
     MISPLACED_DECLARATION,
@@ -26,12 +26,14 @@ from dsl.codes import (
     RULE_LABEL_CLASH,
     TYPE_MISMATCH,
     UNCOVERED_WITHOUT_REASON,
-    UNDEFINED_NAME,
-    UNKNOWN_SOURCE,
 )
 from dsl.diagnostics import Diagnostic, Note, diagnostic, did_you_mean
+from dsl.names import declared_name
+from dsl.resolve_examples import ExampleResolver
+from dsl.resolve_properties import PropertyResolver
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
+from dsl.waivers import resolve_waivers
 
 MAX_VISITS = 100
 """The largest `at most N visits` bound: each visit unrolls another copy of the loop (docs/language.md, "Limits")."""
@@ -40,92 +42,33 @@ _AUTOMATIC_LABEL = re.compile(r"r([1-9][0-9]*)")  # rule N without a label is ca
 MODALITIES = m.MODALITIES
 CONTRASTS = m.CONTRASTS
 RADIATION_LEVELS = m.RADIATION_LEVELS
-ATTRIBUTE_SETS = ("cross_sectional", *m.ACTION_KINDS)
-CATEGORIES: dict[m.RatingCategory, tuple[int, int]] = {
-    "usually_appropriate": (7, 9),
-    "may_be_appropriate": (4, 6),
-    "usually_not_appropriate": (1, 3),
-}
-_KIND_WORDS = {
-    "source": "a source",
-    "variable": "an input or finding",
-    "action": "an action",
-    "disposition": "a disposition",
-    "decision": "a decision",
-    "property": "a property",
-}
 
 
-class Resolver:
+class Resolver(PropertyResolver, ExampleResolver):
+    """Declarations -> Model; the name table, provenance, properties and examples are its bases."""
+
     def __init__(self, modules: Sequence[ast.Module]) -> None:
+        super().__init__()
         self.modules = modules
         self.root = modules[0]
-        self.diagnostics: list[Diagnostic] = []
-        self.names: dict[str, tuple[str, ast.Name]] = {}  # name -> (kind, declaring Name)
-
-    def report(self, diagnostic: Diagnostic) -> None:
-        self.diagnostics.append(diagnostic)
-
-    # -- namespace ---------------------------------------------------------------
-    def declare(self, kind: str, name: ast.Name) -> bool:
-        previous = self.names.get(name.text)
-        if previous is not None:
-            self.report(
-                diagnostic(
-                    DUPLICATE_NAME,
-                    f"'{name.text}' is already declared as {_KIND_WORDS[previous[0]]}",
-                    name.span,
-                    notes=(Note(message="first declared here", span=previous[1].span),),
-                    hint="names are shared by a guideline and everything it imports",
-                )
-            )
-            return False
-        self.names[name.text] = (kind, name)
-        return True
-
-    def owns(self, name: ast.Name) -> bool:
-        """Whether this declaration is the one that holds its name (not a reported duplicate)."""
-        entry = self.names.get(name.text)
-        return entry is not None and entry[1] is name
-
-    def kind_of(self, text: str) -> str | None:
-        entry = self.names.get(text)
-        return _KIND_WORDS[entry[0]] if entry else None
-
-    def lookup(self, kind: str, name: ast.Name, what: str) -> bool:
-        entry = self.names.get(name.text)
-        if entry is not None and entry[0] == kind:
-            return True
-        if entry is not None:
-            self.report(diagnostic(TYPE_MISMATCH, f"'{name.text}' is {_KIND_WORDS[entry[0]]}, not {what}", name.span))
-            return False
-        candidates = [n for n, (k, _) in self.names.items() if k == kind]
-        self.report(
-            diagnostic(
-                UNDEFINED_NAME,
-                f"undefined {what.split(' ', 1)[-1]} '{name.text}'",
-                name.span,
-                hint=did_you_mean(name.text, candidates),
-            )
-        )
-        return False
 
     # -- the whole thing ----------------------------------------------------------
     def resolve(self) -> m.Model:
+        """The Model of a root module and its imports, with every diagnostic found on the way."""
         decls = [d for mod in self.modules for d in mod.decls]
         root_kind = self.root.header.kind
         # Declare every name in source order first, so that a duplicate is always reported at
         # the later declaration, whatever kinds the two declarations have.
         root_ids = {id(d) for d in self.root.decls}
         for d in decls:
-            declared = _declared_name(d)
+            declared = declared_name(d)
             if declared is not None and (declared[0] not in ("decision", "property") or id(d) in root_ids):
                 self.declare(*declared)
         for mod in self.modules:  # the root, or a catalogue imported by a guideline
             if mod.header.kind != "catalogue":
                 continue
             for d in mod.decls:
-                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl):
+                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl | ast.WaiveDecl):
                     self.report(
                         diagnostic(
                             MISPLACED_DECLARATION,
@@ -163,6 +106,8 @@ class Resolver:
             if root_kind == "guideline"
             else []
         )
+        waive_decls = [d for d in self.root.decls if isinstance(d, ast.WaiveDecl)]
+        waivers = resolve_waivers(self, waive_decls, decisions) if root_kind == "guideline" else ()
         header = self.root.header
         return m.Model(
             kind=root_kind,
@@ -180,6 +125,7 @@ class Resolver:
             start=start,
             properties=tuple(props),
             examples=tuple(examples),
+            waivers=waivers,
         )
 
     # -- declarations -------------------------------------------------------------------
@@ -353,29 +299,6 @@ class Resolver:
             return None
         return target.text
 
-    def citations(self, cites: tuple[ast.Citation, ...]) -> tuple[m.Citation, ...]:
-        out = []
-        for c in cites:
-            if c.source.text not in self.source_names:
-                self.report(
-                    diagnostic(
-                        UNKNOWN_SOURCE,
-                        f"unknown source '{c.source.text}'",
-                        c.source.span,
-                        hint=did_you_mean(c.source.text, sorted(self.source_names))
-                        or "declare it with 'source NAME \"title\"'",
-                    )
-                )
-                continue
-            out.append(
-                m.Citation(
-                    source=c.source.text,
-                    locator=c.locator.value if c.locator else None,
-                    span=c.span,
-                )
-            )
-        return tuple(out)
-
     def decision(self, d: ast.DecisionDecl) -> m.Decision:
         if d.max_visits is not None and d.max_visits < 1:
             self.report(diagnostic(BAD_BOUND, "a visit bound must be at least 1", d.span))
@@ -487,172 +410,6 @@ class Resolver:
             cond_span=cond_span,
         )
 
-    def rating(self, r: ast.Rule) -> m.Rating | None:
-        given = len(r.ratings) + len(r.unrated)
-        if given == 0:
-            self.report(
-                diagnostic(
-                    MISSING_PROVENANCE,
-                    "rule has no rating",
-                    r.span,
-                    hint='add: rated CATEGORY SCORE, or unrated "why no rating applies"',
-                )
-            )
-            return None
-        if given > 1:
-            self.report(diagnostic(MISSING_PROVENANCE, "rule has more than one rating", r.span))
-        if not r.ratings:
-            return None
-        rt = r.ratings[0]
-        category = m.member(m.RATING_CATEGORIES, rt.category.text)
-        bounds = CATEGORIES[category] if category is not None else None
-        if bounds is None or category is None:
-            self.report(
-                diagnostic(
-                    BAD_RATING,
-                    f"unknown rating category '{rt.category.text}'",
-                    rt.category.span,
-                    hint=did_you_mean(rt.category.text, list(CATEGORIES)) or "one of: " + ", ".join(CATEGORIES),
-                )
-            )
-            return None
-        low, high = bounds
-        if not low <= rt.score <= high:
-            self.report(
-                diagnostic(
-                    BAD_RATING,
-                    f"{rt.category.text} means a score of {low}-{high}, not {rt.score}",
-                    rt.span,
-                )
-            )
-        if rt.disagreement and rt.category.text != "may_be_appropriate":
-            self.report(diagnostic(BAD_RATING, "only 'may_be_appropriate' ratings carry a disagreement flag", rt.span))
-        return m.Rating(category=category, score=rt.score, disagreement=rt.disagreement, span=rt.span)
-
-    # -- properties ------------------------------------------------------------------------
-    def action_set(self, s: ast.ActionSet, actions: list[m.Action]) -> m.ActionSet:
-        names = [n.text for n in s.names]
-        if s.kind in ("action", "list"):
-            chosen = [n.text for n in s.names if self.lookup("action", n, "an action")]
-            desc = names[0] if s.kind == "action" else "{" + ", ".join(names) + "}"
-        elif s.kind == "attribute":
-            attr = names[0]
-            if attr not in ATTRIBUTE_SETS:
-                self.report(
-                    diagnostic(
-                        BAD_ACTION_SET,
-                        f"'any {attr}' is not an action set",
-                        s.span,
-                        hint="use any " + ", any ".join(ATTRIBUTE_SETS) + ", or any modality M",
-                    )
-                )
-                chosen = []
-            elif attr == "cross_sectional":
-                chosen = [a.name for a in actions if a.cross_sectional]
-            else:
-                chosen = [a.name for a in actions if a.kind == attr]
-            desc = f"any {attr}"
-        else:
-            modality = names[0]
-            chosen = [a.name for a in actions if a.modality == modality]
-            if not chosen:
-                self.report(
-                    diagnostic(
-                        BAD_ACTION_SET,
-                        f"no action has modality '{modality}'",
-                        s.span,
-                        hint=did_you_mean(modality, sorted({a.modality for a in actions if a.modality})),
-                    )
-                )
-            desc = f"any modality {modality}"
-        return m.ActionSet(actions=tuple(chosen), description=desc, span=s.span)
-
-    def property(self, d: ast.PropertyDecl) -> m.Property | None:
-        actions = self.actions
-        b = d.body
-        if b.kind == "max_steps" and (b.bound or 0) < 1:
-            self.report(diagnostic(BAD_BOUND, "a step bound must be at least 1", b.span))
-        exceptions = tuple(n.text for n in b.exceptions if self.lookup("action", n, "an action"))
-        return m.Property(
-            name=d.name.text,
-            title=d.title.value if d.title else None,
-            kind=b.kind,
-            condition=self.exprs.check(b.condition) if b.condition is not None else None,
-            target=self.action_set(b.target, actions) if b.target else None,
-            other=self.action_set(b.other, actions) if b.other else None,
-            exceptions=exceptions,
-            bound=b.bound,
-            span=d.span,
-        )
-
-    # -- examples ----------------------------------------------------------------------------
-    def example(self, d: ast.ExampleDecl) -> m.Example | None:
-        given: dict[str, m.Value] = {}
-        named: set[str] = set()  # including names whose value was wrong
-        for a in d.given:
-            var = self.exprs.variable(a.name)
-            if var is None:
-                continue
-            if a.name.text in named:
-                self.report(diagnostic(BAD_EXAMPLE, f"'{a.name.text}' is given twice", a.span))
-                continue
-            named.add(a.name.text)
-            value = self.example_value(var, a.value)
-            if value is not None:
-                given[var.name] = value
-        if d.expect_orders:
-            for o in d.expect_orders:
-                self.lookup("action", o, "an action")
-        self.lookup("disposition", d.expect_end, "a disposition")
-        citations = self.citations(d.citations)
-        return m.Example(
-            title=d.title.value,
-            citations=citations,
-            given=tuple(given.items()),
-            expect_orders=tuple(o.text for o in d.expect_orders) if d.expect_orders is not None else None,
-            expect_end=d.expect_end.text,
-            span=d.span,
-        )
-
-    def example_value(self, var: m.Variable, v: ast.Value) -> m.Value | None:
-        t = var.type
-        if isinstance(t, m.BoolType):
-            if v.kind != "bool":
-                self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is a bool: give true or false", v.span))
-                return None
-            return bool(v.flag)
-        if isinstance(t, m.EnumType):
-            if v.kind != "name" or v.name is None:
-                self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' takes one of: {t.describe()}", v.span))
-                return None
-            return v.name.text if self.exprs.enum_value(var, v.name) else None
-        if v.kind != "number" or v.number is None:
-            self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is a number", v.span))
-            return None
-        lit = ast.NumberLit(value=v.number, unit=v.unit, span=v.span)
-        value = self.exprs.number(var, lit)
-        if value is not None and t.integer and value.denominator != 1:
-            self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is an integer", v.span))
-            return None
-        return value
-
-
-def _declared_name(d: ast.Decl) -> tuple[str, ast.Name] | None:
-    """The namespace kind and name that a declaration introduces, if any."""
-    if isinstance(d, ast.SourceDecl):
-        return "source", d.name
-    if isinstance(d, ast.InputDecl | ast.FindingDecl):
-        return "variable", d.name
-    if isinstance(d, ast.ActionDecl):
-        return "action", d.name
-    if isinstance(d, ast.DispositionDecl):
-        return "disposition", d.name
-    if isinstance(d, ast.DecisionDecl):
-        return "decision", d.name
-    if isinstance(d, ast.PropertyDecl):
-        return "property", d.name
-    return None
-
 
 def _decl_word(d: ast.Decl) -> str:
     return {
@@ -660,6 +417,7 @@ def _decl_word(d: ast.Decl) -> str:
         ast.StartDecl: "a 'start' declaration",
         ast.PropertyDecl: "a property",
         ast.ExampleDecl: "an example",
+        ast.WaiveDecl: "a waiver",
     }.get(type(d), "this declaration")
 
 
@@ -668,6 +426,7 @@ def _attr_word(key: str) -> str:
 
 
 def resolve(modules: Sequence[ast.Module]) -> tuple[m.Model, list[Diagnostic]]:
+    """The Model of a root module and its imports, with every diagnostic found on the way."""
     resolver = Resolver(modules)
     model = resolver.resolve()
     return model, resolver.diagnostics

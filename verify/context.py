@@ -17,12 +17,13 @@ from typing import Any
 from dsl import model as m
 from dsl.evidence import PathStep
 from dsl.model import Value
-from verify.boxes import Box, Space, contains_item, nice_value
+from verify.box import Box, contains_item
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.reach import Guards
 from verify.results import SolverOptions
 from verify.solver import Patient, SolverResult, check, make_solver, scope
+from verify.space import Space, nice_value
 
 
 class Session:

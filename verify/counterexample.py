@@ -31,10 +31,12 @@ from dsl.evidence import (
 from dsl.model import Value
 from dsl.source import Span
 from dsl.units import UNITS
-from verify.boxes import Box, Space, collect_constants, nice_value
+from verify.box import Box
+from verify.budgets import CANDIDATE_VALUES
 from verify.evaluate import MissingValue
 from verify.reach import GuardKey, Product
 from verify.solver import Patient
+from verify.space import Space, collect_constants, nice_value
 
 Predicate = Callable[[Mapping[str, Value]], bool]
 
@@ -105,7 +107,7 @@ class Minimiser:
                     nums.update(simple_inside(lo, hi, t.unit))
                     nums.add(nice_value(lo, True, hi, True))
             ranked = sorted(nums, key=lambda x: (cost(x, t.unit), abs(x), x))
-            out = list(ranked[:48])
+            out = list(ranked[:CANDIDATE_VALUES])
         self._candidates[var.name] = out
         return out
 

@@ -33,6 +33,7 @@ from dsl.codes import PROPERTY_VIOLATED
 from dsl.diagnostics import diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
+from verify.budgets import property_improve_budget
 from verify.context import Session
 from verify.counterexample import Minimiser, assignments, make_evidence, path_steps
 from verify.encode import Encoder
@@ -75,9 +76,6 @@ class PathwayVerifier(Protocol):
     def minimiser(self) -> Minimiser: ...
 
     def reach_expr(self, i: int) -> Any: ...
-
-
-IMPROVE_BUDGET = 120  # predicate evaluations spent on simplifying one property counterexample
 
 
 # -- monitors -------------------------------------------------------------------------------------
@@ -345,8 +343,7 @@ def _conclude(
 
     if holds(patient):
         # each evaluation walks the product: spend less on large ones
-        budget = max(12, min(IMPROVE_BUDGET, 400_000 // max(1, len(prod.nodes))))
-        patient = pv.minimiser.improve(patient, holds, budget=budget)
+        patient = pv.minimiser.improve(patient, holds, budget=property_improve_budget(len(prod.nodes)))
     path = violated(patient)
     steps: list[PathStep] = []
     revealed: list[str] = []

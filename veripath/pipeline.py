@@ -1,6 +1,6 @@
 """The pipeline, as data: named passes in one tuple, run over every file of a run.
 
-    read → resolve → lower → wellformed → verify-tables → verify-paths → examples → export
+    read → resolve → lower → wellformed → verify-tables → verify-paths → examples → waive → export
 
 Each command runs a selection of `PASSES`, in the tuple's order: `check` everything but
 `export`, `test` the front end and the examples, `build` everything, `graph` and
@@ -36,6 +36,7 @@ from dsl.model import Model
 from dsl.reader import ReadResult, display_path, read_guideline
 from dsl.resolve import resolve
 from dsl.source import SourceFile
+from dsl.waivers import apply_waivers
 from verify import run_examples
 from verify.pathway import PathwayVerifier
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
@@ -228,6 +229,25 @@ def _examples(f: FileResult, report: Report) -> None:
     f.examples.extend(_found(f, run_examples(f.graph).results, report.options))
 
 
+def _waive(f: FileResult, report: Report) -> None:
+    """Mark the findings the spec's `waive` declarations accept; a waiver that accepts none is VP311.
+
+    Unused waivers are reported only where the verifier ran both its passes and decided every
+    check: otherwise the finding a waiver names may exist unseen.
+    """
+    assert f.model is not None
+    verified = all(name in f.timings for name in ("verify-tables", "verify-paths"))
+    decided = not any(r.verdict is Verdict.UNKNOWN for r in f.checks)
+    f.diagnostics, unused = apply_waivers(f.model.waivers, f.diagnostics, report_unused=verified and decided)
+    f.diagnostics.extend(unused)
+    waived = {(d.code, d.evidence.check): d for d in f.diagnostics if d.waived is not None and d.evidence}
+    for i, r in enumerate(f.checks):  # the check results carry the same (now waived) diagnostics
+        if r.diagnostic is not None and r.diagnostic.evidence is not None:
+            d = waived.get((r.diagnostic.code, r.diagnostic.evidence.check))
+            if d is not None:
+                f.checks[i] = dataclasses.replace(r, diagnostic=d)
+
+
 def _export(f: FileResult, report: Report) -> None:
     assert f.graph is not None and f.model is not None
     if not export_allowed(report):
@@ -306,6 +326,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("verify-tables", _verify_tables, _has_graph),
     Pass("verify-paths", _verify_paths, _has_graph),
     Pass("examples", _examples, _has_graph),
+    # accept the findings the spec waives (after every pass that reports findings)
+    Pass("waive", _waive, lambda f: f.model is not None and bool(f.model.waivers)),
     Pass("export", _export, _has_graph),
 )
 
@@ -324,7 +346,7 @@ def select(*, skip: Iterable[str] = (), until: str | None = None) -> tuple[Pass,
 
 FRONT_END = select(until="wellformed")  # `graph`, `veripath.load`
 CHECK = select(skip=["export"])  # `check`, `veripath.check`
-TEST = select(skip=["verify-tables", "verify-paths", "export"])  # `test`: the examples, no solver
+TEST = select(skip=["verify-tables", "verify-paths", "export"])  # `test`: the examples, no solver (no VP311)
 BUILD = PASSES  # `build`: verified first, then the exporters
 
 

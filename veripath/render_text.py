@@ -59,7 +59,8 @@ def render_text(
     where = f"{escape_text(str(diagnostic.span))}: " if diagnostic.span else ""
     head_sev = click.style(sev, fg=_COLORS[diagnostic.severity], bold=True) if color else sev
     code = f"[{diagnostic.code.code}]"
-    lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}"]
+    waived = f" (waived: {escape_text(diagnostic.waived)})" if diagnostic.waived is not None else ""
+    lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}{waived}"]
     if diagnostic.span is not None:
         lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
     for extra in _evidence_lines(diagnostic.evidence):
@@ -69,8 +70,6 @@ def render_text(
         lines.append(f"  {escape_text(where_note)}note: {escape_text(note.message)}")
     if diagnostic.hint:
         lines.append(f"  hint: {escape_text(diagnostic.hint)}")
-    if diagnostic.waived is not None:
-        lines.append(f"  waived: {escape_text(diagnostic.waived)}")
     if baselined:
         lines.append("  baseline: listed in the baseline; does not fail the run")
     return "\n".join(lines)

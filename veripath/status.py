@@ -69,10 +69,13 @@ def exit_code(
 ) -> ExitCode:
     """The exit status of a run that reported `diagnostics` and, if it stopped early, raised `exception`.
 
-    strict: warnings are findings too.
+    strict: warnings are findings too. A waived finding (`Diagnostic.waived`) never counts:
+    the spec accepted it, with a reason, and it stays visible in every report.
     """
     status = ExitCode.OK
     for d in diagnostics:
+        if d.waived is not None:
+            continue
         if d.severity is Severity.ERROR:
             status = worst(status, _BY_STAGE[stage_of(d)])
         elif d.severity is Severity.WARNING and strict:

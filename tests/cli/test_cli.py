@@ -185,7 +185,9 @@ def test_graph_golden(fmt: str, update_golden: bool) -> None:
 
 
 def test_graph_default_is_mermaid() -> None:
-    assert run("graph", str(SMALL)).stdout == run("graph", "--format", "mermaid", str(SMALL)).stdout
+    default = run("graph", str(SMALL))
+    assert default.exit_code == 0, default.stderr
+    assert default.stdout == SMALL.with_suffix(".expected.mmd").read_text(encoding="utf-8")
 
 
 def test_graph_of_a_broken_spec_or_a_catalogue() -> None:
@@ -236,19 +238,29 @@ def test_build_reports_json(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["summary"]["errors"] == 2
 
 
+def _stdout_of_broken(*args: str, env: dict[str, str] | None = None, terminal: bool = False) -> str:
+    """`veripath check ARGS broken.vp`: its stdout (the time taken out), after checking the exit
+    status (2) and an empty stderr."""
+    result = run("check", *args, str(BROKEN), env=env, terminal=terminal)
+    assert result.exit_code == 2, result.output
+    assert result.stderr == ""
+    assert len(shown(ANSI.sub("", result.stdout))) == 2
+    return untimed(result.stdout)
+
+
 def test_color_flag_adds_ansi_and_no_color_removes_it() -> None:
-    colored = run("check", "--color", str(BROKEN), terminal=True)
-    assert ANSI.search(colored.stdout)
-    assert untimed(ANSI.sub("", colored.stdout)) == untimed(run("check", "--no-color", str(BROKEN)).stdout)
-    assert not ANSI.search(run("check", "--no-color", str(BROKEN), terminal=True).stdout)
+    colored = _stdout_of_broken("--color", terminal=True)
+    assert ANSI.search(colored)
+    assert ANSI.sub("", colored) == _stdout_of_broken("--no-color")
+    assert not ANSI.search(_stdout_of_broken("--no-color", terminal=True))
     # The flag wins over the environment.
-    assert ANSI.search(run("check", "--color", str(BROKEN), env={"NO_COLOR": "1"}, terminal=True).stdout)
+    assert ANSI.search(_stdout_of_broken("--color", env={"NO_COLOR": "1"}, terminal=True))
     # Without a flag, NO_COLOR (and a non-terminal stderr) mean plain text.
-    assert not ANSI.search(run("check", str(BROKEN), env={"NO_COLOR": "1"}, terminal=True).stdout)
+    assert not ANSI.search(_stdout_of_broken(env={"NO_COLOR": "1"}, terminal=True))
 
 
 def test_color_flag_forces_ansi_into_a_pipe() -> None:
-    assert ANSI.search(run("check", "--color", str(BROKEN)).stdout)
+    assert ANSI.search(_stdout_of_broken("--color"))
 
 
 class _Terminal:
@@ -269,7 +281,7 @@ def test_no_color_environment_is_respected(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_default_is_plain_when_not_a_terminal() -> None:
-    assert not ANSI.search(run("check", str(BROKEN)).stdout)
+    assert not ANSI.search(_stdout_of_broken(terminal=True))
 
 
 def test_an_internal_error_is_exit_3_with_a_report_request(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -310,4 +322,6 @@ def test_caret_shows_the_right_line_after_a_form_feed(tmp_path: Path) -> None:
     spec = tmp_path / "ff.vp"
     spec.write_bytes(b'guideline g "G" version "1"\n\x0c\nsource s "S"\ninput a: bool\nassume: b\n')
     result = run("check", "--no-color", str(spec))
+    assert result.exit_code == 2, result.output
+    assert [(s.line, s.column, s.code) for s in shown(result.stdout)] == [(1, 1, "VP215"), (5, 9, "VP201")]
     assert "    5 | assume: b\n" in result.stdout

@@ -224,9 +224,9 @@ def test_closed_sets_are_read_off_their_literals() -> None:
 
 
 def test_resolver_validates_with_the_model_sets() -> None:
-    from dsl import resolve
+    from dsl import provenance, resolve
 
     assert resolve.CONTRASTS is m.CONTRASTS
     assert resolve.RADIATION_LEVELS is m.RADIATION_LEVELS
     assert resolve.MODALITIES is m.MODALITIES
-    assert set(resolve.CATEGORIES) == set(m.RATING_CATEGORIES)
+    assert set(provenance.CATEGORIES) == set(m.RATING_CATEGORIES)

@@ -21,6 +21,7 @@ from compiler.stamp import SolverSettings, VerificationStamp
 from dsl import model as m
 from dsl.model import CONTRASTS, MODALITIES, RADIATION_LEVELS
 from dsl.units import TIME_UNITS
+from dsl.waivers import WAIVABLE
 from tests.export.support import ROOT, SPECS
 from tests.verify.helpers import load_graph
 from tests.verify.specgen import Built, specs
@@ -218,3 +219,31 @@ def test_random_specs_validate(built: Built, tmp_path_factory: pytest.TempPathFa
     errors = [e.message for e in _validator().iter_errors(doc)]
     assert not errors, (built.text, errors[:3])
     assert doc["header"]["files"][0]["path"] == "rnd.vp"
+
+
+def test_waivers_are_listed_when_the_spec_has_them() -> None:
+    spec = ROOT / "tests" / "data" / "dsl" / "waivers.vp"
+    doc = json.loads(_export(spec))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _validator().iter_errors(doc)]
+    assert not errors, errors[:5]
+    first, *rest = doc["waivers"]
+    assert first == {
+        "code": "VP303",
+        "target": {"kind": "decision", "name": "second"},
+        "rules": ["r1", "r2"],
+        "check": "redundant:second:r1:r2",
+        "reason": "both reassure; the 10 cm boundary is shared",
+        "location": "tests/data/dsl/waivers.vp:30:1",
+    }
+    assert [(w["code"], w["check"]) for w in rest] == [
+        ("VP304", "masked:first:r2"),
+        ("VP305", "dead:first:r3"),
+        ("VP306", "unreachable:decision:large"),
+        ("VP306", "unreachable:action:mri"),
+        ("VP306", "unreachable:disposition:refer"),
+    ]
+    waiver = _schema()["properties"]["waivers"]["items"]["properties"]
+    assert waiver["code"]["enum"] == [c.code for c in WAIVABLE]
+    assert waiver["target"]["properties"]["kind"]["enum"] == list(get_args(m.WaiverTargetKind))
+    # a spec without waivers has no "waivers" key: its tables are what they were before waivers
+    assert "waivers" not in json.loads(_export(ROOT / "specs" / "flank_mass.vp"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,57 @@ def refuted(report: Report) -> set[tuple[str, str]]:
             assert r.diagnostic is not None
             out.add((base_id(r.check), r.diagnostic.code.code))
     return out
+
+
+# -- inline expectations -----------------------------------------------------------------------
+# A planted spec says what the verifier must find where it must find it: a comment
+#
+#     rule r2 when size_cm < 5 end painful unrated "t" cite src  # expect: VP304 masked:triage:r2
+#
+# on the line the finding points at (the comment's own line is the expected line, so nothing
+# hard-codes a line number). The check id runs to the end of its comment (example ids have spaces);
+# several findings on one line are several comments, and a plain comment may follow:
+# '# expect: VP302 conflict:t:r1:r3  # expect: VP302 conflict:t:r2:r3  # why'. Gap ids are written
+# without the ':k' of the region (see `base_id`). A spec without '# expect:' must verify clean.
+_EXPECT = re.compile(r"expect:\s*(?P<code>VP\d{3})\s+(?P<check>\S.*?)\s*$")
+
+
+@dataclass(frozen=True, order=True)
+class Expected:
+    line: int
+    code: str
+    check: str
+
+
+def expectations(path: Path) -> list[Expected]:
+    """The '# expect:' comments of a spec, sorted; a comment that mentions 'expect' but does not
+    parse fails the test (a typo must not silently drop an expectation)."""
+    out: list[Expected] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), start=1):
+        _, hash_, comment = line.partition("#")
+        if not hash_:
+            continue
+        for part in comment.split("#"):
+            part = part.strip()
+            if not re.search(r"\bexpect\b", part, re.IGNORECASE):
+                continue
+            m = _EXPECT.fullmatch(part)
+            assert m is not None, f"{path.name}:{number}: malformed expectation {part!r}"
+            out.append(Expected(number, m["code"], m["check"]))
+    assert len(out) == len(set(out)), f"{path.name}: an expectation is repeated"
+    return sorted(out)
+
+
+def findings(report: Report, path: Path) -> list[Expected]:
+    """What the verifier found, in the form of `expectations` (each gap region once), sorted."""
+    out = set()
+    for r in report.results:
+        if r.verdict is Verdict.PROVED:
+            continue
+        assert r.diagnostic is not None and r.diagnostic.span is not None, r.check
+        assert Path(r.diagnostic.span.file).resolve() == path.resolve(), r.diagnostic.span
+        out.add(Expected(r.diagnostic.span.line, r.diagnostic.code.code, base_id(r.check)))
+    return sorted(out)
 
 
 def base_id(check: str) -> str:

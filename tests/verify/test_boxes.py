@@ -13,8 +13,13 @@ from hypothesis import strategies as st
 from dsl import model as m
 from tests.verify import reference as ref
 from tests.verify.specgen import conditions
-from verify import boxes as bx
+from verify.bitset import bits_of, iter_bits
+from verify.box import contains, intersects
+from verify.boxindex import BoxIndex, _OrderedIndex
 from verify.evaluate import evaluate, evaluate3
+from verify.extract import extract
+from verify.space import Space, nice_value
+from verify.uncovered import Uncovered, widen
 from veripath.api import load_spec
 
 SETTINGS = settings(
@@ -54,9 +59,9 @@ def _points(model: m.Model) -> list[dict[str, m.Value]]:
 def test_extraction_is_exact_or_a_superset(texts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
     model = _model(texts, tmp_path_factory.mktemp("b"))
     rules = model.decision("k").rules
-    space = bx.Space(model, [r.cond for r in rules])
+    space = Space(model, [r.cond for r in rules])
     for rule in rules:
-        ext = bx.extract(space, rule.cond)
+        ext = extract(space, rule.cond)
         for p in _points(model):
             inside = ext.box is not None and space.contains_patient(ext.box, p)
             truth = evaluate(rule.cond, p)
@@ -71,23 +76,23 @@ def test_extraction_is_exact_or_a_superset(texts: list[str], tmp_path_factory: p
 def test_uncovered_pieces_partition_the_complement(texts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
     model = _model(texts, tmp_path_factory.mktemp("b"))
     rules = model.decision("k").rules
-    space = bx.Space(model, [r.cond for r in rules])
-    exts = [bx.extract(space, r.cond) for r in rules]
+    space = Space(model, [r.cond for r in rules])
+    exts = [extract(space, r.cond) for r in rules]
     covers = [e.box for e in exts if e.exact and e.box is not None]
-    pieces = list(bx.Uncovered(space, covers, space.full))
+    pieces = list(Uncovered(space, covers, space.full))
     for a, b in itertools.combinations(pieces, 2):
-        assert not bx.intersects(a, b)
-    index = bx.BoxIndex(space, covers)
+        assert not intersects(a, b)
+    index = BoxIndex(space, covers)
     for piece in pieces:
-        assert not any(bx.intersects(piece, c) for c in covers)
-        wide = bx.widen(space, piece, index)
-        assert bx.contains(wide, piece)
-        assert not any(bx.intersects(wide, c) for c in covers)
+        assert not any(intersects(piece, c) for c in covers)
+        wide = widen(space, piece, index)
+        assert contains(wide, piece)
+        assert not any(intersects(wide, c) for c in covers)
         assert space.describe(wide)
     for p in _points(model):
         point = space.point_box(p)
-        covered = any(bx.intersects(point, c) for c in covers)
-        holders = [q for q in pieces if bx.intersects(point, q)]
+        covered = any(intersects(point, c) for c in covers)
+        holders = [q for q in pieces if intersects(point, q)]
         assert len(holders) == (0 if covered else 1)
 
 
@@ -96,27 +101,27 @@ def test_uncovered_pieces_partition_the_complement(texts: list[str], tmp_path_fa
 def test_index_candidates_are_a_superset(texts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
     model = _model(texts, tmp_path_factory.mktemp("b"))
     rules = model.decision("k").rules
-    space = bx.Space(model, [r.cond for r in rules])
-    boxes = [bx.extract(space, r.cond).box for r in rules]
-    index = bx.BoxIndex(space, boxes)
+    space = Space(model, [r.cond for r in rules])
+    boxes = [extract(space, r.cond).box for r in rules]
+    index = BoxIndex(space, boxes)
     for a in boxes:
         if a is None:
             continue
-        cands = set(bx.iter_bits(index.candidates(a)))
+        cands = set(iter_bits(index.candidates(a)))
         for j, b in enumerate(boxes):
-            if b is not None and bx.intersects(a, b):
+            if b is not None and intersects(a, b):
                 assert j in cands
-        assert set(index.meeting(a)) == {j for j, b in enumerate(boxes) if b is not None and bx.intersects(a, b)}
+        assert set(index.meeting(a)) == {j for j, b in enumerate(boxes) if b is not None and intersects(a, b)}
 
 
 def test_ordered_index_with_many_distinct_bounds() -> None:
     """More distinct bounds than checkpoints: queries round up, never lose a rule."""
     ranges: list[tuple[int, int] | None] = [(k, k + 3) for k in range(0, 10000, 2)]
     ranges.append(None)
-    index = bx._OrderedIndex(ranges, len(ranges))
+    index = _OrderedIndex(ranges, len(ranges))
     assert not index.starts_exact
     for a, b in [(0, 0), (5, 9), (1001, 1001), (1990, 5000), (9990, 20000), (-5, -1)]:
-        got = set(bx.iter_bits(index.query(a, b)))
+        got = set(iter_bits(index.query(a, b)))
         want = {k for k, r in enumerate(ranges) if r is not None and r[0] <= b and r[1] >= a}
         assert want <= got
 
@@ -134,14 +139,14 @@ def test_ordered_index_with_many_distinct_bounds() -> None:
     ],
 )
 def test_nice_values(lo: Fraction, lo_open: bool, hi: Fraction, hi_open: bool, want: Fraction) -> None:
-    assert bx.nice_value(lo, lo_open, hi, hi_open) == want
+    assert nice_value(lo, lo_open, hi, hi_open) == want
 
 
 def test_bitsets() -> None:
-    assert bx.bits_of([0, 3, 9], 10) == 0b1000001001
-    assert list(bx.iter_bits(0b1000001001)) == [0, 3, 9]
-    big = bx.bits_of(list(range(0, 300, 3)), 300)
-    assert list(bx.iter_bits(big)) == list(range(0, 300, 3))
+    assert bits_of([0, 3, 9], 10) == 0b1000001001
+    assert list(iter_bits(0b1000001001)) == [0, 3, 9]
+    big = bits_of(list(range(0, 300, 3)), 300)
+    assert list(iter_bits(big)) == list(range(0, 300, 3))
 
 
 @SETTINGS

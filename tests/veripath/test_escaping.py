@@ -58,12 +58,14 @@ def test_text_diagnostics_escape_messages_and_source_lines(tmp_path: Path) -> No
 
 
 def test_junit_is_well_formed_xml_and_sarif_is_escaped(tmp_path: Path) -> None:
-    _, stdout, _ = _check(tmp_path, "--format", "junit")
+    code, stdout, _ = _check(tmp_path, "--format", "junit")
+    assert code == 2
     suites = ET.fromstring(stdout)  # a raw form feed would make this ill-formed XML
     failure = suites.find("./testsuite/testcase/failure")
     assert failure is not None and "\u202e" not in (failure.get("message") or "")
     assert "\\u202e" in (failure.get("message") or "")
-    _, stdout, _ = _check(tmp_path, "--format", "sarif")
+    code, stdout, _ = _check(tmp_path, "--format", "sarif")
+    assert code == 2
     (result,) = json.loads(stdout)["runs"][0]["results"]
     assert "\n" not in result["message"]["text"] and "\u202e" not in result["message"]["text"]
 

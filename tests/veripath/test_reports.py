@@ -419,7 +419,7 @@ def test_waived_findings_are_shown_as_waived_everywhere() -> None:
     summary = summarize(report, found)
     sources = {k: v for f in report.files for k, v in f.sources.items()}
     text = render_report(found, summary, sources, {})
-    assert "  waived: the sources are silent; agreed at the 2024 review" in text
+    assert "[VP302] (waived: the sources are silent; agreed at the 2024 review)" in text
     assert "1 finding waived" in text.splitlines()[-1]
     log = render_sarif(found, sources, __version__)
     _valid(_sarif_validator(), log)

@@ -1,0 +1,209 @@
+"""Boxes from conditions: the box of a rule's condition, exact or a sound superset.
+
+A condition is a box when it is a conjunction of one-variable constraints (after pushing
+negations inward); a disjunction is a box when its parts differ in one dimension and
+touch. Anything else (a comparison of two variables, a disjunction of unrelated boxes)
+gets the smallest box containing it and `exact=False`, so the table checks can still
+prune with it and confirm with Z3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import cast
+
+from dsl import model as m
+from dsl.cond import CondVisitor
+from verify.box import Box, Item, Mask
+from verify.space import Space
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """A condition as a box: exact, or a sound over-approximation (a superset)."""
+
+    box: Box | None  # None: the condition matches nothing (only when exact)
+    exact: bool
+
+
+def extract(space: Space, cond: m.Cond) -> Extracted:
+    """The box of a condition over `space`, exact when the condition is a box.
+
+    The table checks work on these boxes and ask Z3 only about rules that are not exact."""
+    sparse, exact = _extract(space, cond, False)
+    if sparse is None:
+        return Extracted(None, exact)
+    full = space.full
+    return Extracted(tuple(sparse.get(i, full[i]) for i in range(len(full))), exact)
+
+
+# Extraction works on sparse boxes (dimension -> item; a missing dimension is unconstrained),
+# so that a conjunction of k atoms costs O(k), not O(k * dimensions).
+Sparse = dict[int, Item]
+
+
+def _meet(x: Item, y: Item) -> Item | None:
+    """The common part of two items of one dimension, or None when they do not meet."""
+    if isinstance(x, int):
+        z = x & cast(Mask, y)  # same dimension: same kind
+        return z if z else None
+    assert isinstance(y, tuple)
+    lo, hi = max(x[0], y[0]), min(x[1], y[1])
+    return (lo, hi) if lo <= hi else None
+
+
+def _join(x: Item, y: Item) -> tuple[Item, bool]:
+    """The smallest item containing both, and whether it is exactly their union."""
+    if isinstance(x, int):
+        return x | cast(Mask, y), True  # same dimension: same kind
+    assert isinstance(y, tuple)
+    exact = not (y[0] > x[1] + 1 or x[0] > y[1] + 1)
+    return (min(x[0], y[0]), max(x[1], y[1])), exact
+
+
+def _within(space: Space, i: int, inner: Item, outer: Item) -> bool:
+    """Whether `inner` lies within `outer` (items of dimension i)."""
+    if isinstance(outer, int):
+        return not cast(Mask, inner) & ~outer  # same dimension: same kind
+    assert isinstance(inner, tuple)
+    return outer[0] <= inner[0] and inner[1] <= outer[1]
+
+
+def _sparse_contains(space: Space, outer: Sparse, inner: Sparse) -> bool:
+    """Whether the sparse box `outer` contains the sparse box `inner`."""
+    return all(_within(space, i, inner.get(i, space.full[i]), x) for i, x in outer.items())
+
+
+def _sparse_union(space: Space, a: Sparse, b: Sparse) -> tuple[Sparse, bool]:
+    """A box containing a ∪ b, and whether it is exactly a ∪ b."""
+    if _sparse_contains(space, a, b):
+        return a, True
+    if _sparse_contains(space, b, a):
+        return b, True
+    out: Sparse = {}
+    differ = 0
+    exact = True
+    for i in sorted(a.keys() & b.keys()):
+        x, y = a[i], b[i]
+        if x != y:
+            differ += 1
+        z, ok = _join(x, y)
+        exact = exact and ok
+        if z != space.full[i]:
+            out[i] = z
+    differ += len(a.keys() ^ b.keys())
+    return out, exact and differ <= 1
+
+
+def _atom(space: Space, var: str, items: list[Item]) -> tuple[Sparse | None, bool]:
+    """A one-variable constraint given as a union of items."""
+    i = space.index[var]
+    if not items:
+        return None, True
+    item = items[0]
+    exact = True
+    for other in items[1:]:
+        item, ok = _join(item, other)
+        exact = exact and ok
+    if isinstance(item, int) and not item:
+        return None, True
+    return ({} if item == space.full[i] else {i: item}), exact
+
+
+def _extract(space: Space, c: m.Cond, neg: bool) -> tuple[Sparse | None, bool]:
+    """The sparse box of a condition (`neg`: of its negation), and whether it is exact."""
+    return _Extractor.pair(space)[neg].visit(c)
+
+
+class _Extractor(CondVisitor[tuple[Sparse | None, bool]]):
+    """The box of a condition (`neg`: of its negation); `other` extracts with the opposite sign."""
+
+    def __init__(self, space: Space, neg: bool) -> None:
+        self.space = space
+        self.neg = neg
+        self.other: _Extractor = self
+
+    @staticmethod
+    def pair(space: Space) -> tuple[_Extractor, _Extractor]:
+        """(positive, negative), each the other's `other`."""
+        pos, neg = _Extractor(space, False), _Extractor(space, True)
+        pos.other, neg.other = neg, pos
+        return pos, neg
+
+    def visit_const(self, c: m.Const) -> tuple[Sparse | None, bool]:
+        return ({}, True) if c.value != self.neg else (None, True)
+
+    def visit_not(self, c: m.Not) -> tuple[Sparse | None, bool]:
+        return self.other.visit(c.operand)
+
+    def visit_bool_var(self, c: m.BoolVar) -> tuple[Sparse | None, bool]:
+        return _atom(self.space, c.var, [0b01 if self.neg else 0b10])
+
+    def visit_enum_in(self, c: m.EnumIn) -> tuple[Sparse | None, bool]:
+        space = self.space
+        d = space.dims[space.index[c.var]]
+        mask = 0
+        for v in c.values:
+            mask |= 1 << d.values.index(v)
+        if self.neg:
+            mask = ((1 << len(d.values)) - 1) & ~mask
+        return _atom(space, c.var, [mask])
+
+    def visit_compare(self, c: m.Compare) -> tuple[Sparse | None, bool]:
+        space, neg = self.space, self.neg
+        op, left, right = c.op, c.left, c.right
+        if left.var is None and right.var is not None:
+            left, right, op = right, left, op.flip()
+        if left.var is None or right.var is not None:
+            if left.var is None and right.var is None:
+                assert left.const is not None and right.const is not None
+                truth = op.apply(left.const, right.const)
+                return ({}, True) if truth != neg else (None, True)
+            return {}, False  # variable against variable: not a box
+        if neg:
+            op = op.negate()
+        assert right.const is not None
+        ranges = space.compare_range(space.index[left.var], op, right.const)
+        return _atom(space, left.var, list(ranges))
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> tuple[Sparse | None, bool]:
+        return {}, False
+
+    def visit_and(self, c: m.And) -> tuple[Sparse | None, bool]:
+        return self._junction(c.operands, conj=not self.neg)
+
+    def visit_or(self, c: m.Or) -> tuple[Sparse | None, bool]:
+        return self._junction(c.operands, conj=self.neg)
+
+    def _junction(self, operands: tuple[m.Cond, ...], conj: bool) -> tuple[Sparse | None, bool]:
+        """The box of the operands' meet (`conj`) or join, each extracted with this sign."""
+        parts = [self.visit(o) for o in operands]
+        if conj:
+            box: Sparse = {}
+            exact = True
+            for b, e in parts:
+                if b is None:
+                    return None, True  # an empty conjunct (over-approximations are never empty)
+                exact = exact and e
+                for i, y in b.items():
+                    x = box.get(i)
+                    if x is None:
+                        box[i] = y
+                    else:
+                        z = _meet(x, y)
+                        if z is None:
+                            return None, True  # supersets that do not meet: the real sets do not either
+                        box[i] = z
+            return box, exact
+        acc: Sparse | None = None
+        exact = True
+        for b, e in parts:
+            exact = exact and e
+            if b is None:
+                continue
+            if acc is None:
+                acc = b
+                continue
+            acc, ok = _sparse_union(self.space, acc, b)
+            exact = exact and ok
+        return acc, exact

@@ -1,0 +1,271 @@
+"""Gaps: patients who reach the decision and whom no rule matches (GAP).
+
+The complement of the union of the rule boxes, by a k-d split, each uncovered piece widened
+to a maximal box (the region reported) and confirmed by a witness or Z3. Tables whose rules
+are not all boxes, or whose split exceeds its budget, fall back to Z3 with blocking clauses.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import z3
+
+from dsl.codes import GAP
+from dsl.diagnostics import Note, diagnostic
+from dsl.model import Value
+from verify.box import Box, with_item
+from verify.budgets import (
+    MAX_UNREACHABLE_PIECES,
+    gap_work,
+)
+from verify.counterexample import (
+    make_evidence,
+    region_of,
+)
+from verify.encode import Encoder
+from verify.results import CheckResult, Verdict
+from verify.solver import Patient
+from verify.space import Space
+from verify.tables.dead import dead_result
+from verify.tables.unknown import unknown_result
+from verify.uncovered import BudgetExceeded, Uncovered, widen
+
+if TYPE_CHECKING:
+    from verify.tables.checker import DecisionChecker
+
+
+@dataclass
+class Gap:
+    box: Box
+    region: str
+    patient: Patient
+    space: Space  # the coordinates of `box`
+
+
+def box_formula(enc: Encoder, space: Space, box: Box) -> Any:
+    """The Z3 formula of a box, to confirm or block a region with the solver."""
+    parts = []
+    for i, d in enumerate(space.dims):
+        item = box[i]
+        if item == space.full[i]:
+            continue
+        x = enc.vars[d.var]
+        if d.kind == "bool":
+            parts.append(x if item == 0b10 else z3.Not(x))
+        elif d.kind == "enum":
+            assert isinstance(item, int)
+            parts.append(enc.or_(x == k for k in range(len(d.values)) if item >> k & 1))
+        elif d.kind == "int":
+            assert isinstance(item, tuple)
+            parts.extend([x >= item[0], x <= item[1]])
+        else:
+            assert isinstance(item, tuple)
+            lo, lo_open, hi, hi_open = space.real_bounds(d, item[0], item[1])
+            parts.append(x > enc.num(lo) if lo_open else x >= enc.num(lo))
+            parts.append(x < enc.num(hi) if hi_open else x <= enc.num(hi))
+    return enc.and_(parts)
+
+
+def check_gaps(ck: DecisionChecker) -> list[CheckResult]:
+    """Gap results (up to `max_gaps` regions); with an `otherwise` rule, its dead check instead."""
+    t0 = time.perf_counter()
+    cap = 1 if ck.otherwise is not None else ck.max_gaps
+    gaps, more, unknown = find_gaps(ck, cap)
+    out: list[CheckResult] = []
+    gid = f"gap:{ck.name}"
+    if ck.otherwise is not None:
+        oid = ck.check_id("dead", ck.otherwise)
+        if gaps:
+            ck.otherwise_witness = gaps[0].patient
+            out.append(ck.proved(oid, t0))
+        elif unknown is not None:
+            out.append(
+                unknown_result(
+                    oid,
+                    f"the 'otherwise' rule of decision '{ck.name}' ever applies",
+                    ck.otherwise.span,
+                    unknown,
+                    t0,
+                )
+            )
+        else:
+            out.append(dead_result(ck, oid, ck.otherwise, t0, otherwise=True))
+        out.append(ck.proved(gid, t0))  # `otherwise` covers every remaining patient
+        return out
+    for k, gap in enumerate(gaps):
+        cid = gid if k == 0 else f"{gid}:{k + 1}"
+        last = k == len(gaps) - 1
+        out.append(gap_result(ck, cid, gap, more and last, t0))
+    if unknown is not None:
+        out.append(
+            unknown_result(
+                f"{gid}:rest" if gaps else gid,
+                f"decision '{ck.name}' covers every patient who can reach it",
+                ck.decision.span,
+                unknown,
+                t0,
+            )
+        )
+    elif not gaps:
+        out.append(ck.proved(gid, t0))
+    return out
+
+
+def gap_result(ck: DecisionChecker, cid: str, gap: Gap, more: bool, t0: float) -> CheckResult:
+    """The GAP result for one uncovered region, with a simplified patient in it."""
+
+    def holds(q: Mapping[str, Value]) -> bool:
+        return gap.space.contains_patient(gap.box, q) and ck.ctx.holds(q) and not ck.matched(q)
+
+    p = ck.minimiser.improve(gap.patient, holds)
+    steps, revealed = ck.path(p, f"no rule of decision {ck.name} matches", ck.decision.span)
+    notes: tuple[Note, ...] = ()
+    if more:
+        notes = (Note(message=f"further uncovered regions are not listed (limit {ck.max_gaps} per decision)"),)
+    diag = diagnostic(
+        code=GAP,
+        message=f"decision '{ck.name}' does not cover every patient who can reach it",
+        span=ck.decision.span,
+        hint="add a rule for these patients (an 'uncovered' disposition with a reason if the sources are silent)",
+        notes=notes,
+        evidence=make_evidence(
+            cid,
+            "refuted",
+            patient=ck.shown(p, revealed),
+            path=steps,
+            region=region_of(ck.model, gap.space, gap.box),
+        ),
+    )
+    return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
+
+
+def find_gaps(ck: DecisionChecker, cap: int) -> tuple[list[Gap], bool, str | None]:
+    """Up to `cap` disjoint uncovered regions with a reachable patient each; more? unknown reason."""
+    gaps: list[Gap] = []
+    blocked: list[Box] = []
+    if ck.all_exact:
+        try:
+            return box_gaps(ck, cap, gaps, blocked)
+        except BudgetExceeded:
+            pass
+    return z3_gaps(ck, cap, gaps, blocked)
+
+
+def box_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box]) -> tuple[list[Gap], bool, str | None]:
+    """Uncovered regions by the box split; raises BudgetExceeded to hand over to Z3."""
+    covers = [i.box for i in ck.infos if i.box is not None]
+    budget = gap_work(len(covers), len(ck.space.dims))
+    unc = Uncovered(ck.space, covers, ck.space.full, budget=budget)
+    unknown: str | None = None
+    for piece in unc:
+        region = widen(ck.space, piece, ck.index, extra=[g.box for g in gaps])
+        p = ck.ctx.witness_in(ck.space, region) or ck.ctx.witness_in(ck.space, piece)
+        if p is None:
+            res = ck.ctx.query(box_formula(ck.enc, ck.space, region))
+            if res.verdict is Verdict.REFUTED:
+                p = res.model
+            elif res.verdict is Verdict.UNKNOWN:
+                unknown = res.reason
+                unc.add_cover(region)
+                blocked.append(region)
+                continue
+            else:
+                unc.add_cover(region)
+                blocked.append(region)
+                if len(blocked) > MAX_UNREACHABLE_PIECES:
+                    raise BudgetExceeded
+                continue
+        assert p is not None
+        if len(gaps) >= cap:
+            return gaps, True, unknown
+        gaps.append(Gap(region, ck.space.describe(region), p, ck.space))
+        unc.add_cover(region)
+    return gaps, False, unknown
+
+
+def z3_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box]) -> tuple[list[Gap], bool, str | None]:
+    """Uncovered regions by Z3 with blocking clauses, after those already found."""
+    enc = ck.enc
+    anyrule = enc.or_(enc.encode(i.rule.cond) for i in ck.infos)
+    blocks = [box_formula(enc, g.space, g.box) for g in gaps]
+    blocks.extend(box_formula(enc, ck.space, b) for b in blocked)
+    while True:
+        res = ck.ctx.query(z3.Not(anyrule), *(z3.Not(b) for b in blocks))
+        if res.verdict is Verdict.PROVED:
+            return gaps, False, None
+        if res.verdict is Verdict.UNKNOWN:
+            return gaps, False, res.reason
+        assert res.model is not None
+        if len(gaps) >= cap:
+            return gaps, True, None
+        if ck.all_exact:
+            space = ck.space
+            region = widen(space, space.point_box(res.model), ck.index, extra=[g.box for g in gaps])
+        else:
+            space = space_around(ck, res.model)
+            region = widen_z3(ck, space, space.point_box(res.model), enc.or_([anyrule, *blocks]))
+        gaps.append(Gap(region, space.describe(region), res.model, space))
+        blocks.append(box_formula(enc, space, region))
+
+
+def space_around(ck: DecisionChecker, patient: Patient) -> Space:
+    """The space with the patient's numbers as extra points (for variable-to-variable comparisons)."""
+    extra: dict[str, list[Fraction]] = {}
+    for d in ck.space.dims:
+        if d.kind == "real":
+            v = patient[d.var]
+            assert isinstance(v, Fraction)
+            extra.setdefault(d.var, []).append(v)
+            for other in ck.partners.get(d.var, ()):
+                w = patient[other]
+                assert isinstance(w, Fraction)
+                extra[d.var].append(w)
+    return Space(ck.model, [r.cond for r in ck.main], extra_points=extra)
+
+
+def widen_z3(ck: DecisionChecker, space: Space, box: Box, taken: Any) -> Box:
+    """Grow a box while no patient in it who reaches the decision is `taken` (matched, or reported)."""
+
+    def ok(b: Box) -> bool:
+        res = ck.ctx.query(box_formula(ck.enc, space, b), taken)
+        return res.verdict is Verdict.PROVED
+
+    if not ok(box):
+        return box  # cannot happen with the patient's values as points; keep the point
+    for i in range(len(space.dims)):
+        full = space.full[i]
+        item = box[i]
+        if ok(with_item(box, i, full)):
+            box = with_item(box, i, full)
+            continue
+        if isinstance(item, int):
+            assert isinstance(full, int)
+            for v in range(full.bit_length()):
+                if full >> v & 1 and not item >> v & 1 and ok(with_item(box, i, item | 1 << v)):
+                    item |= 1 << v
+            box = with_item(box, i, item)
+            continue
+        assert isinstance(item, tuple) and isinstance(full, tuple)
+        lo, hi = item
+        a, b = full[0], lo  # the smallest lower bound that still works, in [full, lo]
+        while a < b:
+            mid = (a + b) // 2
+            if ok(with_item(box, i, (mid, hi))):
+                b = mid
+            else:
+                a = mid + 1
+        lo = a
+        a, b = hi, full[1]  # the largest upper bound, in [hi, full]
+        while a < b:
+            mid = (a + b + 1) // 2
+            if ok(with_item(box, i, (lo, mid))):
+                a = mid
+            else:
+                b = mid - 1
+        box = with_item(box, i, (lo, a))
+    return box

@@ -11,9 +11,9 @@ from dsl.codes import CODES, Code
 HEADER = """# Diagnostic codes
 
 Every diagnostic veripath reports has a stable code, registered in `dsl/codes.py`; a code is
-never reused. `VP1xx` reading and syntax, `VP2xx` names, types and well-formedness, `VP3xx`
-verification findings, `VP4xx` writing outputs. `veripath explain-code VP301` prints the
-same text as this page. This file is generated from the registry
+never reused. The hundreds say the stage: 1 reading and syntax, 2 names, types and
+well-formedness, 3 verification findings, 4 writing outputs. `veripath explain-code CODE`
+prints the same text as this page. This file is generated from the registry
 (`python -m veripath.codes_doc > docs/codes.md`); do not edit it by hand.
 
 | code | slug | default severity | summary |

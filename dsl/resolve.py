@@ -1,7 +1,7 @@
 """Declarations -> Model: the entry point of resolution, and the declarations themselves.
 
 The parts live beside it: the name table (`dsl.names`), ratings and citations
-(`dsl.provenance`), properties (`dsl.resolve_properties`) and examples (`dsl.resolve_examples`).
+(`dsl.resolve_provenance`), properties (`dsl.resolve_properties`) and examples (`dsl.resolve_examples`).
 
 Expressions are delegated to `typecheck`; path-dependent checks (reachability, cycles,
 findings known at a decision) need the decision graph and live in `compiler.wellformed`.

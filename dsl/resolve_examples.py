@@ -8,7 +8,7 @@ from dsl.codes import (
     BAD_EXAMPLE,
 )
 from dsl.diagnostics import diagnostic
-from dsl.provenance import ProvenanceResolver
+from dsl.resolve_provenance import ProvenanceResolver
 from dsl.typecheck import ExprChecker
 
 

@@ -224,7 +224,8 @@ def test_closed_sets_are_read_off_their_literals() -> None:
 
 
 def test_resolver_validates_with_the_model_sets() -> None:
-    from dsl import provenance, resolve
+    from dsl import resolve
+    from dsl import resolve_provenance as provenance
 
     assert resolve.CONTRASTS is m.CONTRASTS
     assert resolve.RADIATION_LEVELS is m.RADIATION_LEVELS

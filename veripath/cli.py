@@ -1,6 +1,7 @@
 """The command line: `veripath check | test | graph | build | explain-code`.
 
-Data goes to stdout, diagnostics to stderr. Each command returns an exit status, which
+Data and findings go to stdout (or `--output-file`); usage errors, internal errors and the
+progress display to stderr. Each command returns an exit status, which
 `veripath.status.exit_code` decides (0 clean, 1 findings, 2 bad input or usage, 3 internal
 error, 4 an output could not be written, 130 interrupted); `VeripathGroup.main` is the
 one place that exits.
@@ -8,22 +9,31 @@ one place that exits.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
+import threading
+import time
 import traceback
-from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from dsl.codes import CODES, MISPLACED_DECLARATION, lookup
-from dsl.diagnostics import Severity, VeripathError, error
+from dsl.diagnostics import VeripathError, error
 from verify import SolverOptions
 from veripath import __version__, pipeline
 from veripath.api import run as run_paths
+from veripath.baseline import load_baseline, render_baseline, write_file
+from veripath.findings import findings, guideline_of, summarize
+from veripath.findings import status as findings_status
 from veripath.pipeline import Options, Report
-from veripath.render import render_junit, render_sarif, render_text, summary_line
+from veripath.render import render_github, render_json, render_junit, render_report, render_sarif, summary_line
+from veripath.render_json import dumps
 from veripath.status import ExitCode, UserError, exit_code
 
 # Kept for callers of the old names.
@@ -38,52 +48,154 @@ EXIT_EXPORT, EXIT_INTERRUPTED = ExitCode.EXPORT_FAILED, ExitCode.INTERRUPTED
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _use_color(flag: bool | None) -> bool:
+def _use_color(flag: bool | None, stream: TextIO | None = None) -> bool:
+    """Colour: the flag if given; else off with NO_COLOR or TERM=dumb, on with FORCE_COLOR, else on a terminal."""
     if flag is not None:
         return flag
     if os.environ.get("NO_COLOR"):
         return False
-    return sys.stderr.isatty()
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("TERM") == "dumb":
+        return False
+    return (stream or sys.stdout).isatty()
 
 
-def _report(report: Report, fmt: str, color: bool) -> ExitCode:
-    """Show the diagnostics of `report` in `fmt`; its exit status."""
-    diags = report.diagnostics()
-    status = report.exit_code()
+@dataclass(frozen=True)
+class Output:
+    """Where and how much a command reports (`-q`, `-v`, `--output-file`, `--baseline`, `--write-baseline`)."""
+
+    quiet: bool = False
+    verbose: bool = False
+    file: str | None = None
+    baseline: frozenset[str] | None = None
+    write_baseline: str | None = None
+
+
+def _report(report: Report, fmt: str, color: bool, output: Output | None = None) -> ExitCode:
+    """Show the findings of `report` in `fmt` (stdout, or `--output-file`); the run's exit status.
+
+    Findings waived in the spec or listed in the baseline are shown but do not fail the run.
+    """
+    out = output or Output()
+    found = findings(report, out.baseline or frozenset())
+    status = findings_status(report, found)
+    summary = summarize(report, found)
+    sources = {k: v for f in report.files for k, v in f.sources.items()}
+    color = color and out.file is None
     if fmt == "sarif":
-        click.echo(json.dumps(render_sarif(diags, __version__), indent=2, ensure_ascii=False))
+        doc = render_sarif(found, sources, __version__, baseline=out.baseline is not None, exit_code=int(status))
+        text = dumps(doc) + "\n"
     elif fmt == "junit":
-        per_file = [(f.path, f.sorted_diagnostics()) for f in report.files]
-        if report.extra:
-            per_file.append(("veripath", report.extra))
-        click.echo(render_junit(per_file), nl=False)
+        text = render_junit(report, found, sources)
     elif fmt == "json":
-        payload = {
-            "version": __version__,
-            "files": [
-                {
-                    "path": f.path,
-                    "diagnostics": [d.to_json() for d in f.sorted_diagnostics()],
-                    "outputs": f.outputs,
-                }
-                for f in report.files
-            ],
-            "diagnostics": [d.to_json() for d in report.extra],
-            "summary": {
-                "errors": sum(d.is_error for d in diags),
-                "warnings": sum(d.severity is Severity.WARNING for d in diags),
-                "exit_code": int(status),
-            },
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        text = dumps(render_json(report, found, summary, __version__, int(status))) + "\n"
+    elif fmt == "github":
+        text = render_github([x for x in found if not (out.quiet and x.accepted)])
+        if not out.quiet:
+            text += summary_line(summary) + "\n"
     else:
-        sources = {k: v for f in report.files for k, v in f.sources.items()}
-        for d in diags:
-            click.echo(render_text(d, sources, color=color), err=True, color=color)
-        errors = sum(d.is_error for d in diags)
-        warnings = sum(d.severity is Severity.WARNING for d in diags)
-        click.echo(summary_line(len(report.files), errors, warnings), err=True, color=color)
+        guidelines = {f.path: guideline_of(f) for f in report.files}
+        text = render_report(found, summary, sources, guidelines, color=color, verbose=out.verbose, quiet=out.quiet)
+    if out.write_baseline is not None:
+        _write(out.write_baseline, render_baseline((x.fingerprint, x.diagnostic, x.guideline) for x in found))
+    if out.file is not None:
+        _write(out.file, text)
+        if fmt != "text" and not out.quiet:
+            click.echo(summary_line(summary))
+    else:
+        click.echo(text, nl=False, color=color)
     return status
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        write_file(path, text)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _output_options(fn: F) -> F:
+    """-q, -v, --output-file, --baseline and --write-baseline, passed to the command as `output`."""
+
+    def wrapper(
+        *args: Any,
+        quiet: bool,
+        verbose: bool,
+        output_file: str | None,
+        baseline: str | None,
+        write_baseline: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        try:
+            known = load_baseline(baseline) if baseline is not None else None
+        except UserError as exc:  # before the run: a bad baseline is a usage error, found at once
+            click.echo(f"veripath: {exc}", err=True)
+            return exit_code(exception=exc)
+        output = Output(quiet=quiet, verbose=verbose, file=output_file, baseline=known, write_baseline=write_baseline)
+        return fn(*args, output=output, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    options = [
+        click.option("-q", "--quiet", is_flag=True, help="Show only problems: no summary, nothing accepted."),
+        click.option("-v", "--verbose", is_flag=True, help="Also list each proof, with its time."),
+        click.option(
+            "--output-file",
+            type=click.Path(dir_okay=False),
+            help="Write the report to this file instead of stdout (stdout then gets the summary line).",
+        ),
+        click.option(
+            "--baseline",
+            type=click.Path(dir_okay=False),
+            help="Findings listed in this baseline file are reported but do not fail the run.",
+        ),
+        click.option(
+            "--write-baseline",
+            type=click.Path(dir_okay=False),
+            help="Record the fingerprint of every finding of this run in this file.",
+        ),
+    ]
+    decorated: Any = wrapper
+    for option in reversed(options):
+        decorated = option(decorated)
+    return decorated  # type: ignore[no-any-return]
+
+
+_SPINNER = "|/-\\"
+
+
+@contextmanager
+def _progress(what: str) -> Iterator[None]:
+    """On a terminal, after a second, a spinner with the elapsed time on stderr; silent otherwise."""
+    stream = sys.stderr
+    if not stream.isatty() or os.environ.get("TERM") == "dumb":
+        yield
+        return
+    stop = threading.Event()
+
+    def spin() -> None:
+        t0 = time.monotonic()
+        if stop.wait(1.0):
+            return
+        shown = 0
+        for i in itertools.count():
+            line = f"{_SPINNER[i % 4]} veripath: {what} ({time.monotonic() - t0:.0f} s)"
+            stream.write("\r" + line)
+            stream.flush()
+            shown = len(line)
+            if stop.wait(0.1):
+                break
+        stream.write("\r" + " " * shown + "\r")
+        stream.flush()
+
+    thread = threading.Thread(target=spin, name="veripath-progress", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def _guard(fn: F) -> F:
@@ -176,15 +288,15 @@ def _leave(status: int) -> NoReturn:
 _format_option = click.option(
     "--format",
     "fmt",
-    type=click.Choice(["text", "json", "sarif", "junit"]),
+    type=click.Choice(["text", "json", "sarif", "junit", "github"]),
     default="text",
     show_default=True,
-    help="Diagnostics as compiler-style text (stderr), or JSON, SARIF 2.1.0 or JUnit XML (stdout).",
+    help="Findings as compiler-style text, JSON, SARIF 2.1.0, JUnit XML or GitHub Actions annotations (stdout).",
 )
 _color_option = click.option(
     "--color/--no-color",
     default=None,
-    help="Colour output (default: on a terminal, unless NO_COLOR is set).",
+    help="Colour output (default: on a terminal; NO_COLOR, FORCE_COLOR and TERM=dumb are honoured).",
 )
 
 
@@ -252,6 +364,7 @@ def _with_solver_options(fn: F) -> F:
 @click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
 @_with_solver_options
 @_import_root_option
+@_output_options
 @_guard
 def check(
     paths: tuple[str, ...],
@@ -262,6 +375,7 @@ def check(
     rlimit: int,
     allow_unknown: bool,
     import_roots: tuple[str, ...],
+    output: Output,
 ) -> ExitCode:
     """Check and verify spec files or folders.
 
@@ -274,7 +388,9 @@ def check(
         strict=strict,
         import_roots=import_roots,
     )
-    return _report(run_paths(paths, options, pipeline.CHECK), fmt, _use_color(color))
+    with _progress("checking"):
+        report = run_paths(paths, options, pipeline.CHECK)
+    return _report(report, fmt, _use_color(color), output)
 
 
 @main.command()
@@ -282,10 +398,15 @@ def check(
 @_format_option
 @_color_option
 @_import_root_option
+@_output_options
 @_guard
-def test(paths: tuple[str, ...], fmt: str, color: bool | None, import_roots: tuple[str, ...]) -> ExitCode:
+def test(
+    paths: tuple[str, ...], fmt: str, color: bool | None, import_roots: tuple[str, ...], output: Output
+) -> ExitCode:
     """Run the examples of spec files or folders against their compiled pathways (no solver)."""
-    return _report(run_paths(paths, Options(import_roots=import_roots), pipeline.TEST), fmt, _use_color(color))
+    with _progress("running the examples"):
+        report = run_paths(paths, Options(import_roots=import_roots), pipeline.TEST)
+    return _report(report, fmt, _use_color(color), output)
 
 
 @main.command()
@@ -326,6 +447,7 @@ def graph(spec: str, fmt: str, color: bool | None, import_roots: tuple[str, ...]
 @_color_option
 @_with_solver_options
 @_import_root_option
+@_output_options
 @_guard
 def build(
     paths: tuple[str, ...],
@@ -338,6 +460,7 @@ def build(
     allow_unknown: bool,
     import_roots: tuple[str, ...],
     check_outputs: bool,
+    output: Output,
 ) -> ExitCode:
     """Verify specs, then write their generated tables into OUT (default build/).
 
@@ -351,12 +474,15 @@ def build(
         import_roots=import_roots,
         check_outputs=check_outputs,
     )
-    report = run_paths(paths, options, pipeline.BUILD)
-    if fmt == "text":  # other formats keep stdout one document (the JSON report lists the outputs)
+    with _progress("building"):
+        report = run_paths(paths, options, pipeline.BUILD)
+    if (
+        fmt == "text" and output.file is None
+    ):  # other formats keep stdout one document (the JSON report lists the outputs)
         for f in report.files:
             for written in f.outputs:
                 click.echo(written)
-    return _report(report, fmt, _use_color(color))
+    return _report(report, fmt, _use_color(color), output)
 
 
 @main.command("run")

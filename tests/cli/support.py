@@ -43,3 +43,21 @@ def assert_no_traceback(result: Result) -> None:
     assert "Traceback" not in result.output
     assert "Traceback" not in result.stderr
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+
+
+TIME = re.compile(r" \(\d+\.\d s\)$")
+
+
+def summary_of(stdout: str) -> str:
+    """The summary line of a text report (its last line), without the time."""
+    lines = stdout.splitlines()
+    return TIME.sub("", lines[-1]) if lines else ""
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
+
+
+def untimed(text: str) -> str:
+    """`text` with the summary's time `(0.4 s)` written as `(N s)`, for comparing two runs."""
+    return re.sub(r"\(\d+\.\d s\)$", "(N s)", text, flags=re.M)

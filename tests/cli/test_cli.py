@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from dsl.codes import CODES, GAP
-from tests.cli.support import ANSI, assert_no_traceback, run, shown
+from tests.cli.support import ANSI, assert_no_traceback, run, shown, summary_of, untimed
 from tests.dsl.support import DATA, check_golden
 from veripath import __version__
 
@@ -50,9 +50,13 @@ def test_no_command_is_usage() -> None:
 
 def test_check_a_good_file() -> None:
     result = run("check", str(SMALL))
-    assert result.exit_code == 0, result.stderr
-    assert result.stdout == ""
-    assert result.stderr == "ok: 1 file(s) checked, no problems\n"
+    assert result.exit_code == 0, result.stdout
+    assert result.stderr == ""
+    assert (
+        summary_of(result.stdout)
+        == "ok: 1 file; 2 decisions complete and consistent; 1 property proved; 1 example passed"
+    )
+    assert len(result.stdout.splitlines()) == 1
 
 
 def test_check_a_folder(tmp_path: Path) -> None:
@@ -60,21 +64,20 @@ def test_check_a_folder(tmp_path: Path) -> None:
         shutil.copy(SMALL, tmp_path / name)
     (tmp_path / "notes.txt").write_text("not a spec", encoding="utf-8")
     result = run("check", str(tmp_path))
-    assert result.exit_code == 0, result.stderr
-    assert result.stderr == "ok: 2 file(s) checked, no problems\n"
+    assert result.exit_code == 0, result.stdout
+    assert summary_of(result.stdout).startswith("ok: 2 files;")
     nested = tmp_path / "more"
     nested.mkdir()
     shutil.copy(BROKEN, nested / "broken.vp")
     result = run("check", str(tmp_path))
     assert result.exit_code == 2
-    assert {s.file for s in shown(result.stderr)} == {str(nested / "broken.vp")}
-    assert result.stderr.endswith("2 error(s), 0 warning(s) in 3 file(s)\n")
+    assert {s.file for s in shown(result.stdout)} == {str(nested / "broken.vp")}
+    assert summary_of(result.stdout).startswith("2 errors, 0 warnings in 3 files; 4 decisions complete")
 
 
 def test_check_reports_in_compiler_style() -> None:
     result = run("check", "--no-color", str(BROKEN))
     assert result.exit_code == 2
-    assert result.stdout == ""
     path = str(BROKEN) if not BROKEN.is_relative_to(Path.cwd()) else str(BROKEN.relative_to(Path.cwd()))
     expected = [
         f"{path}:8:17: error: 'superficail' is not a value of 'depth' [VP203]",
@@ -85,23 +88,24 @@ def test_check_reports_in_compiler_style() -> None:
         "    9 |   when depth == deep end reasure rated usually_appropriate 9 cite acr",
         "      |                          ^~~~~~~",
         "  hint: did you mean 'reassure'?",
-        "2 error(s), 0 warning(s) in 1 file(s)",
+        "2 errors, 0 warnings in 1 file",
     ]
-    assert result.stderr.splitlines() == expected
+    assert result.stderr == ""
+    assert [*result.stdout.splitlines()[:-1], summary_of(result.stdout)] == expected
 
 
 @pytest.mark.parametrize("args", [["missing.vp"], ["missing-folder/"], [str(SMALL), "missing.vp"]])
 def test_missing_paths_are_bad_input(args: list[str]) -> None:
     result = run("check", *args)
     assert result.exit_code == 2
-    assert "error: no such file or folder: missing" in result.stderr
+    assert "error: no such file or folder: missing" in result.stdout
     assert_no_traceback(result)
 
 
 def test_a_folder_without_specs_is_bad_input(tmp_path: Path) -> None:
     result = run("check", str(tmp_path))
     assert result.exit_code == 2
-    assert "error: no .vp files found [VP100]" in result.stderr
+    assert "error: no .vp files found [VP100]" in result.stdout
 
 
 def test_json_output_has_the_same_diagnostics_as_text() -> None:
@@ -110,14 +114,16 @@ def test_json_output_has_the_same_diagnostics_as_text() -> None:
     assert result.exit_code == 2
     payload = json.loads(result.stdout)
     assert payload["version"] == __version__
-    assert payload["summary"] == {"errors": 2, "warnings": 0, "exit_code": 2}
+    assert payload["format"] == "veripath-report" and payload["format_version"] == 1
+    summary = payload["summary"]
+    assert (summary["errors"], summary["warnings"], summary["exit_code"]) == (2, 0, 2)
     (file,) = payload["files"]
     diags = file["diagnostics"]
     assert [
         (d["location"]["file"], d["location"]["line"], d["location"]["column"], d["message"], d["code"]) for d in diags
-    ] == [(s.file, s.line, s.column, s.message, s.code) for s in shown(text.stderr)]
+    ] == [(s.file, s.line, s.column, s.message, s.code) for s in shown(text.stdout)]
     first = diags[0]
-    assert set(first) == {"code", "severity", "message", "location", "hint"}
+    assert set(first) == {"code", "severity", "message", "location", "hint", "fingerprint", "waived", "baselined"}
     assert first["severity"] == "error"
     assert first["hint"] == "did you mean 'superficial'?"
     assert set(first["location"]) == {"file", "line", "column", "end_line", "end_column"}
@@ -187,11 +193,11 @@ def test_graph_default_is_mermaid() -> None:
 def test_graph_of_a_broken_spec_or_a_catalogue() -> None:
     broken = run("graph", str(BROKEN))
     assert broken.exit_code == 2
-    assert broken.stdout == ""
-    assert len(shown(broken.stderr)) == 2
+    assert broken.stderr == ""
+    assert len(shown(broken.stdout)) == 2
     catalogue = run("graph", str(DATA / "dsl" / "catalogue.vp"))
     assert catalogue.exit_code == 2
-    assert "a catalogue has no pathway to draw [VP219]" in catalogue.stderr
+    assert "a catalogue has no pathway to draw [VP219]" in catalogue.stdout
     assert run("graph", "--format", "svg", str(SMALL)).exit_code == 2
 
 
@@ -203,9 +209,10 @@ def test_build_writes_deterministic_outputs(tmp_path: Path) -> None:
     first, second = tmp_path / "one", tmp_path / "two"
     a = run("build", str(SMALL), "--out", str(first))
     b = run("build", str(SMALL), "--out", str(second))
-    assert a.exit_code == b.exit_code == 0, a.stderr
+    assert a.exit_code == b.exit_code == 0, a.stdout
     names = ["small.dmn", "small.json", "small.mmd", "small.py"]
-    assert a.stdout.splitlines() == [str(first / name) for name in names]
+    assert a.stdout.splitlines()[:-1] == [str(first / name) for name in names]
+    assert a.stdout.splitlines()[-1].startswith("ok: 1 file;")
     assert _snapshot(first) == _snapshot(second)
     assert sorted(_snapshot(first)) == names  # no temporary files left behind
     tables = json.loads((first / "small.json").read_text(encoding="utf-8"))
@@ -221,7 +228,7 @@ def test_build_writes_nothing_when_a_spec_is_broken(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = run("build", str(SMALL), str(BROKEN), "--out", str(out))
     assert result.exit_code == 2
-    assert result.stdout == ""
+    assert result.stderr == ""
     assert not out.exists() or list(out.iterdir()) == []
 
 
@@ -231,28 +238,29 @@ def test_build_reports_json(tmp_path: Path) -> None:
     assert json.loads(result.stdout)["summary"]["errors"] == 2
 
 
-def _stderr_of_broken(*args: str, env: dict[str, str] | None = None, terminal: bool = False) -> str:
-    """`veripath check ARGS broken.vp`: its stderr, after checking the exit status (2) and an empty stdout."""
+def _stdout_of_broken(*args: str, env: dict[str, str] | None = None, terminal: bool = False) -> str:
+    """`veripath check ARGS broken.vp`: its stdout (the time taken out), after checking the exit
+    status (2) and an empty stderr."""
     result = run("check", *args, str(BROKEN), env=env, terminal=terminal)
     assert result.exit_code == 2, result.output
-    assert result.stdout == ""
-    assert len(shown(ANSI.sub("", result.stderr))) == 2
-    return result.stderr
+    assert result.stderr == ""
+    assert len(shown(ANSI.sub("", result.stdout))) == 2
+    return untimed(result.stdout)
 
 
 def test_color_flag_adds_ansi_and_no_color_removes_it() -> None:
-    colored = _stderr_of_broken("--color", terminal=True)
+    colored = _stdout_of_broken("--color", terminal=True)
     assert ANSI.search(colored)
-    assert ANSI.sub("", colored) == _stderr_of_broken("--no-color")
-    assert not ANSI.search(_stderr_of_broken("--no-color", terminal=True))
+    assert ANSI.sub("", colored) == _stdout_of_broken("--no-color")
+    assert not ANSI.search(_stdout_of_broken("--no-color", terminal=True))
     # The flag wins over the environment.
-    assert ANSI.search(_stderr_of_broken("--color", env={"NO_COLOR": "1"}, terminal=True))
+    assert ANSI.search(_stdout_of_broken("--color", env={"NO_COLOR": "1"}, terminal=True))
     # Without a flag, NO_COLOR (and a non-terminal stderr) mean plain text.
-    assert not ANSI.search(_stderr_of_broken(env={"NO_COLOR": "1"}, terminal=True))
+    assert not ANSI.search(_stdout_of_broken(env={"NO_COLOR": "1"}, terminal=True))
 
 
 def test_color_flag_forces_ansi_into_a_pipe() -> None:
-    assert ANSI.search(_stderr_of_broken("--color"))
+    assert ANSI.search(_stdout_of_broken("--color"))
 
 
 class _Terminal:
@@ -263,7 +271,7 @@ class _Terminal:
 def test_no_color_environment_is_respected(monkeypatch: pytest.MonkeyPatch) -> None:
     from veripath.cli import _use_color
 
-    monkeypatch.setattr(sys, "stderr", _Terminal())
+    monkeypatch.setattr(sys, "stdout", _Terminal())
     assert _use_color(None) is True
     monkeypatch.setenv("NO_COLOR", "1")
     assert _use_color(None) is False
@@ -273,7 +281,7 @@ def test_no_color_environment_is_respected(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_default_is_plain_when_not_a_terminal() -> None:
-    assert not ANSI.search(_stderr_of_broken(terminal=True))
+    assert not ANSI.search(_stdout_of_broken(terminal=True))
 
 
 def test_an_internal_error_is_exit_3_with_a_report_request(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -306,8 +314,8 @@ def test_build_reports_a_write_failure_as_a_diagnostic(tmp_path: Path, monkeypat
     monkeypatch.setattr("compiler.outputs.os.replace", _fail_rename)
     result = run("build", str(SMALL), "--out", str(tmp_path))
     assert result.exit_code == 4
-    assert "[VP401]" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert "[VP401]" in result.stdout
+    assert "Traceback" not in result.stdout
 
 
 def test_caret_shows_the_right_line_after_a_form_feed(tmp_path: Path) -> None:
@@ -315,5 +323,5 @@ def test_caret_shows_the_right_line_after_a_form_feed(tmp_path: Path) -> None:
     spec.write_bytes(b'guideline g "G" version "1"\n\x0c\nsource s "S"\ninput a: bool\nassume: b\n')
     result = run("check", "--no-color", str(spec))
     assert result.exit_code == 2, result.output
-    assert [(s.line, s.column, s.code) for s in shown(result.stderr)] == [(1, 1, "VP215"), (5, 9, "VP201")]
-    assert "    5 | assume: b\n" in result.stderr
+    assert [(s.line, s.column, s.code) for s in shown(result.stdout)] == [(1, 1, "VP215"), (5, 9, "VP201")]
+    assert "    5 | assume: b\n" in result.stdout

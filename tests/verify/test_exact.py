@@ -82,10 +82,10 @@ def given_values(spec: Path, given: str, tmp_path: Path) -> dict[str, Value]:
 def _check_both(spec: Path) -> tuple[list[Printed], list[dict[str, Any]]]:
     text = run("check", "--no-color", str(spec))
     as_json = run("check", "--format", "json", str(spec))
-    shown = printed(text.stderr)
+    shown = printed(text.stdout)
     diags = [d for f in json.loads(as_json.stdout)["files"] for d in f["diagnostics"]]
     findings = 1 if any(d["severity"] == "error" for d in diags) else 0
-    assert text.exit_code == as_json.exit_code == findings, text.stderr
+    assert text.exit_code == as_json.exit_code == findings, text.stdout
     key = [(p.line, p.column, p.code) for p in shown]
     assert key == [(d["location"]["line"], d["location"]["column"], d["code"]) for d in diags]
     return shown, diags
@@ -138,8 +138,8 @@ def test_issue_conflict_patient_reproduces_the_conflict_in_an_example(tmp_path: 
     )
     result = run("test", "--no-color", str(copy))
     assert result.exit_code == 1
-    assert "example 'pasted' does not reach a disposition" in result.stderr
-    assert "rules r1 and r2 of decision 'triage' both match with different outcomes" in result.stderr
+    assert "example 'pasted' does not reach a disposition" in result.stdout
+    assert "rules r1 and r2 of decision 'triage' both match with different outcomes" in result.stdout
 
 
 def test_issue_regions_print_exact_bounds() -> None:
@@ -243,7 +243,7 @@ def test_fraction_literals_parse_and_zero_denominators_do_not(tmp_path: Path) ->
     spec.write_text(body.replace("{x}", "1/0"), encoding="utf-8")
     result = run("check", "--no-color", str(spec))
     assert result.exit_code == 2
-    assert "[VP1" in result.stderr
+    assert "[VP1" in result.stdout
 
 
 def test_region_text_and_membership() -> None:

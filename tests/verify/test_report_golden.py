@@ -2,7 +2,8 @@
 
 Each `tests/data/verify/<case>.vp` sits beside `<case>.expected.txt`: what a user sees (stdout and
 stderr, interleaved as on a terminal) when running `veripath check --no-color tests/data/verify/<case>.vp`
-from the repository root, then a last line `exit: <status>`. The comparison is byte for byte; run
+from the repository root, then a last line `exit: <status>`. The comparison is byte for byte, except
+for the time at the end of the summary line, `(0.4 s)`, which the goldens hold as `(N s)`; run
 pytest with `--update-golden` to rewrite the expected files after an intended change, then review
 the diff. Which findings each spec must produce is asserted separately, from its `# expect:`
 comments (tests/verify/test_planted.py).
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.support import assert_no_traceback, run
+from tests.cli.support import assert_no_traceback, run, untimed
 from tests.dsl.support import ROOT, case_id, check_golden
 from tests.verify.helpers import DATA
 
@@ -45,8 +46,10 @@ def test_check_report(spec: Path, update_golden: bool, monkeypatch: pytest.Monke
     # terminal=True: if --no-color ever let an ANSI code through, the golden comparison would see it.
     result = run(*_command(spec), env={"NO_COLOR": ""}, terminal=True)
     assert_no_traceback(result)
-    assert result.stdout == "", "text diagnostics go to stderr"
-    check_golden(f"{result.output}exit: {result.exit_code}\n", spec.with_suffix(".expected.txt"), update_golden)
+    assert result.stderr == "", "findings and the summary go to stdout"
+    check_golden(
+        f"{untimed(result.output)}exit: {result.exit_code}\n", spec.with_suffix(".expected.txt"), update_golden
+    )
 
 
 def test_the_installed_command_prints_the_same_bytes() -> None:
@@ -59,7 +62,7 @@ def test_the_installed_command_prints_the_same_bytes() -> None:
     proc = subprocess.run(
         [str(script), *_command(spec)], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False
     )
-    actual = proc.stdout.decode("utf-8") + f"exit: {proc.returncode}\n"
+    actual = untimed(proc.stdout.decode("utf-8")) + f"exit: {proc.returncode}\n"
     assert actual == spec.with_suffix(".expected.txt").read_text(encoding="utf-8")
 
 

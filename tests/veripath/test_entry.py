@@ -33,10 +33,10 @@ def test_clean_specs_exit_0_with_the_whole_json_on_stdout() -> None:
     assert len(payload["files"]) >= 3
 
 
-def test_bad_input_exits_2_with_the_diagnostics_on_stderr() -> None:
+def test_bad_input_exits_2_with_the_diagnostics_on_stdout() -> None:
     done = _veripath("check", "tests/data/cli/broken.vp")
     assert done.returncode == 2
-    assert "error:" in done.stderr and "broken.vp" in done.stderr
+    assert "error:" in done.stdout and "broken.vp" in done.stdout
 
 
 def test_usage_error_exits_2_and_version_exits_0() -> None:

@@ -43,7 +43,7 @@ def _check(tmp_path: Path, *args: str) -> tuple[int, str, str]:
 
 
 def test_text_diagnostics_escape_messages_and_source_lines(tmp_path: Path) -> None:
-    code, _, stderr = _check(tmp_path)
+    code, stderr, _ = _check(tmp_path)  # findings go to stdout
     assert code == 2
     lines = stderr.splitlines()
     assert not any(line.startswith("forged.vp") for line in lines)

@@ -34,9 +34,10 @@ def test_sarif_points_at_the_bad_value(tmp_path: Path) -> None:
     log = json.loads(result.stdout)
     assert log["version"] == "2.1.0"
     run = log["runs"][0]
-    assert [r["id"] for r in run["tool"]["driver"]["rules"]] == ["VP203"]
+    rules = run["tool"]["driver"]["rules"]
     (finding,) = run["results"]
     assert finding["ruleId"] == "VP203" and finding["level"] == "error"
+    assert rules[finding["ruleIndex"]]["id"] == "VP203"
     region = finding["locations"][0]["physicalLocation"]["region"]
     assert (region["startLine"], region["startColumn"], region["endColumn"]) == (7, 17, 28)
     assert "did you mean 'superficial'" in finding["message"]["text"]

@@ -50,8 +50,8 @@ def test_a_waiver_accepts_exactly_the_finding_it_names() -> None:
 def test_waived_findings_stay_visible_in_text_and_json() -> None:
     text = run("check", "--no-color", str(PLANTED))
     assert text.exit_code == 0
-    assert "[VP303] (waived: both reassure at exactly 5 cm)" in text.stderr
-    assert text.stderr.count("(waived:") == 1
+    assert "[VP303] (waived: both reassure at exactly 5 cm)" in text.stdout
+    assert text.stdout.count("(waived:") == 1
     payload = json.loads(run("check", "--format", "json", str(PLANTED)).stdout)
     (file,) = payload["files"]
     assert [d.get("waived") for d in file["diagnostics"]] == ["both reassure at exactly 5 cm", None, None]
@@ -60,8 +60,8 @@ def test_waived_findings_stay_visible_in_text_and_json() -> None:
 def test_strict_fails_only_on_what_is_not_waived() -> None:
     assert run("check", "--strict", str(PLANTED)).exit_code == ExitCode.FINDINGS  # one VP303 and the VP311
     result = run("check", "--strict", "--no-color", str(ALL_WAIVED))
-    assert result.exit_code == ExitCode.OK, result.stderr
-    assert result.stderr.count("(waived:") == 6
+    assert result.exit_code == ExitCode.OK, result.stdout
+    assert result.stdout.count("(waived:") == 6
 
 
 def test_the_exit_policy_ignores_waived_findings() -> None:

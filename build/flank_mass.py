@@ -24,6 +24,7 @@ values outside an input's domain raise ValueError naming the input and what it a
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
@@ -159,34 +160,41 @@ _DISPOSITIONS: Final[dict[str, tuple[Any, ...]]] = {
     'out_of_scope': ('Outside this guideline: another ACR topic or guideline applies', 'uncovered', None),  # specs/catalog/msk_imaging.vp:162
 }
 
-# ---- decisions: (name, title, hit policy, rules) ----
-# a rule: (id, condition, variables it reads, orders, next decision, disposition, reason,
-#          rating category, score, disagreement, outcome key)
-_DECISIONS: Final[tuple[tuple[Any, ...], ...]] = (
-    # specs/flank_mass.vp:28
-    ('first_study', 'First imaging study', 'unique', (
+# ---- decisions: (name, title, hit policy) ----
+_DECISIONS: Final[tuple[tuple[str, str | None, str], ...]] = (
+    ('first_study', 'First imaging study', 'unique'),  # specs/flank_mass.vp:28
+    ('after_ct', 'After CT with IV contrast', 'unique'),  # specs/flank_mass.vp:49
+)
+
+# ---- the rules of each decision: one JSON array per rule, decoded on first use (_rules) ----
+# a rule: [id, condition, variables it reads, orders, next decision, disposition, reason,
+#          rating category, score, disagreement, outcome key]; a number that is not an
+#          integer is written "a/b" and decoded to a Fraction
+_RULE_TEXT: Final[tuple[tuple[str, ...], ...]] = (
+    # decision first_study: specs/flank_mass.vp:28
+    (
         # specs/flank_mass.vp:30
-        ('first_study.adult_ct', ('in', 'age_group', ('adult',)), ('age_group',), ('ct_w',), 'after_ct', None, None, None, 0, False, 0),
+        '["first_study.adult_ct",["in","age_group",["adult"]],["age_group"],["ct_w"],"after_ct",null,null,null,0,false,0]',
         # specs/flank_mass.vp:38
-        ('first_study.child_gap', ('in', 'age_group', ('child_or_young_person',)), ('age_group',), (), None, 'not_covered', 'The abdominal-mass topic we summarised is for adults; our sources give no first study for a child or young person with a deep flank mass.', None, 0, False, 1),
-    )),
-    # specs/flank_mass.vp:49
-    ('after_ct', 'After CT with IV contrast', 'unique', (
+        '["first_study.child_gap",["in","age_group",["child_or_young_person"]],["age_group"],[],null,"not_covered","The abdominal-mass topic we summarised is for adults; our sources give no first study for a child or young person with a deep flank mass.",null,0,false,1]',
+    ),
+    # decision after_ct: specs/flank_mass.vp:49
+    (
         # specs/flank_mass.vp:51
-        ('after_ct.looks_like_sarcoma', ('in', 'ct_result', ('suspicious',)), ('ct_result',), ('sarcoma_mdt_2w',), None, 'under_sarcoma_mdt', None, None, 0, False, 0),
+        '["after_ct.looks_like_sarcoma",["in","ct_result",["suspicious"]],["ct_result"],["sarcoma_mdt_2w"],null,"under_sarcoma_mdt",null,null,0,false,0]',
         # specs/flank_mass.vp:59
-        ('after_ct.indeterminate', ('in', 'ct_result', ('indeterminate',)), ('ct_result',), (), None, 'not_covered', 'BSG 2024 addresses a retroperitoneal or intra-abdominal mass that looks like sarcoma; none of our sources says what to do when CT is indeterminate.', None, 0, False, 1),
+        '["after_ct.indeterminate",["in","ct_result",["indeterminate"]],["ct_result"],[],null,"not_covered","BSG 2024 addresses a retroperitoneal or intra-abdominal mass that looks like sarcoma; none of our sources says what to do when CT is indeterminate.",null,0,false,1]',
         # specs/flank_mass.vp:65
-        ('after_ct.not_sarcoma', ('in', 'ct_result', ('benign',)), ('ct_result',), (), None, 'out_of_scope', 'A flank mass that CT shows to be benign (or of organ origin) leaves the sarcoma pathway; organ-specific guidance applies.', None, 0, False, 2),
-    )),
+        '["after_ct.not_sarcoma",["in","ct_result",["benign"]],["ct_result"],[],null,"out_of_scope","A flank mass that CT shows to be benign (or of organ origin) leaves the sarcoma pathway; organ-specific guidance applies.",null,0,false,2]',
+    ),
 )
 
 # ---- the decision graph (loops unrolled): node -> (decision index, target per rule) ----
 _START: Final = 'decision:first_study'
 _LIMIT: Final = 'end:__revisit_limit__'
 _GRAPH: Final[dict[str, tuple[int, tuple[str, ...]]]] = {
-    'decision:first_study': (0, ('decision:after_ct', 'end:not_covered')),
-    'decision:after_ct': (1, ('end:under_sarcoma_mdt', 'end:not_covered', 'end:out_of_scope')),
+    'decision:first_study': (0, tuple(json.loads('["decision:after_ct","end:not_covered"]'))),
+    'decision:after_ct': (1, tuple(json.loads('["end:under_sarcoma_mdt","end:not_covered","end:out_of_scope"]'))),
 }
 
 
@@ -252,6 +260,34 @@ _LOOSE: Final[tuple[int, ...]] = (0, 0,)
 
 # ---- runtime ----
 _INDEX: Final[dict[str, int]] = {d[0]: k for k, d in enumerate(_DECISIONS)}
+_RULES: Final[list[list[Any] | None]] = [None] * len(_DECISIONS)
+
+
+def _rules(k: int) -> list[Any]:
+    """The rules of decision k, decoded from _RULE_TEXT on first use (then cached)."""
+    rules = _RULES[k]
+    if rules is None:
+        text = "[" + ",".join(_RULE_TEXT[k]) + "]"
+        rules = json.loads(text)
+        if "/" in text:  # maybe a Fraction, written "a/b"
+            for rule in rules:
+                _exact(rule[1])
+        _RULES[k] = rules
+    return rules
+
+
+def _exact(c: list[Any]) -> None:
+    """Turn the "a/b" constants of a decoded condition into Fractions, in place."""
+    tag = c[0]
+    if tag == "cmp":
+        for t in (c[2], c[3]):
+            if t[0] == "const" and type(t[1]) is str:
+                t[1] = Fraction(t[1])
+    elif tag == "not":
+        _exact(c[1])
+    elif tag == "and" or tag == "or":
+        for o in c[1]:
+            _exact(o)
 
 
 def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
@@ -304,7 +340,7 @@ def _resolve(k: int, matched: list[int]) -> int:
     """unique / any / priority on the rules that match (complete facts)."""
     if not matched:
         return -1
-    rules = _DECISIONS[k][3]
+    rules = _RULES[k] or _rules(k)
     if _DECISIONS[k][2] == "priority":
         top = max(rules[i][8] for i in matched)
         matched = [i for i in matched if rules[i][8] == top]
@@ -317,7 +353,7 @@ def _resolve(k: int, matched: list[int]) -> int:
 
 def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
     """The hit policy on the candidate rules `c` (a bitset), checking the loose ones on the facts."""
-    rules = _DECISIONS[k][3]
+    rules = _RULES[k] or _rules(k)
     first = _DECISIONS[k][2] == "first"
     loose = _LOOSE[k]
     matched: list[int] = []
@@ -333,7 +369,7 @@ def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
     return _resolve(k, matched)
 
 
-def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
+def _ev3(c: list[Any], f: Mapping[str, Any]) -> bool | None:
     """Kleene three-valued truth of a condition on partial facts (None: not known)."""
     tag = c[0]
     if tag == "const":
@@ -386,7 +422,7 @@ def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
     return None if unknown else False
 
 
-def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
+def _term(t: list[Any], f: Mapping[str, Any]) -> Any:
     if t[0] == "const":
         return t[1]
     return f.get(t[1])
@@ -394,7 +430,8 @@ def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
 
 def _choose3(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
     """The rule that applies on partial facts: (position, ()), (-1, ()), (-2, ()) or (-3, needed names)."""
-    name, _, policy, rules = _DECISIONS[k]
+    name, _, policy = _DECISIONS[k]
+    rules = _RULES[k] or _rules(k)
     values = [_ev3(r[1], f) for r in rules]
 
     def need(which: list[int]) -> tuple[int, tuple[str, ...]]:
@@ -435,7 +472,7 @@ def _choose(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
     return _choose3(k, f)
 
 
-def _order(action: str, decision: str, rule: tuple[Any, ...]) -> Order:
+def _order(action: str, decision: str, rule: list[Any]) -> Order:
     title, kind, modality, radiation, pediatric, urgency, within = _ACTIONS[action]
     score = rule[8] if rule[7] is not None else None
     rating, disagreement, rule_id = rule[7], rule[9], rule[0]
@@ -464,12 +501,12 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
             name = node[len("end:") :]
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
-        dname, _, _, rules = _DECISIONS[k]
+        dname = _DECISIONS[k][0]
         i, needs = _choose(k, f)
         if i < 0:
             problem = None if i == -3 else _PROBLEMS[i]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
-        rule = rules[i]
+        rule = (_RULES[k] or _rules(k))[i]
         steps.append(Step(dname, rule[0]))
         reason = rule[6]
         if rule[3]:

@@ -24,6 +24,7 @@ values outside an input's domain raise ValueError naming the input and what it a
 
 from __future__ import annotations
 
+import json
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping
@@ -165,126 +166,141 @@ _DISPOSITIONS: Final[dict[str, tuple[Any, ...]]] = {
     'out_of_scope': ('Outside this guideline: another ACR topic or guideline applies', 'uncovered', None),  # specs/catalog/msk_imaging.vp:162
 }
 
-# ---- decisions: (name, title, hit policy, rules) ----
-# a rule: (id, condition, variables it reads, orders, next decision, disposition, reason,
-#          rating category, score, disagreement, outcome key)
-_DECISIONS: Final[tuple[tuple[Any, ...], ...]] = (
-    # specs/soft_tissue_mass.vp:88
-    ('front_door', 'Scope and route', 'first', (
+# ---- decisions: (name, title, hit policy) ----
+_DECISIONS: Final[tuple[tuple[str, str | None, str], ...]] = (
+    ('front_door', 'Scope and route', 'first'),  # specs/soft_tissue_mass.vp:88
+    ('ng12_adult_us', 'After the direct-access US (adult)', 'unique'),  # specs/soft_tissue_mass.vp:124
+    ('ng12_cyp_us', 'After the direct-access US (child or young person)', 'unique'),  # specs/soft_tissue_mass.vp:157
+    ('initial_imaging', 'Initial imaging (ACR 2022 variants 1 and 2)', 'unique'),  # specs/soft_tissue_mass.vp:178
+    ('deep_after_xr', 'Deep mass: after the radiograph', 'unique'),  # specs/soft_tissue_mass.vp:224
+    ('after_xr_us', 'After the radiograph and the noncontrast US', 'unique'),  # specs/soft_tissue_mass.vp:258
+    ('mineralised', 'Mineralised mass: next study (not an ACR variant)', 'unique'),  # specs/soft_tissue_mass.vp:341
+    ('after_mri', 'After MRI without and with IV contrast', 'unique'),  # specs/soft_tissue_mass.vp:386
+    ('after_ct', 'After CT with IV contrast', 'unique'),  # specs/soft_tissue_mass.vp:416
+    ('after_ct_wwo', 'After CT without and with IV contrast', 'unique'),  # specs/soft_tissue_mass.vp:443
+)
+
+# ---- the rules of each decision: one JSON array per rule, decoded on first use (_rules) ----
+# a rule: [id, condition, variables it reads, orders, next decision, disposition, reason,
+#          rating category, score, disagreement, outcome key]; a number that is not an
+#          integer is written "a/b" and decoded to a Fraction
+_RULE_TEXT: Final[tuple[tuple[str, ...], ...]] = (
+    # decision front_door: specs/soft_tissue_mass.vp:88
+    (
         # specs/soft_tissue_mass.vp:90
-        ('front_door.outside_topic', ('in', 'region', ('outside_topic',)), ('region',), (), None, 'out_of_scope', 'Retroperitoneal, intra-abdominal, head-and-neck and organ-based masses belong to other ACR topics (e.g. Palpable Abdominal Mass); BSG 2024 sends a retroperitoneal or intra-abdominal mass that looks like sarcoma to the sarcoma MDT before biopsy. See specs/flank_mass.vp.', None, 0, False, 0),
+        '["front_door.outside_topic",["in","region",["outside_topic"]],["region"],[],null,"out_of_scope","Retroperitoneal, intra-abdominal, head-and-neck and organ-based masses belong to other ACR topics (e.g. Palpable Abdominal Mass); BSG 2024 sends a retroperitoneal or intra-abdominal mass that looks like sarcoma to the sarcoma MDT before biopsy. See specs/flank_mass.vp.",null,0,false,0]',
         # specs/soft_tissue_mass.vp:97
-        ('front_door.ng12_adult', ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('adult',)), )), ('ng12_direct_access', 'age_group'), ('urgent_us_2w',), 'ng12_adult_us', None, None, None, 0, False, 1),
+        '["front_door.ng12_adult",["and",[["bool","ng12_direct_access"],["in","age_group",["adult"]]]],["ng12_direct_access","age_group"],["urgent_us_2w"],"ng12_adult_us",null,null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:106
-        ('front_door.ng12_child', ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('child_or_young_person',)), )), ('ng12_direct_access', 'age_group'), ('very_urgent_us_48h',), 'ng12_cyp_us', None, None, None, 0, False, 2),
+        '["front_door.ng12_child",["and",[["bool","ng12_direct_access"],["in","age_group",["child_or_young_person"]]]],["ng12_direct_access","age_group"],["very_urgent_us_48h"],"ng12_cyp_us",null,null,null,0,false,2]',
         # specs/soft_tissue_mass.vp:113
-        ('front_door.acr_work_up', ('not', ('or', (('in', 'region', ('outside_topic',)), ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('adult',)), )), ('and', (('bool', 'ng12_direct_access'), ('in', 'age_group', ('child_or_young_person',)), )), ))), ('region', 'ng12_direct_access', 'age_group'), (), 'initial_imaging', None, None, None, 0, False, 3),
-    )),
-    # specs/soft_tissue_mass.vp:124
-    ('ng12_adult_us', 'After the direct-access US (adult)', 'unique', (
+        '["front_door.acr_work_up",["not",["or",[["in","region",["outside_topic"]],["and",[["bool","ng12_direct_access"],["in","age_group",["adult"]]]],["and",[["bool","ng12_direct_access"],["in","age_group",["child_or_young_person"]]]]]]],["region","ng12_direct_access","age_group"],[],"initial_imaging",null,null,null,0,false,3]',
+    ),
+    # decision ng12_adult_us: specs/soft_tissue_mass.vp:124
+    (
         # specs/soft_tissue_mass.vp:126
-        ('ng12_adult_us.refer_2ww', ('or', (('in', 'ng12_us_result', ('suggests_sarcoma',)), ('and', (('in', 'ng12_us_result', ('uncertain',)), ('bool', 'concern_persists'), )), )), ('ng12_us_result', 'concern_persists'), ('cancer_pathway_2w',), None, 'under_cancer_pathway', None, None, 0, False, 0),
+        '["ng12_adult_us.refer_2ww",["or",[["in","ng12_us_result",["suggests_sarcoma"]],["and",[["in","ng12_us_result",["uncertain"]],["bool","concern_persists"]]]]],["ng12_us_result","concern_persists"],["cancer_pathway_2w"],null,"under_cancer_pathway",null,null,0,false,0]',
         # specs/soft_tissue_mass.vp:135
-        ('ng12_adult_us.uncertain_no_concern', ('and', (('in', 'ng12_us_result', ('uncertain',)), ('not', ('bool', 'concern_persists')), )), ('ng12_us_result', 'concern_persists'), (), None, 'not_covered', 'NG12 refers after an uncertain US only while clinical concern persists; none of our sources says what to do once the concern has gone (safety-netting, repeat US or routine imaging).', None, 0, False, 1),
+        '["ng12_adult_us.uncertain_no_concern",["and",[["in","ng12_us_result",["uncertain"]],["not",["bool","concern_persists"]]]],["ng12_us_result","concern_persists"],[],null,"not_covered","NG12 refers after an uncertain US only while clinical concern persists; none of our sources says what to do once the concern has gone (safety-netting, repeat US or routine imaging).",null,0,false,1]',
         # specs/soft_tissue_mass.vp:141
-        ('ng12_adult_us.benign_small', ('and', (('in', 'ng12_us_result', ('benign',)), ('cmp', '<', ('var', 'size_cm'), ('const', 10)), )), ('ng12_us_result', 'size_cm'), (), None, 'reassure', None, None, 0, False, 2),
+        '["ng12_adult_us.benign_small",["and",[["in","ng12_us_result",["benign"]],["cmp","<",["var","size_cm"],["const",10]]]],["ng12_us_result","size_cm"],[],null,"reassure",null,null,0,false,2]',
         # specs/soft_tissue_mass.vp:149
-        ('ng12_adult_us.benign_large', ('and', (('in', 'ng12_us_result', ('benign',)), ('cmp', '>=', ('var', 'size_cm'), ('const', 10)), )), ('ng12_us_result', 'size_cm'), (), None, 'sources_disagree', 'For a US-benign lump of 10 cm or more, BNSSG limits simple observation of a lipoma to lumps under 10 cm, while the Scottish referral guidelines say a lipoma should not be referred on size alone.', None, 0, False, 3),
-    )),
-    # specs/soft_tissue_mass.vp:157
-    ('ng12_cyp_us', 'After the direct-access US (child or young person)', 'unique', (
+        '["ng12_adult_us.benign_large",["and",[["in","ng12_us_result",["benign"]],["cmp",">=",["var","size_cm"],["const",10]]]],["ng12_us_result","size_cm"],[],null,"sources_disagree","For a US-benign lump of 10 cm or more, BNSSG limits simple observation of a lipoma to lumps under 10 cm, while the Scottish referral guidelines say a lipoma should not be referred on size alone.",null,0,false,3]',
+    ),
+    # decision ng12_cyp_us: specs/soft_tissue_mass.vp:157
+    (
         # specs/soft_tissue_mass.vp:159
-        ('ng12_cyp_us.refer_48h', ('or', (('in', 'ng12_us_result_cyp', ('suggests_sarcoma',)), ('and', (('in', 'ng12_us_result_cyp', ('uncertain',)), ('bool', 'concern_persists'), )), )), ('ng12_us_result_cyp', 'concern_persists'), ('cancer_pathway_48h',), None, 'under_cancer_pathway', None, None, 0, False, 0),
+        '["ng12_cyp_us.refer_48h",["or",[["in","ng12_us_result_cyp",["suggests_sarcoma"]],["and",[["in","ng12_us_result_cyp",["uncertain"]],["bool","concern_persists"]]]]],["ng12_us_result_cyp","concern_persists"],["cancer_pathway_48h"],null,"under_cancer_pathway",null,null,0,false,0]',
         # specs/soft_tissue_mass.vp:167
-        ('ng12_cyp_us.no_referral_step', ('not', ('or', (('or', (('in', 'ng12_us_result_cyp', ('suggests_sarcoma',)), ('and', (('in', 'ng12_us_result_cyp', ('uncertain',)), ('bool', 'concern_persists'), )), )), ))), ('ng12_us_result_cyp', 'concern_persists'), (), None, 'not_covered', 'NG12 only says when to refer a child or young person; our sources give no next step after a benign US, or after an uncertain US once concern has gone (the BNSSG lipoma advice is for adults).', None, 0, False, 1),
-    )),
-    # specs/soft_tissue_mass.vp:178
-    ('initial_imaging', 'Initial imaging (ACR 2022 variants 1 and 2)', 'unique', (
+        '["ng12_cyp_us.no_referral_step",["not",["or",[["or",[["in","ng12_us_result_cyp",["suggests_sarcoma"]],["and",[["in","ng12_us_result_cyp",["uncertain"]],["bool","concern_persists"]]]]]]]],["ng12_us_result_cyp","concern_persists"],[],null,"not_covered","NG12 only says when to refer a child or young person; our sources give no next step after a benign US, or after an uncertain US once concern has gone (the BNSSG lipoma advice is for adults).",null,0,false,1]',
+    ),
+    # decision initial_imaging: specs/soft_tissue_mass.vp:178
+    (
         # specs/soft_tissue_mass.vp:180
-        ('initial_imaging.variant1_superficial', ('in', 'depth', ('superficial',)), ('depth',), ('radiograph', 'us_plain'), 'after_xr_us', None, None, 'usually_appropriate', 9, False, 0),
+        '["initial_imaging.variant1_superficial",["in","depth",["superficial"]],["depth"],["radiograph","us_plain"],"after_xr_us",null,null,"usually_appropriate",9,false,0]',
         # specs/soft_tissue_mass.vp:198
-        ('initial_imaging.variant2_deep', ('in', 'depth', ('deep',)), ('depth',), ('radiograph',), 'deep_after_xr', None, None, 'usually_appropriate', 9, False, 1),
-    )),
-    # specs/soft_tissue_mass.vp:224
-    ('deep_after_xr', 'Deep mass: after the radiograph', 'unique', (
+        '["initial_imaging.variant2_deep",["in","depth",["deep"]],["depth"],["radiograph"],"deep_after_xr",null,null,"usually_appropriate",9,false,1]',
+    ),
+    # decision deep_after_xr: specs/soft_tissue_mass.vp:224
+    (
         # specs/soft_tissue_mass.vp:226
-        ('deep_after_xr.diagnostic_radiograph', ('in', 'xr_result', ('diagnostic',)), ('xr_result',), (), None, 'not_covered', 'The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.', None, 0, False, 0),
+        '["deep_after_xr.diagnostic_radiograph",["in","xr_result",["diagnostic"]],["xr_result"],[],null,"not_covered","The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.",null,0,false,0]',
         # specs/soft_tissue_mass.vp:232
-        ('deep_after_xr.mineralised_on_radiograph', ('in', 'xr_result', ('mineralisation',)), ('xr_result',), (), 'mineralised', None, None, None, 0, False, 1),
+        '["deep_after_xr.mineralised_on_radiograph",["in","xr_result",["mineralisation"]],["xr_result"],[],"mineralised",null,null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:239
-        ('deep_after_xr.add_us', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('bool', 'us_feasible'), )), ('xr_result', 'us_feasible'), ('us_plain',), 'after_xr_us', None, None, 'may_be_appropriate', 5, False, 2),
+        '["deep_after_xr.add_us",["and",[["in","xr_result",["nondiagnostic"]],["bool","us_feasible"]]],["xr_result","us_feasible"],["us_plain"],"after_xr_us",null,null,"may_be_appropriate",5,false,2]',
         # specs/soft_tissue_mass.vp:246
-        ('deep_after_xr.no_us_possible', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('not', ('bool', 'us_feasible')), )), ('xr_result', 'us_feasible'), (), None, 'not_covered', 'ACR 2022 variants 3 and 4 both require a nondiagnostic radiograph AND a nondiagnostic noncontrast US, so a deep mass with only a nondiagnostic radiograph matches no 2022 variant. The superseded 2017 variant 3, which accepted either study being nondiagnostic, would have covered it.', None, 0, False, 0),
-    )),
-    # specs/soft_tissue_mass.vp:258
-    ('after_xr_us', 'After the radiograph and the noncontrast US', 'unique', (
+        '["deep_after_xr.no_us_possible",["and",[["in","xr_result",["nondiagnostic"]],["not",["bool","us_feasible"]]]],["xr_result","us_feasible"],[],null,"not_covered","ACR 2022 variants 3 and 4 both require a nondiagnostic radiograph AND a nondiagnostic noncontrast US, so a deep mass with only a nondiagnostic radiograph matches no 2022 variant. The superseded 2017 variant 3, which accepted either study being nondiagnostic, would have covered it.",null,0,false,0]',
+    ),
+    # decision after_xr_us: specs/soft_tissue_mass.vp:258
+    (
         # specs/soft_tissue_mass.vp:260
-        ('after_xr_us.diagnostic_radiograph', ('in', 'xr_result', ('diagnostic',)), ('xr_result',), (), None, 'not_covered', 'The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.', None, 0, False, 0),
+        '["after_xr_us.diagnostic_radiograph",["in","xr_result",["diagnostic"]],["xr_result"],[],null,"not_covered","The ACR 2022 narrative accepts that a radiograph alone may make or strongly suggest the diagnosis, yet neither the 2017 nor the 2022 variants give a next step once it has.",null,0,false,0]',
         # specs/soft_tissue_mass.vp:266
-        ('after_xr_us.mineralised_on_imaging', ('or', (('in', 'xr_result', ('mineralisation',)), ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('mineralisation',)), )), )), ('xr_result', 'us_result'), (), 'mineralised', None, None, None, 0, False, 1),
+        '["after_xr_us.mineralised_on_imaging",["or",[["in","xr_result",["mineralisation"]],["and",[["in","xr_result",["nondiagnostic"]],["in","us_result",["mineralisation"]]]]]],["xr_result","us_result"],[],"mineralised",null,null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:274
-        ('after_xr_us.variant3_mri', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('nondiagnostic',)), ('not', ('bool', 'mri_contraindicated')), )), ('xr_result', 'us_result', 'mri_contraindicated'), ('mri_wwo',), 'after_mri', None, None, 'usually_appropriate', 9, False, 2),
+        '["after_xr_us.variant3_mri",["and",[["in","xr_result",["nondiagnostic"]],["in","us_result",["nondiagnostic"]],["not",["bool","mri_contraindicated"]]]],["xr_result","us_result","mri_contraindicated"],["mri_wwo"],"after_mri",null,null,"usually_appropriate",9,false,2]',
         # specs/soft_tissue_mass.vp:291
-        ('after_xr_us.variant4_ct', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('nondiagnostic',)), ('bool', 'mri_contraindicated'), )), ('xr_result', 'us_result', 'mri_contraindicated'), ('ct_w',), 'after_ct', None, None, 'usually_appropriate', 9, False, 3),
+        '["after_xr_us.variant4_ct",["and",[["in","xr_result",["nondiagnostic"]],["in","us_result",["nondiagnostic"]],["bool","mri_contraindicated"]]],["xr_result","us_result","mri_contraindicated"],["ct_w"],"after_ct",null,null,"usually_appropriate",9,false,3]',
         # specs/soft_tissue_mass.vp:306
-        ('after_xr_us.clearly_benign_us', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('clearly_benign',)), )), ('xr_result', 'us_result'), (), None, 'not_covered', 'ACR 2022 has no variant after a clearly benign US. The narrative requires more imaging only if the US appearance is not clearly benign or the clinical picture is worrying; stopping after a clearly benign US would be our inference, not an ACR rating. (UK local advice, BNSSG: a lipoma typical on US and below 10 cm is usually watched.)', None, 0, False, 0),
+        '["after_xr_us.clearly_benign_us",["and",[["in","xr_result",["nondiagnostic"]],["in","us_result",["clearly_benign"]]]],["xr_result","us_result"],[],null,"not_covered","ACR 2022 has no variant after a clearly benign US. The narrative requires more imaging only if the US appearance is not clearly benign or the clinical picture is worrying; stopping after a clearly benign US would be our inference, not an ACR rating. (UK local advice, BNSSG: a lipoma typical on US and below 10 cm is usually watched.)",null,0,false,0]',
         # specs/soft_tissue_mass.vp:313
-        ('after_xr_us.suspicious_us', ('and', (('in', 'xr_result', ('nondiagnostic',)), ('in', 'us_result', ('suspicious',)), )), ('xr_result', 'us_result'), (), None, 'not_covered', 'ACR 2022 variants 3 and 4 start from a NONDIAGNOSTIC US and do not separate a suspicious one. NICE NG12 would refer a suspicious US on the suspected-cancer pathway; ESSR 2015 and the Yorkshire pathway would obtain MRI first and then involve the sarcoma service.', None, 0, False, 0),
-    )),
-    # specs/soft_tissue_mass.vp:341
-    ('mineralised', 'Mineralised mass: next study (not an ACR variant)', 'unique', (
+        '["after_xr_us.suspicious_us",["and",[["in","xr_result",["nondiagnostic"]],["in","us_result",["suspicious"]]]],["xr_result","us_result"],[],null,"not_covered","ACR 2022 variants 3 and 4 start from a NONDIAGNOSTIC US and do not separate a suspicious one. NICE NG12 would refer a suspicious US on the suspected-cancer pathway; ESSR 2015 and the Yorkshire pathway would obtain MRI first and then involve the sarcoma service.",null,0,false,0]',
+    ),
+    # decision mineralised: specs/soft_tissue_mass.vp:341
+    (
         # specs/soft_tissue_mass.vp:343
-        ('mineralised.seed003_extremity_mri', ('and', (('in', 'region', ('extremity',)), ('not', ('bool', 'mri_contraindicated')), )), ('region', 'mri_contraindicated'), ('mri_wwo',), 'after_mri', None, None, None, 0, False, 0),
+        '["mineralised.seed003_extremity_mri",["and",[["in","region",["extremity"]],["not",["bool","mri_contraindicated"]]]],["region","mri_contraindicated"],["mri_wwo"],"after_mri",null,null,null,0,false,0]',
         # specs/soft_tissue_mass.vp:351
-        ('mineralised.extremity_mri_contraindicated', ('and', (('in', 'region', ('extremity',)), ('bool', 'mri_contraindicated'), )), ('region', 'mri_contraindicated'), ('ct_w',), 'after_ct', None, None, None, 0, False, 1),
+        '["mineralised.extremity_mri_contraindicated",["and",[["in","region",["extremity"]],["bool","mri_contraindicated"]]],["region","mri_contraindicated"],["ct_w"],"after_ct",null,null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:359
-        ('mineralised.seed004_complex_ct', ('in', 'region', ('complex_anatomy',)), ('region',), ('ct_wwo',), 'after_ct_wwo', None, None, None, 0, False, 2),
+        '["mineralised.seed004_complex_ct",["in","region",["complex_anatomy"]],["region"],["ct_wwo"],"after_ct_wwo",null,null,null,0,false,2]',
         # specs/soft_tissue_mass.vp:369
-        ('mineralised.trunk_wall_gap', ('in', 'region', ('trunk_wall',)), ('region',), (), None, 'not_covered', 'No ACR variant covers a mineralised mass, and the two seeds settle it only for the extremity (seed 003: MRI) and for the flank, paraspinal region or groin (seed 004: CT); neither covers a trunk-wall mass.', None, 0, False, 3),
-    )),
-    # specs/soft_tissue_mass.vp:386
-    ('after_mri', 'After MRI without and with IV contrast', 'unique', (
+        '["mineralised.trunk_wall_gap",["in","region",["trunk_wall"]],["region"],[],null,"not_covered","No ACR variant covers a mineralised mass, and the two seeds settle it only for the extremity (seed 003: MRI) and for the flank, paraspinal region or groin (seed 004: CT); neither covers a trunk-wall mass.",null,0,false,3]',
+    ),
+    # decision after_mri: specs/soft_tissue_mass.vp:386
+    (
         # specs/soft_tissue_mass.vp:388
-        ('after_mri.benign', ('in', 'mri_result', ('benign',)), ('mri_result',), (), None, 'reassure', None, None, 0, False, 0),
+        '["after_mri.benign",["in","mri_result",["benign"]],["mri_result"],[],null,"reassure",null,null,0,false,0]',
         # specs/soft_tissue_mass.vp:396
-        ('after_mri.refer_adult', ('and', (('in', 'mri_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('adult',)), )), ('mri_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
+        '["after_mri.refer_adult",["and",[["in","mri_result",["indeterminate","suspicious"]],["in","age_group",["adult"]]]],["mri_result","age_group"],["sarcoma_mdt_2w","core_biopsy"],null,"under_sarcoma_mdt",null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:407
-        ('after_mri.refer_child', ('and', (('in', 'mri_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('child_or_young_person',)), )), ('mri_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
-    )),
-    # specs/soft_tissue_mass.vp:416
-    ('after_ct', 'After CT with IV contrast', 'unique', (
+        '["after_mri.refer_child",["and",[["in","mri_result",["indeterminate","suspicious"]],["in","age_group",["child_or_young_person"]]]],["mri_result","age_group"],["sarcoma_mdt_48h","core_biopsy"],null,"under_sarcoma_mdt",null,null,0,false,2]',
+    ),
+    # decision after_ct: specs/soft_tissue_mass.vp:416
+    (
         # specs/soft_tissue_mass.vp:418
-        ('after_ct.benign', ('in', 'ct_result', ('benign',)), ('ct_result',), (), None, 'reassure', None, None, 0, False, 0),
+        '["after_ct.benign",["in","ct_result",["benign"]],["ct_result"],[],null,"reassure",null,null,0,false,0]',
         # specs/soft_tissue_mass.vp:425
-        ('after_ct.refer_adult', ('and', (('in', 'ct_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('adult',)), )), ('ct_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
+        '["after_ct.refer_adult",["and",[["in","ct_result",["indeterminate","suspicious"]],["in","age_group",["adult"]]]],["ct_result","age_group"],["sarcoma_mdt_2w","core_biopsy"],null,"under_sarcoma_mdt",null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:434
-        ('after_ct.refer_child', ('and', (('in', 'ct_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('child_or_young_person',)), )), ('ct_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
-    )),
-    # specs/soft_tissue_mass.vp:443
-    ('after_ct_wwo', 'After CT without and with IV contrast', 'unique', (
+        '["after_ct.refer_child",["and",[["in","ct_result",["indeterminate","suspicious"]],["in","age_group",["child_or_young_person"]]]],["ct_result","age_group"],["sarcoma_mdt_48h","core_biopsy"],null,"under_sarcoma_mdt",null,null,0,false,2]',
+    ),
+    # decision after_ct_wwo: specs/soft_tissue_mass.vp:443
+    (
         # specs/soft_tissue_mass.vp:445
-        ('after_ct_wwo.benign', ('in', 'ct_wwo_result', ('benign',)), ('ct_wwo_result',), (), None, 'reassure', None, None, 0, False, 0),
+        '["after_ct_wwo.benign",["in","ct_wwo_result",["benign"]],["ct_wwo_result"],[],null,"reassure",null,null,0,false,0]',
         # specs/soft_tissue_mass.vp:451
-        ('after_ct_wwo.refer_adult', ('and', (('in', 'ct_wwo_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('adult',)), )), ('ct_wwo_result', 'age_group'), ('sarcoma_mdt_2w', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 1),
+        '["after_ct_wwo.refer_adult",["and",[["in","ct_wwo_result",["indeterminate","suspicious"]],["in","age_group",["adult"]]]],["ct_wwo_result","age_group"],["sarcoma_mdt_2w","core_biopsy"],null,"under_sarcoma_mdt",null,null,0,false,1]',
         # specs/soft_tissue_mass.vp:461
-        ('after_ct_wwo.refer_child', ('and', (('in', 'ct_wwo_result', ('indeterminate', 'suspicious')), ('in', 'age_group', ('child_or_young_person',)), )), ('ct_wwo_result', 'age_group'), ('sarcoma_mdt_48h', 'core_biopsy'), None, 'under_sarcoma_mdt', None, None, 0, False, 2),
-    )),
+        '["after_ct_wwo.refer_child",["and",[["in","ct_wwo_result",["indeterminate","suspicious"]],["in","age_group",["child_or_young_person"]]]],["ct_wwo_result","age_group"],["sarcoma_mdt_48h","core_biopsy"],null,"under_sarcoma_mdt",null,null,0,false,2]',
+    ),
 )
 
 # ---- the decision graph (loops unrolled): node -> (decision index, target per rule) ----
 _START: Final = 'decision:front_door'
 _LIMIT: Final = 'end:__revisit_limit__'
 _GRAPH: Final[dict[str, tuple[int, tuple[str, ...]]]] = {
-    'decision:front_door': (0, ('end:out_of_scope', 'decision:ng12_adult_us', 'decision:ng12_cyp_us', 'decision:initial_imaging')),
-    'decision:ng12_adult_us': (1, ('end:under_cancer_pathway', 'end:not_covered', 'end:reassure', 'end:sources_disagree')),
-    'decision:ng12_cyp_us': (2, ('end:under_cancer_pathway', 'end:not_covered')),
-    'decision:initial_imaging': (3, ('decision:after_xr_us', 'decision:deep_after_xr')),
-    'decision:after_xr_us': (5, ('end:not_covered', 'decision:mineralised', 'decision:after_mri', 'decision:after_ct', 'end:not_covered', 'end:not_covered')),
-    'decision:deep_after_xr': (4, ('end:not_covered', 'decision:mineralised', 'decision:after_xr_us', 'end:not_covered')),
-    'decision:mineralised': (6, ('decision:after_mri', 'decision:after_ct', 'decision:after_ct_wwo', 'end:not_covered')),
-    'decision:after_mri': (7, ('end:reassure', 'end:under_sarcoma_mdt', 'end:under_sarcoma_mdt')),
-    'decision:after_ct': (8, ('end:reassure', 'end:under_sarcoma_mdt', 'end:under_sarcoma_mdt')),
-    'decision:after_ct_wwo': (9, ('end:reassure', 'end:under_sarcoma_mdt', 'end:under_sarcoma_mdt')),
+    'decision:front_door': (0, tuple(json.loads('["end:out_of_scope","decision:ng12_adult_us","decision:ng12_cyp_us","decision:initial_imaging"]'))),
+    'decision:ng12_adult_us': (1, tuple(json.loads('["end:under_cancer_pathway","end:not_covered","end:reassure","end:sources_disagree"]'))),
+    'decision:ng12_cyp_us': (2, tuple(json.loads('["end:under_cancer_pathway","end:not_covered"]'))),
+    'decision:initial_imaging': (3, tuple(json.loads('["decision:after_xr_us","decision:deep_after_xr"]'))),
+    'decision:after_xr_us': (5, tuple(json.loads('["end:not_covered","decision:mineralised","decision:after_mri","decision:after_ct","end:not_covered","end:not_covered"]'))),
+    'decision:deep_after_xr': (4, tuple(json.loads('["end:not_covered","decision:mineralised","decision:after_xr_us","end:not_covered"]'))),
+    'decision:mineralised': (6, tuple(json.loads('["decision:after_mri","decision:after_ct","decision:after_ct_wwo","end:not_covered"]'))),
+    'decision:after_mri': (7, tuple(json.loads('["end:reassure","end:under_sarcoma_mdt","end:under_sarcoma_mdt"]'))),
+    'decision:after_ct': (8, tuple(json.loads('["end:reassure","end:under_sarcoma_mdt","end:under_sarcoma_mdt"]'))),
+    'decision:after_ct_wwo': (9, tuple(json.loads('["end:reassure","end:under_sarcoma_mdt","end:under_sarcoma_mdt"]'))),
 }
 
 
@@ -463,6 +479,34 @@ _LOOSE: Final[tuple[int, ...]] = (0, _masks('0')[0], _masks('0 1')[0], 0, 0, _ma
 
 # ---- runtime ----
 _INDEX: Final[dict[str, int]] = {d[0]: k for k, d in enumerate(_DECISIONS)}
+_RULES: Final[list[list[Any] | None]] = [None] * len(_DECISIONS)
+
+
+def _rules(k: int) -> list[Any]:
+    """The rules of decision k, decoded from _RULE_TEXT on first use (then cached)."""
+    rules = _RULES[k]
+    if rules is None:
+        text = "[" + ",".join(_RULE_TEXT[k]) + "]"
+        rules = json.loads(text)
+        if "/" in text:  # maybe a Fraction, written "a/b"
+            for rule in rules:
+                _exact(rule[1])
+        _RULES[k] = rules
+    return rules
+
+
+def _exact(c: list[Any]) -> None:
+    """Turn the "a/b" constants of a decoded condition into Fractions, in place."""
+    tag = c[0]
+    if tag == "cmp":
+        for t in (c[2], c[3]):
+            if t[0] == "const" and type(t[1]) is str:
+                t[1] = Fraction(t[1])
+    elif tag == "not":
+        _exact(c[1])
+    elif tag == "and" or tag == "or":
+        for o in c[1]:
+            _exact(o)
 
 
 def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
@@ -515,7 +559,7 @@ def _resolve(k: int, matched: list[int]) -> int:
     """unique / any / priority on the rules that match (complete facts)."""
     if not matched:
         return -1
-    rules = _DECISIONS[k][3]
+    rules = _RULES[k] or _rules(k)
     if _DECISIONS[k][2] == "priority":
         top = max(rules[i][8] for i in matched)
         matched = [i for i in matched if rules[i][8] == top]
@@ -528,7 +572,7 @@ def _resolve(k: int, matched: list[int]) -> int:
 
 def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
     """The hit policy on the candidate rules `c` (a bitset), checking the loose ones on the facts."""
-    rules = _DECISIONS[k][3]
+    rules = _RULES[k] or _rules(k)
     first = _DECISIONS[k][2] == "first"
     loose = _LOOSE[k]
     matched: list[int] = []
@@ -544,7 +588,7 @@ def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
     return _resolve(k, matched)
 
 
-def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
+def _ev3(c: list[Any], f: Mapping[str, Any]) -> bool | None:
     """Kleene three-valued truth of a condition on partial facts (None: not known)."""
     tag = c[0]
     if tag == "const":
@@ -597,7 +641,7 @@ def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
     return None if unknown else False
 
 
-def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
+def _term(t: list[Any], f: Mapping[str, Any]) -> Any:
     if t[0] == "const":
         return t[1]
     return f.get(t[1])
@@ -605,7 +649,8 @@ def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
 
 def _choose3(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
     """The rule that applies on partial facts: (position, ()), (-1, ()), (-2, ()) or (-3, needed names)."""
-    name, _, policy, rules = _DECISIONS[k]
+    name, _, policy = _DECISIONS[k]
+    rules = _RULES[k] or _rules(k)
     values = [_ev3(r[1], f) for r in rules]
 
     def need(which: list[int]) -> tuple[int, tuple[str, ...]]:
@@ -646,7 +691,7 @@ def _choose(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
     return _choose3(k, f)
 
 
-def _order(action: str, decision: str, rule: tuple[Any, ...]) -> Order:
+def _order(action: str, decision: str, rule: list[Any]) -> Order:
     title, kind, modality, radiation, pediatric, urgency, within = _ACTIONS[action]
     score = rule[8] if rule[7] is not None else None
     rating, disagreement, rule_id = rule[7], rule[9], rule[0]
@@ -675,12 +720,12 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
             name = node[len("end:") :]
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
-        dname, _, _, rules = _DECISIONS[k]
+        dname = _DECISIONS[k][0]
         i, needs = _choose(k, f)
         if i < 0:
             problem = None if i == -3 else _PROBLEMS[i]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
-        rule = rules[i]
+        rule = (_RULES[k] or _rules(k))[i]
         steps.append(Step(dname, rule[0]))
         reason = rule[6]
         if rule[3]:

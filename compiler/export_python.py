@@ -17,6 +17,7 @@ never derived from spec names.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -66,6 +67,41 @@ def _uses(c: m.Cond) -> list[str]:
 
 def _score(rule: m.Rule) -> int:
     return rule.rating.score if rule.rating is not None else 0
+
+
+def _json_number(x: Fraction) -> int | str:
+    """An exact number for JSON: an int, or "a/b" (the module decodes it to a Fraction)."""
+    return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+
+
+def _json_cond(c: m.Cond) -> list[object]:
+    """A condition as JSON data for the three-valued evaluator (`_ev3` in the module)."""
+    match c:
+        case m.Const(value=value):
+            return ["const", value]
+        case m.BoolVar(var=v):
+            return ["bool", v]
+        case m.EnumIn(var=v, values=vals):
+            return ["in", v, sorted(vals)]
+        case m.EnumCompare(op=op, left=a, right=b):
+            return ["ecmp", op.symbol, a, b]
+        case m.Compare(op=op, left=left, right=right):
+            return ["cmp", op.symbol, _json_term(left), _json_term(right)]
+        case m.Not(operand=o):
+            return ["not", _json_cond(o)]
+        case m.And(operands=ops):
+            return ["and", [_json_cond(o) for o in ops]]
+        case m.Or(operands=ops):
+            return ["or", [_json_cond(o) for o in ops]]
+        case _:
+            raise AssertionError(f"unknown condition {type(c).__name__}")
+
+
+def _json_term(t: m.NumTerm) -> list[object]:
+    if t.var is not None:
+        return ["var", t.var]
+    assert t.const is not None
+    return ["const", _json_number(t.const)]
 
 
 @dataclass
@@ -127,34 +163,6 @@ class _Writer:
         assert t.const is not None
         return self.consts.ref(t.const)
 
-    # -- conditions as data, for the three-valued evaluator -----------------------------
-    def data(self, c: m.Cond) -> str:
-        match c:
-            case m.Const(value=value):
-                return f"('const', {literal(value)})"
-            case m.BoolVar(var=v):
-                return f"('bool', {literal(v)})"
-            case m.EnumIn(var=v, values=vals):
-                return f"('in', {literal(v)}, {literal(tuple(sorted(vals)))})"
-            case m.EnumCompare(op=op, left=a, right=b):
-                return f"('ecmp', {literal(op.symbol)}, {literal(a)}, {literal(b)})"
-            case m.Compare(op=op, left=left, right=right):
-                return f"('cmp', {literal(op.symbol)}, {self.term_data(left)}, {self.term_data(right)})"
-            case m.Not(operand=o):
-                return f"('not', {self.data(o)})"
-            case m.And(operands=ops):
-                return f"('and', ({''.join(self.data(o) + ', ' for o in ops)}))"
-            case m.Or(operands=ops):
-                return f"('or', ({''.join(self.data(o) + ', ' for o in ops)}))"
-            case _:
-                raise AssertionError(f"unknown condition {type(c).__name__}")
-
-    def term_data(self, t: m.NumTerm) -> str:
-        if t.var is not None:
-            return f"('var', {literal(t.var)})"
-        assert t.const is not None
-        return f"('const', {self.consts.ref(t.const)})"
-
     # -- the module ---------------------------------------------------------------------
     def module(self) -> str:
         # The parts that hoist numeric constants are written first, the constants before them.
@@ -207,6 +215,7 @@ class _Writer:
         w.line()
         w.line("from __future__ import annotations")
         w.line()
+        w.line("import json")
         w.line("import math")
         w.line("from bisect import bisect_left, bisect_right")
         w.line("from collections.abc import Callable, Mapping")
@@ -277,34 +286,43 @@ class _Writer:
                 w.line(f"{literal(d.name)}: {literal(fields2)},  # {comment(location(d.span, self.root))}")
         w.line("}")
         w.line()
-        w.line("# ---- decisions: (name, title, hit policy, rules) ----")
-        w.line("# a rule: (id, condition, variables it reads, orders, next decision, disposition, reason,")
-        w.line("#          rating category, score, disagreement, outcome key)")
-        w.line("_DECISIONS: Final[tuple[tuple[Any, ...], ...]] = (")
+        w.line("# ---- decisions: (name, title, hit policy) ----")
+        w.line("_DECISIONS: Final[tuple[tuple[str, str | None, str], ...]] = (")
         with w.indent():
             for dec in self.decisions:
-                w.line(f"# {comment(location(dec.span, self.root))}")
-                with w.indent(f"({literal(dec.name)}, {literal(dec.title)}, {literal(dec.hit_policy)}, ("):
+                head = (literal(dec.name), literal(dec.title), literal(dec.hit_policy))
+                w.line(f"({', '.join(head)}),  # {comment(location(dec.span, self.root))}")
+        w.line(")")
+        w.line()
+        w.line("# ---- the rules of each decision: one JSON array per rule, decoded on first use (_rules) ----")
+        w.line("# a rule: [id, condition, variables it reads, orders, next decision, disposition, reason,")
+        w.line("#          rating category, score, disagreement, outcome key]; a number that is not an")
+        w.line('#          integer is written "a/b" and decoded to a Fraction')
+        w.line("_RULE_TEXT: Final[tuple[tuple[str, ...], ...]] = (")
+        with w.indent():
+            for dec in self.decisions:
+                w.line(f"# decision {comment(dec.name)}: {comment(location(dec.span, self.root))}")
+                with w.indent("("):
                     outcomes: dict[tuple[object, ...], int] = {}
                     for r in dec.rules:
                         key = outcomes.setdefault(r.outcome, len(outcomes))
                         w.line(f"# {comment(location(r.span, self.root))}")
                         rating = r.rating
-                        fields3 = (
-                            literal(r.id),
-                            self.data(r.cond),
-                            literal(tuple(_uses(r.cond))),
-                            literal(r.orders),
-                            literal(r.goto),
-                            literal(r.end),
-                            literal(r.reason),
-                            literal(rating.category if rating else None),
-                            literal(_score(r)),
-                            literal(rating.disagreement if rating else False),
-                            literal(key),
-                        )
-                        w.line(f"({', '.join(fields3)}),")
-                w.line(")),")
+                        row: list[object] = [
+                            r.id,
+                            _json_cond(r.cond),
+                            _uses(r.cond),
+                            list(r.orders),
+                            r.goto,
+                            r.end,
+                            r.reason,
+                            rating.category if rating else None,
+                            _score(r),
+                            rating.disagreement if rating else False,
+                            key,
+                        ]
+                        w.line(f"{literal(json.dumps(row, ensure_ascii=True, separators=(',', ':')))},")
+                w.line("),")
         w.line(")")
         w.line()
         w.line("# ---- the decision graph (loops unrolled): node -> (decision index, target per rule) ----")
@@ -319,7 +337,9 @@ class _Writer:
                 for target, _rule in self.graph.rule_edges(node):
                     targets.append(self.graph.next_node(target) if self.graph.kind(target) == "order" else target)
                 k = self.dindex[self.graph.attrs(node)["decision"]]
-                w.line(f"{literal(node)}: ({k}, {literal(tuple(targets))}),")
+                # the targets as one JSON string: a constant, however many rules (cheap to compile)
+                text = json.dumps(targets, ensure_ascii=True, separators=(",", ":"))
+                w.line(f"{literal(node)}: ({k}, tuple(json.loads({literal(text)}))),")
         w.line("}")
 
     # -- fast lookups -------------------------------------------------------------------
@@ -535,6 +555,34 @@ class Path:
 
 _RUNTIME = '''# ---- runtime ----
 _INDEX: Final[dict[str, int]] = {d[0]: k for k, d in enumerate(_DECISIONS)}
+_RULES: Final[list[list[Any] | None]] = [None] * len(_DECISIONS)
+
+
+def _rules(k: int) -> list[Any]:
+    """The rules of decision k, decoded from _RULE_TEXT on first use (then cached)."""
+    rules = _RULES[k]
+    if rules is None:
+        text = "[" + ",".join(_RULE_TEXT[k]) + "]"
+        rules = json.loads(text)
+        if "/" in text:  # maybe a Fraction, written "a/b"
+            for rule in rules:
+                _exact(rule[1])
+        _RULES[k] = rules
+    return rules
+
+
+def _exact(c: list[Any]) -> None:
+    """Turn the "a/b" constants of a decoded condition into Fractions, in place."""
+    tag = c[0]
+    if tag == "cmp":
+        for t in (c[2], c[3]):
+            if t[0] == "const" and type(t[1]) is str:
+                t[1] = Fraction(t[1])
+    elif tag == "not":
+        _exact(c[1])
+    elif tag == "and" or tag == "or":
+        for o in c[1]:
+            _exact(o)
 
 
 def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:
@@ -587,7 +635,7 @@ def _resolve(k: int, matched: list[int]) -> int:
     """unique / any / priority on the rules that match (complete facts)."""
     if not matched:
         return -1
-    rules = _DECISIONS[k][3]
+    rules = _RULES[k] or _rules(k)
     if _DECISIONS[k][2] == "priority":
         top = max(rules[i][8] for i in matched)
         matched = [i for i in matched if rules[i][8] == top]
@@ -600,7 +648,7 @@ def _resolve(k: int, matched: list[int]) -> int:
 
 def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
     """The hit policy on the candidate rules `c` (a bitset), checking the loose ones on the facts."""
-    rules = _DECISIONS[k][3]
+    rules = _RULES[k] or _rules(k)
     first = _DECISIONS[k][2] == "first"
     loose = _LOOSE[k]
     matched: list[int] = []
@@ -616,7 +664,7 @@ def _settle(k: int, c: int, f: Mapping[str, Any]) -> int:
     return _resolve(k, matched)
 
 
-def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
+def _ev3(c: list[Any], f: Mapping[str, Any]) -> bool | None:
     """Kleene three-valued truth of a condition on partial facts (None: not known)."""
     tag = c[0]
     if tag == "const":
@@ -669,7 +717,7 @@ def _ev3(c: tuple[Any, ...], f: Mapping[str, Any]) -> bool | None:
     return None if unknown else False
 
 
-def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
+def _term(t: list[Any], f: Mapping[str, Any]) -> Any:
     if t[0] == "const":
         return t[1]
     return f.get(t[1])
@@ -677,7 +725,8 @@ def _term(t: tuple[Any, ...], f: Mapping[str, Any]) -> Any:
 
 def _choose3(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
     """The rule that applies on partial facts: (position, ()), (-1, ()), (-2, ()) or (-3, needed names)."""
-    name, _, policy, rules = _DECISIONS[k]
+    name, _, policy = _DECISIONS[k]
+    rules = _RULES[k] or _rules(k)
     values = [_ev3(r[1], f) for r in rules]
 
     def need(which: list[int]) -> tuple[int, tuple[str, ...]]:
@@ -718,7 +767,7 @@ def _choose(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
     return _choose3(k, f)
 
 
-def _order(action: str, decision: str, rule: tuple[Any, ...]) -> Order:
+def _order(action: str, decision: str, rule: list[Any]) -> Order:
     title, kind, modality, radiation, pediatric, urgency, within = _ACTIONS[action]
     score = rule[8] if rule[7] is not None else None
     rating, disagreement, rule_id = rule[7], rule[9], rule[0]
@@ -747,12 +796,12 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
             name = node[len("end:") :]
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
-        dname, _, _, rules = _DECISIONS[k]
+        dname = _DECISIONS[k][0]
         i, needs = _choose(k, f)
         if i < 0:
             problem = None if i == -3 else _PROBLEMS[i]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
-        rule = rules[i]
+        rule = (_RULES[k] or _rules(k))[i]
         steps.append(Step(dname, rule[0]))
         reason = rule[6]
         if rule[3]:

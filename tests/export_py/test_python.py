@@ -162,11 +162,11 @@ def test_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
 ALLOWED_TOP = {
     "GUIDELINE", "TITLE", "VERSION", "VERIPATH_VERSION", "SOURCES_SHA256", "VERDICT", "PROVED", "Fact", "Problem",
     "__all__", "_DOMAINS", "_REVEALS", "_ACTIONS", "_DISPOSITIONS", "_DECISIONS", "_START", "_LIMIT", "_GRAPH",
-    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE",
+    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES",
 }  # fmt: skip
 RUNTIME_FUNCTIONS = {
     "check", "_number", "lookup", "_resolve", "_ev3", "_term", "_choose3", "_choose", "_order", "_disposition",
-    "_run", "_flat", "walk", "recommend", "_settle", "_masks", "_per_integer",
+    "_run", "_flat", "walk", "recommend", "_settle", "_masks", "_per_integer", "_rules", "_exact",
 }  # fmt: skip
 
 
@@ -177,8 +177,8 @@ def _structure(tree: ast.Module) -> None:
     for node in body[1:]:
         if isinstance(node, ast.Import | ast.ImportFrom):
             names = {a.name for a in node.names}
-            assert names <= {"annotations", "math", "Callable", "Mapping", "dataclass", "Fraction", "Any", "Final",
-                             "Literal", "bisect_left", "bisect_right"}  # fmt: skip
+            assert names <= {"annotations", "json", "math", "Callable", "Mapping", "dataclass", "Fraction", "Any",
+                             "Final", "Literal", "bisect_left", "bisect_right"}  # fmt: skip
         elif isinstance(node, ast.Assign | ast.AnnAssign):
             target = node.targets[0] if isinstance(node, ast.Assign) else node.target
             assert isinstance(target, ast.Name)
@@ -199,7 +199,7 @@ def _structure(tree: ast.Module) -> None:
         "Fraction", "frozenset", "tuple", "bool", "isinstance", "ValueError", "repr", "sorted", "join", "get",
         "isfinite", "int", "enumerate", "max", "len", "any", "append", "keys", "next", "Order", "Disposition",
         "Path", "Recommendation", "Step", "dataclass", "need", "range", "items", "bisect_left", "bisect_right",
-        "bit_length", "dict", "zip", "split", "type", "bytearray", "from_bytes",
+        "bit_length", "dict", "zip", "split", "type", "bytearray", "from_bytes", "loads",
     }, calls  # fmt: skip
 
 
@@ -218,6 +218,16 @@ def test_hostile_spec_cannot_change_the_module(tmp_path: Path) -> None:
     assert other.disposition.reason == "a reason with ''' and \"\"\" and \\n"
     for line in text.splitlines():
         assert line.isascii() and "\u202e" not in line
+    # the rules are JSON text, decoded on first use; "5/2" comes back as an exact Fraction
+    module = import_text(text, tmp_path, "gen_hostile_fresh")
+    assert '"5/2"' in text and module._RULES == [None, None]
+    partial = module.walk({"size": Fraction(3)})  # three-valued: `def` unknown, but size < 2.5 is false
+    assert partial.disposition.name == "exec" and module._RULES[1] is None
+    assert module._rules(0)[0][1] == [
+        "and",
+        [["in", "def", ["yes"]], ["cmp", "<", ["var", "size"], ["const", Fraction(5, 2)]]],
+    ]
+    assert module.walk({"size": Fraction(5, 2) - Fraction(1, 10**9)}).needs == ("def",)
 
 
 def test_shipped_module_structure() -> None:

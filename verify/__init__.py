@@ -27,11 +27,15 @@ unreachable decisions, actions and dispositions are warnings.
 
 from __future__ import annotations
 
-from verify.evaluate import MissingValue, evaluate, evaluate3
-from verify.examples import run_examples
-from verify.pathway import verify_graph
-from verify.results import DEFAULT_OPTIONS, DEFAULT_RLIMIT, CheckResult, Report, SolverOptions, Verdict
-from verify.simulate import Step, Trace, simulate
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verify.evaluate import MissingValue, evaluate, evaluate3
+    from verify.examples import run_examples
+    from verify.pathway import verify_graph
+    from verify.results import DEFAULT_OPTIONS, DEFAULT_RLIMIT, CheckResult, Report, SolverOptions, Verdict
+    from verify.simulate import Step, Trace, simulate
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -49,3 +53,30 @@ __all__ = [
     "simulate",
     "verify_graph",
 ]
+
+# Loaded on first use: `import verify.results` (the CLI) must not import Z3.
+_HOME = {
+    "MissingValue": "verify.evaluate",
+    "evaluate": "verify.evaluate",
+    "evaluate3": "verify.evaluate",
+    "run_examples": "verify.examples",
+    "verify_graph": "verify.pathway",
+    "DEFAULT_OPTIONS": "verify.results",
+    "DEFAULT_RLIMIT": "verify.results",
+    "CheckResult": "verify.results",
+    "Report": "verify.results",
+    "SolverOptions": "verify.results",
+    "Verdict": "verify.results",
+    "Step": "verify.simulate",
+    "Trace": "verify.simulate",
+    "simulate": "verify.simulate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'verify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

@@ -214,6 +214,8 @@ def run(
             results[i] = check_one(files[i], options, names, cache, lookup=False)
     else:
         context: Any = get_context("forkserver" if os.name == "posix" else "spawn")
+        if os.name == "posix":  # the server imports the pipeline once; each worker forks from it
+            context.set_forkserver_preload(["veripath.batch"])
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
             try:
                 futures = {i: pool.submit(check_one, files[i], options, names, cache, lookup=False) for i in todo}

@@ -40,6 +40,9 @@ from veripath.pipeline import FileResult, Options, Report
 
 _MAGIC = b"veripath-cache 1\n"
 
+FILES_PER_WORKER = 4
+"""Fewer files to check than this per job run in fewer processes (4 or fewer: in this one)."""
+
 
 def cache_dir() -> str:
     explicit = os.environ.get("VERIPATH_CACHE_DIR")
@@ -208,7 +211,8 @@ def run(
             results[i] = dataclasses.replace(hit, source_path=path)
         else:
             todo.append(i)
-    workers = min(jobs, len(todo))
+    # a worker costs about what importing the pipeline costs: give each a few files at least
+    workers = min(jobs, -(-len(todo) // FILES_PER_WORKER))
     if workers <= 1:
         for i in todo:
             results[i] = check_one(files[i], options, names, cache, lookup=False)

@@ -27,11 +27,17 @@ unreachable decisions, actions and dispositions are warnings.
 
 from __future__ import annotations
 
-from verify.evaluate import MissingValue, evaluate, evaluate3
-from verify.examples import run_examples
-from verify.pathway import verify_graph
-from verify.results import DEFAULT_OPTIONS, DEFAULT_RLIMIT, CheckResult, Report, SolverOptions, Verdict
-from verify.simulate import Step, Trace, simulate
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verify.evaluate import MissingValue, evaluate, evaluate3
+    from verify.examples import run_examples
+    from verify.pathway import verify_graph
+    from verify.results import DEFAULT_OPTIONS, DEFAULT_RLIMIT, CheckResult, Report, SolverOptions, Verdict
+    from verify.simulate import Step, Trace, simulate
 
 __all__ = [
     "DEFAULT_OPTIONS",
@@ -49,3 +55,43 @@ __all__ = [
     "simulate",
     "verify_graph",
 ]
+
+# Loaded on first use: `import verify.results` (the CLI) must not import Z3.
+_HOME = {
+    "MissingValue": "verify.evaluate",
+    "evaluate": "verify.evaluate",
+    "evaluate3": "verify.evaluate",
+    "run_examples": "verify.examples",
+    "verify_graph": "verify.pathway",
+    "DEFAULT_OPTIONS": "verify.results",
+    "DEFAULT_RLIMIT": "verify.results",
+    "CheckResult": "verify.results",
+    "Report": "verify.results",
+    "SolverOptions": "verify.results",
+    "Verdict": "verify.results",
+    "Step": "verify.simulate",
+    "Trace": "verify.simulate",
+    "simulate": "verify.simulate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'verify' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+class _Package(types.ModuleType):
+    """Keeps a function that shares its name with its submodule (`verify.simulate`) the
+    package's attribute when the submodule is imported later, as the eager imports used to."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and name in _HOME and name == _HOME[name].rpartition(".")[2]:
+            value = getattr(value, name)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from dsl.diagnostics import Diagnostic
+if TYPE_CHECKING:  # `import verify.results` (the CLI's defaults) stays light
+    from dsl.diagnostics import Diagnostic
 
 # Z3's resource limit counts solver work in abstract units ("rlimit count" in its
 # statistics); on a 2020s x86 core one second of solving is roughly 3-6 million units.

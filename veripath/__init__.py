@@ -1,15 +1,20 @@
-"""veripath: a declarative decision-table compiler and verifier for clinical guidance."""
+"""veripath: a declarative decision-table compiler and verifier for clinical guidance.
 
-from importlib.metadata import PackageNotFoundError, version
+The API is loaded on first use (`veripath.check`, `veripath.load`, ...): importing the
+package, as the command line does for `--help`, imports neither Z3, networkx nor Lark.
+"""
 
-from veripath.api import Loaded, SpecError, build, check, compile, load, load_spec
-from veripath.pipeline import FileResult, Options, Report
-from veripath.status import ExitCode, UserError
+from __future__ import annotations
 
-try:
-    __version__ = version("veripath")
-except PackageNotFoundError:  # running from a source tree without installation
-    __version__ = "0.0.0"
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from veripath._version import __version__
+
+if TYPE_CHECKING:
+    from veripath.api import Loaded, SpecError, build, check, compile, load, load_spec
+    from veripath.pipeline import FileResult, Options, Report
+    from veripath.status import ExitCode, UserError
 
 __all__ = [
     "ExitCode",
@@ -26,3 +31,18 @@ __all__ = [
     "load",
     "load_spec",
 ]
+
+_HOME = {
+    **dict.fromkeys(["Loaded", "SpecError", "build", "check", "compile", "load", "load_spec"], "veripath.api"),
+    **dict.fromkeys(["FileResult", "Options", "Report"], "veripath.pipeline"),
+    **dict.fromkeys(["ExitCode", "UserError"], "veripath.status"),
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module 'veripath' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value

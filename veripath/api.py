@@ -7,16 +7,14 @@ report = veripath.check(["specs/"])   # a Report: per file diagnostics, proved c
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
 from compiler import wellformed
 from compiler.graph import DecisionGraph
 from compiler.lower import GraphTooLarge, lower
 from dsl.codes import UNREADABLE_FILE
-from dsl.diagnostics import Diagnostic, error, warning
+from dsl.diagnostics import Diagnostic, error
 from dsl.model import Model
-from dsl.reader import display_path, is_missing, special_file
 from veripath import pipeline
 from veripath.pipeline import FileResult, Options, Report
 from veripath.status import UserError
@@ -66,11 +64,32 @@ def run(
     paths: str | Sequence[str],
     options: Options | None = None,
     passes: Sequence[pipeline.Pass] = pipeline.CHECK,
+    *,
+    exclude: Sequence[str] = (),
+    base: str = ".",
+    respect_gitignore: bool = True,
+    jobs: int = 1,
+    cache: str | None = None,
 ) -> Report:
-    """Run `passes` of the pipeline over spec files and folders (folders: every .vp file in them)."""
-    files, problems = discover([paths] if isinstance(paths, str) else list(paths))
+    """Run `passes` of the pipeline over spec files and folders (folders: every .vp file in them
+    that is not excluded, see `discover`).
+
+    jobs, cache: for passes that work file by file (not `export`), run the files in `jobs`
+    processes and reuse results from the cache folder `cache` (see `veripath.batch`); the
+    report is the same, but its files then carry no model or graph.
+    """
+    files, problems = discover(
+        [paths] if isinstance(paths, str) else list(paths),
+        exclude=exclude,
+        base=base,
+        respect_gitignore=respect_gitignore,
+    )
     if not files and not problems:
         problems.append(error(UNREADABLE_FILE, "no .vp files found", None))
+    if (jobs > 1 or cache is not None) and all(p.name != "export" for p in passes):
+        from veripath import batch
+
+        return batch.run(files, options or Options(), passes, extra=problems, jobs=jobs, cache=cache)
     return pipeline.run(files, options, passes, extra=problems)
 
 
@@ -88,32 +107,14 @@ def build(paths: str | Sequence[str], options: Options | None = None) -> Report:
     return run(paths, options, pipeline.BUILD)
 
 
-def discover(paths: list[str]) -> tuple[list[str], list[Diagnostic]]:
-    """Expand files and folders into .vp files (sorted, each once)."""
-    files: list[str] = []
-    problems: list[Diagnostic] = []
-    for p in paths:
-        if os.path.isdir(p):
-            for root, dirs, names in os.walk(p):
-                dirs.sort()
-                for n in sorted(names):
-                    found = os.path.join(root, n)
-                    if not n.endswith(".vp"):
-                        continue
-                    kind = special_file(found)  # a FIFO is never opened: it would block the run
-                    if kind is None:
-                        files.append(found)
-                    else:
-                        problems.append(warning(UNREADABLE_FILE, f"skipped {display_path(found)}: it is {kind}", None))
-        elif not is_missing(p):  # a symlink loop or a forbidden folder: reading it says why
-            files.append(p)
-        else:
-            problems.append(error(UNREADABLE_FILE, f"no such file or folder: {p}", None))
-    seen: set[str] = set()
-    unique = []
-    for f in files:
-        key = os.path.realpath(f)
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique, problems
+def discover(
+    paths: Sequence[str],
+    *,
+    exclude: Sequence[str] = (),
+    base: str = ".",
+    respect_gitignore: bool = True,
+) -> tuple[list[str], list[Diagnostic]]:
+    """Expand files and folders into .vp files (see `veripath.discover`)."""
+    from veripath.discover import discover as walk
+
+    return walk(paths, exclude=exclude, base=base, respect_gitignore=respect_gitignore)

@@ -19,22 +19,20 @@ import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, NoReturn, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from dsl.codes import CODES, MISPLACED_DECLARATION, lookup
-from dsl.diagnostics import VeripathError, error
-from verify import SolverOptions
-from veripath import __version__, pipeline
-from veripath.api import run as run_paths
-from veripath.baseline import load_baseline, render_baseline, write_file
-from veripath.findings import findings, guideline_of, summarize
-from veripath.findings import status as findings_status
-from veripath.pipeline import Options, Report
-from veripath.render import render_github, render_json, render_junit, render_report, render_sarif, summary_line
-from veripath.render_json import dumps
+from verify.results import SolverOptions
+from veripath import __version__
 from veripath.status import ExitCode, UserError, exit_code
+
+# Imported by the commands that need them: `veripath --help` and `--version` load neither
+# the pipeline nor Z3, networkx or Lark (tests/veripath/test_startup.py).
+if TYPE_CHECKING:
+    from veripath.config import Config
+    from veripath.pipeline import Options, Pass, Report
 
 # Kept for callers of the old names.
 EXIT_OK, EXIT_FINDINGS, EXIT_BAD_INPUT, EXIT_INTERNAL = (
@@ -77,6 +75,12 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
 
     Findings waived in the spec or listed in the baseline are shown but do not fail the run.
     """
+    from veripath.baseline import render_baseline
+    from veripath.findings import findings, guideline_of, summarize
+    from veripath.findings import status as findings_status
+    from veripath.render import render_github, render_json, render_junit, render_report, render_sarif, summary_line
+    from veripath.render_json import dumps
+
     out = output or Output()
     found = findings(report, out.baseline or frozenset())
     status = findings_status(report, found)
@@ -110,6 +114,8 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
 
 def _write(path: str, text: str) -> None:
     try:
+        from veripath.baseline import write_file
+
         write_file(path, text)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
@@ -128,6 +134,8 @@ def _output_options(fn: F) -> F:
         **kwargs: Any,
     ) -> Any:
         try:
+            from veripath.baseline import load_baseline
+
             known = load_baseline(baseline) if baseline is not None else None
         except UserError as exc:  # before the run: a bad baseline is a usage error, found at once
             click.echo(f"veripath: {exc}", err=True)
@@ -213,10 +221,12 @@ def _guard(fn: F) -> F:
         except UserError as exc:
             click.echo(f"veripath: {exc}", err=True)
             return exit_code(exception=exc)
-        except VeripathError as exc:
-            click.echo(f"veripath: internal error: {exc}", err=True)
-            return exit_code(exception=exc)
         except Exception as exc:
+            from dsl.diagnostics import VeripathError
+
+            if isinstance(exc, VeripathError):
+                click.echo(f"veripath: internal error: {exc}", err=True)
+                return exit_code(exception=exc)
             click.echo(
                 "veripath: internal error (this is a bug; please report it with the spec):",
                 err=True,
@@ -323,21 +333,21 @@ _solver_options = [
         "--timeout",
         "timeout_ms",
         type=click.IntRange(min=1),
-        default=SolverOptions().timeout_ms,
-        show_default=True,
-        help="Solver time limit per query, in milliseconds.",
+        default=None,
+        show_default=str(SolverOptions().timeout_ms),
+        help="Solver time limit per query, in milliseconds (config: timeout).",
     ),
     click.option(
         "--rlimit",
         type=click.IntRange(min=0),
-        default=SolverOptions().rlimit,
-        show_default=True,
-        help="Solver resource limit per query (reproducible, unlike the timeout; 0: none).",
+        default=None,
+        show_default=str(SolverOptions().rlimit),
+        help="Solver resource limit per query (reproducible, unlike the timeout; 0: none) (config: rlimit).",
     ),
     click.option(
-        "--allow-unknown",
-        is_flag=True,
-        help="Report checks the solver could not decide as warnings instead of failures.",
+        "--allow-unknown/--no-allow-unknown",
+        default=None,
+        help="Report checks the solver could not decide as warnings instead of failures (config: allow-unknown).",
     ),
 ]
 
@@ -347,8 +357,35 @@ _import_root_option = click.option(
     "import_roots",
     multiple=True,
     type=click.Path(file_okay=False),
-    help="A folder outside the spec's own folder tree that imports may read (repeatable).",
+    help="A folder outside the spec's own folder tree that imports may read (repeatable; adds to the config's).",
 )
+
+_paths_argument = click.argument("paths", nargs=-1, type=click.Path())
+
+_exclude_option = click.option(
+    "--exclude",
+    "exclude",
+    multiple=True,
+    metavar="PATTERN",
+    help="Leave out what this gitignore-style pattern matches when walking folders "
+    "(repeatable; adds to the config's exclude).",
+)
+
+_batch_options = [
+    click.option(
+        "-j",
+        "--jobs",
+        type=click.IntRange(min=0),
+        default=None,
+        envvar="VERIPATH_JOBS",
+        help="Check files in this many processes (0 or unset: one per core; config: jobs; env: VERIPATH_JOBS).",
+    ),
+    click.option(
+        "--no-cache",
+        is_flag=True,
+        help="Neither read nor write the cache of verified results (config: cache = false).",
+    ),
+]
 
 
 def _with_solver_options(fn: F) -> F:
@@ -357,55 +394,159 @@ def _with_solver_options(fn: F) -> F:
     return fn
 
 
+def _with_batch_options(fn: F) -> F:
+    for option in reversed(_batch_options):
+        fn = option(fn)
+    return fn
+
+
+def _first(*values: Any) -> Any:
+    """The first value that is not None (a flag given, else the config's, else the default)."""
+    return next(v for v in values if v is not None)
+
+
+def _options(
+    config: Config,
+    *,
+    timeout_ms: int | None = None,
+    rlimit: int | None = None,
+    allow_unknown: bool | None = None,
+    strict: bool | None = None,
+    import_roots: tuple[str, ...] = (),
+    **extra: Any,
+) -> Options:
+    """The run's Options: command-line flags over `[tool.veripath]` over the defaults."""
+    from veripath.pipeline import Options
+
+    default = SolverOptions()
+    return Options(
+        solver=SolverOptions(
+            timeout_ms=_first(timeout_ms, config.timeout, default.timeout_ms),
+            rlimit=_first(rlimit, config.rlimit, default.rlimit),
+        ),
+        allow_unknown=_first(allow_unknown, config.allow_unknown, False),
+        strict=_first(strict, config.strict, False),
+        import_roots=(*(config.resolve(r) for r in config.import_roots), *import_roots),
+        **extra,
+    )
+
+
+def _run(
+    config: Config,
+    paths: tuple[str, ...],
+    options: Options,
+    passes: tuple[Pass, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None = 1,
+    no_cache: bool = True,
+) -> Report:
+    """Discover the files (the paths given, else the config's `paths`, else `.`) and run `passes`."""
+    from veripath.api import run
+
+    if not paths:
+        paths = tuple(config.resolve(p) for p in config.paths) or (".",)
+    if jobs is None:
+        jobs = config.jobs
+    if not jobs:
+        from veripath.batch import default_jobs
+
+        jobs = default_jobs()
+    cache = None
+    if not no_cache and config.cache:
+        from veripath.batch import cache_dir
+
+        cache = cache_dir()
+    return run(
+        paths,
+        options,
+        passes,
+        exclude=(*config.exclude, *exclude),
+        base=config.root,
+        respect_gitignore=config.respect_gitignore,
+        jobs=jobs,
+        cache=cache,
+    )
+
+
+def _config() -> Config:
+    from veripath import config
+
+    return config.find()
+
+
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_paths_argument
 @_format_option
 @_color_option
-@click.option("--strict", is_flag=True, help="Treat warnings as findings (exit 1).")
+@click.option("--strict/--no-strict", default=None, help="Treat warnings as findings (exit 1) (config: strict).")
 @_with_solver_options
 @_import_root_option
+@_exclude_option
+@_with_batch_options
 @_output_options
 @_guard
 def check(
     paths: tuple[str, ...],
     fmt: str,
     color: bool | None,
-    strict: bool,
-    timeout_ms: int,
-    rlimit: int,
-    allow_unknown: bool,
+    strict: bool | None,
+    timeout_ms: int | None,
+    rlimit: int | None,
+    allow_unknown: bool | None,
     import_roots: tuple[str, ...],
     output: Output,
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    no_cache: bool,
 ) -> ExitCode:
-    """Check and verify spec files or folders.
+    """Check and verify spec files or folders (default: the config's paths, else .).
 
     Syntax, names, types and units; then, with Z3, that every decision is complete
     and free of conflicts, that the properties hold, and that the examples pass.
+    Results of unchanged specs come from the cache (--no-cache to bypass).
     """
-    options = Options(
-        solver=SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit),
+    from veripath.pipeline import CHECK
+
+    config = _config()
+    options = _options(
+        config,
+        timeout_ms=timeout_ms,
+        rlimit=rlimit,
         allow_unknown=allow_unknown,
         strict=strict,
         import_roots=import_roots,
     )
     with _progress("checking"):
-        report = run_paths(paths, options, pipeline.CHECK)
+        report = _run(config, paths, options, CHECK, exclude, jobs, no_cache)
     return _report(report, fmt, _use_color(color), output)
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_paths_argument
 @_format_option
 @_color_option
 @_import_root_option
+@_exclude_option
+@_with_batch_options
 @_output_options
 @_guard
 def test(
-    paths: tuple[str, ...], fmt: str, color: bool | None, import_roots: tuple[str, ...], output: Output
+    paths: tuple[str, ...],
+    fmt: str,
+    color: bool | None,
+    import_roots: tuple[str, ...],
+    output: Output,
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    no_cache: bool,
 ) -> ExitCode:
     """Run the examples of spec files or folders against their compiled pathways (no solver)."""
+    from veripath.pipeline import TEST, Options
+
+    config = _config()
+    options = Options(import_roots=(*(config.resolve(r) for r in config.import_roots), *import_roots))
     with _progress("running the examples"):
-        report = run_paths(paths, Options(import_roots=import_roots), pipeline.TEST)
+        report = _run(config, paths, options, TEST, exclude, jobs, no_cache)
     return _report(report, fmt, _use_color(color), output)
 
 
@@ -418,6 +559,9 @@ def test(
 def graph(spec: str, fmt: str, color: bool | None, import_roots: tuple[str, ...]) -> ExitCode:
     """Print the decision graph of SPEC as a Mermaid flowchart or Graphviz DOT."""
     from compiler.export_diagram import to_dot, to_mermaid
+    from dsl.diagnostics import error
+    from veripath import pipeline
+    from veripath.pipeline import Options
 
     report = pipeline.run([spec], Options(import_roots=import_roots), pipeline.FRONT_END)
     (loaded,) = report.files
@@ -430,7 +574,7 @@ def graph(spec: str, fmt: str, color: bool | None, import_roots: tuple[str, ...]
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@_paths_argument
 @click.option("--out", "out_dir", default="build", show_default=True, type=click.Path(file_okay=False))
 @click.option(
     "--unverified",
@@ -447,6 +591,7 @@ def graph(spec: str, fmt: str, color: bool | None, import_roots: tuple[str, ...]
 @_color_option
 @_with_solver_options
 @_import_root_option
+@_exclude_option
 @_output_options
 @_guard
 def build(
@@ -455,10 +600,11 @@ def build(
     unverified: bool,
     fmt: str,
     color: bool | None,
-    timeout_ms: int,
-    rlimit: int,
-    allow_unknown: bool,
+    timeout_ms: int | None,
+    rlimit: int | None,
+    allow_unknown: bool | None,
     import_roots: tuple[str, ...],
+    exclude: tuple[str, ...],
     check_outputs: bool,
     output: Output,
 ) -> ExitCode:
@@ -466,19 +612,22 @@ def build(
 
     Nothing is written unless every spec verifies (exit 1 otherwise), or --unverified is given.
     """
-    options = Options(
-        solver=SolverOptions(timeout_ms=timeout_ms, rlimit=rlimit),
+    from veripath.pipeline import BUILD
+
+    config = _config()
+    options = _options(
+        config,
+        timeout_ms=timeout_ms,
+        rlimit=rlimit,
         allow_unknown=allow_unknown,
+        import_roots=import_roots,
         out_dir=out_dir,
         unverified=unverified,
-        import_roots=import_roots,
         check_outputs=check_outputs,
     )
     with _progress("building"):
-        report = run_paths(paths, options, pipeline.BUILD)
-    if (
-        fmt == "text" and output.file is None
-    ):  # other formats keep stdout one document (the JSON report lists the outputs)
+        report = _run(config, paths, options, BUILD, exclude)  # never cached: it writes the outputs
+    if fmt == "text" and output.file is None:  # other formats keep stdout one document
         for f in report.files:
             for written in f.outputs:
                 click.echo(written)
@@ -501,6 +650,9 @@ def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: 
     the run ends in a disposition or needs more facts, 1 when it stops at a gap, a
     conflict or a revisit limit, 2 on bad input.
     """
+    from dsl.diagnostics import error
+    from veripath import pipeline
+    from veripath.pipeline import Options
     from veripath.runner import load_tables, parse_given, read_facts, render_text, report
 
     if spec.endswith(".json"):

@@ -44,7 +44,7 @@ def main() -> NoReturn:
     gc.set_threshold(*GC_THRESHOLDS)
     from veripath.cli import main as cli
 
-    gc.freeze()  # the imported modules (click, z3, networkx, lark): never garbage, never scanned again
+    gc.freeze()  # the modules imported so far (click, the CLI): never garbage, never scanned again
 
     try:
         cli.main(prog_name="veripath")

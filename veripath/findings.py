@@ -41,7 +41,7 @@ class Finding:
 
 
 def guideline_of(f: FileResult) -> str | None:
-    return f.model.name if f.model is not None else None
+    return f.guideline
 
 
 def findings(report: Report, baseline: frozenset[str] = frozenset()) -> list[Finding]:

@@ -90,6 +90,9 @@ class FileResult:
     examples: list[CheckResult] = field(default_factory=list)  # one per example
     outputs: list[str] = field(default_factory=list)  # files written by `export`
     timings: dict[str, float] = field(default_factory=dict)  # pass name -> seconds
+    # The guideline's name once resolved; kept when model and graph are dropped (cache, -j workers),
+    # because finding identities (fingerprints) are keyed by it.
+    guideline: str | None = None
     read: ReadResult | None = field(default=None, repr=False)
     verifier: PathwayVerifier | None = field(default=None, repr=False)
 
@@ -181,6 +184,7 @@ def _resolve(f: FileResult, report: Report) -> None:
     f.diagnostics.extend(diags)
     if not any(d.is_error for d in diags):
         f.model = model
+        f.guideline = model.name
 
 
 def _lower(f: FileResult, report: Report) -> None:

@@ -16,9 +16,12 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from dsl.codes import Stage
-from dsl.diagnostics import Diagnostic, Severity, VeripathError
+from dsl.codes import Severity, Stage
+
+if TYPE_CHECKING:  # the exit policy is imported by `veripath --help`: no model, no parser
+    from dsl.diagnostics import Diagnostic
 
 
 class ExitCode(enum.IntEnum):
@@ -86,6 +89,8 @@ def exit_code(
 
 
 def _exception_status(exc: BaseException) -> ExitCode:
+    from dsl.diagnostics import VeripathError
+
     if isinstance(exc, KeyboardInterrupt):
         return ExitCode.INTERRUPTED
     if isinstance(exc, UserError):

@@ -45,7 +45,7 @@ def test_no_command_is_usage() -> None:
     assert bare.exit_code == 2
     assert "Usage:" in bare.output
     assert run("no-such-command").exit_code == 2
-    assert run("check").exit_code == 2  # PATHS is required
+    assert run("check", "--jobs", "x").exit_code == 2
 
 
 def test_check_a_good_file() -> None:

@@ -1,0 +1,42 @@
+"""Fast start: the command line's module loads neither Z3, networkx nor Lark (a fresh process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+HEAVY = ("z3", "networkx", "lark")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True)
+    modules: list[str] = json.loads(done.stdout.splitlines()[-1])
+    return modules
+
+
+def _heavy(modules: list[str]) -> list[str]:
+    return [m for m in modules if m.split(".")[0] in HEAVY]
+
+
+def test_importing_the_cli_loads_no_solver_graph_or_parser() -> None:
+    modules = _loaded_after("import veripath.cli")
+    assert _heavy(modules) == []
+    assert "veripath.pipeline" not in modules and "dsl.model" not in modules
+
+
+def test_importing_the_package_loads_no_solver_graph_or_parser() -> None:
+    assert _heavy(_loaded_after("import veripath, veripath.entry, veripath.config")) == []
+
+
+def test_help_and_version_load_nothing_heavy() -> None:
+    for args in (["--help"], ["--version"], ["check", "--help"]):
+        code = f"import sys\nfrom veripath.cli import main\nmain.status({args!r}, 'veripath', None, True)"
+        assert _heavy(_loaded_after(code)) == [], args
+
+
+def test_the_api_still_loads_on_first_use() -> None:
+    import veripath
+
+    assert callable(veripath.check) and veripath.Options().strict is False

@@ -6,8 +6,9 @@ policy) must not pay for the model's dataclasses or the parser.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from dsl.lazy import lazy_names
 
 if TYPE_CHECKING:
     from dsl.diagnostics import Diagnostic, Severity, VeripathError
@@ -25,11 +26,4 @@ _HOME = {
     "Span": "dsl.source",
 }
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'dsl' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)

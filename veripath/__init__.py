@@ -6,9 +6,9 @@ package, as the command line does for `--help`, imports neither Z3, networkx nor
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from dsl.lazy import lazy_names
 from veripath._version import __version__
 
 if TYPE_CHECKING:
@@ -38,11 +38,4 @@ _HOME = {
     **dict.fromkeys(["ExitCode", "UserError"], "veripath.status"),
 }
 
-
-def __getattr__(name: str) -> Any:
-    home = _HOME.get(name)
-    if home is None:
-        raise AttributeError(f"module 'veripath' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _HOME)

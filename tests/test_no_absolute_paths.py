@@ -22,7 +22,8 @@ def _tracked() -> list[str]:
 
 def _forbidden() -> list[str]:
     """Absolute paths of this machine's checkout: the checkout itself, the main worktree (when this is
-    a linked worktree) and the folder holding them (where the shared notes live, as ../shared)."""
+    a linked worktree) and the shared notes beside them (`../shared`). The folder holding the checkout
+    is not forbidden as a whole: it may be a common one such as /tmp/, which commands in the docs name."""
     places = {ROOT}
     proc = subprocess.run(
         ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
@@ -33,7 +34,7 @@ def _forbidden() -> list[str]:
     )
     if proc.returncode == 0 and proc.stdout.strip():
         places.add(Path(proc.stdout.strip()).parent)
-    places |= {p.parent for p in places}
+    places |= {p.parent / "shared" for p in places}
     return sorted(str(p) + "/" for p in places if p != Path(p.anchor))
 
 

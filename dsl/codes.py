@@ -624,12 +624,13 @@ BAD_BOUND: Final = Code(
 RULE_LABEL_CLASH: Final = Code(
     "VP223",
     "rule-label-clash",
-    "A rule label 'rN' that is the automatic name of another rule of the decision.",
+    "A rule label 'rN' that is the automatic name of another, unlabelled rule of the decision.",
     severity=ERROR,
     explanation=(
         "An unlabelled rule is named `rN` after its position (the N-th rule of its decision), and findings, "
-        "check identities and exports use that name. A label `r2` on the first rule would give two rules "
-        "the same name, so only the N-th rule may carry the label `rN`."
+        "check identities and exports use that name. A label `r2` on the first rule, while the second rule "
+        "has no label, would give two rules the same name. A table whose rules all carry labels may number "
+        "them as it likes (generated tables often label rows from `r0`)."
     ),
     example=_G
     + "input ci: bool\n"

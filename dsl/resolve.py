@@ -316,12 +316,15 @@ class Resolver(PropertyResolver, ExampleResolver):
         for index, r in enumerate(d.rules, start=1):
             if r.label is not None:
                 automatic = _AUTOMATIC_LABEL.fullmatch(r.label.text)
-                if automatic is not None and int(automatic.group(1)) != index:
+                # `rK` names rule K when rule K has no label of its own: then two rules would share the name.
+                # Tables that label every rule (generated ones often count from r0) clash with nothing.
+                other = int(automatic.group(1)) if automatic is not None else 0
+                if other not in (0, index) and other <= len(d.rules) and d.rules[other - 1].label is None:
                     self.report(
                         diagnostic(
                             RULE_LABEL_CLASH,
-                            f"rule label '{r.label.text}' is the automatic name of rule {automatic.group(1)} "
-                            f"of this decision; only that rule may be labelled '{r.label.text}'",
+                            f"rule label '{r.label.text}' is the automatic name of rule {other} of this "
+                            f"decision, which has no label; two rules would be called '{r.label.text}'",
                             r.label.span,
                             hint=f"choose a descriptive label; this is rule {index} (automatically 'r{index}')",
                         )

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import hashlib
 import os
 import pickle
@@ -59,10 +60,25 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+@functools.cache
 def _version() -> str:
+    """The veripath that computed a result: its version and a digest of its own source files.
+
+    The version alone is not enough: an editable install, a patched checkout or a mutation-testing
+    run changes the code under the same version, and a cached verdict of other code is not a result.
+    """
     from veripath import __version__
 
-    return __version__
+    h = hashlib.sha256(__version__.encode())
+    top = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for package in ("dsl", "compiler", "verify", "veripath"):
+        for folder, dirs, names in os.walk(os.path.join(top, package)):
+            dirs.sort()
+            for name in sorted(names):
+                if name.endswith((".py", ".lark")):
+                    with open(os.path.join(folder, name), "rb") as fh:
+                        h.update(f"{package}/{name}\0".encode() + hashlib.sha256(fh.read()).digest())
+    return h.hexdigest()
 
 
 def _digest(data: bytes) -> str:

@@ -103,3 +103,16 @@ def test_two_jobs_report_what_one_does(library: Path) -> None:
     warm_two = _outputs("check", "lib", "-j", "2", "--format", "text")
     assert warm_two == _outputs("check", "lib", "-j", "2", "--format", "text")
     assert _outputs("test", "lib", "-j", "2", "--no-cache") == _outputs("test", "lib", "-j", "1", "--no-cache")
+
+
+def test_results_of_other_code_are_never_used(library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The key names the code that verified (a digest of veripath's sources), not just the version:
+    a patched checkout or a mutation-testing run must not be answered from another code's cache."""
+    from veripath import batch
+
+    assert len(batch._version()) == 64
+    assert run("check", "lib/small2.vp").exit_code == 0
+    assert len(_entries(tmp_path / "cache")) == 1
+    monkeypatch.setattr(batch, "_version", lambda: "other code")
+    assert run("check", "lib/small2.vp").exit_code == 0
+    assert len(_entries(tmp_path / "cache")) == 2  # a miss: verified again, stored under another key

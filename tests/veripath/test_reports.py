@@ -445,3 +445,25 @@ def test_codes_md_is_current(update_golden: bool) -> None:
     assert path.read_text(encoding="utf-8") == expected, "run: python -m veripath.codes_doc > docs/codes.md"
     for code in CODES:
         assert f'<a id="{code.lower()}"></a>' in expected
+
+
+def test_file_names_with_spaces_and_hashes_pass_every_schema(tmp_path: Path) -> None:
+    folder = tmp_path / "dir with spaces"
+    folder.mkdir()
+    spec = folder / "bad #1.vp"
+    shutil.copy(FINDINGS, spec)
+    for fmt in ("json", "sarif", "junit"):
+        result = run("check", "--format", fmt, str(spec))
+        assert result.exit_code == 1, (fmt, result.output)
+        if fmt == "json":
+            doc = json.loads(result.stdout)
+            _valid(_report_schema(), doc)
+            assert doc["files"][0]["path"].endswith("dir with spaces/bad #1.vp")
+        elif fmt == "sarif":
+            log = json.loads(result.stdout)
+            _valid(_sarif_validator(), log)
+            uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+            assert uris and all(u.endswith("dir%20with%20spaces/bad%20%231.vp") for u in uris), uris
+        else:
+            _junit_schema().validate(result.stdout)
+            assert "dir with spaces/bad #1.vp" in result.stdout

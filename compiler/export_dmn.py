@@ -16,6 +16,7 @@ rather than drop them. All text goes through ElementTree (XML escaping) and `jso
 from __future__ import annotations
 
 import json
+import sys
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
@@ -50,23 +51,8 @@ def feel_string(text: str) -> str:
 
 
 def feel_number(x: Fraction) -> str | None:
-    """The exact decimal form of x, or None if it has none."""
-    d = x.denominator
-    twos = fives = 0
-    while d % 2 == 0:
-        d //= 2
-        twos += 1
-    while d % 5 == 0:
-        d //= 5
-        fives += 1
-    if d != 1:
-        return None
-    places = max(twos, fives)
-    scaled = x * 10**places
-    assert scaled.denominator == 1
-    digits = str(abs(scaled.numerator)).rjust(places + 1, "0")
-    sign = "-" if x < 0 else ""
-    return sign + (digits if places == 0 else f"{digits[:-places]}.{digits[-places:]}")
+    """The exact decimal form of x (FEEL has no fractions), or None if it has none."""
+    return m.exact_decimal(x, max_digits=sys.maxsize)
 
 
 def _type(var: m.Variable) -> str:

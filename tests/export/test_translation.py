@@ -11,21 +11,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 
 from compiler.graph import DecisionGraph
 from compiler.json_eval import FactError, Tables, run
 from dsl.model import Value
 from tests.export.support import SPECS, agree, as_json, boundary_values, explore, tables_of
 from tests.verify.helpers import load_graph
-from tests.verify.specgen import Built, specs
-from veripath.api import load_spec
+from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 
-COMMON = settings(
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
-)
+COMMON = RANDOM_SPECS
 
 
 def _completions(graph: DecisionGraph, patient: dict[str, Value]) -> Iterator[dict[str, Value]]:
@@ -93,12 +88,7 @@ def test_facts_outside_their_domain_are_refused() -> None:
 
 
 def _random(built: Built, folder: Path, limit: int) -> None:
-    path = folder / "rnd.vp"
-    path.write_text(built.text, encoding="utf-8")
-    loaded = load_spec(str(path))
-    assume(loaded.graph is not None)
-    assert loaded.graph is not None
-    graph = loaded.graph
+    graph = load_random(built, folder)
     tables = tables_of(graph, folder)
     for n, patient in enumerate(explore(graph, tables)):
         if n >= limit:

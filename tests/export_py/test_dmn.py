@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 import xmlschema
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 
 from compiler.export_dmn import ExportError, export_dmn, feel_number
 from compiler.graph import DecisionGraph
 from dsl.model import Value
 from tests.export_py.dmn_eval import Dmn
 from tests.export_py.support import ROOT, FakeStamp, patients
-from tests.verify.specgen import Built, specs
+from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify.simulate import Trace, simulate
 from veripath.api import load_spec
 
@@ -105,20 +105,11 @@ def test_feel_numbers_are_exact() -> None:
     assert feel_number(Fraction(1, 3)) is None
 
 
-COMMON = settings(
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
-)
+COMMON = RANDOM_SPECS
 
 
 def _random(built: Built, folder: Path, schema: xmlschema.XMLSchema) -> None:
-    path = folder / "rnd.vp"
-    path.write_text(built.text, encoding="utf-8")
-    loaded = load_spec(str(path))
-    assume(loaded.graph is not None)
-    assert loaded.graph is not None
-    graph = loaded.graph
+    graph = load_random(built, folder)
     try:
         text = generate(graph)
     except ExportError as e:

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 
 from compiler.export_python import export_python
 from compiler.graph import DecisionGraph
 from tests.export_py.support import ROOT, FakeStamp, answer, expected, import_text, patients
-from tests.verify.specgen import Built, specs
+from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify.simulate import simulate
 from veripath.api import load_spec
 
@@ -235,20 +235,11 @@ def test_shipped_module_structure() -> None:
     _structure(ast.parse(generate(graph)))
 
 
-COMMON = settings(
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
-)
+COMMON = RANDOM_SPECS
 
 
 def _random(built: Built, folder: Path) -> None:
-    path = folder / "rnd.vp"
-    path.write_text(built.text, encoding="utf-8")
-    loaded = load_spec(str(path))
-    assume(loaded.graph is not None)
-    assert loaded.graph is not None
-    graph = loaded.graph
+    graph = load_random(built, folder)
     for kind in ("index", "chain"):
         module = import_text(generate(graph, lookup=kind), folder, f"gen_rnd_{kind}")
         for patient in patients(graph, fills=3):

@@ -9,8 +9,12 @@ policies, ratings, orders and properties. Every generated spec is well formed.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
+from hypothesis import HealthCheck, assume, settings
 from hypothesis import strategies as st
+
+from compiler.graph import DecisionGraph
 
 INPUTS = {
     "e": "input e: a | b | c",
@@ -146,3 +150,23 @@ def specs(draw: st.DrawFn) -> Built:
             p = p.replace("COND", draw(conditions(inputs, False, 1)))
         lines.append(f"property p{i}: {p}")
     return Built("\n".join(lines) + "\n", inputs)
+
+
+# The hypothesis settings of every test over random specs (building and verifying one is slow).
+RANDOM_SPECS = settings(
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
+)
+
+
+def load_random(built: Built, folder: Path) -> DecisionGraph:
+    """The graph of a random spec, written to `folder/rnd.vp`; specs the front end rejects are skipped."""
+    from veripath.api import load_spec
+
+    path = folder / "rnd.vp"
+    path.write_text(built.text, encoding="utf-8")
+    loaded = load_spec(str(path))
+    assume(loaded.graph is not None)
+    assert loaded.graph is not None
+    return loaded.graph

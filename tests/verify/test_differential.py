@@ -5,32 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import given, settings
 
 from compiler.graph import DecisionGraph
 from tests.verify import reference as ref
 from tests.verify.helpers import base_id, validate
-from tests.verify.specgen import Built, specs
+from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify import Verdict, simulate, verify_graph
 from verify.baseline import check_decision_naive
 from verify.evaluate import evaluate
 from verify.tables import check_decision
-from veripath.api import load_spec
 
-COMMON = settings(
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.function_scoped_fixture],
-)
+COMMON = RANDOM_SPECS
 
 
 def _load(built: Built, tmp_path: Path) -> DecisionGraph:
-    path = tmp_path / "rnd.vp"
-    path.write_text(built.text, encoding="utf-8")
-    loaded = load_spec(str(path))
-    assume(loaded.graph is not None)
-    assert loaded.graph is not None
-    return loaded.graph
+    return load_random(built, tmp_path)
 
 
 def _differential(built: Built, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal as TLiteral
+from typing import assert_never
 
 from compiler.codewriter import CodeWriter, comment, literal
 from compiler.graph import LIMIT_NODE, DecisionGraph
@@ -29,6 +30,7 @@ from compiler.lookup import Index, Space, approx, build_index
 from compiler.provenance import location, relative, source_digest, tool_version
 from compiler.stamp import Stamp
 from dsl import model as m
+from dsl.cond import reads
 from dsl.model import Model
 
 LookupKind = TLiteral["index", "chain"]
@@ -41,28 +43,7 @@ def export_python(graph: DecisionGraph, *, stamp: Stamp, root: str, lookup: Look
 
 def _uses(c: m.Cond) -> list[str]:
     """Variables a condition reads, in source order, each once (as `verify.evaluate.missing`)."""
-    out: list[str] = []
-
-    def go(c: m.Cond) -> None:
-        match c:
-            case m.Const():
-                pass
-            case m.BoolVar(var=v) | m.EnumIn(var=v):
-                out.append(v)
-            case m.EnumCompare(left=a, right=b):
-                out.extend((a, b))
-            case m.Compare(left=left, right=right):
-                out.extend(t.var for t in (left, right) if t.var is not None)
-            case m.Not(operand=o):
-                go(o)
-            case m.And(operands=ops) | m.Or(operands=ops):
-                for o in ops:
-                    go(o)
-            case _:
-                raise AssertionError(f"unknown condition {type(c).__name__}")
-
-    go(c)
-    return list(dict.fromkeys(out))
+    return list(dict.fromkeys(v for v, _ in reads(c)))
 
 
 def _score(rule: m.Rule) -> int:
@@ -94,7 +75,7 @@ def _json_cond(c: m.Cond) -> list[object]:
         case m.Or(operands=ops):
             return ["or", [_json_cond(o) for o in ops]]
         case _:
-            raise AssertionError(f"unknown condition {type(c).__name__}")
+            assert_never(c)
 
 
 def _json_term(t: m.NumTerm) -> list[object]:
@@ -155,7 +136,7 @@ class _Writer:
             case m.Or(operands=ops):
                 return "(" + " or ".join(self.expr(o) for o in ops) + ")" if ops else "False"
             case _:
-                raise AssertionError(f"unknown condition {type(c).__name__}")
+                assert_never(c)
 
     def term(self, t: m.NumTerm) -> str:
         if t.var is not None:

@@ -19,8 +19,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import assert_never
 
 from dsl import model as m
+from dsl.ops import Op
 
 Cells = frozenset[int]
 Box = dict[str, Cells]  # variable -> allowed cells; a missing variable is unconstrained
@@ -63,7 +65,7 @@ def _constants(c: m.Cond, out: dict[str, set[Fraction]], used: set[str]) -> None
             for o in ops:
                 _constants(o, out, used)
         case _:
-            raise AssertionError(f"unknown condition {type(c).__name__}")
+            assert_never(c)
 
 
 class Space:
@@ -115,56 +117,37 @@ class Space:
                 assert const is not None
                 at = self.position[var].get(const)
                 if at is not None:  # the usual case: cells from the constant's position
-                    sym = op.symbol if left.var is not None else _FLIP[op.symbol]
-                    return var, _cells_of(sym, 2 * at, d.size)
+                    return var, _cells_of(op if left.var is not None else op.flip(), 2 * at, d.size)
                 cells = set()
                 for cell in range(d.size):
                     x = self.point_of(d, cell)
                     a = x if left.var is not None else left.const
                     b = x if right.var is not None else right.const
                     assert a is not None and b is not None
-                    if _compare(op.symbol, a, b):
+                    if op.apply(a, b):
                         cells.add(cell)
                 return var, frozenset(cells)
             case _:
                 return None
 
 
-_FLIP = {"==": "==", "!=": "!=", "<": ">", "<=": ">=", ">": "<", ">=": "<="}
-
-
-def _cells_of(op: str, at: int, size: int) -> Cells:
+def _cells_of(op: Op, at: int, size: int) -> Cells:
     """The cells of `x OP c` where c is the point in cell `at`."""
     match op:
-        case "==":
+        case Op.EQ:
             return frozenset((at,))
-        case "!=":
+        case Op.NE:
             return frozenset(range(size)) - {at}
-        case "<":
+        case Op.LT:
             return frozenset(range(at))
-        case "<=":
+        case Op.LE:
             return frozenset(range(at + 1))
-        case ">":
+        case Op.GT:
             return frozenset(range(at + 1, size))
-        case ">=":
+        case Op.GE:
             return frozenset(range(at, size))
-    raise AssertionError(op)
-
-
-def _compare(op: str, a: Fraction, b: Fraction) -> bool:
-    if op == "==":
-        return a == b
-    if op == "!=":
-        return a != b
-    if op == "<":
-        return a < b
-    if op == "<=":
-        return a <= b
-    if op == ">":
-        return a > b
-    if op == ">=":
-        return a >= b
-    raise AssertionError(op)
+        case _:
+            assert_never(op)
 
 
 def _meet(a: Box, b: Box) -> Box | None:
@@ -203,7 +186,7 @@ def dnf(space: Space, c: m.Cond, neg: bool = False) -> list[Box]:
         case m.EnumCompare():
             raise NotABox(c)
         case _:
-            raise AssertionError(f"unknown condition {type(c).__name__}")
+            assert_never(c)
 
 
 def _conj(space: Space, ops: Sequence[m.Cond], neg: bool) -> list[Box]:

@@ -244,6 +244,20 @@ IMPORT_LIMIT: Final = Code(
     example="",
     fix="Flatten the chain of catalogues, or split the guideline.",
 )
+BAD_ENUMERATION: Final = Code(
+    "VP118",
+    "bad-enumeration",
+    "An enumeration with a single value, or one that ends with '|'.",
+    severity=ERROR,
+    explanation=(
+        "An enumerated input or finding lists two or more values separated by `|` "
+        "(`superficial | deep`; the values may run over several lines). A single value would make the "
+        "input the same for every patient, and a `|` with no value after it promises a value that is "
+        "missing. The error points at the enumeration, not at the declaration after it."
+    ),
+    example=_C + "input depth: superficial |\n",
+    fix="List every value, separated by `|` (`superficial | deep`); a yes/no input is declared `bool`.",
+)
 
 # -- semantics -----------------------------------------------------------------
 

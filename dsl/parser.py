@@ -23,7 +23,7 @@ from lark.exceptions import (
 )
 
 from dsl import ast
-from dsl.codes import BAD_STRING, TOO_LARGE, UNEXPECTED_CHARACTER, UNEXPECTED_EOF, UNEXPECTED_TOKEN
+from dsl.codes import BAD_ENUMERATION, BAD_STRING, TOO_LARGE, UNEXPECTED_CHARACTER, UNEXPECTED_EOF, UNEXPECTED_TOKEN
 from dsl.diagnostics import Diagnostic, diagnostic
 from dsl.model import HIT_POLICIES, DispositionKind, WaiverTargetKind, one_of
 from dsl.ops import Op
@@ -182,6 +182,7 @@ class _ToAst(Transformer[Token, Any]):
         self.path = ""
         self.drop = drop  # anonymous terminals (keywords, punctuation) that carry no value
         self.bad_escape: _BadEscape | None = None
+        self.problems: list[Diagnostic] = []  # found while building; reported after the parse
 
     # -- helpers -----------------------------------------------------------
     def _at(self, pos: _Pos) -> Span:
@@ -283,9 +284,33 @@ class _ToAst(Transformer[Token, Any]):
     def integer_type(self, pos: _Pos, items: list[Any]) -> ast.NumberTypeSpec:
         return self._number_type(pos, items, integer=True)
 
-    @_rule
+    @partial(_rule, keep_all=True)  # the '|' tokens tell a trailing '|' apart
     def enum_type(self, pos: _Pos, items: list[Token]) -> ast.EnumTypeSpec:
-        return ast.EnumTypeSpec(values=self._names(items), span=self._at(pos))
+        span = self._at(pos)
+        self._check_enumeration(items, span, "(superficial | deep), or declare a yes/no input as 'bool'")
+        return ast.EnumTypeSpec(values=self._names(items), span=span)
+
+    def _check_enumeration(self, items: list[Token], span: Span, example: str) -> None:
+        """Report (after the parse) an enumeration with one value or ending with '|' (VP118)."""
+        names = [t for t in items if t.type == "NAME"]
+        if len(names) < 2:
+            self.problems.append(
+                diagnostic(
+                    BAD_ENUMERATION,
+                    f"an enumeration needs two or more values; this one has only '{names[0]}'",
+                    span,
+                    hint=f"separate the values with '|' {example}",
+                )
+            )
+        elif str(items[-1]) == "|":
+            self.problems.append(
+                diagnostic(
+                    BAD_ENUMERATION,
+                    "the enumeration ends with '|'",
+                    _span(self.path, items[-1]),
+                    hint="add the value that follows the '|', or delete the '|'",
+                )
+            )
 
     @_rule
     def assume_decl(self, pos: _Pos, items: list[Any]) -> ast.AssumeDecl:
@@ -337,19 +362,33 @@ class _ToAst(Transformer[Token, Any]):
     def attr_urgency(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
         return self._attr(pos, "urgency", str(items[0]))
 
-    @_rule
+    @partial(_rule, keep_all=True)  # the '|' tokens tell a trailing '|' apart
     def finding_decl(self, pos: _Pos, items: list[Token]) -> ast.FindingDecl:
         title = None
-        rest = list(items)
+        head = items.index(next(t for t in items if str(t) == ":"))
+        rest = [t for t in items[:head] if t.type in ("NAME", "STRING")]
         name = rest.pop(0)
         if rest and rest[0].type == "STRING":
             title = self._text(rest.pop(0))
         action = rest.pop(0)
+        values = items[head + 1 :]
+        first = values[0]
+        self._check_enumeration(
+            values,
+            Span(
+                file=self.path,
+                line=first.line or 1,
+                column=first.column or 1,
+                end_line=pos[2] or first.line or 1,
+                end_column=pos[3] or (first.column or 1) + 1,
+            ),
+            "(benign | suspicious)",
+        )
         return ast.FindingDecl(
             name=self._name(name),
             title=title,
             action=self._name(action),
-            values=self._names(rest),
+            values=self._names(values),
             span=self._at(pos),
         )
 
@@ -747,15 +786,44 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
             return diagnostic(
                 UNEXPECTED_CHARACTER, "unterminated string", span, hint='a string ends with " on the same line'
             )
-        quote = ch in "'\u2018\u2019\u201c\u201d"
-        hint = 'strings use straight double quotes (")' if quote else "comments start with '#'"
-        return diagnostic(UNEXPECTED_CHARACTER, f"unexpected character {ch!r}", span, hint=hint)
+        return diagnostic(UNEXPECTED_CHARACTER, f"unexpected character {ch!r}", span, hint=_character_hint(ch))
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
     width = max(1, len(str(tok)))
     span = Span.point(path, line, column, width)
     expected = _describe_expected(exc.expected)
     return diagnostic(UNEXPECTED_TOKEN, f"unexpected {_token_words(tok)}", span, hint=f"expected {expected}")
+
+
+# Characters that word processors and other notations put where the language has an ASCII
+# operator: what to write instead.
+_LOOKALIKES: dict[str, str] = {
+    "\u2265": ">=",  # ≥
+    "\u2264": "<=",  # ≤
+    "\u2260": "!=",  # ≠
+    "\u2192": "implies",  # →
+    "\u21d2": "implies",  # ⇒
+    "\u00ac": "not",  # ¬
+    "\u2227": "and",  # ∧
+    "\u2228": "or",  # ∨
+    "\u2208": "in",  # ∈
+    "\u2209": "not in",  # ∉
+    "\u2212": "-",  # − (minus sign)
+}
+_QUOTES = "'\u2018\u2019\u201c\u201d\u201e\u00ab\u00bb"
+
+
+def _character_hint(ch: str) -> str:
+    """What to write instead of a character no token starts with."""
+    if ch in _LOOKALIKES:
+        return f"write '{_LOOKALIKES[ch]}' for '{ch}': operators are written in plain ASCII"
+    if ch in _QUOTES:
+        return 'strings use straight double quotes (")'
+    if ch in "\u00a0\u2007\u202f\u2009\u200b\ufeff":
+        return "a non-breaking or invisible space: retype it as an ordinary space"
+    if not ch.isascii():
+        return "names, numbers and operators are plain ASCII; other characters belong in strings or comments"
+    return "comments start with '#'"
 
 
 def _token_words(tok: Token) -> str:
@@ -813,6 +881,7 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
     with _LOCK:  # the builder holds this parse's path and first bad escape
         builder.path = path
         builder.bad_escape = None
+        builder.problems = []
         try:
             result = lark.parse(text)
         except UnexpectedInput as exc:
@@ -828,6 +897,7 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
             ]
         bad = builder.bad_escape
         builder.bad_escape = None
+        problems, builder.problems = builder.problems, []
     if bad is not None:
         span = Span.point(path, bad.token.line or 1, bad.token.column or 1, len(str(bad.token)))
         return None, [
@@ -838,5 +908,7 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
                 hint='use \\" or \\\\ or \\n',
             )
         ]
+    if problems:
+        return None, problems
     assert isinstance(result, _Val) and isinstance(result.value, ast.Module)
     return result.value, []

@@ -467,12 +467,14 @@ BAD_RATING: Final = Code(
 MISSING_PROVENANCE: Final = Code(
     "VP212",
     "missing-provenance",
-    "A rule without a rating (or an explicit 'unrated' reason) or without a citation.",
+    "A rule without a rating (or an explicit 'unrated' reason) or a citation; an example without a citation.",
     severity=ERROR,
     explanation=(
         'Every rule says how appropriate its recommendation is (`rated ...`, or `unrated "why"` for a '
         "source without ACR ratings) and where it comes from (`cite ...`), exactly once. A rule without "
-        "provenance is a recommendation nobody can check."
+        "provenance is a recommendation nobody can check. Every example cites the case or passage it "
+        'checks (`example "Seed 002" cite seed002`): an example without one is an expectation nobody '
+        "can trace back to the guidance."
     ),
     example=_G
     + 'disposition reassure "Reassure" reassure\n'
@@ -564,7 +566,7 @@ MISPLACED_OTHERWISE: Final = Code(
 BAD_EXAMPLE: Final = Code(
     "VP218",
     "bad-example",
-    "An example that gives a value of the wrong type, or names an input twice.",
+    "An example that gives a value of the wrong type or outside its range, or names an input twice.",
     severity=ERROR,
     explanation=(
         "An example's `given` describes one patient: each input or finding once, with a value of its type "

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dsl import ast
 from dsl import model as m
-from dsl.codes import (
-    BAD_EXAMPLE,
-)
+from dsl.codes import BAD_EXAMPLE, MISSING_PROVENANCE
 from dsl.diagnostics import diagnostic
 from dsl.resolve_provenance import ProvenanceResolver
 from dsl.typecheck import ExprChecker
@@ -37,6 +35,15 @@ class ExampleResolver(ProvenanceResolver):
                 self.lookup("action", o, "an action")
         self.lookup("disposition", d.expect_end, "a disposition")
         citations = self.citations(d.citations)
+        if not d.citations:
+            self.report(
+                diagnostic(
+                    MISSING_PROVENANCE,
+                    f"example '{d.title.value}' has no citation",
+                    d.span,
+                    hint='add: cite SOURCE "where in the source" (the case or the passage the example checks)',
+                )
+            )
         return m.Example(
             title=d.title.value,
             citations=citations,
@@ -63,7 +70,19 @@ class ExampleResolver(ProvenanceResolver):
             self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is a number", v.span))
             return None
         lit = ast.NumberLit(value=v.number, unit=v.unit, span=v.span)
-        value = self.exprs.number(var, lit)
+        value = self.exprs.number(var, lit, check_bounds=False)
+        if value is not None and not t.low <= value <= t.high:
+            written = m.format_value(v.number) + (f" {v.unit.text}" if v.unit is not None else "")
+            self.report(
+                diagnostic(
+                    BAD_EXAMPLE,
+                    f"{written} is outside the declared range of '{var.name}' ({t.describe()})",
+                    v.span,
+                    hint="an example describes a patient the pathway is for: correct the value, "
+                    "or widen the input's range if real patients lie outside it",
+                )
+            )
+            return None
         if value is not None and t.integer and value.denominator != 1:
             self.report(diagnostic(BAD_EXAMPLE, f"'{var.name}' is an integer", v.span))
             return None

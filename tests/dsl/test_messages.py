@@ -69,3 +69,100 @@ def test_a_graph_over_the_size_limit_is_a_diagnostic(tmp_path: Path, monkeypatch
     with pytest.raises(SpecError) as err:
         compile(loaded.model)
     assert [x.code.code for x in err.value.diagnostics] == ["VP224"]
+
+
+COMPARE = (
+    'input age: integer in [0, 120] years\nstart d\ndecision d "D" first\n'
+    "  when age {op} 40 end ok rated usually_appropriate 9 cite s\n"
+    "  otherwise end ok rated usually_appropriate 9 cite s\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("op", "hint"),
+    [
+        ("\u2265", "write '>=' for '\u2265': operators are written in plain ASCII"),
+        ("\u2264", "write '<=' for '\u2264': operators are written in plain ASCII"),
+        ("\u2260", "write '!=' for '\u2260': operators are written in plain ASCII"),
+        ("\u2192", "write 'implies' for '\u2192': operators are written in plain ASCII"),
+        ("\u2208", "write 'in' for '\u2208': operators are written in plain ASCII"),
+        ("\u201c", 'strings use straight double quotes (")'),
+        ("\u2019", 'strings use straight double quotes (")'),
+        ("\u00a0", "a non-breaking or invisible space: retype it as an ordinary space"),
+        ("\u00e9", "names, numbers and operators are plain ASCII; other characters belong in strings or comments"),
+        (";", "comments start with '#'"),
+    ],
+)
+def test_typographic_operators_get_the_ascii_one(tmp_path: Path, op: str, hint: str) -> None:
+    """`age ≥ 40` used to get "comments start with '#'"."""
+    (d,) = load_spec(_write(tmp_path, COMPARE.format(op=op))).diagnostics
+    assert (d.code.code, d.message, d.hint) == ("VP102", f"unexpected character {op!r}", hint)
+    assert d.span is not None and (d.span.line, d.span.column) == (7, 12)
+
+
+@pytest.mark.parametrize(
+    ("decl", "where", "message", "hint"),
+    [
+        (
+            "input depth: superficial\n",
+            (4, 14, 4, 25),
+            "an enumeration needs two or more values; this one has only 'superficial'",
+            "separate the values with '|' (superficial | deep), or declare a yes/no input as 'bool'",
+        ),
+        (
+            "input depth: superficial |\n",
+            (4, 14, 4, 27),
+            "an enumeration needs two or more values; this one has only 'superficial'",
+            "separate the values with '|' (superficial | deep), or declare a yes/no input as 'bool'",
+        ),
+        (
+            'action us "US" imaging\nfinding us_result from us: benign\n',
+            (5, 28, 5, 34),
+            "an enumeration needs two or more values; this one has only 'benign'",
+            "separate the values with '|' (benign | suspicious)",
+        ),
+        (
+            "input depth: superficial | deep |\n",
+            (4, 33, 4, 34),
+            "the enumeration ends with '|'",
+            "add the value that follows the '|', or delete the '|'",
+        ),
+    ],
+)
+def test_a_one_value_enumeration_is_reported_where_it_is(
+    tmp_path: Path, decl: str, where: tuple[int, int, int, int], message: str, hint: str
+) -> None:
+    """It used to be "unexpected 'start'", at the next line."""
+    (d,) = load_spec(_write(tmp_path, decl + "start d\n")).diagnostics
+    assert d.span is not None
+    assert (d.code.code, d.message, d.hint) == ("VP118", message, hint)
+    assert (d.span.line, d.span.column, d.span.end_line, d.span.end_column) == where
+
+
+EXAMPLE = (
+    'input age: integer in [0, 120] years\nstart d\ndecision d "D" first\n'
+    "  otherwise end ok rated usually_appropriate 9 cite s\n"
+    'example "e"{cite}\n  given age = {age}\n  expect end ok\n'
+)
+
+
+def test_an_out_of_range_example_value_names_the_range(tmp_path: Path) -> None:
+    """It used to say "the comparison is constant for every patient" (there is no comparison)."""
+    (d,) = load_spec(_write(tmp_path, EXAMPLE.format(cite=" cite s", age="1452 months"))).diagnostics
+    assert (d.code.code, d.message, d.hint) == (
+        "VP218",
+        "1452 months is outside the declared range of 'age' (integer in [0, 120] years)",
+        "an example describes a patient the pathway is for: correct the value, "
+        "or widen the input's range if real patients lie outside it",
+    )
+    assert d.span is not None and (d.span.line, d.span.column, d.span.end_column) == (9, 15, 26)
+
+
+def test_an_example_without_a_citation_is_an_error(tmp_path: Path) -> None:
+    (d,) = load_spec(_write(tmp_path, EXAMPLE.format(cite="", age="40"))).diagnostics
+    assert (d.code.code, d.message, d.hint) == (
+        "VP212",
+        "example 'e' has no citation",
+        'add: cite SOURCE "where in the source" (the case or the passage the example checks)',
+    )
+    assert d.is_error and d.span is not None and (d.span.line, d.span.column) == (8, 1)

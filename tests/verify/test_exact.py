@@ -72,7 +72,10 @@ def given_values(spec: Path, given: str, tmp_path: Path) -> dict[str, Value]:
     assert loaded.model is not None
     end = loaded.model.dispositions[0].name
     copy = tmp_path / spec.name
-    copy.write_text(f'{text}\nexample "replay" given {given} expect end {end}\n', encoding="utf-8")
+    copy.write_text(
+        f'{text}\nexample "replay" cite {loaded.model.sources[0].name} given {given} expect end {end}\n',
+        encoding="utf-8",
+    )
     replay = load_spec(str(copy))
     assert replay.model is not None, [str(d) for d in replay.diagnostics]
     assert not [d for d in replay.diagnostics if d.is_error], [str(d) for d in replay.diagnostics]
@@ -134,7 +137,8 @@ def test_issue_conflict_patient_reproduces_the_conflict_in_an_example(tmp_path: 
     assert patient == "t = 2161 minutes, w = 0, age = 0"
     copy = tmp_path / "replay.vp"
     copy.write_text(
-        spec.read_text(encoding="utf-8") + f'\nexample "pasted" given {patient} expect end review\n', encoding="utf-8"
+        spec.read_text(encoding="utf-8") + f'\nexample "pasted" cite src given {patient} expect end review\n',
+        encoding="utf-8",
     )
     result = run("test", "--no-color", str(copy))
     assert result.exit_code == 1
@@ -235,8 +239,8 @@ def test_fraction_literals_parse_and_zero_denominators_do_not(tmp_path: Path) ->
         'decision d "D" first\n'
         '  when t >= {x} end ok unrated "t" cite src\n'
         '  otherwise end no unrated "t" cite src\n'
-        'example "at" given t = 2161 minutes expect end ok\n'
-        'example "below" given t = 2160.9 minutes expect end no\n'
+        'example "at" cite src given t = 2161 minutes expect end ok\n'
+        'example "below" cite src given t = 2160.9 minutes expect end no\n'
     )
     spec.write_text(body.replace("{x}", "2161/60"), encoding="utf-8")
     assert run("check", "--no-color", str(spec)).exit_code == 0

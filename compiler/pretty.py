@@ -2,25 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dsl import model as m
 from dsl.cond import CondVisitor
+from dsl.evidence import format_quantity
+
+Units = Callable[[str], str | None]
+"""The declared unit of a variable, by name (None: no unit)."""
 
 
-def _term(t: m.NumTerm) -> str:
-    if t.var is not None:
-        return t.var
-    assert t.const is not None
-    return m.format_value(t.const)
+def describe_cond(c: m.Cond, parent: str = "", units: Units | None = None) -> str:
+    """The condition as DSL text; `parent` is the enclosing connective ("and", "or", "not"), if any.
 
-
-def describe_cond(c: m.Cond, parent: str = "") -> str:
-    """The condition as DSL text; `parent` is the enclosing connective ("and", "or", "not"), if any."""
-    return _Describe(parent).visit(c)
+    With `units`, a number compared with a variable is written in that variable's unit, as a
+    counterexample shows it (`t < 2161 minutes`, `age >= 40 years`); without, as a bare number
+    in the variable's unit (`t < 2161/60`, `age >= 40`)."""
+    return _Describe(parent, units).visit(c)
 
 
 class _Describe(CondVisitor[str]):
-    def __init__(self, parent: str) -> None:
+    def __init__(self, parent: str, units: Units | None) -> None:
         self.parent = parent
+        self.units = units
+
+    def _term(self, t: m.NumTerm, other: m.NumTerm) -> str:
+        if t.var is not None:
+            return t.var
+        assert t.const is not None
+        if self.units is None or other.var is None:
+            return m.format_value(t.const)
+        return format_quantity(t.const, self.units(other.var))
+
+    def _sub(self, c: m.Cond, parent: str) -> str:
+        return _Describe(parent, self.units).visit(c)
 
     def visit_const(self, c: m.Const) -> str:
         return "true" if c.value else "false"
@@ -32,7 +47,7 @@ class _Describe(CondVisitor[str]):
         return f"{c.var} == {c.values[0]}" if len(c.values) == 1 else f"{c.var} in {{{', '.join(c.values)}}}"
 
     def visit_compare(self, c: m.Compare) -> str:
-        return f"{_term(c.left)} {c.op.symbol} {_term(c.right)}"
+        return f"{self._term(c.left, c.right)} {c.op.symbol} {self._term(c.right, c.left)}"
 
     def visit_enum_compare(self, c: m.EnumCompare) -> str:
         return f"{c.left} {c.op.symbol} {c.right}"
@@ -42,16 +57,16 @@ class _Describe(CondVisitor[str]):
             case m.EnumIn(var=var, values=values):
                 return f"{var} != {values[0]}" if len(values) == 1 else f"{var} not in {{{', '.join(values)}}}"
             case inner:
-                return f"not {describe_cond(inner, 'not')}"
+                return f"not {self._sub(inner, 'not')}"
 
     def visit_and(self, c: m.And) -> str:
-        text = " and ".join(describe_cond(o, "and") for o in c.operands) if c.operands else "true"
+        text = " and ".join(self._sub(o, "and") for o in c.operands) if c.operands else "true"
         if self.parent in ("not",) and len(c.operands) > 1:
             text = f"({text})"
         return text
 
     def visit_or(self, c: m.Or) -> str:
-        text = " or ".join(describe_cond(o, "or") for o in c.operands) if c.operands else "false"
+        text = " or ".join(self._sub(o, "or") for o in c.operands) if c.operands else "false"
         if self.parent in ("and", "not") and len(c.operands) > 1:
             text = f"({text})"
         return text

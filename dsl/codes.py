@@ -906,6 +906,50 @@ UNUSED_WAIVER: Final = Code(
     + 'waive VP303 on decision first rules r1, r2 because "they agree at 5 cm"\n',
     fix="Delete the waiver, or correct the rules it names.",
 )
+EXAMPLE_BREAKS_ASSUMPTION: Final = Code(
+    "VP318",
+    "example-breaks-assumption",
+    "An example's given facts break an `assume`: no patient has them.",
+    severity=ERROR,
+    explanation=(
+        "Every patient satisfies every assumption, and the verifier proves the pathway only for such "
+        "patients; an example whose facts make an assumption false describes a patient who does not exist, "
+        "so whatever the pathway does for it proves nothing (the example is not run). Assumptions are "
+        "evaluated three-valued on the facts the example gives: a fact left out is unknown, so an "
+        "assumption that reads it is unknown rather than false, which is not an error."
+    ),
+    example=_V
+    + 'assume "masses larger than 50 cm are not seen": size_cm <= 50\n'
+    + 'decision first "First" unique\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + 'example "a 55 cm mass is referred" cite acr\n'
+    + "  given size_cm = 55\n"
+    + "  expect orders mri then end refer\n",
+    fix="Correct the example's facts (usually a typo); if real patients have them, correct the assumption.",
+)
+UNREAD_EXAMPLE_FACT: Final = Code(
+    "VP319",
+    "unread-example-fact",
+    "An example gives a fact that no decision on its path, and no assumption, reads.",
+    severity=WARNING,
+    explanation=(
+        "The example passes, but one of its given facts makes no difference to it: no decision the example "
+        "passes through tests it, and no assumption mentions it. Usually the example takes another path "
+        "than its author meant (a finding of a study that is never ordered on the path), or the fact is "
+        "left over from an earlier version of the pathway. A fact that does not count reads as if it "
+        "mattered to the case."
+    ),
+    example=_V
+    + "input ci: bool\n"
+    + 'decision first "First" unique\n'
+    + "  when size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + 'example "a small mass" cite acr\n'
+    + "  given size_cm = 2, ci = true\n"
+    + "  expect end reassure\n",
+    fix="Delete the fact, or correct the example (or the pathway) so that it takes the path you meant.",
+)
 
 # -- export --------------------------------------------------------------------
 

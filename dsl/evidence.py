@@ -2,10 +2,11 @@
 
 A verification diagnostic says which check it is and its verdict; a refuted check
 carries a `Counterexample` (the patient, the path they follow, the uncovered region).
-Every number is exact: the text of a value is a literal of the language that denotes
-exactly that value (`36`, `2.5`, `2161 minutes`, `2161/60`), so a printed patient can be
-pasted into an example's `given`; JSON gives the exact fraction as a string beside its
-unit (`{"value": "2161/60", "unit": "hours", "display": "2161 minutes"}`).
+Every number is exact and carries its variable's unit: the text of a value is a literal of
+the language that denotes exactly that value (`36 years`, `2.5 cm`, `2161 minutes`,
+`2161/60 hours`), so a printed patient can be pasted into an example's `given`; JSON gives
+the exact fraction as a string beside its unit (`{"value": "2161/60", "unit": "hours",
+"display": "2161 minutes"}`).
 
 This module lives in `dsl/` so that `Diagnostic` can hold it without importing the verifier.
 """
@@ -35,28 +36,27 @@ def smaller_units(unit: str) -> list[str]:
 def format_quantity(x: Fraction, unit: str | None) -> str:
     """`x` (in `unit`, the variable's declared unit) as exact text of the language.
 
-    The declared unit is implicit, so it is not written: `36`, `2.5`. A value with no
-    short exact decimal there is written in the nearest smaller unit of the same kind in
-    which it has one (`2161 minutes` for 2161/60 hours), else as a fraction `2161/60`.
+    A number of a variable with a unit is written with it: `36 years`, `2.5 cm`. A value with
+    no short exact decimal in its unit is written in the nearest smaller unit of the same kind
+    in which it has one (`2161 minutes` for 2161/60 hours), else as a fraction
+    (`2161/60 hours`). A variable without a unit gives a bare number (`36`, `2161/60`).
     """
-    if x.denominator == 1:
-        return str(x.numerator)
     if unit is None:
         return format_value(x)
     short = exact_decimal(x, 2)
     if short is not None:
-        return short
+        return f"{short} {unit}"
     others = [(u, x * UNITS[unit][1] / UNITS[u][1]) for u in smaller_units(unit)]
     for digits in (0, 2, MAX_DECIMALS):
         if digits == MAX_DECIMALS:
             plain = exact_decimal(x, digits)
             if plain is not None:
-                return plain
+                return f"{plain} {unit}"
         for u, y in others:
             text = exact_decimal(y, digits)
             if text is not None:
                 return f"{text} {u}"
-    return format_value(x)
+    return f"{format_value(x)} {unit}"
 
 
 def format_text(v: Value, unit: str | None = None) -> str:

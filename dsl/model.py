@@ -349,6 +349,11 @@ class Example:
     expect_orders: tuple[str, ...] | None
     expect_end: str
     span: Span
+    given_spans: tuple[tuple[str, Span], ...] = ()  # where each given fact is written (`name = value`)
+
+    def given_span(self, name: str) -> Span:
+        """Where the example gives `name` (the example itself if not known)."""
+        return next((s for n, s in self.given_spans if n == name), self.span)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -7,6 +7,7 @@ from dsl import model as m
 from dsl.codes import BAD_EXAMPLE, MISSING_PROVENANCE
 from dsl.diagnostics import diagnostic
 from dsl.resolve_provenance import ProvenanceResolver
+from dsl.source import Span
 from dsl.typecheck import ExprChecker
 
 
@@ -18,6 +19,7 @@ class ExampleResolver(ProvenanceResolver):
     def example(self, d: ast.ExampleDecl) -> m.Example | None:
         """An example with its given values typed and its expected outcome looked up."""
         given: dict[str, m.Value] = {}
+        spans: dict[str, Span] = {}
         named: set[str] = set()  # including names whose value was wrong
         for a in d.given:
             var = self.exprs.variable(a.name)
@@ -30,6 +32,7 @@ class ExampleResolver(ProvenanceResolver):
             value = self.example_value(var, a.value)
             if value is not None:
                 given[var.name] = value
+                spans[var.name] = a.span
         if d.expect_orders:
             for o in d.expect_orders:
                 self.lookup("action", o, "an action")
@@ -51,6 +54,7 @@ class ExampleResolver(ProvenanceResolver):
             expect_orders=tuple(o.text for o in d.expect_orders) if d.expect_orders is not None else None,
             expect_end=d.expect_end.text,
             span=d.span,
+            given_spans=tuple(spans.items()),
         )
 
     def example_value(self, var: m.Variable, v: ast.Value) -> m.Value | None:

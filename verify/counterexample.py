@@ -58,8 +58,18 @@ def rule_name(rule: m.Rule) -> str:
     return rule.label or f"r{rule.index}"
 
 
-def rule_text(rule: m.Rule) -> str:
-    return "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
+def units_of(model: m.Model) -> Callable[[str], str | None]:
+    """The declared unit of each variable of `model`, for `describe_cond`."""
+    return lambda name: unit_of(model.variable(name))
+
+
+def cond_text(cond: m.Cond, model: m.Model) -> str:
+    """A condition as a counterexample shows it: numbers with their variables' units."""
+    return describe_cond(cond, units=units_of(model))
+
+
+def rule_text(rule: m.Rule, model: m.Model) -> str:
+    return "otherwise" if rule.is_otherwise else cond_text(rule.cond, model)
 
 
 class Minimiser:
@@ -304,7 +314,7 @@ def path_steps(
                     PathStep(
                         kind="decision",
                         text=f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} "
-                        f"applies: {rule_text(rule)}",
+                        f"applies: {rule_text(rule, model)}",
                         span=rule.cond_span,
                     )
                 )

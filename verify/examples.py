@@ -1,15 +1,25 @@
-"""Run every `example` of a spec against the compiled graph (VP308 when it differs)."""
+"""Run every `example` of a spec against the compiled graph.
+
+An example is three-valued: the facts it leaves out are unknown (docs/language.md, "Examples").
+VP318 when its facts break an assumption (it is then not run), VP308 when the pathway answers
+otherwise or its facts do not determine the path, VP319 (a warning on a passed example) when it
+gives facts that no decision on its path and no assumption reads.
+"""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable, Mapping
 
 from compiler.graph import DecisionGraph
 from dsl import model as m
-from dsl.codes import EXAMPLE_FAILED
-from dsl.diagnostics import Note, diagnostic
+from dsl.codes import EXAMPLE_BREAKS_ASSUMPTION, EXAMPLE_FAILED, UNREAD_EXAMPLE_FACT
+from dsl.cond import reads
+from dsl.diagnostics import Diagnostic, Note, diagnostic
 from dsl.evidence import Assignment, PathStep
-from verify.counterexample import make_evidence, rule_name, unit_of
+from dsl.model import Value
+from verify.counterexample import cond_text, make_evidence, rule_name, unit_of
+from verify.evaluate import evaluate3
 from verify.results import CheckResult, Report, Verdict
 from verify.simulate import Trace, simulate
 
@@ -21,11 +31,18 @@ def _outcome(orders: tuple[str, ...] | None, end: str | None, error: str | None 
 
 
 def check_example(graph: DecisionGraph, example: m.Example, check: str) -> CheckResult:
+    """Run the example: VP318 if its facts break an assumption (then it is not run), VP308 if the
+    pathway answers otherwise, and a passed example with a VP319 warning if it gives facts its path
+    never reads."""
     t0 = time.perf_counter()
+    broken = _assumption_diagnostic(graph.model, example, check)
+    if broken is not None:
+        return CheckResult(check, Verdict.REFUTED, broken, time.perf_counter() - t0)
     trace = simulate(graph, dict(example.given))
     orders_ok = example.expect_orders is None or trace.orders == example.expect_orders
     if trace.error is None and trace.end == example.expect_end and orders_ok:
-        return CheckResult(check, Verdict.PROVED, None, time.perf_counter() - t0)
+        unread = _unread_diagnostic(graph, example, trace, check)
+        return CheckResult(check, Verdict.PROVED, unread, time.perf_counter() - t0)
     expected = _outcome(example.expect_orders, example.expect_end)
     actual = _outcome(trace.orders, trace.end, trace.error)
     if trace.missing:
@@ -53,13 +70,80 @@ def check_example(graph: DecisionGraph, example: m.Example, check: str) -> Check
         evidence=make_evidence(
             check,
             "refuted",
-            patient=[Assignment(name=k, value=v, unit=unit_of(graph.model.variable(k))) for k, v in example.given],
+            patient=_patient(graph.model, example),
             path=[PathStep(kind=s.kind, text=s.text, span=s.span) for s in trace.steps],
             expected=expected,
             actual=actual,
         ),
     )
     return CheckResult(check, Verdict.REFUTED, diag, time.perf_counter() - t0)
+
+
+def _patient(model: m.Model, example: m.Example) -> list[Assignment]:
+    return [Assignment(name=k, value=v, unit=unit_of(model.variable(k))) for k, v in example.given]
+
+
+def assumption_text(a: m.Assumption, model: m.Model) -> str:
+    """How messages name an assumption: its title, else its condition."""
+    return a.title if a.title is not None else cond_text(a.cond, model)
+
+
+def broken_assumptions(model: m.Model, given: Mapping[str, Value]) -> list[m.Assumption]:
+    """The assumptions the given facts make false, three-valued (Kleene): an assumption that reads a
+    fact left out is unknown unless the given facts decide it, and an unknown one is not broken."""
+    return [a for a in model.assumptions if evaluate3(a.cond, given) is False]
+
+
+def unread_facts(graph: DecisionGraph, given: Iterable[str], trace: Trace) -> list[str]:
+    """The given facts (in their order) that no decision on the trace's path and no assumption reads."""
+    model = graph.model
+    read: set[str] = {name for a in model.assumptions for name, _ in reads(a.cond)}
+    for step in trace.steps:
+        if step.kind == "decision":
+            decision = model.decision(graph.graph.nodes[step.node]["decision"])
+            read.update(name for r in decision.rules for name, _ in reads(r.cond))
+    return [name for name in given if name not in read]
+
+
+def _assumption_diagnostic(model: m.Model, example: m.Example, check: str) -> Diagnostic | None:
+    """VP318 when the given facts make an assumption false (Kleene: a fact left out makes it unknown, not false)."""
+    broken = broken_assumptions(model, dict(example.given))
+    if not broken:
+        return None
+    read = {name for a in broken for name, _ in reads(a.cond)}
+    facts = [(name, value) for name, value in example.given if name in read]
+    shown = ", ".join(a.text() for a in _patient(model, example) if a.name in read)
+    names = ", ".join(f"'{assumption_text(a, model)}'" for a in broken)
+    return diagnostic(
+        code=EXAMPLE_BREAKS_ASSUMPTION,
+        message=f"example '{example.title}' breaks the assumption{'s' if len(broken) > 1 else ''} {names}: {shown}",
+        span=example.given_span(facts[0][0]) if facts else example.span,
+        hint="every patient satisfies the assumptions, so no patient has these facts: "
+        "correct the example's facts (or the assumption)",
+        notes=tuple(Note(message=f"assumption '{assumption_text(a, model)}'", span=a.span) for a in broken),
+        evidence=make_evidence(check, "refuted", patient=_patient(model, example)),
+    )
+
+
+def _unread_diagnostic(graph: DecisionGraph, example: m.Example, trace: Trace, check: str) -> Diagnostic | None:
+    """VP319 when the example gives facts that no decision on its path and no assumption reads."""
+    unread = unread_facts(graph, (name for name, _ in example.given), trace)
+    if not unread:
+        return None
+    names = ", ".join(f"'{n}'" for n in unread)
+    return diagnostic(
+        code=UNREAD_EXAMPLE_FACT,
+        message=f"example '{example.title}' gives {names}, which no decision on its path (and no assumption) reads",
+        span=example.given_span(unread[0]),
+        hint="delete the fact, or check the path shown: the example may not take the one you meant",
+        notes=tuple(Note(message=f"'{n}' is given here", span=example.given_span(n)) for n in unread[1:]),
+        evidence=make_evidence(
+            check,
+            "refuted",
+            patient=_patient(graph.model, example),
+            path=[PathStep(kind=s.kind, text=s.text, span=s.span) for s in trace.steps],
+        ),
+    )
 
 
 def _divergence(graph: DecisionGraph, example: m.Example, trace: Trace) -> tuple[Note, ...]:

@@ -27,7 +27,6 @@ from typing import Any, Protocol
 import z3
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
-from compiler.pretty import describe_cond
 from dsl import model as m
 from dsl.codes import PROPERTY_VIOLATED
 from dsl.diagnostics import diagnostic
@@ -35,7 +34,7 @@ from dsl.evidence import PathStep
 from dsl.model import Value
 from verify.budgets import MAX_STEPS_TRIES, property_improve_budget
 from verify.context import Session
-from verify.counterexample import Minimiser, assignments, make_evidence, path_steps
+from verify.counterexample import Minimiser, assignments, cond_text, make_evidence, path_steps
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.reach import (
@@ -374,7 +373,7 @@ def _conclude(
     title = f" ({prop.title})" if prop.title else ""
     diag = diagnostic(
         code=PROPERTY_VIOLATED,
-        message=f"property '{prop.name}'{title} is violated: {_explain(prop)}",
+        message=f"property '{prop.name}'{title} is violated: {_explain(prop, pv.model)}",
         span=prop.span,
         hint="the path below is one a patient can follow; change the rules on it, or the property",
         evidence=make_evidence(cid, "refuted", patient=assignments(pv.model, patient, revealed), path=steps),
@@ -382,10 +381,10 @@ def _conclude(
     return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
 
-def _explain(prop: m.Property) -> str:
+def _explain(prop: m.Property, model: m.Model) -> str:
     t = prop.target.description if prop.target else ""
     o = prop.other.description if prop.other else ""
-    c = describe_cond(prop.condition) if prop.condition is not None else ""
+    c = cond_text(prop.condition, model) if prop.condition is not None else ""
     if prop.kind == "never_before":
         return f"{t} can be ordered before {o}"
     if prop.kind == "eventually":

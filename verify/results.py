@@ -47,7 +47,9 @@ class CheckResult:
 
     check: str
     verdict: Verdict
-    diagnostic: Diagnostic | None  # None iff PROVED
+    # None if PROVED, except that a passed example may carry a warning about itself (VP319, facts its
+    # path never reads); never None if REFUTED or UNKNOWN.
+    diagnostic: Diagnostic | None
     seconds: float = 0.0
 
 

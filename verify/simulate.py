@@ -113,7 +113,8 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
                 Step(
                     "decision",
                     node,
-                    f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} applies: {rule_text(rule)}",
+                    f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} "
+                    f"applies: {rule_text(rule, model)}",
                     rule.cond_span,
                     rule.id,
                 )

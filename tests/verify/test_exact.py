@@ -134,7 +134,7 @@ def test_issue_conflict_patient_reproduces_the_conflict_in_an_example(tmp_path: 
     """Issue 6: `t == 2161 minutes`, `t >= 36`, `t < 36` (t in hours) under `unique`."""
     spec = DATA / "exact_units.vp"
     patient = _conflict_patient(spec)
-    assert patient == "t = 2161 minutes, w = 0, age = 0"
+    assert patient == "t = 2161 minutes, w = 0 kg, age = 0 years"
     copy = tmp_path / "replay.vp"
     copy.write_text(
         spec.read_text(encoding="utf-8") + f'\nexample "pasted" cite src given {patient} expect end review\n',
@@ -154,8 +154,8 @@ def test_issue_regions_print_exact_bounds() -> None:
         if cex is not None and cex.region is not None:
             regions.append(cex.region.text())
     assert regions == [
-        "145 minutes <= t < 3, any w, age",
-        "t >= 3 and 1234 g <= w <= 1.3 and age >= 7 months",
+        "145 minutes <= t < 3 hours, any w, age",
+        "t >= 3 hours and 1234 g <= w <= 1.3 kg and age >= 7 months",
     ]
 
 
@@ -186,8 +186,8 @@ def test_json_of_the_issue_patient() -> None:
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
     [
-        (Fraction(36), "hours", "36"),
-        (Fraction(5, 2), "hours", "2.5"),
+        (Fraction(36), "hours", "36 hours"),
+        (Fraction(5, 2), "hours", "2.5 hours"),
         (Fraction(-1, 20), None, "-0.05"),
         (Fraction(2161, 60), "hours", "2161 minutes"),
         (Fraction(145, 60), "hours", "145 minutes"),
@@ -198,8 +198,8 @@ def test_json_of_the_issue_patient() -> None:
         (Fraction(1, 8), "hours", "7.5 minutes"),
         (Fraction(1, 8), None, "0.125"),
         (Fraction(1, 3), None, "1/3"),
-        (Fraction(1, 7000), "hours", "1/7000"),
-        (Fraction(-4, 3), "cm", "-4/3"),
+        (Fraction(1, 7000), "hours", "1/7000 hours"),
+        (Fraction(-4, 3), "cm", "-4/3 cm"),
     ],
 )
 def test_numbers_print_as_exact_literals(value: Fraction, unit: str | None, text: str, tmp_path: Path) -> None:
@@ -258,7 +258,7 @@ def test_region_text_and_membership() -> None:
         ),
         free=("w",),
     )
-    assert region.text() == "depth = deep and 145 minutes <= t < 3, any w"
+    assert region.text() == "depth = deep and 145 minutes <= t < 3 hours, any w"
     assert region.contains({"depth": "deep", "t": Fraction(145, 60)})
     assert not region.contains({"depth": "deep", "t": Fraction(3)})
     assert not region.contains({"depth": "superficial", "t": Fraction(2)})
@@ -303,5 +303,5 @@ def test_sarif_and_junit_carry_exact_values() -> None:
     junit_result = run("check", "--format", "junit", spec)
     assert junit_result.exit_code == 1, junit_result.stderr
     junit = junit_result.stdout
-    assert "patient: t = 2161 minutes, w = 0, age = 0" in junit
-    assert "uncovered region: 145 minutes &lt;= t &lt; 3, any w, age" in junit
+    assert "patient: t = 2161 minutes, w = 0 kg, age = 0 years" in junit
+    assert "uncovered region: 145 minutes &lt;= t &lt; 3 hours, any w, age" in junit

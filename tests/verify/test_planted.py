@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl.codes import EXAMPLE_FAILED
+from dsl.codes import EXAMPLE_FAILED, UNREAD_EXAMPLE_FACT
 from tests.dsl.support import case_id
 from tests.verify import reference as ref
 from tests.verify.helpers import DATA, Expected, base_id, expectations, findings, load_graph, validate
@@ -81,11 +81,13 @@ def test_agrees_with_brute_force(spec: Path) -> None:
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=case_id)
-def test_proved_results_carry_no_diagnostic(spec: Path) -> None:
+def test_proved_results_carry_no_diagnostic_but_an_example_warning(spec: Path) -> None:
     results = _report(spec).results
     assert results
     for r in results:
-        assert (r.diagnostic is None) == (r.verdict is Verdict.PROVED)
+        assert r.diagnostic is not None or r.verdict is Verdict.PROVED
+        if r.verdict is Verdict.PROVED and r.diagnostic is not None:  # only a passed example's own warning
+            assert r.check.startswith("example:") and r.diagnostic.code is UNREAD_EXAMPLE_FACT
         if r.diagnostic is not None:
             assert r.diagnostic.evidence is not None
             assert r.diagnostic.evidence.check == r.check
@@ -109,9 +111,9 @@ def test_gap_region_is_readable() -> None:
     gap = verify_graph(graph).by_check()["gap:triage"].diagnostic
     assert gap is not None and gap.counterexample is not None
     assert gap.counterexample.region is not None
-    assert gap.counterexample.region.text() == "depth = superficial and size_cm >= 10 and pain = false"
+    assert gap.counterexample.region.text() == "depth = superficial and size_cm >= 10 cm and pain = false"
     assert gap.counterexample.values() == {"depth": "superficial", "size_cm": 10, "pain": False}
-    assert gap.counterexample.patient_text() == "depth = superficial, size_cm = 10, pain = false"
+    assert gap.counterexample.patient_text() == "depth = superficial, size_cm = 10 cm, pain = false"
 
 
 def test_gap_in_context_names_only_reachable_patients() -> None:
@@ -120,7 +122,7 @@ def test_gap_in_context_names_only_reachable_patients() -> None:
     assert gap is not None and gap.counterexample is not None
     cex = gap.counterexample
     assert cex.region is not None
-    assert cex.region.text() == "depth = deep and age >= 40 and mri_result = indeterminate"
+    assert cex.region.text() == "depth = deep and age >= 40 years and mri_result = indeterminate"
     assert cex.values()["depth"] == "deep"
     assert cex.values()["age"] == 40
     texts = [s.text for s in cex.path]
@@ -140,7 +142,7 @@ def test_property_counterexample_path() -> None:
         "decision initial (Initial): rule r1 applies: depth == superficial",
         "order us_plain",
         "finding us_result = suspicious",
-        "decision sup (Superficial): rule r2 applies: size_cm < 3",
+        "decision sup (Superficial): rule r2 applies: size_cm < 3 cm",
         "order biopsy",
         "violation: biopsy is ordered before any cross_sectional",
     ]

@@ -74,6 +74,6 @@ def dead_result(ck: DecisionChecker, cid: str, rule: m.Rule, t0: float, *, other
         message=message,
         span=rule.span,
         hint=hint,
-        evidence=make_evidence(cid, "refuted", condition=rule_text(rule)),
+        evidence=make_evidence(cid, "refuted", condition=rule_text(rule, ck.model)),
     )
     return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)

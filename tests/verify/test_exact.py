@@ -300,6 +300,9 @@ def test_sarif_and_junit_carry_exact_values() -> None:
     assert len(props) == 5
     conflict = next(p for p in props if p["check"] == "conflict:triage:r1:r2")
     assert conflict["patient"]["t"] == {"value": "2161/60", "unit": "hours", "display": "2161 minutes"}
+    # every number carries its input's unit, round ones too (they used to print bare: `w = 0`)
+    assert conflict["patient"]["w"] == {"value": "0", "unit": "kg", "display": "0 kg"}
+    assert conflict["patient"]["age"] == {"value": "0", "unit": "years", "display": "0 years"}
     junit_result = run("check", "--format", "junit", spec)
     assert junit_result.exit_code == 1, junit_result.stderr
     junit = junit_result.stdout

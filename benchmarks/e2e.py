@@ -203,7 +203,7 @@ def _stages() -> dict[str, Callable[[Any], Any]]:
     from verify import SolverOptions, run_examples, verify_graph
 
     def do_resolve(read: Any) -> Any:
-        model, _ = resolve(read.modules)
+        model, _ = resolve(read.modules, read.imports)
         return model
 
     def do_lower(model: Any) -> Any:

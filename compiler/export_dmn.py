@@ -7,6 +7,7 @@ single box becomes several DMN rules over disjoint boxes with the same outputs. 
 decision and loop bounds, which DMN has no place for, are kept in an extension element
 (namespace `urn:veripath:dmn`) so that a walker can follow the pathway.
 
+Named conditions (`define`) are inlined into the input entries, and named in the rule's description.
 Conditions that compare two variables, and numbers with no exact decimal form, cannot be
 written as S-FEEL unary tests: `export_dmn` raises `ExportError` with VP403 diagnostics
 rather than drop them. All text goes through ElementTree (XML escaping) and `json.dumps`
@@ -26,6 +27,7 @@ from compiler.provenance import location, relative, source_digest, tool_version
 from compiler.stamp import Stamp
 from dsl import codes
 from dsl import model as m
+from dsl.cond import named
 from dsl.diagnostics import Diagnostic, error
 
 DMN_NS = "https://www.omg.org/spec/DMN/20191111/MODEL/"
@@ -212,10 +214,14 @@ def _decision(
             "next": feel_string(r.goto or ""),
             "end": feel_string(r.end or ""),
         }
+        # Named conditions are inlined into the input entries (a unary test reads one input); the
+        # description keeps their names.
+        uses = ", ".join(u.name for u in named(r.cond))
+        described = f"{r.id} ({location(r.span, root)})" + (f"; named conditions: {uses}" if uses else "")
         for entry in entries:
             n += 1
             rule = ET.SubElement(table, _q("rule"), {"id": f"rule_{d.name}_{n}"})
-            ET.SubElement(rule, _q("description")).text = f"{r.id} ({location(r.span, root)})"
+            ET.SubElement(rule, _q("description")).text = described
             for k, text in enumerate(entry):
                 ie = ET.SubElement(rule, _q("inputEntry"), {"id": f"ie_{d.name}_{n}_{k}"})
                 ET.SubElement(ie, _q("text")).text = text

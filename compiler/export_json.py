@@ -10,6 +10,8 @@ through the verified pathway, and nothing that depends on where or when it was b
   inputs        variables known from the start, with their domains and units
   findings      variables revealed by an action, with that action
   assumptions   conditions every patient satisfies
+  defines       named conditions (only when the spec has some); each use in a condition
+                is a `define` node that names it and carries its condition
   actions       kind, modality, contrast, cross-sectional, radiation, urgency, time frame
   dispositions  kind and time frame
   decisions     hit policy, visit bound and rules (structured condition, outcome,
@@ -71,7 +73,8 @@ class _CondJson(CondVisitor[Json]):
     const {value}; bool {var} (a bool variable is true); in {var, values} (an
     enumeration variable's value is one of `values`); compare {cmp, left, right} with
     terms {var} or {const}; enum_compare {cmp, left, right} (two enumeration variables);
-    not {operand}; and {operands}; or {operands} (empty `and` is true, empty `or` false).
+    not {operand}; and {operands}; or {operands} (empty `and` is true, empty `or` false);
+    define {name, condition} (a named condition, true when its condition is).
     """
 
     def visit_const(self, c: m.Const) -> Json:
@@ -97,6 +100,9 @@ class _CondJson(CondVisitor[Json]):
 
     def visit_or(self, c: m.Or) -> Json:
         return {"op": "or", "operands": [self.visit(o) for o in c.operands]}
+
+    def visit_named(self, c: m.Named) -> Json:
+        return {"op": "define", "name": c.name, "condition": self.visit(c.body)}
 
 
 def condition_json(c: m.Cond) -> Json:
@@ -164,6 +170,8 @@ class _Exporter:
                 {"title": a.title, "condition": condition_json(a.cond), "location": self.loc(a.span)}
                 for a in model.assumptions
             ],
+            # only when the spec has named conditions, so specs without them export as before
+            **({"defines": [self.define(d) for d in model.defines]} if model.defines else {}),
             "actions": [self.action(a) for a in model.actions],
             "dispositions": [
                 {
@@ -190,6 +198,9 @@ class _Exporter:
             out["revealed_by"] = v.revealed_by
         out["location"] = self.loc(v.span)
         return out
+
+    def define(self, d: m.Define) -> Json:
+        return {"name": d.name, "title": d.title, "condition": condition_json(d.cond), "location": self.loc(d.span)}
 
     def action(self, a: m.Action) -> Json:
         return {

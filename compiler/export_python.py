@@ -30,7 +30,7 @@ from compiler.lookup import Index, Space, approx, build_index
 from compiler.provenance import location, relative, source_digest, tool_version
 from compiler.stamp import Stamp
 from dsl import model as m
-from dsl.cond import reads
+from dsl.cond import named, reads
 from dsl.model import Model
 
 LookupKind = TLiteral["index", "chain"]
@@ -74,6 +74,8 @@ def _json_cond(c: m.Cond) -> list[object]:
             return ["and", [_json_cond(o) for o in ops]]
         case m.Or(operands=ops):
             return ["or", [_json_cond(o) for o in ops]]
+        case m.Named(body=body):  # inlined: the module runs the meaning, it prints no condition
+            return _json_cond(body)
         case _:
             assert_never(c)
 
@@ -135,6 +137,8 @@ class _Writer:
                 return "(" + " and ".join(self.expr(o) for o in ops) + ")" if ops else "True"
             case m.Or(operands=ops):
                 return "(" + " or ".join(self.expr(o) for o in ops) + ")" if ops else "False"
+            case m.Named(body=body):
+                return f"({self.expr(body)})"
             case _:
                 assert_never(c)
 
@@ -287,7 +291,8 @@ class _Writer:
                     outcomes: dict[tuple[object, ...], int] = {}
                     for r in dec.rules:
                         key = outcomes.setdefault(r.outcome, len(outcomes))
-                        w.line(f"# {comment(location(r.span, self.root))}")
+                        uses = ", ".join(u.name for u in named(r.cond))  # inlined below; named here
+                        w.line(f"# {comment(location(r.span, self.root) + (f' ({uses})' if uses else ''))}")
                         rating = r.rating
                         row: list[object] = [
                             r.id,

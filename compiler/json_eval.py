@@ -13,6 +13,7 @@ an exact string "a/b". Values outside the domain, and unknown names, are refused
 Conditions are three-valued (Kleene): true, false or unknown (None). `and` is false
 if any operand is false, else unknown if any is, else true; `or` dually; `not`
 keeps unknown. A comparison or membership test reading an unknown fact is unknown.
+A `define` node (a named condition) has the truth of the condition it carries.
 
 A rule's missing facts are the facts its condition reads that are not given, in the
 order the condition reads them, each once. `otherwise` matches exactly when no earlier
@@ -209,6 +210,8 @@ def truth(c: Json, facts: Mapping[str, Fact]) -> Truth:
         return _all([truth(o, facts) for o in c["operands"]])
     if op == "or":
         return _any([truth(o, facts) for o in c["operands"]])
+    if op == "define":
+        return truth(c["condition"], facts)
     raise TablesError(f"unknown condition {op!r}")
 
 
@@ -248,6 +251,8 @@ def reads(c: Json) -> list[str]:
         elif op in ("and", "or"):
             for o in c["operands"]:
                 walk(o)
+        elif op == "define":
+            walk(c["condition"])
 
     walk(c)
     return out
@@ -272,6 +277,8 @@ def render(c: Json, parent: str = "") -> str:
         return f"{left} {c['cmp']} {right}"
     if op == "enum_compare":
         return f"{c['left']} {c['cmp']} {c['right']}"
+    if op == "define":
+        return str(c["name"])
     if op == "not":
         inner = c["operand"]
         if inner["op"] == "in":
@@ -439,6 +446,13 @@ def run(tables: Tables, given: Mapping[str, object]) -> Result:
 
 
 def explain(cond: Json, facts: Mapping[str, Fact]) -> list[tuple[str, Truth]]:
-    """The parts of a condition (the operands of a top-level `and`) with their truth."""
+    """The parts of a condition (the operands of a top-level `and`) with their truth; a part that is
+    a named condition shows what it means: `red_flags (deep or size_cm > 5)`."""
     parts = cond["operands"] if cond["op"] == "and" and cond["operands"] else [cond]
-    return [(render(p), truth(p, facts)) for p in parts]
+    return [(_part(p), truth(p, facts)) for p in parts]
+
+
+def _part(c: Json) -> str:
+    if c["op"] == "define":
+        return f"{c['name']} ({render(c['condition'])})"
+    return render(c)

@@ -64,6 +64,8 @@ def _constants(c: m.Cond, out: dict[str, set[Fraction]], used: set[str]) -> None
         case m.And(operands=ops) | m.Or(operands=ops):
             for o in ops:
                 _constants(o, out, used)
+        case m.Named(body=body):
+            _constants(body, out, used)
         case _:
             assert_never(c)
 
@@ -185,6 +187,8 @@ def dnf(space: Space, c: m.Cond, neg: bool = False) -> list[Box]:
             return [{var: cells}] if cells else []
         case m.EnumCompare():
             raise NotABox(c)
+        case m.Named(body=body):
+            return dnf(space, body, neg)
         case _:
             assert_never(c)
 

@@ -65,6 +65,9 @@ class _Describe(CondVisitor[str]):
             text = f"({text})"
         return text
 
+    def visit_named(self, c: m.Named) -> str:
+        return c.name
+
     def visit_or(self, c: m.Or) -> str:
         text = " or ".join(self._sub(o, "or") for o in c.operands) if c.operands else "false"
         if self.parent in ("and", "not") and len(c.operands) > 1:

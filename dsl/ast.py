@@ -164,6 +164,15 @@ class AssumeDecl(Decl):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DefineDecl(Decl):
+    """`define NAME ["title"]: expr`: a named condition."""
+
+    name: Name
+    title: Text | None
+    expr: Expr
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ActionAttr(Node):
     key: str  # kind, modality, contrast, cross_sectional, radiation, pediatric_radiation, within, urgency
     value: str | None

@@ -587,17 +587,17 @@ BAD_EXAMPLE: Final = Code(
 MISPLACED_DECLARATION: Final = Code(
     "VP219",
     "misplaced-declaration",
-    "A declaration that is not allowed in this kind of file (e.g. a decision in a catalogue).",
+    "A declaration that is not allowed in this kind of file (e.g. a property in a catalogue).",
     severity=ERROR,
     explanation=(
-        "A catalogue holds shared declarations only: sources, inputs, assumptions, actions, findings and "
-        "dispositions. A `start`, decision, property or example belongs to a guideline. Commands that need "
-        "a pathway (such as `graph`) also report this for a catalogue."
+        "A catalogue holds shared declarations: sources, inputs, assumptions, named conditions, actions, "
+        "findings, dispositions and decisions (a shared sub-pathway that guidelines enter with `then`). A "
+        "`start`, property, example or waiver belongs to a guideline: it is about one whole pathway. Commands "
+        "that need a pathway (such as `graph`) also report this for a catalogue."
     ),
     example='catalogue shared "Shared declarations"\nsource acr "ACR"\n'
-    + 'disposition reassure "Reassure" reassure\n'
-    + 'decision first "First" first\n'
-    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    + 'action mri "MRI" imaging modality mri\n'
+    + "property no_mri: never mri\n",
     fix="Move the declaration into the guideline that imports the catalogue.",
 )
 BAD_ACTION_SET: Final = Code(
@@ -698,6 +698,79 @@ BAD_WAIVER: Final = Code(
     fix=(
         "Fix the finding in the pathway (here: make the conditions exclusive). Waive only warnings, naming "
         "the decision and rules the finding names."
+    ),
+)
+
+DEFINE_CYCLE: Final = Code(
+    "VP244",
+    "define-cycle",
+    "A named condition that uses itself, directly or through other named conditions.",
+    severity=ERROR,
+    explanation=(
+        "`define NAME: condition` gives a condition a name; the name can then be used wherever a condition "
+        "is, in other defines too. A define is a name for its condition, not a recursive rule: a define that "
+        "uses itself (`define a: b`, `define b: a and x`) has no meaning, so the whole chain is reported, at "
+        "the use that closes it."
+    ),
+    example=_C
+    + "input deep: bool\n"
+    + "input size_cm: number in [0, 60] cm\n"
+    + "define large: size_cm > 5 and worrying\n"
+    + "define worrying: deep or large\n",
+    fix="Write the condition out in one of the defines, so that none of them uses itself.",
+)
+DEFINE_SHADOWS: Final = Code(
+    "VP245",
+    "define-shadows",
+    "A named condition with the name of an enumeration value, or of a word of the condition language.",
+    severity=ERROR,
+    explanation=(
+        "A define's name is used on its own as a condition (`when suspicious`), but `us_result == suspicious` "
+        "compares with the value `suspicious`: one word would mean two things on the same line, and a reader "
+        "cannot tell which. A define named `true`, `false`, `not`, `and`, `or`, `in` or `implies` could never "
+        "be used: the word means the literal or the connective."
+    ),
+    example=_C
+    + "input us_result: benign | suspicious\n"
+    + "input mri_result: benign | suspicious\n"
+    + "define suspicious: us_result == suspicious or mri_result == suspicious\n",
+    fix="Rename the define so that it reads as a condition (`suspicious_imaging`).",
+)
+UNUSED_DEFINE: Final = Code(
+    "VP246",
+    "unused-define",
+    "A named condition of the guideline that no rule, assumption, property or other define uses.",
+    severity=WARNING,
+    explanation=(
+        "A define that nothing uses is checked, but it decides nothing: it is usually left over from a "
+        "rule that changed, or misspelt where it was meant to be used. Only the guideline's own defines are "
+        "reported; a catalogue's defines are there for the guidelines that import it."
+    ),
+    example=_G
+    + "input deep: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'define red_flags "Red flags": deep\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Use the define where the condition is meant, or remove it.",
+)
+CATALOGUE_USES_IMPORTER: Final = Code(
+    "VP247",
+    "catalogue-uses-importer",
+    "A catalogue uses a name declared in a file it does not import.",
+    severity=ERROR,
+    explanation=(
+        "Names share one namespace across a guideline and everything it imports, but each catalogue must "
+        "make sense on its own: it may use only what it declares and what it imports. A catalogue decision "
+        "that enters a decision of the guideline, or orders an action declared in another catalogue it does "
+        "not import, would check only when imported by that one guideline, and checking the catalogue alone "
+        "would report the name undefined. No example is shown: it takes two files."
+    ),
+    example="",
+    fix=(
+        "Import the catalogue that declares the name, or move the declaration into the catalogue (or into a "
+        "catalogue it imports). A catalogue never uses names of the guideline that imports it."
     ),
 )
 

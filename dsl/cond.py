@@ -46,6 +46,8 @@ class CondVisitor(ABC, Generic[T]):
                 return self.visit_const(c)
             case m.EnumCompare():
                 return self.visit_enum_compare(c)
+            case m.Named():
+                return self.visit_named(c)
             case _:
                 assert_never(c)
 
@@ -73,6 +75,10 @@ class CondVisitor(ABC, Generic[T]):
     @abstractmethod
     def visit_or(self, c: m.Or) -> T: ...
 
+    @abstractmethod
+    def visit_named(self, c: m.Named) -> T:
+        """A named condition: passes about meaning visit `c.body`; printers show `c.name`."""
+
 
 class CondWalker(CondVisitor[None]):
     """Visits every node in source order (pre-order); override the kinds you care about.
@@ -91,37 +97,52 @@ class CondWalker(CondVisitor[None]):
         for o in c.operands:
             self.visit(o)
 
+    def visit_named(self, c: m.Named) -> None:
+        self.visit(c.body)
+
 
 class _Reads(CondWalker):
     def __init__(self) -> None:
         self.found: list[tuple[str, Span]] = []
+        self.use: Span | None = None  # inside a named condition: where the outermost one is used
+
+    def at(self, span: Span) -> Span:
+        return self.use or span
 
     def visit_const(self, c: m.Const) -> None:
         pass
 
     def visit_bool_var(self, c: m.BoolVar) -> None:
-        self.found.append((c.var, c.span))
+        self.found.append((c.var, self.at(c.span)))
 
     def visit_enum_in(self, c: m.EnumIn) -> None:
-        self.found.append((c.var, c.span))
+        self.found.append((c.var, self.at(c.span)))
 
     def visit_compare(self, c: m.Compare) -> None:
-        self.found.extend((t.var, c.span) for t in (c.left, c.right) if t.var is not None)
+        self.found.extend((t.var, self.at(c.span)) for t in (c.left, c.right) if t.var is not None)
 
     def visit_enum_compare(self, c: m.EnumCompare) -> None:
-        self.found.extend([(c.left, c.span), (c.right, c.span)])
+        self.found.extend([(c.left, self.at(c.span)), (c.right, self.at(c.span))])
+
+    def visit_named(self, c: m.Named) -> None:
+        outer = self.use
+        self.use = outer or c.span
+        self.visit(c.body)
+        self.use = outer
 
 
 def reads(cond: m.Cond) -> list[tuple[str, Span]]:
-    """(variable, span) for every variable a condition reads, in source order (repeats kept)."""
+    """(variable, span) for every variable a condition reads, in source order (repeats kept).
+
+    Inside a named condition the span is where it is used (its outermost use in `cond`), so
+    that a problem with what a rule reads is reported at the rule, not at the `define`."""
     walker = _Reads()
     walker.visit(cond)
     return walker.found
 
 
-class _Compares(CondWalker):
-    def __init__(self) -> None:
-        self.found: list[m.Compare] = []
+class _IgnoreLeaves(CondWalker):
+    """For the collectors below, each interested in one kind of node: every leaf does nothing."""
 
     def visit_const(self, c: m.Const) -> None:
         pass
@@ -133,10 +154,35 @@ class _Compares(CondWalker):
         pass
 
     def visit_compare(self, c: m.Compare) -> None:
-        self.found.append(c)
+        pass
 
     def visit_enum_compare(self, c: m.EnumCompare) -> None:
         pass
+
+
+class _Compares(_IgnoreLeaves):
+    def __init__(self) -> None:
+        self.found: list[m.Compare] = []
+
+    def visit_compare(self, c: m.Compare) -> None:
+        self.found.append(c)
+
+
+class _Names(_IgnoreLeaves):
+    def __init__(self) -> None:
+        self.found: list[m.Named] = []
+
+    def visit_named(self, c: m.Named) -> None:
+        if all(n.name != c.name for n in self.found):
+            self.found.append(c)
+        self.visit(c.body)
+
+
+def named(cond: m.Cond) -> list[m.Named]:
+    """The named conditions a condition uses, directly or inside another, in source order, each once."""
+    walker = _Names()
+    walker.visit(cond)
+    return walker.found
 
 
 def compares(cond: m.Cond) -> list[m.Compare]:

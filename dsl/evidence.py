@@ -21,8 +21,9 @@ from dsl.model import MAX_DECIMALS, Value, exact_decimal, format_value
 from dsl.source import Span
 from dsl.units import UNITS
 
-# decision: a decision reached (and the rule that applies); final: what the check found there
-StepKind = Literal["decision", "order", "finding", "end", "limit", "stop", "final"]
+# decision: a decision reached (and the rule that applies); define: whether a named condition of the
+# step before holds for the patient, and what it means; final: what the check found there
+StepKind = Literal["decision", "define", "order", "finding", "end", "limit", "stop", "final"]
 EvidenceVerdict = Literal["refuted", "unknown"]
 
 

@@ -212,7 +212,20 @@ class Or(CondBase):
     operands: tuple[Cond, ...]
 
 
-Cond: TypeAlias = Const | BoolVar | EnumIn | Compare | EnumCompare | Not | And | Or
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Named(CondBase):
+    """A named condition (`define NAME: ...`) where it is used.
+
+    The definition is inlined: `body` is the define's condition (the same object at every
+    use), so passes that only need the meaning descend into it; `name` is kept so that
+    printers, diagrams and the JSON tables show the condition by its name. `span` is the
+    use; the body's spans point into the `define`."""
+
+    name: str
+    body: Cond
+
+
+Cond: TypeAlias = Const | BoolVar | EnumIn | Compare | EnumCompare | Not | And | Or | Named
 
 
 # ---- declarations ------------------------------------------------------------------
@@ -228,6 +241,16 @@ class Source:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assumption:
+    title: str | None
+    cond: Cond
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Define:
+    """A named condition, `define NAME ["title"]: expr` (uses are `Named` nodes)."""
+
+    name: str
     title: str | None
     cond: Cond
     span: Span
@@ -387,6 +410,7 @@ class Model:
     properties: tuple[Property, ...]
     examples: tuple[Example, ...]
     waivers: tuple[Waiver, ...] = ()
+    defines: tuple[Define, ...] = ()  # named conditions, in load order (their uses are inlined `Named` nodes)
 
     # Lookup tables, built once; not part of equality or hashing.
     _lookup: dict[str, dict[str, object]] = field(
@@ -394,7 +418,7 @@ class Model:
     )
 
     def __post_init__(self) -> None:
-        for kind in ("variables", "actions", "dispositions", "decisions"):
+        for kind in ("variables", "actions", "dispositions", "decisions", "defines"):
             self._lookup[kind] = {i.name: i for i in getattr(self, kind)}
 
     def variable(self, name: str) -> Variable:
@@ -415,6 +439,11 @@ class Model:
     def decision(self, name: str) -> Decision:
         v = self._lookup["decisions"][name]
         assert isinstance(v, Decision)
+        return v
+
+    def define(self, name: str) -> Define:
+        v = self._lookup["defines"][name]
+        assert isinstance(v, Define)
         return v
 
     def has(self, kind: str, name: str) -> bool:

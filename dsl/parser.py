@@ -317,6 +317,11 @@ class _ToAst(Transformer[Token, Any]):
         title = self._text(items[0]) if len(items) == 2 else None
         return ast.AssumeDecl(title=title, expr=items[-1], span=self._at(pos))
 
+    @_rule
+    def define_decl(self, pos: _Pos, items: list[Any]) -> ast.DefineDecl:
+        title = self._text(items[1]) if len(items) == 3 else None
+        return ast.DefineDecl(name=self._name(items[0]), title=title, expr=items[-1], span=self._at(pos))
+
     # -- actions ------------------------------------------------------------------
     @_rule
     def action_decl(self, pos: _Pos, items: list[Any]) -> ast.ActionDecl:

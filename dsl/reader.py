@@ -51,6 +51,8 @@ class ReadResult:
     modules: list[ast.Module] = field(default_factory=list)
     sources: dict[str, SourceFile] = field(default_factory=dict)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    # module path -> the paths of the modules it imports (as `ast.Module.path` shows them), in order
+    imports: dict[str, list[str]] = field(default_factory=dict)
 
 
 def display_path(path: str) -> str:
@@ -248,6 +250,7 @@ def read_guideline(path: str, *, extra_roots: Sequence[str] = ()) -> ReadResult:
     roots = import_roots(path, extra_roots)
     visiting: list[str] = []
     done: set[str] = set()
+    shown_as: dict[str, str] = {}  # real path -> the path of the module read from it
     budget = [MAX_TOTAL_BYTES]  # bytes left for this guideline
     files = [0]
 
@@ -347,11 +350,17 @@ def read_guideline(path: str, *, extra_roots: Sequence[str] = ()) -> ReadResult:
             done.add(real)
             return
         result.modules.append(module)
+        shown_as[real] = module.path
         visiting.append(real)
         base = os.path.dirname(file)
+        imported = result.imports.setdefault(module.path, [])
         for decl in module.decls:
             if isinstance(decl, ast.ImportDecl):
-                visit(os.path.join(base, decl.path.value), decl)
+                child = os.path.join(base, decl.path.value)
+                visit(child, decl)
+                shown = shown_as.get(os.path.realpath(child))
+                if shown is not None and shown not in imported:
+                    imported.append(shown)
         visiting.pop()
         done.add(real)
 

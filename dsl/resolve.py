@@ -1,7 +1,14 @@
 """Declarations -> Model: the entry point of resolution, and the declarations themselves.
 
 The parts live beside it: the name table (`dsl.names`), ratings and citations
-(`dsl.resolve_provenance`), properties (`dsl.resolve_properties`) and examples (`dsl.resolve_examples`).
+(`dsl.resolve_provenance`), properties (`dsl.resolve_properties`), examples (`dsl.resolve_examples`)
+and named conditions (`dsl.resolve_defines`).
+
+A guideline's pathway may span files: catalogues may declare decisions (a shared follow-on
+sub-pathway, or a part of a large guideline). Every decision of every file is checked; the
+Model of a guideline holds its own decisions and the catalogue decisions it enters (`start`
+or `then`, directly or through other catalogue decisions), so a catalogue decision that this
+guideline never enters is neither verified nor reported as unreachable here.
 
 Expressions are delegated to `typecheck`; path-dependent checks (reachability, cycles,
 findings known at a decision) need the decision graph and live in `compiler.wellformed`.
@@ -10,7 +17,7 @@ findings known at a decision) need the decision graph and live in `compiler.well
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from dsl import ast
 from dsl import model as m
@@ -28,7 +35,8 @@ from dsl.codes import (
     UNCOVERED_WITHOUT_REASON,
 )
 from dsl.diagnostics import Diagnostic, Note, diagnostic, did_you_mean
-from dsl.names import declared_name
+from dsl.names import declared_name, import_closure
+from dsl.resolve_defines import DefineResolver
 from dsl.resolve_examples import ExampleResolver
 from dsl.resolve_properties import PropertyResolver
 from dsl.typecheck import ExprChecker, check_unit_name
@@ -44,13 +52,16 @@ CONTRASTS = m.CONTRASTS
 RADIATION_LEVELS = m.RADIATION_LEVELS
 
 
-class Resolver(PropertyResolver, ExampleResolver):
-    """Declarations -> Model; the name table, provenance, properties and examples are its bases."""
+class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
+    """Declarations -> Model; the name table, provenance, properties, examples and defines are its bases."""
 
-    def __init__(self, modules: Sequence[ast.Module]) -> None:
+    def __init__(self, modules: Sequence[ast.Module], imports: Mapping[str, Sequence[str]] | None = None) -> None:
         super().__init__()
         self.modules = modules
         self.root = modules[0]
+        if imports is not None:  # without the import graph, catalogues may use any name (not checked)
+            self.visible = import_closure(imports)
+            self.catalogues = frozenset(mod.path for mod in modules if mod.header.kind == "catalogue")
 
     # -- the whole thing ----------------------------------------------------------
     def resolve(self) -> m.Model:
@@ -62,19 +73,20 @@ class Resolver(PropertyResolver, ExampleResolver):
         root_ids = {id(d) for d in self.root.decls}
         for d in decls:
             declared = declared_name(d)
-            if declared is not None and (declared[0] not in ("decision", "property") or id(d) in root_ids):
+            if declared is not None and (declared[0] != "property" or id(d) in root_ids):
                 self.declare(*declared)
         for mod in self.modules:  # the root, or a catalogue imported by a guideline
             if mod.header.kind != "catalogue":
                 continue
             for d in mod.decls:
-                if isinstance(d, ast.DecisionDecl | ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl | ast.WaiveDecl):
+                if isinstance(d, ast.StartDecl | ast.PropertyDecl | ast.ExampleDecl | ast.WaiveDecl):
                     self.report(
                         diagnostic(
                             MISPLACED_DECLARATION,
                             f"a catalogue cannot contain {_decl_word(d)}",
                             d.span,
-                            hint="catalogues hold shared declarations; put pathways in a guideline",
+                            hint="a catalogue holds shared declarations and decisions; 'start', properties, "
+                            "examples and waivers belong to the guideline",
                         )
                     )
         sources = [self.source(d) for d in decls if isinstance(d, ast.SourceDecl)]
@@ -83,23 +95,32 @@ class Resolver(PropertyResolver, ExampleResolver):
         findings = [f for d in decls if isinstance(d, ast.FindingDecl) for f in [self.finding(d)] if f]
         variables.extend(findings)
         dispositions = [x for d in decls if isinstance(d, ast.DispositionDecl) for x in [self.disposition(d)] if x]
-        decision_decls = [d for d in self.root.decls if isinstance(d, ast.DecisionDecl)]
+        root_decisions = [d for d in self.root.decls if isinstance(d, ast.DecisionDecl)]
+        decision_decls = [d for d in decls if isinstance(d, ast.DecisionDecl)]
         property_decls = [d for d in self.root.decls if isinstance(d, ast.PropertyDecl)]
 
         self.actions = actions
         self.disposition_kinds = {d.name: d.kind for d in dispositions}
         self.var_table = {v.name: v for v in variables}
         invalid = {n for n, (k, _) in self.names.items() if k == "variable" and n not in self.var_table}
-        self.exprs = ExprChecker(self.var_table, self.kind_of, self.report, invalid=invalid)
+        self.exprs = ExprChecker(
+            self.var_table, self.kind_of, self.report, invalid=invalid, named=self.named, used=self.used
+        )
         self.source_names = {s.name for s in sources}
+        self.init_defines([d for d in decls if isinstance(d, ast.DefineDecl)])
+        self.check_define_names(variables)
+        defines = self.defines()
 
         assumptions = [
             m.Assumption(title=d.title.value if d.title else None, cond=self.exprs.check(d.expr), span=d.span)
             for d in decls
             if isinstance(d, ast.AssumeDecl)
         ]
-        decisions = [self.decision(d) for d in decision_decls] if root_kind == "guideline" else []
-        start = self.start(decision_decls) if root_kind == "guideline" else None
+        every_decision = [self.decision(d) for d in decision_decls]
+        start = self.start(root_decisions) if root_kind == "guideline" else None
+        root_ids = {id(d) for d in root_decisions}
+        own = [d for d, decl in zip(every_decision, decision_decls, strict=True) if id(decl) in root_ids]
+        decisions = _entered(every_decision, own, start) if root_kind == "guideline" else every_decision
         props = [p for d in property_decls for p in [self.property(d)] if p] if root_kind == "guideline" else []
         examples = (
             [e for d in self.root.decls if isinstance(d, ast.ExampleDecl) for e in [self.example(d)] if e]
@@ -107,7 +128,9 @@ class Resolver(PropertyResolver, ExampleResolver):
             else []
         )
         waive_decls = [d for d in self.root.decls if isinstance(d, ast.WaiveDecl)]
-        waivers = resolve_waivers(self, waive_decls, decisions) if root_kind == "guideline" else ()
+        waivers = resolve_waivers(self, waive_decls, every_decision) if root_kind == "guideline" else ()
+        if root_kind == "guideline":
+            self.check_unused_defines([self.root.path])
         header = self.root.header
         return m.Model(
             kind=root_kind,
@@ -126,6 +149,7 @@ class Resolver(PropertyResolver, ExampleResolver):
             properties=tuple(props),
             examples=tuple(examples),
             waivers=waivers,
+            defines=tuple(defines),
         )
 
     # -- declarations -------------------------------------------------------------------
@@ -179,8 +203,7 @@ class Resolver(PropertyResolver, ExampleResolver):
 
     def finding(self, d: ast.FindingDecl) -> m.Variable | None:
         ok = self.owns(d.name)
-        if not self.names.get(d.action.text) or self.names[d.action.text][0] != "action":
-            self.lookup("action", d.action, "an action")
+        if not self.lookup("action", d.action, "an action"):
             return None
         values = self.enum_values(d.values)
         if not ok:
@@ -414,6 +437,21 @@ class Resolver(PropertyResolver, ExampleResolver):
         )
 
 
+def _entered(decisions: Sequence[m.Decision], own: Sequence[m.Decision], start: str | None) -> list[m.Decision]:
+    """The decisions of a guideline's Model: its `own`, and every catalogue decision that `start` or one
+    of them enters, directly or through other catalogue decisions; in load order."""
+    by_name = {d.name: d for d in decisions}
+    wanted: set[str] = set()
+    stack = [d.name for d in own] + ([start] if start is not None else [])
+    while stack:
+        name = stack.pop()
+        if name in wanted or name not in by_name:
+            continue
+        wanted.add(name)
+        stack.extend(r.goto for r in by_name[name].rules if r.goto is not None)
+    return [d for d in decisions if d.name in wanted]
+
+
 def _decl_word(d: ast.Decl) -> str:
     return {
         ast.DecisionDecl: "a decision",
@@ -428,8 +466,13 @@ def _attr_word(key: str) -> str:
     return key.replace("_", " ")
 
 
-def resolve(modules: Sequence[ast.Module]) -> tuple[m.Model, list[Diagnostic]]:
-    """The Model of a root module and its imports, with every diagnostic found on the way."""
-    resolver = Resolver(modules)
+def resolve(
+    modules: Sequence[ast.Module], imports: Mapping[str, Sequence[str]] | None = None
+) -> tuple[m.Model, list[Diagnostic]]:
+    """The Model of a root module and its imports, with every diagnostic found on the way.
+
+    `imports` (`ReadResult.imports`: file -> the files it imports) lets the resolver check that
+    each catalogue uses only names of the files it imports (CATALOGUE_USES_IMPORTER)."""
+    resolver = Resolver(modules, imports)
     model = resolver.resolve()
     return model, resolver.diagnostics

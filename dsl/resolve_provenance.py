@@ -43,6 +43,7 @@ class ProvenanceResolver(NameTable):
                     )
                 )
                 continue
+            self.used(c.source)
             out.append(
                 m.Citation(
                     source=c.source.text,

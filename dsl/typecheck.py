@@ -24,11 +24,15 @@ class ExprChecker:
         report: Callable[[Diagnostic], None],
         *,
         invalid: Collection[str] = (),
+        named: Callable[[ast.Name], m.Cond | None] = lambda name: None,
+        used: Callable[[ast.Name], None] = lambda name: None,
     ) -> None:
         self.variables = variables
         self.other_names = other_names  # name -> what kind of declaration it is, if any
         self.report = report
         self.invalid = invalid  # inputs and findings whose declarations were rejected (already reported)
+        self.named = named  # a use of a named condition -> its `Named` node; None when the name is no define
+        self.used = used  # told of every reference to an input or finding
 
     # -- helpers ----------------------------------------------------------------
     def _false(self, span: Span) -> m.Cond:
@@ -37,12 +41,20 @@ class ExprChecker:
     def variable(self, name: ast.Name) -> m.Variable | None:
         var = self.variables.get(name.text)
         if var is not None:
+            self.used(name)
             return var
         if name.text in self.invalid:
             return None  # the declaration's own error says what is wrong; a second one would mislead
         kind = self.other_names(name.text)
         if kind is not None:
-            self.report(diagnostic(TYPE_MISMATCH, f"'{name.text}' is {kind}, not an input or finding", name.span))
+            hint = (
+                f"a named condition is a condition on its own: write '{name.text}' or 'not {name.text}'"
+                if kind == "a named condition"
+                else None
+            )
+            self.report(
+                diagnostic(TYPE_MISMATCH, f"'{name.text}' is {kind}, not an input or finding", name.span, hint=hint)
+            )
         else:
             self.report(
                 diagnostic(
@@ -105,6 +117,9 @@ class ExprChecker:
         if isinstance(expr, ast.BoolLit):
             return m.Const(value=expr.value, span=span)
         if isinstance(expr, ast.NameRef):
+            use = self.named(expr.name)
+            if use is not None:
+                return use
             var = self.variable(expr.name)
             if var is None:
                 return self._false(span)
@@ -252,6 +267,7 @@ class ExprChecker:
             return self._false(expr.span)
         if right.name.text not in var.type.values and right.name.text in self.variables:
             other = self.variables[right.name.text]
+            self.used(right.name)
             if other.type != var.type:
                 self.report(
                     diagnostic(

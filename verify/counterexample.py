@@ -18,6 +18,7 @@ from typing import Literal
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.pretty import describe_cond
 from dsl import model as m
+from dsl.cond import named
 from dsl.evidence import (
     Assignment,
     Constraint,
@@ -33,7 +34,7 @@ from dsl.source import Span
 from dsl.units import UNITS
 from verify.box import Box
 from verify.budgets import CANDIDATE_VALUES
-from verify.evaluate import MissingValue
+from verify.evaluate import MissingValue, evaluate3
 from verify.reach import GuardKey, Product
 from verify.solver import Patient
 from verify.space import Space, collect_constants, nice_value
@@ -70,6 +71,24 @@ def cond_text(cond: m.Cond, model: m.Model) -> str:
 
 def rule_text(rule: m.Rule, model: m.Model) -> str:
     return "otherwise" if rule.is_otherwise else cond_text(rule.cond, model)
+
+
+def define_texts(model: m.Model, cond: m.Cond, patient: Mapping[str, Value]) -> list[tuple[str, Span]]:
+    """For each named condition `cond` uses (nested ones too, each once): whether it holds for the
+    patient and what it means (`red_flags holds: deep or size_cm > 5`), with where it is defined."""
+    out = []
+    for use in named(cond):
+        truth = evaluate3(use.body, patient)
+        verdict = "holds" if truth else "is not known" if truth is None else "does not hold"
+        out.append((f"{use.name} {verdict}: {cond_text(use.body, model)}", model.define(use.name).span))
+    return out
+
+
+def define_steps(model: m.Model, cond: m.Cond | None, patient: Mapping[str, Value]) -> list[PathStep]:
+    """`define_texts` as path steps (after the step whose condition uses them)."""
+    if cond is None:
+        return []
+    return [PathStep(kind="define", text=text, span=span) for text, span in define_texts(model, cond, patient)]
 
 
 class Minimiser:
@@ -318,6 +337,7 @@ def path_steps(
                         span=rule.cond_span,
                     )
                 )
+                steps.extend(define_steps(model, rule.cond, patient))
             else:
                 steps.append(
                     PathStep(kind="decision", text=f"decision {decision.name} ({decision.title})", span=decision.span)

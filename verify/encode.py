@@ -202,3 +202,6 @@ class _Encoding(CondVisitor[Any]):
 
     def visit_or(self, c: m.Or) -> Any:
         return self.enc.or_(self.enc.encode(o) for o in c.operands)
+
+    def visit_named(self, c: m.Named) -> Any:
+        return self.enc.encode(c.body)

@@ -114,6 +114,9 @@ class _Compiler(CondVisitor[Predicate]):
 
         return disj
 
+    def visit_named(self, c: m.Named) -> Predicate:
+        return compiled(c.body)  # one closure per define, shared by its uses
+
 
 _COMPILER = _Compiler()
 
@@ -173,6 +176,9 @@ class _Evaluate3(CondVisitor[bool | None]):
             if r is None:
                 unknown = True
         return None if unknown else False
+
+    def visit_named(self, c: m.Named) -> bool | None:
+        return self.visit(c.body)
 
 
 def _term(t: m.NumTerm, patient: Mapping[str, Value]) -> Fraction | None:

@@ -169,6 +169,9 @@ class _Extractor(CondVisitor[tuple[Sparse | None, bool]]):
     def visit_enum_compare(self, c: m.EnumCompare) -> tuple[Sparse | None, bool]:
         return {}, False
 
+    def visit_named(self, c: m.Named) -> tuple[Sparse | None, bool]:
+        return self.visit(c.body)
+
     def visit_and(self, c: m.And) -> tuple[Sparse | None, bool]:
         return self._junction(c.operands, conj=not self.neg)
 

@@ -34,7 +34,7 @@ from dsl.evidence import PathStep
 from dsl.model import Value
 from verify.budgets import MAX_STEPS_TRIES, property_improve_budget
 from verify.context import Session
-from verify.counterexample import Minimiser, assignments, cond_text, make_evidence, path_steps
+from verify.counterexample import Minimiser, assignments, cond_text, define_steps, make_evidence, path_steps
 from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.reach import (
@@ -370,6 +370,7 @@ def _conclude(
     if path is not None:
         steps, revealed = path_steps(pv.graph, prod, path, patient)
     steps.append(PathStep(kind="final", text=_final(prop, pv, prod, path, patient), span=prop.span))
+    steps.extend(define_steps(pv.model, prop.condition, patient))
     title = f" ({prop.title})" if prop.title else ""
     diag = diagnostic(
         code=PROPERTY_VIOLATED,

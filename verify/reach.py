@@ -141,6 +141,9 @@ class _Allowed(CondVisitor[frozenset[Value]]):
     def visit_or(self, c: m.Or) -> frozenset[Value]:
         return self.domain
 
+    def visit_named(self, c: m.Named) -> frozenset[Value]:
+        return self.visit(c.body)
+
 
 def _is_var(c: m.Cond, var: str) -> bool:
     """Is the condition the bool variable itself?"""

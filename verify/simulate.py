@@ -16,14 +16,14 @@ from dsl import model as m
 from dsl.evidence import StepKind
 from dsl.model import Value
 from dsl.source import Span
-from verify.counterexample import rule_name, rule_text, show_value, unit_of
+from verify.counterexample import define_texts, rule_name, rule_text, show_value, unit_of
 from verify.evaluate import evaluate3, missing, normalise_patient
 from verify.reach import rule_score
 
 
 @dataclass(frozen=True)
 class Step:
-    kind: StepKind  # decision | order | finding | end | stop
+    kind: StepKind  # decision | define | order | finding | end | stop
     node: str
     text: str
     span: Span | None
@@ -119,6 +119,7 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
                     rule.id,
                 )
             )
+            steps.extend(Step("define", node, text, span) for text, span in define_texts(model, rule.cond, values))
             node = next(t for t, r in graph.rule_edges(node) if r.index == rule.index)
         elif kind == "order":
             orders.extend(attrs["actions"])

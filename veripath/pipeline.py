@@ -180,7 +180,7 @@ def _read(f: FileResult, report: Report) -> None:
 
 def _resolve(f: FileResult, report: Report) -> None:
     assert f.read is not None
-    model, diags = resolve(f.read.modules)
+    model, diags = resolve(f.read.modules, f.read.imports)
     f.diagnostics.extend(diags)
     if not any(d.is_error for d in diags):
         f.model = model

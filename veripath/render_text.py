@@ -90,7 +90,8 @@ def _evidence_lines(evidence: Evidence | None) -> list[str]:
             out.append("path:")
             for step in cex.path:
                 loc = f"  ({step.location})" if step.location else ""
-                out.append(f"  -> {step.text}{loc}")
+                arrow = "     " if step.kind == "define" else "  -> "  # a define explains the step before
+                out.append(f"{arrow}{step.text}{loc}")
     if evidence.expected is not None:
         out.append(f"expected: {evidence.expected}")
     if evidence.actual is not None:

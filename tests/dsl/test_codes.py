@@ -28,6 +28,7 @@ NO_EXAMPLE = {
     "VP106": "it takes a NUL byte or a control character, which cannot be printed",
     "VP112": "it takes two files: a guideline that imports another guideline",
     "VP114": "it takes a chain of more than 50 imported files",
+    "VP247": "it takes two files: a catalogue and a file it does not import",
     "VP224": "it takes several large loops through each other, and seconds to reach the limit",
     "VP309": "whether the solver decides a check depends on the limits and the machine",
     "VP401": "the cause is the output folder of `veripath build`, not a spec",
@@ -78,8 +79,9 @@ def test_constants_are_the_registry() -> None:
 def test_default_severities() -> None:
     warnings = {c.code for c in CODES.values() if c.severity is Severity.WARNING}
     # redundant overlaps, masked and dead rules and unreachable parts are warnings, and so are a
-    # waiver that matches none of them and an example fact its path never reads; every other finding fails
-    assert warnings == {"VP303", "VP304", "VP305", "VP306", "VP311", "VP319"}
+    # waiver that matches none of them, an example fact its path never reads and a named condition
+    # nothing uses; every other finding fails
+    assert warnings == {"VP246", "VP303", "VP304", "VP305", "VP306", "VP311", "VP319"}
     assert {c.stage for c in CODES.values()} == set(Stage)
     assert GAP.stage is Stage.VERIFY and codes.UNEXPECTED_TOKEN.stage is Stage.READ
 

@@ -13,7 +13,7 @@ import z3
 
 from compiler.pretty import describe_cond
 from dsl import model as m
-from dsl.cond import CondVisitor, compares, reads
+from dsl.cond import CondVisitor, compares, named, reads
 from dsl.ops import Op
 from dsl.source import Span
 from verify.evaluate import evaluate, evaluate3
@@ -75,6 +75,7 @@ def _leaf(name: str) -> m.Cond:
         "Not": m.Not(operand=m.BoolVar(var="b", span=SPAN), span=SPAN),
         "And": m.And(operands=(m.BoolVar(var="b", span=SPAN), m.Const(value=True, span=SPAN)), span=SPAN),
         "Or": m.Or(operands=(m.BoolVar(var="b", span=SPAN), m.Const(value=False, span=SPAN)), span=SPAN),
+        "Named": m.Named(name="red_flags", body=m.EnumIn(var="e", values=("u",), span=SPAN), span=SPAN),
     }
     return nodes[name]
 
@@ -104,9 +105,12 @@ class _Kind(CondVisitor[str]):
     def visit_or(self, c: m.Or) -> str:
         return "Or"
 
+    def visit_named(self, c: m.Named) -> str:
+        return "Named"
+
 
 def test_cond_is_the_closed_union_of_the_node_classes() -> None:
-    assert {"Const", "BoolVar", "EnumIn", "Compare", "EnumCompare", "Not", "And", "Or"} == COND_CLASSES
+    assert {"Const", "BoolVar", "EnumIn", "Compare", "EnumCompare", "Not", "And", "Or", "Named"} == COND_CLASSES
     for t in get_args(m.Cond):
         assert issubclass(t, m.CondBase)
     # every CondBase subclass in the model is in the union
@@ -147,6 +151,22 @@ def test_reads_in_source_order_and_compares() -> None:
     )
     assert [v for v, _ in reads(cond)] == ["a", "x", "y", "e", "f", "g"]
     assert compares(cond) == [lt]
+
+
+def test_named_conditions_are_read_where_they_are_used() -> None:
+    """Inside a define the variables are reported at the use (the rule), not at the define."""
+    inner_span, use_span, outer_span = (Span.point("t.vp", line, 1) for line in (2, 5, 9))
+    inner = m.Named(name="large", body=m.BoolVar(var="big", span=inner_span), span=inner_span)
+    body = m.Or(operands=(inner, m.EnumIn(var="e", values=("u",), span=inner_span)), span=inner_span)
+    use = m.Named(name="worrying", body=body, span=use_span)
+    cond = m.And(operands=(use, m.BoolVar(var="f", span=outer_span), inner), span=outer_span)
+    assert reads(cond) == [("big", use_span), ("e", use_span), ("f", outer_span), ("big", inner_span)]
+    assert [n.name for n in named(cond)] == ["worrying", "large"]
+    assert describe_cond(cond) == "worrying and f and large"
+    assert describe_cond(m.Not(operand=use, span=use_span)) == "not worrying"
+    patient: dict[str, m.Value] = {"big": False, "e": "u", "f": True}
+    assert evaluate(cond, patient) is False and evaluate(use, patient) is True
+    assert evaluate3(use, {"e": "u"}) is True and evaluate3(use, {"e": "v"}) is None
 
 
 # -- nobody else tests the class of a condition node -----------------------------------------------

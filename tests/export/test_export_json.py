@@ -247,3 +247,44 @@ def test_waivers_are_listed_when_the_spec_has_them() -> None:
     assert waiver["target"]["properties"]["kind"]["enum"] == list(get_args(m.WaiverTargetKind))
     # a spec without waivers has no "waivers" key: its tables are what they were before waivers
     assert "waivers" not in json.loads(_export(ROOT / "specs" / "flank_mass.vp"))
+
+
+def test_named_conditions_stay_named() -> None:
+    """Each define once in `defines`; each use a `define` node naming it and carrying its condition."""
+    spec = ROOT / "tests" / "data" / "dsl" / "defines.vp"
+    doc = json.loads(_export(spec))
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in _validator().iter_errors(doc)]
+    assert not errors, errors[:5]
+    assert list(doc)[list(doc).index("assumptions") + 1] == "defines"
+    by_name = {d["name"]: d for d in doc["defines"]}
+    assert list(by_name) == ["red_flags", "adult", "large_or_deep"]  # load order: the guideline, then imports
+    assert by_name["red_flags"]["title"] == "Red flags for sarcoma"
+    assert by_name["large_or_deep"]["location"] == "tests/data/dsl/lib/red_flags.vp:8:1"
+    uses = [n for n in _walk(doc["decisions"]) if isinstance(n, dict) and n.get("op") == "define"]
+    assert {u["name"] for u in uses} == {"red_flags", "large_or_deep", "adult"}
+    for u in uses:
+        assert u["condition"] == by_name[u["name"]]["condition"]
+    first = doc["decisions"][0]["rules"][0]["condition"]
+    assert (first["op"], first["name"]) == ("define", "red_flags")
+    # a spec without defines has no "defines" key: its tables are what they were before defines
+    assert "defines" not in json.loads(_export(ROOT / "tests" / "data" / "dsl" / "everything.vp"))
+
+
+def test_a_sub_pathway_from_a_catalogue_is_in_the_guidelines_tables() -> None:
+    """The catalogue's decisions the guideline enters are exported with it, located in the catalogue;
+    the one it never enters is not; the header lists every source file."""
+    spec = ROOT / "tests" / "data" / "dsl" / "subpathway.vp"
+    doc = json.loads(_export(spec))
+    assert not list(_validator().iter_errors(doc))
+    assert [(d["name"], d["location"]) for d in doc["decisions"]] == [
+        ("first", "tests/data/dsl/subpathway.vp:14:1"),
+        ("after_mri", "tests/data/dsl/lib/followon.vp:11:1"),
+        ("mdt_route", "tests/data/dsl/lib/followon.vp:15:1"),
+    ]
+    assert [f["path"] for f in doc["header"]["files"]] == [
+        "tests/data/dsl/subpathway.vp",
+        "tests/data/dsl/lib/followon.vp",
+        "tests/data/dsl/lib/findings.vp",
+    ]
+    nodes = {n["id"] for n in doc["pathway"]["nodes"]}
+    assert {"decision:after_mri", "decision:mdt_route"} <= nodes and "decision:after_ct" not in nodes

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from compiler.graph import DecisionGraph
 from compiler.json_eval import FactError, Tables, run
 from dsl.model import Value
-from tests.export.support import SPECS, agree, as_json, boundary_values, explore, tables_of
+from tests.export.support import ROOT, SPECS, agree, as_json, boundary_values, explore, tables_of
 from tests.verify.helpers import load_graph
 from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 
@@ -113,3 +113,10 @@ def test_random_specs_agree(built: Built, tmp_path_factory: pytest.TempPathFacto
 @given(built=specs())
 def test_random_specs_agree_exhaustively(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
     _random(built, tmp_path_factory.mktemp("spec"), limit=10**9)
+
+
+@pytest.mark.parametrize("case", ["defines", "subpathway"])
+def test_named_conditions_and_sub_pathways_agree_on_every_class_of_patients(case: str) -> None:
+    graph = load_graph(ROOT / "tests" / "data" / "dsl" / f"{case}.vp")
+    seen = _check_everything(graph, tables_of(graph))
+    assert seen.get("end", 0) > 0, seen

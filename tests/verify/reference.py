@@ -38,6 +38,8 @@ def _constants(model: m.Model) -> dict[str, set[Fraction]]:
             stack.append(c.operand)
         elif isinstance(c, m.And | m.Or):
             stack.extend(c.operands)
+        elif isinstance(c, m.Named):
+            stack.append(c.body)
     return out
 
 

@@ -4,11 +4,19 @@ A spec has up to four inputs (an enumeration, a bool, a small integer, a real nu
 a finding revealed by an action the start decision always orders, two or three
 decisions wired as a DAG (sometimes with a bounded loop), random conditions, hit
 policies, ratings, orders and properties. Every generated spec is well formed.
+
+Conditions may use named conditions (`define cond0: ...`), declared in a random order,
+nested (a define may use the ones drawn before it), one of them possibly reading the
+finding (and then used only where the finding is known). Each spec also comes as
+`inlined` (every use replaced by its condition in brackets, no `define`) and as `split`
+(a guideline with the start decision and the properties, importing a catalogue with the
+declarations and the other decisions): both must mean exactly what `text` means.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import HealthCheck, assume, settings
@@ -32,10 +40,29 @@ CATEGORIES = {9: "usually_appropriate", 8: "usually_appropriate", 5: "may_be_app
 class Built:
     text: str
     inputs: tuple[str, ...]
+    inlined: str = ""  # the same spec with every named condition written out where it is used
+    split: dict[str, str] = field(default_factory=dict)  # the same spec as two files: file name -> text
+
+
+@dataclass(frozen=True)
+class Named:
+    """The named conditions atoms may use: those that read only inputs, and those that may read `res`."""
+
+    plain: tuple[str, ...] = ()
+    finding: tuple[str, ...] = ()
+
+    def usable(self, finding: bool) -> tuple[str, ...]:
+        return self.plain + (self.finding if finding else ())
+
+
+NO_DEFINES = Named()
 
 
 @st.composite
-def atoms(draw: st.DrawFn, inputs: tuple[str, ...], finding: bool) -> str:
+def atoms(draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, named: Named = NO_DEFINES) -> str:
+    usable = named.usable(finding)
+    if usable and draw(st.integers(0, 2)) == 0:
+        return draw(st.sampled_from(usable))
     kinds = list(inputs) + (["res"] if finding else []) + ["const"]
     # comparisons of two variables (not boxes): both enumerations, or both small integers
     if "e" in inputs and "g" in inputs:
@@ -72,14 +99,41 @@ def atoms(draw: st.DrawFn, inputs: tuple[str, ...], finding: bool) -> str:
 
 
 @st.composite
-def conditions(draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, depth: int = 2) -> str:
+def conditions(
+    draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, depth: int = 2, named: Named = NO_DEFINES
+) -> str:
     if depth == 0 or draw(st.integers(0, 2)) == 0:
-        return draw(atoms(inputs, finding))
+        return draw(atoms(inputs, finding, named))
     op = draw(st.sampled_from(["and", "or", "not", "and"]))
     if op == "not":
-        return f"not ({draw(conditions(inputs, finding, depth - 1))})"
-    parts = draw(st.lists(conditions(inputs, finding, depth - 1), min_size=2, max_size=3))
+        return f"not ({draw(conditions(inputs, finding, depth - 1, named))})"
+    parts = draw(st.lists(conditions(inputs, finding, depth - 1, named), min_size=2, max_size=3))
     return "(" + f" {op} ".join(parts) + ")"
+
+
+@st.composite
+def defines(draw: st.DrawFn, inputs: tuple[str, ...]) -> tuple[Named, dict[str, str]]:
+    """Up to three named conditions (name -> condition), each possibly using the ones before it;
+    sometimes the last one reads the finding."""
+    named = NO_DEFINES
+    bodies: dict[str, str] = {}
+    for k in range(draw(st.integers(0, 3))):
+        name = f"cond{k}"
+        reads_finding = draw(st.integers(0, 3)) == 0
+        bodies[name] = draw(conditions(inputs, reads_finding, 1, named))
+        uses_finding = reads_finding or any(re.search(rf"\b{d}\b", bodies[name]) for d in named.finding)
+        if uses_finding:
+            named = Named(named.plain, (*named.finding, name))
+        else:
+            named = Named((*named.plain, name), named.finding)
+    return named, bodies
+
+
+def inline(text: str, bodies: dict[str, str]) -> str:
+    """`text` with every named condition replaced by its condition, in brackets (recursively)."""
+    for name in reversed(bodies):  # a define uses only earlier ones: expand the latest first
+        text = re.sub(rf"\b{name}\b", f"({bodies[name]})", text)  # bodies hold no backslash
+    return text
 
 
 @st.composite
@@ -88,16 +142,18 @@ def specs(draw: st.DrawFn) -> Built:
     inputs = tuple(sorted(inputs, key=list(INPUTS).index))
     n_dec = draw(st.integers(1, 3))
     loop = n_dec >= 2 and draw(st.integers(0, 3)) == 0
-    lines = ['guideline rnd "Random" version "1"', 'source s "S"']
+    named, bodies = draw(defines(inputs))
+    lines = ['source s "S"']  # the declarations: in the catalogue when the spec is split
     lines += [INPUTS[i] for i in inputs]
     if draw(st.booleans()) and draw(st.booleans()):
-        lines.append(f"assume: {draw(conditions(inputs, False, 1))}")
+        lines.append(f"assume: {draw(conditions(inputs, False, 1, named))}")
     lines.append('action scan "Scan" imaging modality mri cross_sectional')
     lines.append('action probe "Probe" procedure')
     lines.append('action extra "Extra" imaging modality us')
     lines.append("finding res from scan: pos | neg")
     lines += ['disposition d1 "D1" reassure', 'disposition d2 "D2" refer']
-    lines.append("start k0")
+    lines += draw(st.permutations([f"define {name}: {body}" for name, body in bodies.items()]))
+    decisions: list[list[str]] = []
     # which later decision each decision must lead to, so that every decision is reachable
     must: dict[int, list[int]] = {k: [] for k in range(n_dec)}
     for k in range(1, n_dec):
@@ -105,13 +161,13 @@ def specs(draw: st.DrawFn) -> Built:
     for k in range(n_dec):
         policy = draw(st.sampled_from(["unique", "first", "priority", "any"]))
         bound = " at most 2 visits" if loop and k == n_dec - 1 else ""
-        lines.append(f'decision k{k} "K{k}" {policy}{bound}')
+        decisions.append([f'decision k{k} "K{k}" {policy}{bound}'])
         n_rules = max(draw(st.integers(1, 4)), len(must[k]))
         otherwise = draw(st.integers(0, 3)) == 0
         for j in range(n_rules):
             last = j == n_rules - 1
             use_otherwise = otherwise and last and j > 0
-            guard = "otherwise" if use_otherwise else "when " + draw(conditions(inputs, k > 0))
+            guard = "otherwise" if use_otherwise else "when " + draw(conditions(inputs, k > 0, named=named))
             targets = [f"then k{t}" for t in range(k + 1, n_dec)] + ["end d1", "end d2"]
             if loop and k == n_dec - 1:
                 targets.append(f"then k{k}")
@@ -124,7 +180,7 @@ def specs(draw: st.DrawFn) -> Built:
             order = f"order {', '.join(orders)} " if orders else ""
             score = draw(st.sampled_from([9, 8, 5, 2, 0]))
             rating = f"rated {CATEGORIES[score]} {score}" if score else 'unrated "u"'
-            lines.append(f"  {guard} {order}{target} {rating} cite s")
+            decisions[k].append(f"  {guard} {order}{target} {rating} cite s")
     props = draw(
         st.lists(
             st.sampled_from(
@@ -145,11 +201,24 @@ def specs(draw: st.DrawFn) -> Built:
             unique=True,
         )
     )
+    properties: list[str] = []
     for i, p in enumerate(props):
         if "COND" in p:
-            p = p.replace("COND", draw(conditions(inputs, False, 1)))
-        lines.append(f"property p{i}: {p}")
-    return Built("\n".join(lines) + "\n", inputs)
+            p = p.replace("COND", draw(conditions(inputs, False, 1, named)))
+        properties.append(f"property p{i}: {p}")
+    header = 'guideline rnd "Random" version "1"'
+    text = _text([header, *lines, "start k0", *(line for d in decisions for line in d), *properties])
+    inlined = inline(_text([header, *(x for x in lines if not x.startswith("define")), "start k0"]), bodies)
+    inlined += inline(_text([*(line for d in decisions for line in d), *properties]), bodies)
+    split = {
+        "rnd.vp": _text([header, 'import "part.vp"', "start k0", *decisions[0], *properties]),
+        "part.vp": _text(['catalogue part "Part"', *lines, *(line for d in decisions[1:] for line in d)]),
+    }
+    return Built(text, inputs, inlined, split)
+
+
+def _text(lines: list[str]) -> str:
+    return "\n".join(lines) + "\n"
 
 
 # The hypothesis settings of every test over random specs (building and verifying one is slow).
@@ -160,12 +229,16 @@ RANDOM_SPECS = settings(
 )
 
 
-def load_random(built: Built, folder: Path) -> DecisionGraph:
-    """The graph of a random spec, written to `folder/rnd.vp`; specs the front end rejects are skipped."""
+def load_random(built: Built, folder: Path, form: str = "text") -> DecisionGraph:
+    """The graph of a random spec, written to `folder/rnd.vp`; specs the front end rejects are skipped.
+
+    `form`: "text" (the spec as drawn), "inlined" or "split" (see `Built`); each means the same."""
     from veripath.api import load_spec
 
     path = folder / "rnd.vp"
-    path.write_text(built.text, encoding="utf-8")
+    files = built.split if form == "split" else {"rnd.vp": built.inlined if form == "inlined" else built.text}
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
     loaded = load_spec(str(path))
     assume(loaded.graph is not None)
     assert loaded.graph is not None

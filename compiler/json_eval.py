@@ -455,4 +455,6 @@ def explain(cond: Json, facts: Mapping[str, Fact]) -> list[tuple[str, Truth]]:
 def _part(c: Json) -> str:
     if c["op"] == "define":
         return f"{c['name']} ({render(c['condition'])})"
+    if c["op"] == "not" and c["operand"]["op"] == "define":
+        return f"not {_part(c['operand'])}"
     return render(c)

@@ -73,22 +73,21 @@ def rule_text(rule: m.Rule, model: m.Model) -> str:
     return "otherwise" if rule.is_otherwise else cond_text(rule.cond, model)
 
 
-def define_texts(model: m.Model, cond: m.Cond, patient: Mapping[str, Value]) -> list[tuple[str, Span]]:
-    """For each named condition `cond` uses (nested ones too, each once): whether it holds for the
-    patient and what it means (`red_flags holds: deep or size_cm > 5`), with where it is defined."""
+def define_texts(model: m.Model, patient: Mapping[str, Value], *conds: m.Cond | None) -> list[tuple[str, Span]]:
+    """For each named condition the conditions use (nested ones too, each once): whether it holds for
+    the patient and what it means (`red_flags holds: deep or size_cm > 5`), with where it is defined."""
     out = []
-    for use in named(cond):
+    uses = {u.name: u for c in conds if c is not None for u in named(c)}  # in order, each name once
+    for use in uses.values():
         truth = evaluate3(use.body, patient)
         verdict = "holds" if truth else "is not known" if truth is None else "does not hold"
         out.append((f"{use.name} {verdict}: {cond_text(use.body, model)}", model.define(use.name).span))
     return out
 
 
-def define_steps(model: m.Model, cond: m.Cond | None, patient: Mapping[str, Value]) -> list[PathStep]:
-    """`define_texts` as path steps (after the step whose condition uses them)."""
-    if cond is None:
-        return []
-    return [PathStep(kind="define", text=text, span=span) for text, span in define_texts(model, cond, patient)]
+def define_steps(model: m.Model, patient: Mapping[str, Value], *conds: m.Cond | None) -> list[PathStep]:
+    """`define_texts` as path steps (after the step whose conditions use them)."""
+    return [PathStep(kind="define", text=text, span=span) for text, span in define_texts(model, patient, *conds)]
 
 
 class Minimiser:
@@ -337,7 +336,7 @@ def path_steps(
                         span=rule.cond_span,
                     )
                 )
-                steps.extend(define_steps(model, rule.cond, patient))
+                steps.extend(define_steps(model, patient, rule.cond))
             else:
                 steps.append(
                     PathStep(kind="decision", text=f"decision {decision.name} ({decision.title})", span=decision.span)

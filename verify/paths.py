@@ -370,7 +370,7 @@ def _conclude(
     if path is not None:
         steps, revealed = path_steps(pv.graph, prod, path, patient)
     steps.append(PathStep(kind="final", text=_final(prop, pv, prod, path, patient), span=prop.span))
-    steps.extend(define_steps(pv.model, prop.condition, patient))
+    steps.extend(define_steps(pv.model, patient, prop.condition))
     title = f" ({prop.title})" if prop.title else ""
     diag = diagnostic(
         code=PROPERTY_VIOLATED,

@@ -119,7 +119,7 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
                     rule.id,
                 )
             )
-            steps.extend(Step("define", node, text, span) for text, span in define_texts(model, rule.cond, values))
+            steps.extend(Step("define", node, text, span) for text, span in define_texts(model, values, rule.cond))
             node = next(t for t, r in graph.rule_edges(node) if r.index == rule.index)
         elif kind == "order":
             orders.extend(attrs["actions"])

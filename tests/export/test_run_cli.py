@@ -126,3 +126,19 @@ def test_a_spec_with_errors_exits_2(tmp_path: Path) -> None:
     code, out, err = _run(str(spec))
     assert code == 2 and not err
     assert "error" in out  # the spec's diagnostics, on stdout like every report
+
+
+def test_a_named_condition_is_shown_with_what_it_means() -> None:
+    spec = str(ROOT / "tests" / "data" / "dsl" / "defines.vp")
+    code, out, _ = _run(spec, *_given(["size_cm=3", "deep=false", "growing=true", "age=30"]))
+    assert code == 0, out
+    assert out.splitlines()[2:10] == [
+        "decision first (First study), hit policy unique",
+        "     rule r1: unknown",
+        "       unknown red_flags (large_or_deep or (growing and pain))",
+        "       needs   pain",
+        "     rule r2: unknown",
+        "       unknown not red_flags (large_or_deep or (growing and pain))",
+        "       true    adult (age >= 18)",
+        "       needs   pain",
+    ]

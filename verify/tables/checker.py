@@ -24,6 +24,7 @@ from verify.context import Context
 from verify.counterexample import (
     Minimiser,
     assignments,
+    define_steps,
     rule_name,
 )
 from verify.evaluate import evaluate
@@ -145,14 +146,21 @@ class DecisionChecker:
         """The values of a counterexample worth showing: those the path and the table read."""
         return assignments(self.model, p, [*revealed, *self.findings_used])
 
-    def path(self, p: Patient, final: str, final_span: Any) -> tuple[list[PathStep], list[str]]:
-        """The patient's path to the decision, ending in `final`; and the findings revealed on it."""
+    def path(
+        self, p: Patient, final: str, final_span: Any, explain: Sequence[m.Rule] = ()
+    ) -> tuple[list[PathStep], list[str]]:
+        """The patient's path to the decision, ending in `final` (then whether each named condition of
+        the `explain` rules holds for the patient); and the findings revealed on it."""
         steps, revealed = self.ctx.path(p)
         if not steps:
             steps = [
                 PathStep(kind="decision", text=f"decision {self.name} ({self.decision.title})", span=self.decision.span)
             ]
-        steps = [*steps, PathStep(kind="final", text=final, span=final_span)]
+        steps = [
+            *steps,
+            PathStep(kind="final", text=final, span=final_span),
+            *define_steps(self.model, p, *(r.cond for r in explain)),
+        ]
         return steps, revealed
 
     @staticmethod

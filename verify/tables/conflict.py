@@ -177,7 +177,7 @@ def conflict_result(ck: DecisionChecker, i: int, j: int, p: Patient, t0: float) 
         if not same
         else f"rules {rule_name(a)} and {rule_name(b)} both match"
     )
-    steps, revealed = ck.path(p, final, b.cond_span)
+    steps, revealed = ck.path(p, final, b.cond_span, explain=(a, b))
     diag = diagnostic(
         code=code,
         message=message,

@@ -108,7 +108,7 @@ def masked_result(ck: DecisionChecker, cid: str, k: int, meeting: list[int], t0:
     final = f"rule {rule_name(rule)} matches, but " + (
         f"rule {rule_name(winner)} applies {'first' if first else 'with a higher rating'}" if winner else "not it"
     )
-    steps, revealed = ck.path(p, final, rule.cond_span)
+    steps, revealed = ck.path(p, final, rule.cond_span, explain=(rule, winner) if winner else (rule,))
     by = "earlier rules" if first else "rules with a higher rating"
     notes = tuple(
         Note(message=f"pre-empted by rule '{rule_name(ck.infos[j].rule)}'", span=ck.infos[j].rule.span)

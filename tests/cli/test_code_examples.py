@@ -30,10 +30,12 @@ def test_example_reports_its_code(code: Code, tmp_path: Path) -> None:
     assert code.code in reported, (code.code, payload)
     assert set(reported) - {code.code} <= ALSO_REPORTED.get(code.code, set()), reported
     assert reported[code.code] == code.severity.value
-    if code.stage in (Stage.READ, Stage.SEMANTICS):
+    if code.severity is Severity.WARNING:
+        assert result.exit_code == 0  # a warning fails the run only under --strict (VP246 and VP3xx)
+    elif code.stage in (Stage.READ, Stage.SEMANTICS):
         assert result.exit_code == 2
     else:
-        assert result.exit_code == (1 if code.severity is Severity.ERROR else 0)
+        assert result.exit_code == 1
 
 
 def test_most_codes_have_an_example() -> None:

@@ -69,6 +69,8 @@ def _constants(c: m.Cond, name: str, out: set[Fraction]) -> None:
         case m.And(operands=ops) | m.Or(operands=ops):
             for o in ops:
                 _constants(o, name, out)
+        case m.Named(body=body):
+            _constants(body, name, out)
         case _:
             pass
 

@@ -136,3 +136,20 @@ def test_random_specs_agree_many(
     built: Built, tmp_path_factory: pytest.TempPathFactory, schema: xmlschema.XMLSchema
 ) -> None:
     _random(built, tmp_path_factory.mktemp("rnd"), schema)
+
+
+@pytest.mark.parametrize("case", ["defines", "subpathway"])
+def test_named_conditions_and_sub_pathways_in_dmn(case: str, schema: xmlschema.XMLSchema) -> None:
+    """DMN inlines a define into the input entries (a unary test reads one input) and names it in the
+    rule's description; a catalogue's decisions are tables of the guideline, described with their file."""
+    graph = graph_of(ROOT / "tests" / "data" / "dsl" / f"{case}.vp")
+    text = generate(graph)
+    schema.validate(text)
+    dmn = Dmn(text)
+    assert set(dmn.tables) == {d.name for d in graph.model.decisions}
+    for patient in complete(graph):
+        assert dmn.walk(patient) == expected(simulate(graph, patient)), patient
+    if case == "defines":
+        assert "first.r1 (tests/data/dsl/defines.vp:26); named conditions: red_flags, large_or_deep" in text
+    else:
+        assert "after_mri.r1 (tests/data/dsl/lib/followon.vp:12)" in text

@@ -257,3 +257,19 @@ def test_random_specs_agree_with_the_simulator(built: Built, tmp_path_factory: p
 @given(built=specs())
 def test_random_specs_agree_with_the_simulator_many(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
     _random(built, tmp_path_factory.mktemp("rnd"))
+
+
+@pytest.mark.parametrize("case", ["defines", "subpathway"])
+def test_named_conditions_and_sub_pathways_run_in_the_module(case: str, tmp_path: Path) -> None:
+    """Defines are inlined (named in the rule's source-map comment); a catalogue's decisions are in the
+    module, each rule under a comment pointing into the catalogue."""
+    graph = graph_of(ROOT / "tests" / "data" / "dsl" / f"{case}.vp")
+    text = generate(graph)
+    module = import_text(text, tmp_path, f"gen_{case}")
+    for patient in patients(graph):
+        assert answer(module.walk(patient)) == expected(simulate(graph, patient)), patient
+    comments = {line.strip() for line in text.splitlines()}
+    if case == "defines":
+        assert "# tests/data/dsl/defines.vp:26 (red_flags, large_or_deep)" in comments
+    else:
+        assert "# tests/data/dsl/lib/followon.vp:12" in comments

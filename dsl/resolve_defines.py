@@ -33,7 +33,7 @@ class DefineResolver(NameTable):
     def init_defines(self, decls: Sequence[ast.DefineDecl]) -> None:
         self.define_decls: dict[str, ast.DefineDecl] = {d.name.text: d for d in decls if self.owns(d.name)}
         self.define_bodies: dict[str, m.Cond] = {}
-        self.define_stack: list[tuple[str, ast.Name]] = []  # defines being resolved, with the use that entered each
+        self.define_stack: list[str] = []  # the defines being resolved, outermost first
         self.define_uses: set[str] = set()
 
     def named(self, ref: ast.Name) -> m.Cond | None:
@@ -52,9 +52,9 @@ class DefineResolver(NameTable):
         done = self.define_bodies.get(name)
         if done is not None:
             return done
-        chain = [n for n, _ in self.define_stack]
+        chain = self.define_stack
         if name in chain:
-            assert ref is not None
+            assert ref is not None  # only `defines()` passes no use, and it starts with an empty chain
             loop = [*chain[chain.index(name) :], name]
             self.report(
                 diagnostic(
@@ -68,7 +68,7 @@ class DefineResolver(NameTable):
                 )
             )
             return m.Const(value=False, span=ref.span)
-        self.define_stack.append((name, decl.name))
+        self.define_stack.append(name)
         try:
             body = self.exprs.check(decl.expr)
         finally:

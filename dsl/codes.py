@@ -206,16 +206,20 @@ IMPORT_CYCLE: Final = Code(
 IMPORT_NOT_CATALOGUE: Final = Code(
     "VP112",
     "import-not-catalogue",
-    "Only catalogue files (no decisions) can be imported.",
+    "Only catalogue files can be imported, not guidelines.",
     severity=ERROR,
     explanation=(
         "An `import` names a guideline. Only catalogues (files that begin with `catalogue` and hold sources, "
-        "inputs, actions, findings and dispositions) can be imported: a guideline brings its own start, "
-        "decisions and properties, which cannot be merged into another pathway. No example is shown: it "
-        'takes two files (a guideline with `import "other.vp"`, where other.vp begins with `guideline`).'
+        "inputs, named conditions, actions, findings, dispositions and shared decisions) can be imported: a "
+        "guideline brings its own start, properties and examples, which cannot be merged into another pathway. "
+        'No example is shown: it takes two files (a guideline with `import "other.vp"`, where other.vp '
+        "begins with `guideline`)."
     ),
     example="",
-    fix="Move the shared declarations into a catalogue and import that from both guidelines.",
+    fix=(
+        "Move the shared declarations, and the decisions both pathways use, into a catalogue and import that "
+        "from both guidelines."
+    ),
 )
 IMPORT_OUTSIDE_ROOT: Final = Code(
     "VP113",

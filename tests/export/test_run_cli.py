@@ -46,13 +46,12 @@ def test_text_names_each_decision_the_rule_and_why() -> None:
     assert "size_cm = 9/2" in lines[1]
     assert "  -> rule extremity_mri_contraindicated: true" in lines
     assert "       false   not mri_contraindicated" in lines  # why seed003_extremity_mri did not apply
-    assert "  rule refer_adult applies" in lines
+    assert "  rule adult applies" in lines  # refer_mdt: the sarcoma MDT whatever the CT shows (seed 003)
     orders = [line for line in lines if line.startswith("order ")]
     assert [o.split(":")[0] for o in orders] == [
         "order radiograph",
         "order ct_w",
         "order sarcoma_mdt_2w",
-        "order core_biopsy",
     ]
     assert "[imaging, modality ct, contrast with, radiation varies, cross-sectional]" in orders[1]
     assert "urgency urgent, within 2 weeks" in orders[2]

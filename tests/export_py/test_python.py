@@ -95,7 +95,7 @@ def test_recommend_gives_the_next_step(shipped: tuple[DecisionGraph, Any]) -> No
         {**inputs, "xr_result": "nondiagnostic", "us_result": "nondiagnostic", "mri_result": "indeterminate"}
     )
     assert done.disposition is not None and done.disposition.name == "under_sarcoma_mdt"
-    assert [o.action for o in done.orders] == ["sarcoma_mdt_2w", "core_biopsy"]
+    assert [o.action for o in done.orders] == ["sarcoma_mdt_2w"]
     assert done.orders[0].urgency is not None and done.needs == ()
     # nothing known yet: the first decision names what it needs, never guesses
     empty = module.recommend({})

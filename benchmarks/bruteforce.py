@@ -364,7 +364,7 @@ def check_pathway(graph: DecisionGraph, space: Space | None = None) -> PathwayFi
         policy = graph.graph.nodes[node]["hit_policy"]
         order = list(range(len(edges)))
         if policy == "priority":
-            order.sort(key=lambda i: -(r.rating.score if (r := edges[i][1]).rating else 0))
+            order.sort(key=lambda i: -(edges[i][1].score or 0))
         masks = [space.eval(r.cond) for _, r in edges]
         reach = 0
         for who in here.values():
@@ -434,10 +434,12 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, Value]) -> tuple[list[s
             orders.extend(graph.actions_of(node))
             node = graph.next_node(node)
             continue
+        if kind == "choice":  # generated benchmark specs have none
+            raise ValueError("the benchmark baseline does not follow choices")
         steps += 1
         edges = list(graph.rule_edges(node))
         if graph.graph.nodes[node]["hit_policy"] == "priority":
-            edges.sort(key=lambda e: -(e[1].rating.score if e[1].rating else 0))
+            edges.sort(key=lambda e: -(e[1].score or 0))
         for target, rule in edges:
             if evaluate(rule.cond, patient):
                 node = target

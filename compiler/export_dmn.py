@@ -210,7 +210,7 @@ def _decision(
         values = {
             "score": str(score),
             "rule": feel_string(r.id),
-            "orders": feel_string(",".join(r.orders)),
+            "orders": feel_string(",".join(r.orders)),  # FIXME
             "next": feel_string(r.goto or ""),
             "end": feel_string(r.end or ""),
         }

@@ -47,7 +47,7 @@ def _uses(c: m.Cond) -> list[str]:
 
 
 def _score(rule: m.Rule) -> int:
-    return rule.rating.score if rule.rating is not None else 0
+    return rule.score or 0
 
 
 def _json_number(x: Fraction) -> int | str:

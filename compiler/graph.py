@@ -3,9 +3,15 @@
 Nodes (attribute `kind`):
   decision  `decision:NAME`        attrs: decision, title, hit_policy, span
   order     `order:DECISION.RULE`  attrs: actions (tuple), reveals (findings), rule, span
+            `order:DECISION.RULE/OPTION`  one per option of a choice (OPTION: its actions
+                                   joined by '+'); also attrs option (its actions), choice (node)
+  choice    `choice:DECISION.RULE` attrs: rule, choice (the model Choice), span
   end       `end:DISPOSITION`      attrs: disposition, title, disposition_kind, span
-Edges (key = rule id for rule edges, "next" for the edge leaving an order step):
-  rule      decision -> order|end|decision   attrs: rule (the model Rule), decision, index
+Edges (key = rule id for rule edges, "next" for the edge leaving an order step, the option's
+label for an option edge):
+  rule      decision -> order|choice|end|decision   attrs: rule (the model Rule), decision, index
+  option    choice -> order        attrs: option (the actions of the option); no condition: the
+                                   clinician takes one option, and every property must hold for each
   next      order -> decision|end
 
 Loops bounded with `at most N visits` are unrolled: later visits get ids with an `@k`
@@ -20,7 +26,7 @@ from typing import Any
 
 import networkx as nx
 
-from dsl.model import Model, Rule
+from dsl.model import Choice, Model, Rule, option_text
 
 LIMIT_NODE = "end:__revisit_limit__"
 
@@ -46,6 +52,19 @@ class DecisionGraph:
     def order_nodes(self) -> list[str]:
         return [n for n, k in self.graph.nodes(data="kind") if k == "order"]
 
+    def option_nodes(self, choice_node: str) -> list[str]:
+        """The order step of each option of a choice node, in the options' order."""
+        return [str(t) for t in self.graph.successors(choice_node)]
+
+    def past_orders(self, node: str) -> str:
+        """Where a rule edge's target leads once its orders are placed: the node itself, unless it is
+        an order step or a choice (every option of a choice leads to the same node)."""
+        kind = self.kind(node)
+        if kind == "choice":
+            node = self.option_nodes(node)[0]
+            kind = "order"
+        return self.next_node(node) if kind == "order" else node
+
     def rule_edges(self, node: str) -> Iterator[tuple[str, Rule]]:
         """(target, rule) for each rule of a decision node, in rule order.
 
@@ -61,6 +80,18 @@ class DecisionGraph:
         """Nodes so that every edge goes forward; ties broken by insertion order."""
         index = {n: i for i, n in enumerate(self.graph.nodes)}
         return [str(n) for n in nx.lexicographical_topological_sort(self.graph, key=index.__getitem__)]
+
+    def order_text(self, node: str) -> str:
+        """An order step as paths show it; an option of a choice says so:
+        `order radiograph (chosen from one of {radiograph, us_plain})`."""
+        data = self.graph.nodes[node]
+        text = "order " + ", ".join(data["actions"])
+        option = data.get("option")
+        if option is None:
+            return text
+        choice: Choice = self.graph.nodes[data["choice"]]["choice"]
+        taken = "" if tuple(data["actions"]) == tuple(option) else f"{option_text(option)} "
+        return f"{text} ({taken}chosen from {choice.describe()})"
 
     def actions_of(self, node: str) -> tuple[str, ...]:
         data = self.graph.nodes[node]

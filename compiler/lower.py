@@ -149,24 +149,43 @@ def lower(model: Model) -> DecisionGraph:
         assert rule.goto is not None
         return node_for(model.decision(rule.goto), visits)
 
+    def add_order(node: str, rule: Rule, actions: tuple[str, ...], **extra: object) -> None:
+        graph.add_node(
+            node,
+            kind="order",
+            rule=rule.id,
+            actions=actions,
+            reveals=tuple(f for a in actions for f in reveals.get(a, ())),
+            span=rule.span,
+            **extra,
+        )
+
     start = node_for(model.decision(model.start), tuple(0 for _ in bounded))
     while pending:
         decision, visits, node, tag = pending.popleft()
         for rule in decision.rules:
-            grow(3 if rule.orders else 1)
-            if rule.orders:
+            choice = rule.choice
+            if choice is not None:
+                # decision -rule-> choice -option-> one order step per option -next-> the rule's target
+                grow(2 + 3 * len(choice.options))
+                fork = f"choice:{rule.id}{tag}"
+                graph.add_node(fork, kind="choice", rule=rule.id, choice=choice, span=choice.span)
+                graph.add_edge(node, fork, key=rule.id, kind="rule", rule=rule, decision=decision.name)
+                target = target_of(rule, visits)
+                for option, actions in zip(choice.options, rule.sequences, strict=True):
+                    label = "+".join(option)
+                    step = f"order:{rule.id}/{label}{tag}"
+                    add_order(step, rule, actions, option=option, choice=fork)
+                    graph.add_edge(fork, step, key=label, kind="option", option=option)
+                    graph.add_edge(step, target, key="next", kind="next")
+            elif rule.orders:
+                grow(3)
                 step = f"order:{rule.id}{tag}"
-                graph.add_node(
-                    step,
-                    kind="order",
-                    rule=rule.id,
-                    actions=rule.orders,
-                    reveals=tuple(f for a in rule.orders for f in reveals.get(a, ())),
-                    span=rule.span,
-                )
+                add_order(step, rule, rule.sequences[0])
                 graph.add_edge(node, step, key=rule.id, kind="rule", rule=rule, decision=decision.name)
                 graph.add_edge(step, target_of(rule, visits), key="next", kind="next")
             else:
+                grow(1)
                 target = target_of(rule, visits)
                 graph.add_edge(node, target, key=rule.id, kind="rule", rule=rule, decision=decision.name)
     return DecisionGraph(model=model, graph=graph, start=start)

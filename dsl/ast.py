@@ -210,9 +210,33 @@ class StartDecl(Decl):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rating(Node):
+    """`rated [ACTION] CATEGORY [SCORE] [disagreement]`, or one item of `also rated`."""
+
+    action: Name | None  # the action rated (an option of the rule's choice, or an `also rated` procedure)
     category: Name
-    score: int
+    score: int | None  # None: the category alone (the source publishes no score)
     disagreement: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Option(Node):
+    """One option of a choice: an action, or a sequence of actions `(a, b)`."""
+
+    actions: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice(Node):
+    """`one of {a, (b, c)}` in an order list: the clinician takes exactly one option."""
+
+    options: tuple[Option, ...]
+
+    @property
+    def actions(self) -> tuple[Name, ...]:
+        return tuple(a for o in self.options for a in o.actions)
+
+
+OrderItem = Name | Choice
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -231,10 +255,11 @@ class Finish(Node):
 class Rule(Node):
     label: Name | None
     condition: Expr | None  # None means 'otherwise'
-    orders: tuple[Name, ...]
+    orders: tuple[OrderItem, ...]
     goto: Name | None
     finish: Finish | None
     ratings: tuple[Rating, ...]
+    also_rated: tuple[Rating, ...]
     unrated: tuple[Text, ...]
     citations: tuple[Citation, ...]
     notes: tuple[Text, ...]

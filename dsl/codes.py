@@ -458,8 +458,9 @@ BAD_RATING: Final = Code(
     severity=ERROR,
     explanation=(
         "ACR ratings pair a category with a score: usually_appropriate 7-9, may_be_appropriate 4-6 (which "
-        "alone may carry `disagreement`), usually_not_appropriate 1-3. A rating outside its category, or an "
-        "unknown category, misstates the evidence behind the rule."
+        "alone may carry `disagreement`), usually_not_appropriate 1-3. The score may be left out where the "
+        "source publishes the category alone. A rating outside its category, or an unknown category, "
+        "misstates the evidence behind the rule."
     ),
     example=_G
     + 'disposition reassure "Reassure" reassure\n'
@@ -703,6 +704,85 @@ BAD_WAIVER: Final = Code(
         "Fix the finding in the pathway (here: make the conditions exclusive). Waive only warnings, naming "
         "the decision and rules the finding names."
     ),
+)
+BAD_CHOICE: Final = Code(
+    "VP226",
+    "bad-choice",
+    "A `one of {...}` choice that is not a choice between different options.",
+    severity=ERROR,
+    explanation=(
+        "`order one of {a, b}` says the clinician takes exactly one of the options, and every property must "
+        "hold whichever is taken. A choice with one option is no choice, an option listed twice is the same "
+        "option, and an order list holds at most one choice (two would multiply the options silently)."
+    ),
+    example=_G
+    + 'action xr "Radiograph" imaging modality xr\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise order one of {xr, xr} end reassure rated xr usually_appropriate 9 cite acr\n",
+    fix="List two or more different options (`one of {xr, us}`), or order the single action directly (`order xr`).",
+)
+RATING_TARGET: Final = Code(
+    "VP227",
+    "rating-target",
+    "A rating that names the wrong action, or a rule with a choice that does not rate each option by name.",
+    severity=ERROR,
+    explanation=(
+        "A rule that orders a choice rates each option by naming it (`rated xr usually_appropriate 9`), "
+        "because the source rates the procedures, not the choice; a rating naming no action would not say "
+        "which option it rates. A rating that names an action must name one the rule orders, and the other "
+        "procedures the source rates for the same variant belong in `also rated`, which must not name an "
+        "action the rule orders (rate that with `rated`)."
+    ),
+    example=_G
+    + 'action xr "Radiograph" imaging modality xr\n'
+    + 'action us "US" imaging modality us\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise order one of {xr, us} end reassure rated xr usually_appropriate 9 cite acr\n",
+    fix='Rate every option by name (`rated us usually_appropriate 9`), or say `unrated "why"`.',
+)
+RATED_TWICE: Final = Code(
+    "VP228",
+    "rated-twice",
+    "One rule rates the same action twice.",
+    severity=ERROR,
+    explanation=(
+        "Each procedure has one rating per variant in the source. An action named by two `rated` clauses, "
+        "twice in `also rated`, or once in each, gives two ratings for one procedure, and the exported tables "
+        "could not say which one holds."
+    ),
+    example=_G
+    + 'action xr "Radiograph" imaging modality xr\n'
+    + 'action ct "CT" imaging modality ct cross_sectional\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise order xr end reassure rated usually_appropriate 9\n"
+    + "    also rated ct may_be_appropriate 5, ct usually_not_appropriate 2 cite acr\n",
+    fix="Keep the rating the source gives (the note points at the first one) and delete the other.",
+)
+PRIORITY_WITHOUT_SCORE: Final = Code(
+    "VP229",
+    "priority-without-score",
+    "Under a `priority` hit policy, a rule rated with a category but no score.",
+    severity=ERROR,
+    explanation=(
+        "Under `priority` the matching rule with the highest rating score applies, so every rating of every "
+        "rule needs its score: a category alone (`rated usually_appropriate`) does not say which of two "
+        "usually appropriate rules wins. (An `unrated` rule scores 0, as documented.)"
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer" refer\n'
+    + "start first\n"
+    + 'decision first "First" priority\n'
+    + "  when ci end refer rated usually_appropriate cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 8 cite acr\n",
+    fix="Give the score the source publishes, or use hit policy `first` or `unique` if the rules do not compete.",
 )
 
 DEFINE_CYCLE: Final = Code(

@@ -291,10 +291,88 @@ class Disposition:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rating:
+    """An appropriateness rating: of the rule (`action` None), of one action it orders (an option
+    of its choice), or of another procedure the source rates for the same variant (`also rated`)."""
+
+    action: str | None
     category: RatingCategory
-    score: int
+    score: int | None  # None: the source publishes the category alone
     disagreement: bool
     span: Span
+
+    def describe(self) -> str:
+        """As the language writes it: `radiograph usually_appropriate 9`, `may_be_appropriate 5 disagreement`."""
+        parts = [self.action] if self.action else []
+        parts.append(self.category)
+        if self.score is not None:
+            parts.append(str(self.score))
+        if self.disagreement:
+            parts.append("disagreement")
+        return " ".join(parts)
+
+
+Option = tuple[str, ...]  # one option of a choice: the actions it orders, in order
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice:
+    """`one of {a, (b, c)}` in an order list: the clinician takes exactly one option.
+
+    Two choices with the same options (in any order) are the same choice; the span is not compared."""
+
+    options: tuple[Option, ...]
+    span: Span = field(compare=False, hash=False)
+
+    def key(self) -> tuple[Option, ...]:
+        """The options as a set (sorted): what makes two choices the same outcome."""
+        return tuple(sorted(set(self.options)))
+
+    def describe(self) -> str:
+        return "one of {" + ", ".join(option_text(o) for o in self.options) + "}"
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every action some option orders, each once, in order."""
+        return tuple(dict.fromkeys(a for o in self.options for a in o))
+
+
+def option_text(option: Option) -> str:
+    """An option as the language writes it: `radiograph`, or `(us_plain, radiograph)`."""
+    return option[0] if len(option) == 1 else "(" + ", ".join(option) + ")"
+
+
+OrderItem = str | Choice  # an action, or a choice between options
+
+
+def orders_text(items: tuple[OrderItem, ...]) -> str:
+    """An order list as the language writes it: `mri_wo, one of {radiograph, us_plain}`."""
+    return ", ".join(i if isinstance(i, str) else i.describe() for i in items)
+
+
+def expand_orders(items: tuple[OrderItem, ...]) -> tuple[tuple[str, ...], ...]:
+    """Every sequence of actions an order list can stand for: one per option of its choices."""
+    out: list[tuple[str, ...]] = [()]
+    for item in items:
+        options = (item,) if isinstance(item, str) else item.options
+        out = [(*seq, *((o,) if isinstance(o, str) else o)) for seq in out for o in options]
+    return tuple(out)
+
+
+def orders_match(expected: tuple[str, ...], items: tuple[OrderItem, ...]) -> bool:
+    """Whether `expected` is one of the sequences `items` stands for (each choice: one option taken)."""
+    # positions in `expected` reachable after each item; a set, so repeated choices stay linear
+    here = {0}
+    for item in items:
+        options = ((item,),) if isinstance(item, str) else item.options
+        here = {k + len(o) for k in here for o in options if tuple(expected[k : k + len(o)]) == o}
+        if not here:
+            return False
+    return len(expected) in here
+
+
+def orders_key(items: tuple[OrderItem, ...]) -> tuple[object, ...]:
+    """The order list with each choice as its set of options: equal keys, the same orders."""
+    return tuple(i if isinstance(i, str) else i.key() for i in items)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -311,11 +389,12 @@ class Rule:
     label: str | None
     cond: Cond  # `otherwise` is resolved to the negation of the earlier rules under 'first'
     is_otherwise: bool
-    orders: tuple[str, ...]
+    orders: tuple[OrderItem, ...]  # actions, and at most one choice
     goto: str | None  # next decision
     end: str | None  # disposition
     reason: str | None  # required for uncovered dispositions
-    rating: Rating | None
+    ratings: tuple[Rating, ...]  # the rule's own rating (action None), or one per action it rates
+    also_rated: tuple[Rating, ...]  # the other procedures the source rates for this variant
     unrated: str | None
     citations: tuple[Citation, ...]
     notes: tuple[str, ...]
@@ -327,9 +406,43 @@ class Rule:
         return f"{self.decision}.{self.label or f'r{self.index}'}"
 
     @property
-    def outcome(self) -> tuple[tuple[str, ...], str | None, str | None]:
-        """What the rule does; two rules with the same outcome never conflict."""
-        return (self.orders, self.goto, self.end)
+    def outcome(self) -> tuple[tuple[object, ...], str | None, str | None]:
+        """What the rule does; two rules with the same outcome never conflict (a choice is its
+        set of options: `one of {a, b}` and `one of {b, a}` are the same outcome)."""
+        return (orders_key(self.orders), self.goto, self.end)
+
+    @property
+    def choice(self) -> Choice | None:
+        """The choice in the rule's order list, if it has one."""
+        return next((i for i in self.orders if isinstance(i, Choice)), None)
+
+    @property
+    def sequences(self) -> tuple[tuple[str, ...], ...]:
+        """The actions the rule orders, in order: one sequence per option of its choice (else one)."""
+        return expand_orders(self.orders)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """Every action the rule may order, each once, in order."""
+        return tuple(dict.fromkeys(a for seq in self.sequences for a in seq))
+
+    @property
+    def rating(self) -> Rating | None:
+        """The rule's own rating (one that names no action), if it has one."""
+        return next((r for r in self.ratings if r.action is None), None)
+
+    @property
+    def score(self) -> int | None:
+        """The rule's rating score: its own, else the highest of the actions it rates (None: none)."""
+        own = self.rating
+        if own is not None:
+            return own.score
+        scores = [r.score for r in self.ratings if r.score is not None]
+        return max(scores) if scores else None
+
+    def rating_of(self, action: str) -> Rating | None:
+        """The rating that names `action` (an option of the choice), else the rule's own rating."""
+        return next((r for r in self.ratings if r.action == action), self.rating)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

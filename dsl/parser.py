@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from fractions import Fraction
 from functools import cache, partial
 from importlib import resources
@@ -483,6 +484,7 @@ class _ToAst(Transformer[Token, Any]):
             goto=goto,
             finish=finish,
             ratings=tuple(m for m in metas if isinstance(m, ast.Rating)),
+            also_rated=tuple(r for m in metas if isinstance(m, tuple) and m[0] == "also" for r in m[1]),
             unrated=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "unrated"),
             citations=tuple(m for m in metas if isinstance(m, ast.Citation)),
             notes=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "note"),
@@ -490,8 +492,10 @@ class _ToAst(Transformer[Token, Any]):
         )
 
     @_rule
-    def outcome(self, pos: _Pos, items: list[Any]) -> tuple[tuple[ast.Name, ...], ast.Name | None, ast.Finish | None]:
-        orders: tuple[ast.Name, ...] = ()
+    def outcome(
+        self, pos: _Pos, items: list[Any]
+    ) -> tuple[tuple[ast.OrderItem, ...], ast.Name | None, ast.Finish | None]:
+        orders: tuple[ast.OrderItem, ...] = ()
         goto = finish = None
         for item in items:
             if isinstance(item, tuple):
@@ -503,8 +507,22 @@ class _ToAst(Transformer[Token, Any]):
         return orders, goto, finish
 
     @_rule
-    def orders(self, pos: _Pos, items: list[Token]) -> tuple[ast.Name, ...]:
-        return self._names(items)
+    def orders(self, pos: _Pos, items: list[ast.OrderItem]) -> tuple[ast.OrderItem, ...]:
+        return tuple(items)
+
+    @_rule
+    def order_action(self, pos: _Pos, items: list[Token]) -> ast.Name:
+        return self._name(items[0])
+
+    @_rule
+    def order_choice(self, pos: _Pos, items: list[ast.Option]) -> ast.Choice:
+        return ast.Choice(options=tuple(items), span=self._at(pos))
+
+    @_rule
+    def option_action(self, pos: _Pos, items: list[Token]) -> ast.Option:
+        return ast.Option(actions=self._names(items), span=self._at(pos))
+
+    option_sequence = option_action
 
     @_rule
     def goto(self, pos: _Pos, items: list[Token]) -> ast.Name:
@@ -516,13 +534,33 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Finish(disposition=self._name(items[0]), reason=reason, span=self._at(pos))
 
     @_rule
-    def rated(self, pos: _Pos, items: list[Token]) -> ast.Rating:
+    def rated(self, pos: _Pos, items: list[ast.Rating]) -> ast.Rating:
+        return replace(items[0], span=self._at(pos))  # from the keyword 'rated', as before
+
+    @_rule
+    def also_rated(self, pos: _Pos, items: list[ast.Rating]) -> tuple[str, tuple[ast.Rating, ...]]:
+        return ("also", tuple(items))
+
+    def _rating(self, pos: _Pos, items: list[Token], named: bool) -> ast.Rating:
+        names = [t for t in items if t.type == "NAME"]
+        score = next((int(t) for t in items if t.type == "INT"), None)
         return ast.Rating(
-            category=self._name(items[0]),
-            score=int(items[1]),
-            disagreement=len(items) > 2,
+            action=self._name(names[0]) if named else None,
+            category=self._name(names[-1]),
+            score=score,
+            disagreement=any(t.type == "DISAGREEMENT" for t in items),
             span=self._at(pos),
         )
+
+    @_rule
+    def rating_category(self, pos: _Pos, items: list[Token]) -> ast.Rating:
+        return self._rating(pos, items, named=False)
+
+    @_rule
+    def rating_named(self, pos: _Pos, items: list[Token]) -> ast.Rating:
+        return self._rating(pos, items, named=True)
+
+    also_item = rating_named
 
     @_rule
     def unrated(self, pos: _Pos, items: list[Token]) -> tuple[str, ast.Text]:

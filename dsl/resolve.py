@@ -24,6 +24,7 @@ from dsl import model as m
 from dsl.codes import (
     BAD_ATTRIBUTE,
     BAD_BOUND,
+    BAD_CHOICE,
     DUPLICATE_NAME,
     EMPTY_RANGE,
     MISPLACED_DECLARATION,
@@ -389,8 +390,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
         else:
             cond = self.exprs.check(r.condition)
             cond_span = r.condition.span
-        for a in r.orders:
-            self.lookup("action", a, "an action")
+        orders = self.orders(r.orders)
         if r.goto is not None:
             self.lookup("decision", r.goto, "a decision")
         reason = None
@@ -407,7 +407,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
                         )
                     )
             reason = r.finish.reason.value if r.finish.reason else None
-        rating = self.rating(r)
+        ratings, also_rated = self.ratings(r, d.hit_policy, orders)
         citations = self.citations(r.citations)
         if not r.citations:
             self.report(
@@ -424,17 +424,69 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
             label=r.label.text if r.label else None,
             cond=cond,
             is_otherwise=r.condition is None,
-            orders=tuple(a.text for a in r.orders),
+            orders=orders,
             goto=r.goto.text if r.goto else None,
             end=r.finish.disposition.text if r.finish else None,
             reason=reason,
-            rating=rating,
+            ratings=ratings,
+            also_rated=also_rated,
             unrated=r.unrated[0].value if r.unrated else None,
             citations=citations,
             notes=tuple(n.value for n in r.notes),
             span=r.span,
             cond_span=cond_span,
         )
+
+    def orders(self, items: tuple[ast.OrderItem, ...]) -> tuple[m.OrderItem, ...]:
+        """An order list with its names looked up; a choice must be one, between different options."""
+        out: list[m.OrderItem] = []
+        choices = [i for i in items if isinstance(i, ast.Choice)]
+        for extra in choices[1:]:
+            self.report(
+                diagnostic(
+                    BAD_CHOICE,
+                    "an order list holds at most one choice",
+                    extra.span,
+                    notes=(Note(message="the first choice", span=choices[0].span),),
+                    hint="split the rule, or list the combinations as options: one of {(a, c), (b, c)}",
+                )
+            )
+        for item in items:
+            if isinstance(item, ast.Name):
+                if self.lookup("action", item, "an action"):
+                    out.append(item.text)
+                continue
+            options: list[m.Option] = []
+            ok = True
+            for option in item.options:
+                found = [self.lookup("action", a, "an action") for a in option.actions]
+                ok = ok and all(found)
+                key = tuple(a.text for a in option.actions)
+                if key in options:
+                    self.report(
+                        diagnostic(
+                            BAD_CHOICE,
+                            f"option {m.option_text(key) if len(key) > 1 else repr(key[0])} is listed twice",
+                            option.span,
+                            hint="each option of a choice is a different way to proceed",
+                        )
+                    )
+                    continue
+                options.append(key)
+            if len(item.options) < 2:
+                self.report(
+                    diagnostic(
+                        BAD_CHOICE,
+                        "a choice needs two options or more",
+                        item.span,
+                        hint=f"order it directly: order {', '.join(options[0]) if options else 'ACTION'}",
+                    )
+                )
+            if ok and item is choices[0] and len(options) >= 2:
+                out.append(m.Choice(options=tuple(options), span=item.span))
+            elif ok and item is choices[0] and len(options) == 1:
+                out.extend(options[0])  # reported; ordered as written, so later checks do not cascade
+        return tuple(out)
 
 
 def _entered(decisions: Sequence[m.Decision], own: Sequence[m.Decision], start: str | None) -> list[m.Decision]:

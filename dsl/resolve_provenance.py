@@ -11,9 +11,12 @@ from dsl import model as m
 from dsl.codes import (
     BAD_RATING,
     MISSING_PROVENANCE,
+    PRIORITY_WITHOUT_SCORE,
+    RATED_TWICE,
+    RATING_TARGET,
     UNKNOWN_SOURCE,
 )
-from dsl.diagnostics import diagnostic, did_you_mean
+from dsl.diagnostics import Note, diagnostic, did_you_mean
 from dsl.names import NameTable
 
 CATEGORIES: dict[m.RatingCategory, tuple[int, int]] = {
@@ -53,8 +56,11 @@ class ProvenanceResolver(NameTable):
             )
         return tuple(out)
 
-    def rating(self, r: ast.Rule) -> m.Rating | None:
-        """The rule's rating, checked against its category's score range; None when unrated or invalid."""
+    def ratings(
+        self, r: ast.Rule, policy: m.HitPolicy, orders: tuple[m.OrderItem, ...]
+    ) -> tuple[tuple[m.Rating, ...], tuple[m.Rating, ...]]:
+        """The rule's ratings and its `also rated` procedures, each checked (category and score, the
+        action it names, each action rated once, a score under `priority`); invalid ones are left out."""
         given = len(r.ratings) + len(r.unrated)
         if given == 0:
             self.report(
@@ -65,15 +71,118 @@ class ProvenanceResolver(NameTable):
                     hint='add: rated CATEGORY SCORE, or unrated "why no rating applies"',
                 )
             )
-            return None
-        if given > 1:
+        unnamed = [rt for rt in r.ratings if rt.action is None]
+        if len(r.unrated) > 1 or len(unnamed) > 1 or (r.unrated and r.ratings):
             self.report(diagnostic(MISSING_PROVENANCE, "rule has more than one rating", r.span))
-        if not r.ratings:
-            return None
-        rt = r.ratings[0]
+        # every action the order list names, even where the choice itself is invalid (reported already)
+        ordered = {a.text for i in r.orders for a in ([i] if isinstance(i, ast.Name) else i.actions)}
+        choice = next((i for i in orders if isinstance(i, m.Choice)), None)
+        named = [rt for rt in r.ratings if rt.action is not None]
+        if unnamed and named:
+            self.report(
+                diagnostic(
+                    RATING_TARGET,
+                    "a rule is rated either as a whole or action by action, not both",
+                    unnamed[0].span,
+                    hint="name the action this rating is for: rated ACTION CATEGORY SCORE",
+                )
+            )
+        elif unnamed and choice is not None:
+            self.report(
+                diagnostic(
+                    RATING_TARGET,
+                    "a rule with a choice rates each option by name",
+                    unnamed[0].span,
+                    hint="the source rates each procedure: "
+                    + "; ".join(f"rated {a} CATEGORY SCORE" for a in choice.actions),
+                )
+            )
+        seen: dict[str, ast.Rating] = {}
+        ratings: list[m.Rating] = []
+        for rt in r.ratings:
+            if rt.action is not None:
+                if not self._rated_once(rt, seen) or not self.lookup("action", rt.action, "an action"):
+                    continue
+                if rt.action.text not in ordered:
+                    self.report(
+                        diagnostic(
+                            RATING_TARGET,
+                            f"the rule does not order '{rt.action.text}'",
+                            rt.action.span,
+                            hint=f"rate a procedure the rule does not order with: also rated {rt.action.text} "
+                            f"{rt.category.text}" + (f" {rt.score}" if rt.score is not None else ""),
+                        )
+                    )
+                    continue
+            checked = self._rating(rt)
+            if checked is None:
+                continue
+            if policy == "priority" and checked.score is None:
+                self.report(
+                    diagnostic(
+                        PRIORITY_WITHOUT_SCORE,
+                        f"'{rt.category.text}' without a score under hit policy 'priority'",
+                        rt.span,
+                        hint="the rule with the highest score applies: give the score the source publishes, "
+                        "or use hit policy 'first' or 'unique'",
+                    )
+                )
+            ratings.append(checked)
+        if choice is not None and named and not r.unrated:
+            rated = {rt.action.text for rt in named if rt.action is not None}
+            missing = [a for a in choice.actions if a not in rated]
+            if missing:
+                self.report(
+                    diagnostic(
+                        RATING_TARGET,
+                        f"the choice leaves {_words(missing)} unrated",
+                        choice.span,
+                        hint="rate every option by name: " + "; ".join(f"rated {a} CATEGORY SCORE" for a in missing),
+                    )
+                )
+        also: list[m.Rating] = []
+        for rt in r.also_rated:
+            assert rt.action is not None
+            if not self._rated_once(rt, seen) or not self.lookup("action", rt.action, "an action"):
+                continue
+            if rt.action.text in ordered:
+                self.report(
+                    diagnostic(
+                        RATING_TARGET,
+                        f"the rule orders '{rt.action.text}': rate it with 'rated', not 'also rated'",
+                        rt.action.span,
+                        hint=f"rated {rt.action.text} {rt.category.text}"
+                        + (f" {rt.score}" if rt.score is not None else ""),
+                    )
+                )
+                continue
+            checked = self._rating(rt)
+            if checked is not None:
+                also.append(checked)
+        return tuple(ratings), tuple(also)
+
+    def _rated_once(self, rt: ast.Rating, seen: dict[str, ast.Rating]) -> bool:
+        """Record the action a rating names; False (and RATED_TWICE) if the rule rated it already."""
+        assert rt.action is not None
+        first = seen.get(rt.action.text)
+        if first is not None:
+            self.report(
+                diagnostic(
+                    RATED_TWICE,
+                    f"'{rt.action.text}' is rated twice in this rule",
+                    rt.span,
+                    notes=(Note(message="first rated here", span=first.span),),
+                    hint="each procedure has one rating per variant in the source",
+                )
+            )
+            return False
+        seen[rt.action.text] = rt
+        return True
+
+    def _rating(self, rt: ast.Rating) -> m.Rating | None:
+        """A rating checked against its category's score range; None when the category is unknown."""
         category = m.member(m.RATING_CATEGORIES, rt.category.text)
-        bounds = CATEGORIES[category] if category is not None else None
-        if bounds is None or category is None:
+        if category is None:
             self.report(
                 diagnostic(
                     BAD_RATING,
@@ -83,8 +192,8 @@ class ProvenanceResolver(NameTable):
                 )
             )
             return None
-        low, high = bounds
-        if not low <= rt.score <= high:
+        low, high = CATEGORIES[category]
+        if rt.score is not None and not low <= rt.score <= high:
             self.report(
                 diagnostic(
                     BAD_RATING,
@@ -94,4 +203,16 @@ class ProvenanceResolver(NameTable):
             )
         if rt.disagreement and rt.category.text != "may_be_appropriate":
             self.report(diagnostic(BAD_RATING, "only 'may_be_appropriate' ratings carry a disagreement flag", rt.span))
-        return m.Rating(category=category, score=rt.score, disagreement=rt.disagreement, span=rt.span)
+        return m.Rating(
+            action=rt.action.text if rt.action is not None else None,
+            category=category,
+            score=rt.score,
+            disagreement=rt.disagreement,
+            span=rt.span,
+        )
+
+
+def _words(names: list[str]) -> str:
+    """`'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`."""
+    quoted = [f"'{n}'" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]

@@ -342,7 +342,7 @@ def path_steps(
                     PathStep(kind="decision", text=f"decision {decision.name} ({decision.title})", span=decision.span)
                 )
         elif kind == "order":
-            steps.append(PathStep(kind="order", text="order " + ", ".join(attrs["actions"]), span=attrs["span"]))
+            steps.append(PathStep(kind="order", text=graph.order_text(node), span=attrs["span"]))
             for f in attrs["reveals"]:
                 if f in patient and f not in revealed:
                     revealed.append(f)
@@ -354,6 +354,8 @@ def path_steps(
                             span=var.span,
                         )
                     )
+        elif kind == "choice":
+            continue  # the option's order step, next, names the choice and the option taken
         elif node == LIMIT_NODE:
             steps.append(PathStep(kind="limit", text="revisit limit reached: the pathway stops without a disposition"))
         else:

@@ -24,8 +24,8 @@ from verify.results import CheckResult, Report, Verdict
 from verify.simulate import Trace, simulate
 
 
-def _outcome(orders: tuple[str, ...] | None, end: str | None, error: str | None = None) -> str:
-    head = "" if orders is None else ("no orders" if not orders else "orders " + ", ".join(orders))
+def _outcome(orders: tuple[m.OrderItem, ...] | None, end: str | None, error: str | None = None) -> str:
+    head = "" if orders is None else ("no orders" if not orders else "orders " + m.orders_text(orders))
     tail = f"end {end}" if end is not None else f"stops: {error}"
     return f"{head} then {tail}" if head else tail
 
@@ -39,7 +39,8 @@ def check_example(graph: DecisionGraph, example: m.Example, check: str) -> Check
     if broken is not None:
         return CheckResult(check, Verdict.REFUTED, broken, time.perf_counter() - t0)
     trace = simulate(graph, dict(example.given))
-    orders_ok = example.expect_orders is None or trace.orders == example.expect_orders
+    # at a choice the example states the option taken: it passes if that is one of the options
+    orders_ok = example.expect_orders is None or m.orders_match(example.expect_orders, trace.orders)
     if trace.error is None and trace.end == example.expect_end and orders_ok:
         unread = _unread_diagnostic(graph, example, trace, check)
         return CheckResult(check, Verdict.PROVED, unread, time.perf_counter() - t0)
@@ -155,11 +156,22 @@ def _divergence(graph: DecisionGraph, example: m.Example, trace: Trace) -> tuple
         if step.kind == "decision":
             last_rule = step.rule
         elif step.kind == "order":
-            actions = graph.actions_of(step.node)
-            for a in actions:
-                if expected is not None and (count >= len(expected) or expected[count] != a):
-                    return _rule_note(graph, last_rule, f"'{a}' is ordered here")
-                count += 1
+            items: tuple[m.OrderItem, ...] = graph.actions_of(step.node)
+            if graph.kind(step.node) == "choice":
+                rule_id = graph.attrs(step.node)["rule"]
+                items = next(r.orders for d in graph.model.decisions for r in d.rules if r.id == rule_id)
+            for item in items:
+                if expected is None:
+                    break
+                if isinstance(item, str):
+                    if count >= len(expected) or expected[count] != item:
+                        return _rule_note(graph, last_rule, f"'{item}' is ordered here")
+                    count += 1
+                    continue
+                taken = [o for o in item.options if tuple(expected[count : count + len(o)]) == o]
+                if not taken:
+                    return _rule_note(graph, last_rule, f"'{item.describe()}' is ordered here")
+                count += len(taken[0])
         elif step.kind == "end":
             if expected is not None and count < len(expected):
                 return _rule_note(graph, last_rule, f"the pathway ends before ordering '{expected[count]}'")

@@ -175,12 +175,15 @@ class PathwayVerifier:
         return sp, len(sp.triples)
 
     def _hop(self, node: int, index: int) -> int | None:
-        """Where rule `index` of decision node `node` leads, past its order step."""
+        """Where rule `index` of decision node `node` leads, past its order step (or its choice and
+        the option's order step: every option leads to the same node)."""
         for k, key in self._succ.get(node, []):
             if key is not None and key[1] == index:
-                nxt = self._succ.get(k)
-                if self.graph.kind(self.base.nodes[k][0]) == "order" and nxt:
-                    return nxt[0][0]
+                while self.graph.kind(self.base.nodes[k][0]) in ("choice", "order"):
+                    nxt = self._succ.get(k)
+                    if not nxt:
+                        break
+                    k = nxt[0][0]
                 return k
         return None
 

@@ -32,7 +32,8 @@ VIOLATION = "!violation"
 
 
 def rule_score(rule: m.Rule) -> int:
-    return rule.rating.score if rule.rating is not None else 0
+    """The score `priority` compares: the rule's (the highest of its options'), 0 when unrated."""
+    return rule.score or 0
 
 
 def applicable(decision: m.Decision, matched: Sequence[int]) -> tuple[int, ...]:
@@ -320,6 +321,8 @@ def out_edges(graph: DecisionGraph, node: str) -> list[tuple[str, GuardKey]]:
         return [(t, (r.decision, r.index)) for t, r in edges]
     if graph.kind(node) == "order":
         return [(graph.next_node(node), None)]
+    if graph.kind(node) == "choice":  # every option is open: the clinician may take any of them
+        return [(t, None) for t in graph.option_nodes(node)]
     return []
 
 

@@ -32,7 +32,7 @@ class Step:
 
 @dataclass
 class Trace:
-    orders: tuple[str, ...]
+    orders: tuple[m.OrderItem, ...]  # a choice stays a choice: the patient's facts do not say which option
     end: str | None  # the disposition reached, None if the run stopped early
     steps: list[Step] = field(default_factory=list)
     error: str | None = None  # why the run stopped early
@@ -92,12 +92,17 @@ def choose(decision: m.Decision, patient: Mapping[str, Value]) -> Choice:
     return Choice(matched[0])
 
 
+def _rule_of(model: m.Model, rule_id: str) -> m.Rule:
+    decision, _, _ = rule_id.partition(".")
+    return next(r for r in model.decision(decision).rules if r.id == rule_id)
+
+
 def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
     """Follow the pathway for one patient: orders, disposition and the steps taken."""
     model = graph.model
     values = normalise_patient(model, patient)
     node = graph.start
-    orders: list[str] = []
+    orders: list[m.OrderItem] = []
     steps: list[Step] = []
     while True:
         attrs = graph.graph.nodes[node]
@@ -121,10 +126,22 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
             )
             steps.extend(Step("define", node, text, span) for text, span in define_texts(model, values, rule.cond))
             node = next(t for t, r in graph.rule_edges(node) if r.index == rule.index)
-        elif kind == "order":
-            orders.extend(attrs["actions"])
-            steps.append(Step("order", node, "order " + ", ".join(attrs["actions"]), attrs["span"]))
-            for f in attrs["reveals"]:
+        elif kind in ("order", "choice"):
+            if kind == "order":
+                orders.extend(attrs["actions"])
+                steps.append(Step("order", node, "order " + ", ".join(attrs["actions"]), attrs["span"]))
+                revealed = tuple(attrs["reveals"])
+            else:
+                # the facts do not say which option the clinician takes: the run records the choice and
+                # goes on (every option leads to the same node, whose rules read no finding only some
+                # options reveal: VP208); the findings shown are those every option reveals
+                rule = _rule_of(model, attrs["rule"])
+                orders.extend(rule.orders)
+                steps.append(Step("order", node, "order " + m.orders_text(rule.orders), attrs["span"]))
+                options = [set(graph.attrs(o)["reveals"]) for o in graph.option_nodes(node)]
+                first = graph.attrs(graph.option_nodes(node)[0])["reveals"]
+                revealed = tuple(f for f in first if all(f in o for o in options))
+            for f in revealed:
                 if f in values:
                     steps.append(
                         Step(
@@ -134,7 +151,7 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
                             model.variable(f).span,
                         )
                     )
-            node = graph.next_node(node)
+            node = graph.past_orders(node)
         else:
             if node == LIMIT_NODE:
                 error = "the revisit limit is reached without a disposition"

@@ -76,7 +76,7 @@ def patients(model: m.Model) -> Iterator[Patient]:
 
 
 def score(rule: m.Rule) -> int:
-    return rule.rating.score if rule.rating else 0
+    return rule.score or 0
 
 
 def applicable(decision: m.Decision, p: Mapping[str, Value]) -> list[m.Rule]:

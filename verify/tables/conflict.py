@@ -42,7 +42,7 @@ def outcome_text(rule: m.Rule) -> str:
     """What a rule does, as the path step of a conflict shows it ("order mri then d2")."""
     parts = []
     if rule.orders:
-        parts.append("order " + ", ".join(rule.orders))
+        parts.append("order " + m.orders_text(rule.orders))
     if rule.goto is not None:
         parts.append(f"then {rule.goto}")
     if rule.end is not None:

@@ -13,7 +13,7 @@ from compiler.pretty import describe_cond
 from compiler.provenance import relative
 from compiler.stamp import Stamp
 from dsl.escape import escape_text
-from dsl.model import Rule
+from dsl.model import Rating, Rule, option_text
 from dsl.source import Span
 
 
@@ -38,10 +38,32 @@ def _mermaid_text(text: str) -> str:
     return escape_text(text).replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
+def _rating_mark(rating: Rating | None) -> str:
+    """` [9]`, or the category where the source publishes no score: ` [usually_appropriate]`."""
+    if rating is None:
+        return ""
+    return f" [{rating.score if rating.score is not None else rating.category}]"
+
+
 def _rule_label(rule: Rule) -> str:
     cond = "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
-    rating = f" [{rule.rating.score}]" if rule.rating else ""
-    return escape_text(f"{cond}{rating}")
+    own = rule.rating
+    if own is None and rule.choice is None and rule.score is not None:  # its actions are rated by name
+        own = max((r for r in rule.ratings if r.score is not None), key=lambda r: r.score or 0)
+    return escape_text(f"{cond}{_rating_mark(own)}")
+
+
+def _option_label(graph: DecisionGraph, choice: str, option: tuple[str, ...]) -> str:
+    """An option edge: its actions, with the rating of the option's (first rated) action."""
+    rule = _choice_rule(graph, choice)
+    rating = next((r for a in option for r in rule.ratings if r.action == a), None)
+    return escape_text(f"{option_text(option)}{_rating_mark(rating)}")
+
+
+def _choice_rule(graph: DecisionGraph, choice: str) -> Rule:
+    rule_id = graph.graph.nodes[choice]["rule"]
+    decision = graph.model.decision(rule_id.partition(".")[0])
+    return next(r for r in decision.rules if r.id == rule_id)
 
 
 def _node_label(graph: DecisionGraph, node: str) -> str:
@@ -56,13 +78,17 @@ def _raw_node_label(graph: DecisionGraph, node: str) -> str:
     if kind == "order":
         titles = [graph.model.action(a).title for a in data["actions"]]
         return "Order: " + "; ".join(titles)
+    if kind == "choice":
+        return "Order one of: " + " | ".join(
+            "; ".join(graph.model.action(a).title for a in option) for option in data["choice"].options
+        )
     return f"{data['title']}"
 
 
 def to_mermaid(graph: DecisionGraph) -> str:
     lines = ["flowchart TD"]
     ids = _mermaid_ids(graph)
-    shapes = {"decision": ('{"', '"}'), "order": ('["', '"]'), "end": ('(["', '"])')}
+    shapes = {"decision": ('{"', '"}'), "order": ('["', '"]'), "choice": ('{{"', '"}}'), "end": ('(["', '"])')}
     for node, data in graph.graph.nodes(data=True):
         open_, close = shapes[data["kind"]]
         lines.append(f"    {ids[node]}{open_}{_mermaid_text(_node_label(graph, node))}{close}")
@@ -70,13 +96,16 @@ def to_mermaid(graph: DecisionGraph) -> str:
         if data["kind"] == "rule":
             label = _mermaid_text(_rule_label(data["rule"]))
             lines.append(f'    {ids[u]} -->|"{label}"| {ids[v]}')
+        elif data["kind"] == "option":
+            label = _mermaid_text(_option_label(graph, u, data["option"]))
+            lines.append(f'    {ids[u]} -.->|"{label}"| {ids[v]}')
         else:
             lines.append(f"    {ids[u]} --> {ids[v]}")
     return "\n".join(lines) + "\n"
 
 
 def to_dot(graph: DecisionGraph) -> str:
-    shapes = {"decision": "diamond", "order": "box", "end": "ellipse"}
+    shapes = {"decision": "diamond", "order": "box", "choice": "hexagon", "end": "ellipse"}
     # json.dumps quotes and escapes DOT strings; ensure_ascii=False keeps accents, so control and bidi
     # characters are escaped first (in the labels; names and node ids are identifiers).
     lines = [f"digraph {json.dumps(graph.model.name)} {{", "    rankdir=TB;"]
@@ -87,6 +116,9 @@ def to_dot(graph: DecisionGraph) -> str:
         attrs = ""
         if data["kind"] == "rule":
             attrs = f" [label={json.dumps(_rule_label(data['rule']), ensure_ascii=False)}]"
+        elif data["kind"] == "option":
+            label = json.dumps(_option_label(graph, u, data["option"]), ensure_ascii=False)
+            attrs = f" [label={label}, style=dashed]"
         lines.append(f"    {json.dumps(u)} -> {json.dumps(v)}{attrs};")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -110,6 +142,10 @@ def graph_json(graph: DecisionGraph, root: str | None = None) -> dict[str, Any]:
         if "actions" in data:
             item["actions"] = list(data["actions"])
             item["reveals"] = list(data["reveals"])
+        if "option" in data:
+            item["option"] = list(data["option"])
+        if data["kind"] == "choice":
+            item["options"] = [list(o) for o in data["choice"].options]
         span = data.get("span")
         if span is not None:
             item["location"] = where(span)
@@ -123,16 +159,18 @@ def graph_json(graph: DecisionGraph, root: str | None = None) -> dict[str, Any]:
             edge["when"] = "otherwise" if rule.is_otherwise else describe_cond(rule.cond)
             edge["location"] = where(rule.span)
             if rule.rating:
-                edge["rating"] = {
-                    "category": rule.rating.category,
-                    "score": rule.rating.score,
-                    "disagreement": rule.rating.disagreement,
-                }
+                edge["rating"] = _rating_json(rule.rating)
+            if rule.ratings and rule.rating is None:
+                edge["action_ratings"] = [_rating_json(r) for r in rule.ratings]
+            if rule.also_rated:
+                edge["also_rated"] = [_rating_json(r) for r in rule.also_rated]
             if rule.unrated:
                 edge["unrated"] = rule.unrated
             edge["citations"] = [{"source": c.source, "locator": c.locator} for c in rule.citations]
             if rule.reason:
                 edge["reason"] = rule.reason
+        elif data["kind"] == "option":
+            edge["option"] = list(data["option"])
         edges.append(edge)
     return {
         "guideline": graph.model.name,
@@ -141,6 +179,12 @@ def graph_json(graph: DecisionGraph, root: str | None = None) -> dict[str, Any]:
         "nodes": nodes,
         "edges": edges,
     }
+
+
+def _rating_json(r: Rating) -> dict[str, Any]:
+    out: dict[str, Any] = {"action": r.action} if r.action is not None else {}
+    out.update({"category": r.category, "score": r.score, "disagreement": r.disagreement})
+    return out
 
 
 def diagram_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:

@@ -2,7 +2,11 @@
 
 Each table has the decision's hit policy (`unique` UNIQUE, `first` FIRST, `priority`
 PRIORITY on a `score` output listed from 9 down to 0, `any` ANY), one typed input column per
-variable the decision reads, and S-FEEL input entries. A rule whose condition is not a
+variable the decision reads, and S-FEEL input entries. The `orders` output is a string of
+actions separated by ","; a choice (`order one of {...}`: the clinician takes one option) is
+written `{a|b+c}`, options separated by "|", the actions of an option by "+". A `ratings`
+annotation column holds each rule's ratings in the language's own words (`rated radiograph
+usually_appropriate 9; also rated ct_w usually_not_appropriate 2`, or `unrated "why"`). A rule whose condition is not a
 single box becomes several DMN rules over disjoint boxes with the same outputs. The start
 decision and loop bounds, which DMN has no place for, are kept in an extension element
 (namespace `urn:veripath:dmn`) so that a walker can follow the pathway.
@@ -23,6 +27,7 @@ from fractions import Fraction
 
 from compiler.graph import DecisionGraph
 from compiler.lookup import Box, Dim, NotABox, Space, disjoint, dnf
+from compiler.pretty import ratings_text
 from compiler.provenance import location, relative, source_digest, tool_version
 from compiler.stamp import Stamp
 from dsl import codes
@@ -64,6 +69,11 @@ def _type(var: m.Variable) -> str:
     if isinstance(t, m.EnumType):
         return "string"
     return "number"
+
+
+def dmn_orders(items: tuple[m.OrderItem, ...]) -> str:
+    """The `orders` output: `a,b`, with a choice as `{a|b+c}` (see the module docstring)."""
+    return ",".join(i if isinstance(i, str) else "{" + "|".join("+".join(o) for o in i.options) + "}" for i in items)
 
 
 def unary_tests(dim: Dim, cells: frozenset[int]) -> str:
@@ -184,6 +194,7 @@ def _decision(
         )
         if name == "score":
             ET.SubElement(ET.SubElement(out, _q("outputValues")), _q("text")).text = ",".join(map(str, SCORES))
+    ET.SubElement(table, _q("annotation"), {"name": "ratings"})
     n = 0
     for r in d.rules:
         try:
@@ -206,11 +217,10 @@ def _decision(
                 error(codes.EXPORT_UNSUPPORTED, f"rule '{r.id}': {e}; DMN numbers are decimals", r.cond_span)
             )
             continue
-        score = r.rating.score if r.rating is not None else 0
         values = {
-            "score": str(score),
+            "score": str(r.score or 0),
             "rule": feel_string(r.id),
-            "orders": feel_string(",".join(r.orders)),  # FIXME
+            "orders": feel_string(dmn_orders(r.orders)),
             "next": feel_string(r.goto or ""),
             "end": feel_string(r.end or ""),
         }
@@ -228,3 +238,4 @@ def _decision(
             for name in outputs:
                 oe = ET.SubElement(rule, _q("outputEntry"), {"id": f"oe_{d.name}_{n}_{name}"})
                 ET.SubElement(oe, _q("text")).text = values[name]
+            ET.SubElement(ET.SubElement(rule, _q("annotationEntry")), _q("text")).text = ratings_text(r)

@@ -1,4 +1,4 @@
-"""The JSON decision tables: `<guideline>.json`, format `veripath-tables` 1.0.
+"""The JSON decision tables: `<guideline>.json`, format `veripath-tables` 2.0.
 
 The document holds everything an evaluator in another language needs to run a patient
 through the verified pathway, and nothing that depends on where or when it was built:
@@ -14,8 +14,9 @@ through the verified pathway, and nothing that depends on where or when it was b
                 is a `define` node that names it and carries its condition
   actions       kind, modality, contrast, cross-sectional, radiation, urgency, time frame
   dispositions  kind and time frame
-  decisions     hit policy, visit bound and rules (structured condition, outcome,
-                rating, citations, notes, source location)
+  decisions     hit policy, visit bound and rules (structured condition, outcome with
+                its choice, ratings of the rule and of each action it rates, the other
+                procedures the source rates (`also_rated`), citations, notes, location)
   pathway       the decision graph with bounded loops unrolled: start node, nodes and
                 transitions (what the reference evaluator walks)
   properties    every property, and whether it was proved
@@ -42,8 +43,8 @@ from dsl.cond import CondVisitor
 from dsl.source import Span
 
 FORMAT = "veripath-tables"
-FORMAT_VERSION = "1.0"
-SCHEMA_ID = "urn:veripath:schema:tables:1"
+FORMAT_VERSION = "2.0"
+SCHEMA_ID = "urn:veripath:schema:tables:2"
 
 Json = dict[str, Any]
 
@@ -133,6 +134,18 @@ def _duration(d: m.Duration | None) -> Json | None:
 
 def _citation(c: m.Citation) -> Json:
     return {"source": c.source, "locator": c.locator}
+
+
+def _rating(r: m.Rating) -> Json:
+    """A rating: `score` is null where the source publishes the category alone."""
+    out: Json = {"action": r.action} if r.action is not None else {}
+    out.update({"category": r.category, "score": r.score, "disagreement": r.disagreement})
+    return out
+
+
+def orders_json(items: tuple[m.OrderItem, ...]) -> list[Any]:
+    """An order list: action names, and a choice as `{"one_of": [[actions of an option], ...]}`."""
+    return [i if isinstance(i, str) else {"one_of": [list(o) for o in i.options]} for i in items]
 
 
 class _Exporter:
@@ -235,17 +248,13 @@ class _Exporter:
             "otherwise": r.is_otherwise,
             # `otherwise` has no condition of its own: it matches when no earlier rule does.
             "condition": None if r.is_otherwise else condition_json(r.cond),
-            "orders": list(r.orders),
+            "orders": orders_json(r.orders),
             "then": r.goto,
             "end": r.end,
             "reason": r.reason,
-            "rating": None
-            if r.rating is None
-            else {
-                "category": r.rating.category,
-                "score": r.rating.score,
-                "disagreement": r.rating.disagreement,
-            },
+            "rating": None if r.rating is None else _rating(r.rating),
+            "action_ratings": [_rating(x) for x in r.ratings if x.action is not None],
+            "also_rated": [_rating(x) for x in r.also_rated],
             "unrated": r.unrated,
             "citations": [_citation(c) for c in r.citations],
             "notes": list(r.notes),
@@ -265,6 +274,11 @@ class _Exporter:
                 item["rule"] = data["rule"]
                 item["actions"] = list(data["actions"])
                 item["reveals"] = list(data["reveals"])
+                if "option" in data:  # one option of a choice
+                    item["option"] = list(data["option"])
+            elif kind == "choice":
+                item["rule"] = data["rule"]
+                item["options"] = self.graph.option_nodes(node)
             elif node == LIMIT_NODE:
                 item["kind"] = "revisit_limit"
             else:
@@ -274,6 +288,8 @@ class _Exporter:
         for u, v, data in g.edges(data=True):
             rule = data["rule"].id if data["kind"] == "rule" else None
             transitions.append({"from": u, "rule": rule, "to": v})
+            if data["kind"] == "option":  # which option of the choice (0-based), so transitions stay distinct
+                transitions[-1]["option"] = self.graph.option_nodes(u).index(v)
         return {"start": self.graph.start, "nodes": nodes, "transitions": transitions}
 
     def prop(self, p: m.Property) -> Json:

@@ -25,6 +25,7 @@ from typing import Literal as TLiteral
 from typing import assert_never
 
 from compiler.codewriter import CodeWriter, comment, literal
+from compiler.export_json import orders_json
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.lookup import Index, Space, approx, build_index
 from compiler.provenance import location, relative, source_digest, tool_version
@@ -48,6 +49,17 @@ def _uses(c: m.Cond) -> list[str]:
 
 def _score(rule: m.Rule) -> int:
     return rule.score or 0
+
+
+def _action_ratings(rule: m.Rule) -> dict[str, list[object]]:
+    """Each action the rule may order -> [category, score or None, disagreement] of its rating (the one
+    naming it, else the rule's own); actions without one are left out."""
+    out: dict[str, list[object]] = {}
+    for a in rule.actions:
+        r = rule.rating_of(a)
+        if r is not None:
+            out[a] = [r.category, r.score, r.disagreement]
+    return out
 
 
 def _json_number(x: Fraction) -> int | str:
@@ -210,7 +222,8 @@ class _Writer:
         w.line()
         w.line(
             '__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VERDICT", "VERSION", "Disposition", '
-            '"Order", "Path", "Recommendation", "Step", "check", "lookup", "recommend", "walk"]'
+            '"OneOf", "Order", "Path", "RATINGS", "Rating", "Recommendation", "Step", "check", "lookup", '
+            '"recommend", "walk"]'
         )
         w.line()
         w.line(f"GUIDELINE: Final = {literal(model.name)}")
@@ -271,6 +284,22 @@ class _Writer:
                 w.line(f"{literal(d.name)}: {literal(fields2)},  # {comment(location(d.span, self.root))}")
         w.line("}")
         w.line()
+        w.line("# ---- ratings: rule id -> every rating it records (its own, its actions', also rated) ----")
+        w.line("RATINGS: Final[dict[str, tuple[Rating, ...]]] = {")
+        with w.indent():
+            for dec in self.decisions:
+                for r in dec.rules:
+                    rows = [(x, False) for x in r.ratings] + [(x, True) for x in r.also_rated]
+                    if not rows:
+                        continue
+                    w.line(f"{literal(r.id)}: (")
+                    with w.indent():
+                        for x, also in rows:
+                            fields3 = (x.action, x.category, x.score, x.disagreement, also)
+                            w.line(f"Rating{literal(fields3)},")
+                    w.line("),")
+        w.line("}")
+        w.line()
         w.line("# ---- decisions: (name, title, hit policy) ----")
         w.line("_DECISIONS: Final[tuple[tuple[str, str | None, str], ...]] = (")
         with w.indent():
@@ -281,8 +310,9 @@ class _Writer:
         w.line()
         w.line("# ---- the rules of each decision: one JSON array per rule, decoded on first use (_rules) ----")
         w.line("# a rule: [id, condition, variables it reads, orders, next decision, disposition, reason,")
-        w.line("#          rating category, score, disagreement, outcome key]; a number that is not an")
-        w.line('#          integer is written "a/b" and decoded to a Fraction')
+        w.line("#          rating category, score (for priority), disagreement, outcome key, ratings of the")
+        w.line("#          actions it orders]; orders are names and choices {'one_of': [[names], ...]};")
+        w.line('#          a number that is not an integer is written "a/b" and decoded to a Fraction')
         w.line("_RULE_TEXT: Final[tuple[tuple[str, ...], ...]] = (")
         with w.indent():
             for dec in self.decisions:
@@ -298,7 +328,7 @@ class _Writer:
                             r.id,
                             _json_cond(r.cond),
                             _uses(r.cond),
-                            list(r.orders),
+                            orders_json(r.orders),
                             r.goto,
                             r.end,
                             r.reason,
@@ -306,6 +336,7 @@ class _Writer:
                             _score(r),
                             rating.disagreement if rating else False,
                             key,
+                            _action_ratings(r),
                         ]
                         w.line(f"{literal(json.dumps(row, ensure_ascii=True, separators=(',', ':')))},")
                 w.line("),")
@@ -321,7 +352,7 @@ class _Writer:
                     continue
                 targets: list[str] = []
                 for target, _rule in self.graph.rule_edges(node):
-                    targets.append(self.graph.next_node(target) if self.graph.kind(target) == "order" else target)
+                    targets.append(self.graph.past_orders(target))  # the orders come from the rule
                 k = self.dindex[self.graph.attrs(node)["decision"]]
                 # the targets as one JSON string: a constant, however many rules (cheap to compile)
                 text = json.dumps(targets, ensure_ascii=True, separators=(",", ":"))
@@ -476,7 +507,7 @@ def _per_integer(masks: tuple[int, ...], points: tuple[int | Fraction, ...], low
 _CLASSES = '''
 @dataclass(frozen=True, slots=True)
 class Order:
-    """One action to order, with the rating of the rule that orders it."""
+    """One action to order, with its rating (the one naming it, else the rule's)."""
 
     action: str
     title: str
@@ -487,10 +518,31 @@ class Order:
     urgency: str | None
     within: str | None
     rating: str | None  # usually_appropriate | may_be_appropriate | usually_not_appropriate
-    score: int | None
+    score: int | None  # None also for a category without a published score
     disagreement: bool
     decision: str
     rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class OneOf:
+    """A choice (`order one of {...}`): the clinician takes exactly one option, its orders in order."""
+
+    options: tuple[tuple[Order, ...], ...]
+    decision: str
+    rule: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rating:
+    """A rating a rule records: its own (`action` None), that of an action it orders, or, with
+    `also`, that of another procedure the source rates for the same variant."""
+
+    action: str | None
+    category: str  # usually_appropriate | may_be_appropriate | usually_not_appropriate
+    score: int | None  # None: the source publishes the category alone
+    disagreement: bool
+    also: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -516,9 +568,10 @@ class Recommendation:
     `decision` and `rule` are the decision and rule that fired last; `stopped_at` the decision
     where the walk stopped (missing facts or a problem); `problem` is set only for a spec that
     did not verify (no rule applies, two rules conflict, or a loop reached its revisit limit).
+    A choice (`OneOf`) among the orders is for the clinician: the facts do not say which option.
     """
 
-    orders: tuple[Order, ...]
+    orders: tuple[Order | OneOf, ...]
     disposition: Disposition | None
     needs: tuple[str, ...]
     decision: str | None
@@ -532,7 +585,7 @@ class Path:
     """The whole path for the facts: every decision taken, every order, and the end."""
 
     steps: tuple[Step, ...]
-    orders: tuple[Order, ...]
+    orders: tuple[Order | OneOf, ...]  # a choice stays a OneOf: the facts do not say which option
     disposition: Disposition | None
     needs: tuple[str, ...]
     stopped_at: str | None = None
@@ -755,10 +808,29 @@ def _choose(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:
 
 def _order(action: str, decision: str, rule: list[Any]) -> Order:
     title, kind, modality, radiation, pediatric, urgency, within = _ACTIONS[action]
-    score = rule[8] if rule[7] is not None else None
-    rating, disagreement, rule_id = rule[7], rule[9], rule[0]
+    rated = rule[11].get(action)
+    rating, score, disagreement = rated if rated is not None else (None, None, False)
     fields = (action, title, kind, modality, radiation, pediatric, urgency, within)
-    return Order(*fields, rating, score, disagreement, decision, rule_id)
+    return Order(*fields, rating, score, disagreement, decision, rule[0])
+
+
+def _item(item: Any, decision: str, rule: list[Any]) -> Order | OneOf:
+    """An entry of a rule's order list: an action, or a choice {"one_of": [[actions], ...]}."""
+    if isinstance(item, str):
+        return _order(item, decision, rule)
+    options = tuple(tuple(_order(a, decision, rule) for a in option) for option in item["one_of"])
+    return OneOf(options, decision, rule[0])
+
+
+def _actions(group: tuple[Order | OneOf, ...]) -> list[str]:
+    """The actions of a group of orders, those of every option of a choice included."""
+    out: list[str] = []
+    for item in group:
+        if isinstance(item, Order):
+            out.append(item.action)
+        else:
+            out.extend(o.action for option in item.options for o in option)
+    return out
 
 
 def _disposition(name: str, reason: str | None) -> Disposition:
@@ -769,11 +841,11 @@ def _disposition(name: str, reason: str | None) -> Disposition:
 _PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}
 
 
-def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]]]:
+def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order | OneOf, ...]]]]:
     node = _START
     reason: str | None = None  # of the rule that fired last
     steps: list[Step] = []
-    groups: list[tuple[int, tuple[Order, ...]]] = []  # (step number, orders of one rule)
+    groups: list[tuple[int, tuple[Order | OneOf, ...]]] = []  # (step number, orders of one rule)
     while True:
         if node == _LIMIT:
             return Path(tuple(steps), _flat(groups), None, (), None, "revisit_limit"), groups
@@ -791,11 +863,11 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order, ...]]
         steps.append(Step(dname, rule[0]))
         reason = rule[6]
         if rule[3]:
-            groups.append((len(steps), tuple(_order(a, dname, rule) for a in rule[3])))
+            groups.append((len(steps), tuple(_item(a, dname, rule) for a in rule[3])))
         node = targets[i]
 
 
-def _flat(groups: list[tuple[int, tuple[Order, ...]]]) -> tuple[Order, ...]:
+def _flat(groups: list[tuple[int, tuple[Order | OneOf, ...]]]) -> tuple[Order | OneOf, ...]:
     return tuple(o for _, g in groups for o in g)
 
 
@@ -813,7 +885,7 @@ def recommend(facts: Mapping[str, Fact]) -> Recommendation:
     path, groups = _run(f)
     done = 0
     for n, (_, group) in enumerate(groups):
-        if any(x in f for o in group for x in _REVEALS.get(o.action, ())):
+        if any(x in f for a in _actions(group) for x in _REVEALS.get(a, ())):
             done = n + 1
     todo = tuple(o for _, g in groups[done:] for o in g)
     last = path.steps[-1] if path.steps else None

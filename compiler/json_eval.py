@@ -1,4 +1,4 @@
-"""The reference evaluator of the JSON decision tables (`veripath-tables` 1.x).
+"""The reference evaluator of the JSON decision tables (`veripath-tables` 2.x).
 
 It reads only the JSON document and uses only the standard library, so it is the model
 for evaluators in other languages; `veripath run` uses it, and the test suite checks
@@ -29,14 +29,18 @@ Hit policies choose the rule that applies at a decision:
             every unknown rule whose score is at least that high. If no rule is true,
             the run stops: needing the facts of the unknown rules if there are any,
             else at a gap. If the rules that apply do not all have the same outcome
-            (orders, next decision, disposition), the run stops at a conflict; else
-            the first of them applies.
+            (orders, next decision, disposition; a choice is the set of its options),
+            the run stops at a conflict; else the first of them applies.
 
 The pathway is walked from `pathway.start`: at a decision node the transition labelled
 with the chosen rule's id is taken; at an order node the actions are ordered (in order)
 and its findings become available, then its single transition is taken; an end node
 gives the disposition; the revisit-limit node (a bounded loop visited once more than its
-`at most N visits`) stops the run without one.
+`at most N visits`) stops the run without one. At a choice node (`order one of {...}`) the
+clinician takes one option; the facts do not say which, so the run records the choice
+(`OneOf` in the orders: the whole order list of the rule, with the choice in its place)
+and goes on where every option leads (the transition of its first option's order node).
+No later decision reads a finding that only some options reveal (the verifier checks it).
 """
 
 from __future__ import annotations
@@ -47,7 +51,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal
 
-SUPPORTED_MAJOR = "1"
+SUPPORTED_MAJOR = "2"
 
 Json = dict[str, Any]
 Fact = bool | str | Fraction
@@ -109,11 +113,12 @@ class Tables:
         self.actions: dict[str, Json] = {a["name"]: a for a in doc["actions"]}
         self.dispositions: dict[str, Json] = {d["name"]: d for d in doc["dispositions"]}
         self.decisions: dict[str, Json] = {d["name"]: d for d in doc["decisions"]}
+        self.rules: dict[str, Json] = {r["id"]: r for d in doc["decisions"] for r in d["rules"]}
         pathway = doc["pathway"]
         self.start: str = pathway["start"]
         self.nodes: dict[str, Json] = {n["id"]: n for n in pathway["nodes"]}
         self.transitions: dict[tuple[str, str | None], str] = {
-            (t["from"], t["rule"]): t["to"] for t in pathway["transitions"]
+            (t["from"], t["rule"]): t["to"] for t in pathway["transitions"] if "option" not in t
         }
 
     @staticmethod
@@ -335,12 +340,23 @@ def rule_values(decision: Json, facts: Mapping[str, Fact]) -> list[RuleValue]:
 
 
 def _score(rule: Json) -> int:
+    """The score `priority` compares: the rule's rating score, else the highest score of the
+    actions it rates; 0 for an unrated rule."""
     rating = rule.get("rating")
-    return int(rating["score"]) if rating else 0
+    if rating:
+        return int(rating["score"] or 0)
+    scores = [int(r["score"]) for r in rule.get("action_ratings", ()) if r["score"] is not None]
+    return max(scores, default=0)
 
 
-def _outcome(rule: Json) -> tuple[tuple[str, ...], str | None, str | None]:
-    return (tuple(rule["orders"]), rule["then"], rule["end"])
+def order_items(orders: list[Any]) -> tuple[Order, ...]:
+    """A rule's `orders` as names and `OneOf` choices."""
+    return tuple(o if isinstance(o, str) else OneOf(tuple(tuple(x) for x in o["one_of"])) for o in orders)
+
+
+def _outcome(rule: Json) -> tuple[object, ...]:
+    orders = tuple(o if isinstance(o, str) else tuple(sorted({tuple(x) for x in o["one_of"]})) for o in rule["orders"])
+    return (orders, rule["then"], rule["end"])
 
 
 def choose(decision: Json, facts: Mapping[str, Fact]) -> Choice:
@@ -399,12 +415,46 @@ class OrderStep:
     reveals: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class OneOf:
+    """A choice in the orders: the clinician takes exactly one option (its actions, in order)."""
+
+    options: tuple[tuple[str, ...], ...]
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(a for o in self.options for a in o))
+
+
+Order = str | OneOf
+
+
+@dataclass(frozen=True)
+class ChoiceStep:
+    """A rule that orders a choice: its order list (`orders`, with the choice), and per option
+    its order node, actions and the findings it reveals."""
+
+    node: str
+    rule: str
+    orders: tuple[Order, ...]
+    options: tuple[OrderStep, ...]
+
+    @property
+    def reveals(self) -> tuple[str, ...]:
+        """The findings every option reveals."""
+        first = self.options[0].reveals
+        return tuple(f for f in first if all(f in o.reveals for o in self.options))
+
+
+Step = DecisionStep | OrderStep | ChoiceStep
+
+
 @dataclass
 class Result:
     status: Status
-    orders: tuple[str, ...]
+    orders: tuple[Order, ...]
     end: str | None  # the disposition, when status == "end"
-    steps: list[DecisionStep | OrderStep] = field(default_factory=list)
+    steps: list[Step] = field(default_factory=list)
     needs: tuple[str, ...] = ()  # facts the run needs to go on (status == "needs")
     stopped_at: str | None = None  # the decision where the run stopped (needs, gap, conflict)
     violated_assumptions: tuple[int, ...] = ()  # indexes of assumptions the facts break
@@ -419,8 +469,8 @@ def run(tables: Tables, given: Mapping[str, object]) -> Result:
     """Run one patient through the pathway (see the module docstring for the semantics)."""
     facts = tables.facts(given)
     broken = tuple(i for i, a in enumerate(tables.doc["assumptions"]) if truth(a["condition"], facts) is False)
-    orders: list[str] = []
-    steps: list[DecisionStep | OrderStep] = []
+    orders: list[Order] = []
+    steps: list[Step] = []
     node = tables.start
     while True:
         data = tables.nodes[node]
@@ -437,6 +487,15 @@ def run(tables: Tables, given: Mapping[str, object]) -> Result:
             orders.extend(data["actions"])
             steps.append(OrderStep(node, tuple(data["actions"]), tuple(data["reveals"])))
             node = tables.transitions[(node, None)]
+        elif kind == "choice":
+            options = tuple(
+                OrderStep(o, tuple(tables.nodes[o]["actions"]), tuple(tables.nodes[o]["reveals"]))
+                for o in data["options"]
+            )
+            items = order_items(tables.rules[data["rule"]]["orders"])
+            orders.extend(items)
+            steps.append(ChoiceStep(node, data["rule"], items, options))
+            node = tables.transitions[(data["options"][0], None)]  # every option leads there
         elif kind == "end":
             return Result("end", tuple(orders), data["disposition"], steps, violated_assumptions=broken)
         elif kind == "revisit_limit":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from dsl import model as m
@@ -19,6 +20,18 @@ def describe_cond(c: m.Cond, parent: str = "", units: Units | None = None) -> st
     counterexample shows it (`t < 2161 minutes`, `age >= 40 years`); without, as a bare number
     in the variable's unit (`t < 2161/60`, `age >= 40`)."""
     return _Describe(parent, units).visit(c)
+
+
+def ratings_text(rule: m.Rule) -> str:
+    """A rule's ratings as the language writes them: `rated radiograph usually_appropriate 9;
+    rated us_plain usually_appropriate 9; also rated ct_w usually_not_appropriate 2, ...`, or
+    `unrated "why"`; empty when the rule has neither."""
+    parts = [f"rated {r.describe()}" for r in rule.ratings]
+    if rule.unrated is not None:
+        parts.append(f"unrated {json.dumps(rule.unrated, ensure_ascii=False)}")
+    if rule.also_rated:
+        parts.append("also rated " + ", ".join(r.describe() for r in rule.also_rated))
+    return "; ".join(parts)
 
 
 class _Describe(CondVisitor[str]):

@@ -13,7 +13,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from compiler.export_json import export_document
-from compiler.json_eval import DecisionStep, Fact, FactError, OrderStep, Result, Tables, explain, format_fact, run
+from compiler.json_eval import (
+    ChoiceStep,
+    DecisionStep,
+    Fact,
+    FactError,
+    OneOf,
+    Order,
+    OrderStep,
+    Result,
+    Step,
+    Tables,
+    explain,
+    format_fact,
+    run,
+)
 from compiler.locations import find_root
 from compiler.stamp import Stamp
 from veripath.pipeline import FileResult
@@ -92,7 +106,7 @@ def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str,
         "verification": doc["header"]["verification"]["verdict"],
         "status": result.status,
         "end": _end(tables, result),
-        "orders": [_action(tables, a) for a in result.orders],
+        "orders": [_order(tables, a) for a in result.orders],
         "path": [_step(tables, s, facts) for s in result.steps],
         "needs": _needs(tables, result),
         "violated_assumptions": [_assumption(tables, i) for i in result.violated_assumptions],
@@ -107,15 +121,31 @@ def _end(tables: Tables, result: Result) -> Json | None:
     return {"name": d["name"], "title": d["title"], "kind": d["kind"], "within": d["within"]}
 
 
+def _order(tables: Tables, item: Order) -> Json:
+    """An ordered action, or a choice `{"one_of": [[action, ...], ...]}` (the clinician takes one option)."""
+    if isinstance(item, OneOf):
+        return {"one_of": [[_action(tables, a) for a in option] for option in item.options]}
+    return _action(tables, item)
+
+
 def _action(tables: Tables, name: str) -> Json:
     a = tables.actions[name]
     keys = ("name", "title", "kind", "modality", "contrast", "cross_sectional", "radiation")
     return {k: a[k] for k in (*keys, "pediatric_radiation", "urgency", "within")}
 
 
-def _step(tables: Tables, step: DecisionStep | OrderStep, facts: Mapping[str, Fact]) -> Json:
+def _step(tables: Tables, step: Step, facts: Mapping[str, Fact]) -> Json:
     if isinstance(step, OrderStep):
         return {"kind": "order", "node": step.node, "actions": list(step.actions), "reveals": list(step.reveals)}
+    if isinstance(step, ChoiceStep):
+        return {
+            "kind": "choice",
+            "node": step.node,
+            "rule": step.rule,
+            "orders": [a if isinstance(a, str) else {"one_of": [list(o) for o in a.options]} for a in step.orders],
+            "options": [{"node": o.node, "actions": list(o.actions), "reveals": list(o.reveals)} for o in step.options],
+            "reveals": list(step.reveals),
+        }
     return _decision(tables, step, facts)
 
 
@@ -152,11 +182,16 @@ def _needs(tables: Tables, result: Result) -> list[Json]:
                 "title": var["title"],
                 "kind": "finding" if revealed_by else "input",
                 "revealed_by": revealed_by,
-                "ordered": revealed_by in result.orders if revealed_by else None,
+                "ordered": _ordered(result, revealed_by) if revealed_by else None,
                 "values": var.get("values"),
             }
         )
     return out
+
+
+def _ordered(result: Result, action: str) -> bool:
+    """Whether the run orders the action whatever option the clinician takes at each choice."""
+    return any(a == action if isinstance(a, str) else all(action in o for o in a.options) for a in result.orders)
 
 
 def _assumption(tables: Tables, index: int) -> Json:
@@ -169,8 +204,27 @@ def _label(rule_id: str) -> str:
 
 
 def _ordered_action(data: Json, name: str) -> Json:
-    action: Json = next(a for a in data["orders"] if a["name"] == name)
+    actions = [a for o in data["orders"] for a in ([o] if "name" in o else [x for opt in o["one_of"] for x in opt])]
+    action: Json = next(a for a in actions if a["name"] == name)
     return action
+
+
+def _option_text(option: list[str]) -> str:
+    return option[0] if len(option) == 1 else "(" + ", ".join(option) + ")"
+
+
+def _choice_lines(data: Json, step: Json) -> list[str]:
+    """A rule's order list with its choice: the plain orders, then the options and each action once."""
+    lines: list[str] = []
+    for item in step["orders"]:
+        if isinstance(item, str):
+            lines.append(_order_line(_ordered_action(data, item)))
+            continue
+        options = ", ".join(_option_text(o) for o in item["one_of"])
+        lines.append(f"order one of {{{options}}} (the clinician takes one option):")
+        for name in dict.fromkeys(a for o in item["one_of"] for a in o):
+            lines.append("  " + _order_line(_ordered_action(data, name))[len("order ") :])
+    return lines
 
 
 def _decision_lines(d: Json) -> list[str]:
@@ -224,6 +278,8 @@ def render_text(data: Json, facts: Mapping[str, Fact]) -> str:
         if step["kind"] == "order":
             for a in step["actions"]:
                 lines.append(_order_line(_ordered_action(data, a)))
+        elif step["kind"] == "choice":
+            lines.extend(_choice_lines(data, step))
         else:
             lines.extend(_decision_lines(step))
     if data["end"] is not None:

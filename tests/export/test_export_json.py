@@ -76,7 +76,7 @@ def test_schema_enumerations_follow_the_language() -> None:
     assert props["dispositions"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.DispositionKind))
     assert props["decisions"]["items"]["properties"]["hit_policy"]["enum"] == list(get_args(m.HitPolicy))
     assert props["properties"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.PropertyKind))
-    rating = schema["$defs"]["rule"]["properties"]["rating"]["oneOf"][1]["properties"]
+    rating = schema["$defs"]["rating"]["properties"]
     assert rating["category"]["enum"] == list(get_args(m.RatingCategory))
 
 

@@ -162,11 +162,12 @@ def test_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
 ALLOWED_TOP = {
     "GUIDELINE", "TITLE", "VERSION", "VERIPATH_VERSION", "SOURCES_SHA256", "VERDICT", "PROVED", "Fact", "Problem",
     "__all__", "_DOMAINS", "_REVEALS", "_ACTIONS", "_DISPOSITIONS", "_DECISIONS", "_START", "_LIMIT", "_GRAPH",
-    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES",
+    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES", "RATINGS",
 }  # fmt: skip
 RUNTIME_FUNCTIONS = {
     "check", "_number", "lookup", "_resolve", "_ev3", "_term", "_choose3", "_choose", "_order", "_disposition",
-    "_run", "_flat", "walk", "recommend", "_settle", "_masks", "_per_integer", "_rules", "_exact",
+    "_run", "_flat", "walk", "recommend", "_settle", "_masks", "_per_integer", "_rules", "_exact", "_item",
+    "_actions",
 }  # fmt: skip
 
 
@@ -184,7 +185,7 @@ def _structure(tree: ast.Module) -> None:
             assert isinstance(target, ast.Name)
             assert target.id in ALLOWED_TOP or re.fullmatch(r"_K\d+|_[MP]\d+_\d+", target.id), target.id
         elif isinstance(node, ast.ClassDef):
-            assert node.name in {"Order", "Disposition", "Step", "Recommendation", "Path"}
+            assert node.name in {"Order", "OneOf", "Rating", "Disposition", "Step", "Recommendation", "Path"}
         elif isinstance(node, ast.FunctionDef):
             assert node.name in RUNTIME_FUNCTIONS or (node.name.startswith("_t") and node.name[2:].isdigit())
         else:
@@ -199,7 +200,7 @@ def _structure(tree: ast.Module) -> None:
         "Fraction", "frozenset", "tuple", "bool", "isinstance", "ValueError", "repr", "sorted", "join", "get",
         "isfinite", "int", "enumerate", "max", "len", "any", "append", "keys", "next", "Order", "Disposition",
         "Path", "Recommendation", "Step", "dataclass", "need", "range", "items", "bisect_left", "bisect_right",
-        "bit_length", "dict", "zip", "split", "type", "bytearray", "from_bytes", "loads",
+        "bit_length", "dict", "zip", "split", "type", "bytearray", "from_bytes", "loads", "OneOf", "Rating", "extend",
     }, calls  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from compiler.pretty import describe_cond
 from compiler.provenance import relative
 from compiler.stamp import Stamp
 from dsl.escape import escape_text
-from dsl.model import Rating, Rule, option_text
+from dsl.model import Rating, Rule
 from dsl.source import Span
 
 
@@ -54,10 +54,10 @@ def _rule_label(rule: Rule) -> str:
 
 
 def _option_label(graph: DecisionGraph, choice: str, option: tuple[str, ...]) -> str:
-    """An option edge: its actions, with the rating of the option's (first rated) action."""
+    """An option edge: its actions, each with its rating (`us [9]`, `(us [9], xr [usually_appropriate])`)."""
     rule = _choice_rule(graph, choice)
-    rating = next((r for a in option for r in rule.ratings if r.action == a), None)
-    return escape_text(f"{option_text(option)}{_rating_mark(rating)}")
+    marked = [f"{a}{_rating_mark(next((r for r in rule.ratings if r.action == a), None))}" for a in option]
+    return escape_text(marked[0] if len(marked) == 1 else "(" + ", ".join(marked) + ")")
 
 
 def _choice_rule(graph: DecisionGraph, choice: str) -> Rule:

@@ -4,7 +4,7 @@ Each table has the decision's hit policy (`unique` UNIQUE, `first` FIRST, `prior
 PRIORITY on a `score` output listed from 9 down to 0, `any` ANY), one typed input column per
 variable the decision reads, and S-FEEL input entries. The `orders` output is a string of
 actions separated by ","; a choice (`order one of {...}`: the clinician takes one option) is
-written `{a|b+c}`, options separated by "|", the actions of an option by "+". A `ratings`
+written `{a|b+c}`, options (sorted) separated by "|", the actions of an option by "+". A `ratings`
 annotation column holds each rule's ratings in the language's own words (`rated radiograph
 usually_appropriate 9; also rated ct_w usually_not_appropriate 2`, or `unrated "why"`). A rule whose condition is not a
 single box becomes several DMN rules over disjoint boxes with the same outputs. The start
@@ -72,8 +72,9 @@ def _type(var: m.Variable) -> str:
 
 
 def dmn_orders(items: tuple[m.OrderItem, ...]) -> str:
-    """The `orders` output: `a,b`, with a choice as `{a|b+c}` (see the module docstring)."""
-    return ",".join(i if isinstance(i, str) else "{" + "|".join("+".join(o) for o in i.options) + "}" for i in items)
+    """The `orders` output: `a,b`, with a choice as `{a|b+c}`, its options sorted: a choice is the set of
+    its options, so that two rules with the same choice have equal outputs (`any`, `priority`)."""
+    return ",".join(i if isinstance(i, str) else "{" + "|".join("+".join(o) for o in i.key()) + "}" for i in items)
 
 
 def unary_tests(dim: Dim, cells: frozenset[int]) -> str:

@@ -69,6 +69,24 @@ def test_node_ids_come_from_source_names() -> None:
     assert graph.next_node("order:initial.r1") == "decision:after_us"
 
 
+def test_a_choice_is_a_node_with_one_order_step_per_option() -> None:
+    graph = _graph(COMPILER / "choice_in_a_loop.vp")
+    assert graph.kind("choice:review.r1") == "choice"
+    assert graph.option_nodes("choice:review.r1") == ["order:review.r1/us+xr", "order:review.r1/xr+us"]
+    assert graph.option_nodes("choice:review.r1@1") == ["order:review.r1/us+xr@1", "order:review.r1/xr+us@1"]
+    # each option's step orders the whole order list of the rule, with that option in the choice's place
+    assert graph.actions_of("order:result.r1/us@1") == ("mri", "us")
+    assert graph.attrs("order:review.r1/xr+us")["option"] == ("xr", "us")
+    assert graph.attrs("order:review.r1/xr+us")["reveals"] == ("us_result",)
+    # every option leads where the rule does; the option edges carry no rule (no condition)
+    assert {graph.next_node(n) for n in graph.option_nodes("choice:review.r1")} == {"decision:result@1"}
+    assert graph.past_orders("choice:review.r1") == "decision:result@1"
+    kinds = {k for _, _, k in graph.graph.out_edges("choice:review.r1", data="kind")}
+    assert kinds == {"option"}
+    assert graph.order_text("order:result.r1/xr@1") == "order mri, xr (xr chosen from one of {us, xr})"
+    assert graph.order_text("order:review.r1/us+xr") == "order us, xr (chosen from one of {(us, xr), (xr, us)})"
+
+
 def test_rule_labels_name_the_edges() -> None:
     graph = _graph(EVERYTHING)
     keys = [k for _, _, k in graph.graph.out_edges("decision:initial", keys=True)]

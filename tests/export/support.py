@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 from compiler.export_json import export_json, value_json
 from compiler.graph import LIMIT_NODE, DecisionGraph
@@ -15,10 +16,35 @@ from compiler.stamp import VerificationStamp
 from dsl import model as m
 from dsl.cond import compares, reads
 from dsl.model import Value
+from dsl.source import Span
 from verify import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 SPECS = sorted((ROOT / "specs").glob("*.vp"))
+
+
+def norm_orders(items: Iterable[Any], *, as_set: bool = False) -> tuple[Any, ...]:
+    """Orders from any evaluator as plain data: an action name, or a choice as the tuple of its
+    options (each a tuple of action names); `as_set`: the options sorted (a choice is a set)."""
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif hasattr(item, "action"):  # an Order of the generated module
+            out.append(item.action)
+        else:  # a model Choice, the evaluator's OneOf, the module's OneOf, or a tuple of options
+            options = item.options if hasattr(item, "options") else item
+            opts = tuple(tuple(a if isinstance(a, str) else a.action for a in o) for o in options)
+            out.append(tuple(sorted(set(opts))) if as_set else opts)
+    return tuple(out)
+
+
+def matches(expected: tuple[str, ...], items: Iterable[Any]) -> bool:
+    """Whether the expected orders are one of the sequences `items` stands for (one option per choice)."""
+    model_items = tuple(
+        i if isinstance(i, str) else m.Choice(options=i, span=Span.point("-", 1, 1)) for i in norm_orders(items)
+    )
+    return m.orders_match(expected, model_items)
 
 
 def tables_of(graph: DecisionGraph, root: Path = ROOT) -> Tables:
@@ -35,7 +61,7 @@ def agree(graph: DecisionGraph, tables: Tables, patient: Mapping[str, Value]) ->
     trace = simulate(graph, patient)
     result = run(tables, json.loads(json.dumps(as_json(patient))))
     where = f"patient {dict(patient)}"
-    assert result.orders == trace.orders, where
+    assert norm_orders(result.orders) == norm_orders(trace.orders), where
     assert result.rules == tuple(s.rule for s in trace.steps if s.kind == "decision"), where
     if trace.error is None:
         assert (result.status, result.end) == ("end", trace.end), where

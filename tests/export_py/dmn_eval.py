@@ -57,6 +57,13 @@ def _split(entry: str) -> list[str]:
     return out
 
 
+def _item(text: str) -> Any:
+    """An entry of the `orders` output: an action, or a choice `{a|b+c}` as its options."""
+    if not text.startswith("{"):
+        return text
+    return tuple(tuple(o.split("+")) for o in text[1:-1].split("|"))
+
+
 class Dmn:
     def __init__(self, text: str) -> None:
         root = ET.fromstring(text)
@@ -95,7 +102,7 @@ class Dmn:
     def walk(self, facts: Mapping[str, Any]) -> tuple[Any, ...]:
         """(orders, disposition, problem, rule ids) for complete facts."""
         name = self.start
-        orders: list[str] = []
+        orders: list[Any] = []  # an action, or a choice: the (sorted) tuple of its options
         rules: list[str] = []
         counts: dict[str, int] = {}
         while True:
@@ -107,7 +114,7 @@ class Dmn:
                 return (tuple(orders), None, out, tuple(rules))
             rules.append(json.loads(out["rule"]))
             acts = json.loads(out["orders"])
-            orders += acts.split(",") if acts else []
+            orders += [_item(a) for a in acts.split(",")] if acts else []
             end = json.loads(out["end"])
             if end:
                 return (tuple(orders), end, None, tuple(rules))

@@ -16,6 +16,7 @@ from compiler.graph import DecisionGraph
 from compiler.stamp import Stamp
 from dsl import model as m
 from dsl.model import Value
+from tests.export.support import norm_orders
 from verify.simulate import Trace, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,10 +110,10 @@ def expected(trace: Trace) -> tuple[Any, ...]:
         error = trace.error
         problem = "revisit_limit" if "revisit" in error else "conflict" if "both match" in error else "no_rule"
     rules = tuple(s.rule for s in trace.steps if s.kind == "decision")
-    return (trace.orders, trace.end, tuple(trace.missing), problem, rules)
+    return (norm_orders(trace.orders), trace.end, tuple(trace.missing), problem, rules)
 
 
 def answer(path: Any) -> tuple[Any, ...]:
     disposition = path.disposition.name if path.disposition is not None else None
-    orders = tuple(o.action for o in path.orders)
+    orders = norm_orders(path.orders)
     return (orders, disposition, tuple(path.needs), path.problem, tuple(s.rule for s in path.steps))

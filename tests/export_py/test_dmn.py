@@ -12,6 +12,7 @@ from compiler.export_dmn import ExportError, export_dmn, feel_number
 from compiler.graph import DecisionGraph
 from dsl.model import Value
 from tests.export_py.dmn_eval import Dmn
+from tests.export.support import norm_orders
 from tests.export_py.support import ROOT, FakeStamp, patients
 from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify.simulate import Trace, simulate
@@ -50,7 +51,7 @@ def expected(trace: Trace) -> tuple[object, ...]:
         error = trace.error
         problem = "revisit_limit" if "revisit" in error else "conflict" if "both match" in error else "no_rule"
     rules = tuple(s.rule for s in trace.steps if s.kind == "decision")
-    return (trace.orders, trace.end, problem, rules)
+    return (norm_orders(trace.orders, as_set=True), trace.end, problem, rules)
 
 
 def complete(graph: DecisionGraph) -> list[dict[str, Value]]:

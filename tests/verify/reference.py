@@ -109,6 +109,9 @@ def paths(graph: DecisionGraph, p: Mapping[str, Value]) -> list[Path]:
         elif kind == "order":
             nxt = graph.next_node(node)
             stack.append((nxt, (*seen, nxt)))
+        elif kind == "choice":  # the clinician may take any option: one path per option
+            for option in graph.graph.successors(node):
+                stack.append((option, (*seen, option)))
         else:
             decision = graph.model.decision(graph.graph.nodes[node]["decision"])
             rules = applicable(decision, p)

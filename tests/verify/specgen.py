@@ -3,7 +3,9 @@
 A spec has up to four inputs (an enumeration, a bool, a small integer, a real number),
 a finding revealed by an action the start decision always orders, two or three
 decisions wired as a DAG (sometimes with a bounded loop), random conditions, hit
-policies, ratings, orders and properties. Every generated spec is well formed.
+policies, ratings (with and without a score, per option, `also rated`), orders (with
+choices `one of {...}` between actions or sequences) and properties. Every generated
+spec is well formed.
 
 Conditions may use named conditions (`define cond0: ...`), declared in a random order,
 nested (a define may use the ones drawn before it), one of them possibly reading the
@@ -34,6 +36,25 @@ INPUTS = {
 }
 ACTIONS = ("scan", "probe", "extra")
 CATEGORIES = {9: "usually_appropriate", 8: "usually_appropriate", 5: "may_be_appropriate", 2: "usually_not_appropriate"}
+# the choices a rule may order (besides plain actions): between actions, or between sequences
+CHOICES = (
+    "one of {probe, extra}",
+    "one of {extra, probe}",
+    "one of {(scan, probe), extra}",
+    "one of {probe, (extra, probe)}",
+)
+
+
+def _choice_actions(choice: str) -> list[str]:
+    return list(dict.fromkeys(a for a in ACTIONS if a in choice))
+
+
+@st.composite
+def rating(draw: st.DrawFn, policy: str, action: str | None = None) -> str:
+    """`rated [action] CATEGORY [SCORE]`; the score is left out only where `priority` does not need it."""
+    score = draw(st.sampled_from([9, 8, 5, 2]))
+    shown = "" if policy != "priority" and draw(st.integers(0, 3)) == 0 else f" {score}"
+    return f"rated {action + ' ' if action else ''}{CATEGORIES[score]}{shown}"
 
 
 @dataclass
@@ -177,10 +198,22 @@ def specs(draw: st.DrawFn) -> Built:
                 orders = ["scan"]
             if draw(st.booleans()):
                 orders += draw(st.lists(st.sampled_from(ACTIONS), max_size=2))
+            choice = draw(st.sampled_from(CHOICES)) if draw(st.integers(0, 3)) == 0 else None
+            if choice is not None:
+                orders.insert(draw(st.integers(len(orders) > 0 and orders[0] == "scan", len(orders))), choice)
             order = f"order {', '.join(orders)} " if orders else ""
-            score = draw(st.sampled_from([9, 8, 5, 2, 0]))
-            rating = f"rated {CATEGORIES[score]} {score}" if score else 'unrated "u"'
-            decisions[k].append(f"  {guard} {order}{target} {rating} cite s")
+            if draw(st.integers(0, 4)) == 0:
+                rated = 'unrated "u"'
+            elif choice is not None:  # every option's actions rated by name
+                rated = " ".join(draw(rating(policy, a)) for a in _choice_actions(choice))
+            else:
+                rated = draw(rating(policy))
+            ordered = {a for a in ACTIONS if any(a in o for o in orders)}
+            others = [a for a in ACTIONS if a not in ordered]
+            if others and draw(st.integers(0, 3)) == 0:
+                also = draw(st.lists(st.sampled_from(others), min_size=1, max_size=2, unique=True))
+                rated += " also rated " + ", ".join(draw(rating("first", a))[len("rated ") :] for a in also)
+            decisions[k].append(f"  {guard} {order}{target} {rated} cite s")
     props = draw(
         st.lists(
             st.sampled_from(

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from compiler.export_dmn import ExportError, export_dmn, feel_number
 from compiler.graph import DecisionGraph
 from dsl.model import Value
-from tests.export_py.dmn_eval import Dmn
 from tests.export.support import norm_orders
+from tests.export_py.dmn_eval import Dmn
 from tests.export_py.support import ROOT, FakeStamp, patients
 from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify.simulate import Trace, simulate

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from compiler.export_json import export_json
 from compiler.stamp import VerificationStamp
-from tests.export.support import ROOT
+from tests.export.support import ROOT, norm_orders
 from tests.verify.helpers import load_graph
 from verify import simulate
 from veripath.cli import main
@@ -69,12 +69,32 @@ def test_json_matches_the_simulator_and_lists_what_is_needed(tmp_path: Path) -> 
     trace = simulate(load_graph(STM), {**facts, "xr_result": "nondiagnostic"})
     assert data["status"] == "needs"
     assert [n["name"] for n in data["needs"]] == list(trace.missing)
-    assert [o["name"] for o in data["orders"]] == list(trace.orders) == ["radiograph", "us_plain"]
+    # variant 1: either study may come first, a choice the facts do not settle
+    (choice,) = data["orders"]
+    options = [[a["name"] for a in option] for option in choice["one_of"]]
+    assert options == [["radiograph", "us_plain"], ["us_plain", "radiograph"]]
+    assert norm_orders(trace.orders) == (tuple(tuple(o) for o in options),)
     us = next(n for n in data["needs"] if n["name"] == "us_result")
     assert (us["kind"], us["revealed_by"], us["ordered"]) == ("finding", "us_plain", True)
     decisions = [s for s in data["path"] if s["kind"] == "decision"]
     assert [d["rule"] for d in decisions[:-1]] == [s.rule for s in trace.steps if s.kind == "decision"]
     assert decisions[-1]["status"] == "needs" and decisions[-1]["rule"] is None
+
+
+def test_text_lists_the_options_of_a_choice() -> None:
+    facts = ["region=trunk_wall", "depth=superficial", "ng12_direct_access=false", "us_feasible=true"]
+    code, out, _ = _run(STM, *_given(facts))
+    assert code == 0, out
+    lines = out.splitlines()
+    at = lines.index("order one of {(radiograph, us_plain), (us_plain, radiograph)} (the clinician takes one option):")
+    assert lines[at + 1].startswith("  radiograph: Radiography, area of interest [imaging, modality xr")
+    assert lines[at + 2].startswith("  us_plain: US, area of interest")
+    # both options order both studies: their findings are needed next, the studies ordered either way
+    assert "needs xr_result (finding of radiograph (ordered)): nondiagnostic | diagnostic | mineralisation" in lines
+    assert (
+        "needs us_result (finding of us_plain (ordered)): nondiagnostic | clearly_benign | suspicious | mineralisation"
+        in lines
+    )
 
 
 def test_runs_a_built_table_file(tmp_path: Path) -> None:

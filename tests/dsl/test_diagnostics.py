@@ -98,3 +98,16 @@ def test_expectations_are_unique_positions() -> None:
     for spec in CASES:
         exp: list[Expected] = expectations(spec)
         assert len(exp) == len(set(exp)), spec.name
+
+
+def test_rating_hints_name_the_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    (action,) = [d for d in _one("VP211_bad_rating.vp", "VP211", monkeypatch) if "'us'" in d.message]
+    assert action.hint == "'us' is an action: name its category after it, e.g. rated us usually_appropriate 9"
+    (choice,) = [d for d in _one("VP227_rating_target.vp", "VP227", monkeypatch) if "by name" in d.message]
+    assert choice.hint == "the source rates each procedure: rated xr CATEGORY SCORE; rated us CATEGORY SCORE"
+    (also,) = [d for d in _one("VP227_rating_target.vp", "VP227", monkeypatch) if "not 'also rated'" in d.message]
+    assert also.hint == "rated xr usually_appropriate 9"
+    (twice,) = [d for d in _one("VP228_rated_twice.vp", "VP228", monkeypatch) if "'xr'" in d.message]
+    assert [n.message for n in twice.notes] == ["first rated here"]
+    (two,) = [d for d in _one("VP226_bad_choice.vp", "VP226", monkeypatch) if "two options" in d.message]
+    assert two.hint == "order it directly: order us"

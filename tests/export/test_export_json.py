@@ -90,6 +90,41 @@ def test_shipped_specs_validate(spec: Path) -> None:
     assert [p["name"] for p in doc["properties"] if p["proved"]] == ["ends"]
 
 
+def test_ratings_and_choices_are_data() -> None:
+    doc = json.loads(_export(ROOT / "specs" / "soft_tissue_mass.vp"))
+    rules = {r["id"]: r for d in doc["decisions"] for r in d["rules"]}
+    v1 = rules["initial_imaging.variant1_superficial"]
+    assert v1["orders"] == [{"one_of": [["radiograph", "us_plain"], ["us_plain", "radiograph"]]}]
+    assert v1["rating"] is None
+    assert [(r["action"], r["score"]) for r in v1["action_ratings"]] == [("radiograph", 9), ("us_plain", 9)]
+    assert len(v1["also_rated"]) == 9 and v1["also_rated"][0] == {
+        "action": "ct_w",
+        "category": "usually_not_appropriate",
+        "score": 2,
+        "disagreement": False,
+    }
+    # all 38 ratings of the four ACR 2022 tables, as data
+    variants = ("variant1_superficial", "variant2_deep", "variant3_mri", "variant4_ct")
+    rated = [r for v in variants for rid, rule in rules.items() if rid.endswith(v) for r in rule["action_ratings"]]
+    also = [r for v in variants for rid, rule in rules.items() if rid.endswith(v) for r in rule["also_rated"]]
+    assert len(rated) + len(also) == 38
+    choice = next(n for n in doc["pathway"]["nodes"] if n["kind"] == "choice")
+    assert choice == {
+        "id": "choice:initial_imaging.variant1_superficial",
+        "kind": "choice",
+        "rule": "initial_imaging.variant1_superficial",
+        "options": [
+            "order:initial_imaging.variant1_superficial/radiograph+us_plain",
+            "order:initial_imaging.variant1_superficial/us_plain+radiograph",
+        ],
+    }
+    flank = json.loads(_export(ROOT / "specs" / "flank_mass.vp"))
+    (ct,) = [r for d in flank["decisions"] for r in d["rules"] if r["id"] == "first_study.adult_ct"]
+    assert ct["action_ratings"] == [
+        {"action": "ct_w", "category": "usually_appropriate", "score": None, "disagreement": False}
+    ]
+
+
 def test_schema_rejects_what_the_format_forbids() -> None:
     doc = json.loads(_export(ROOT / "specs" / "flank_mass.vp"))
     validator = _validator()

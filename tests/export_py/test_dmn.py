@@ -74,6 +74,17 @@ def test_shipped_specs_validate_and_agree(name: str, schema: xmlschema.XMLSchema
     assert checked > 10
 
 
+def test_choices_and_ratings_in_the_tables(schema: xmlschema.XMLSchema) -> None:
+    text = generate(graph_of(ROOT / "specs" / "soft_tissue_mass.vp"))
+    assert '<text>"{radiograph+us_plain|us_plain+radiograph}"</text>' in text
+    assert (
+        "<text>rated radiograph usually_appropriate 9; rated us_plain usually_appropriate 9; also rated ct_w " in text
+    )
+    flank = generate(graph_of(ROOT / "specs" / "flank_mass.vp"))
+    schema.validate(flank)
+    assert "<text>rated ct_w usually_appropriate</text>" in flank
+
+
 def test_hostile_spec_is_valid_xml_with_the_text_intact(schema: xmlschema.XMLSchema) -> None:
     graph = graph_of(HERE / "hostile.vp")
     text = generate(graph)

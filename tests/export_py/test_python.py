@@ -101,6 +101,26 @@ def test_recommend_gives_the_next_step(shipped: tuple[DecisionGraph, Any]) -> No
     # nothing known yet: the first decision names what it needs, never guesses
     empty = module.recommend({})
     assert empty.orders == () and empty.disposition is None and empty.needs == ("region",)
+    # variant 1: a choice between the two orders of the studies, each option's orders rated
+    superficial = module.recommend({**inputs, "depth": "superficial"})
+    (choice,) = superficial.orders
+    assert isinstance(choice, module.OneOf) and choice.rule == "initial_imaging.variant1_superficial"
+    assert [[o.action for o in option] for option in choice.options] == [
+        ["radiograph", "us_plain"],
+        ["us_plain", "radiograph"],
+    ]
+    assert {(o.action, o.rating, o.score) for option in choice.options for o in option} == {
+        ("radiograph", "usually_appropriate", 9),
+        ("us_plain", "usually_appropriate", 9),
+    }
+    assert superficial.needs == ("xr_result", "us_result")  # after_xr_us reads both
+    ratings = module.RATINGS["initial_imaging.variant1_superficial"]
+    assert [(r.action, r.score, r.also) for r in ratings[:3]] == [
+        ("radiograph", 9, False),
+        ("us_plain", 9, False),
+        ("ct_w", 2, True),
+    ]
+    assert len(ratings) == 11  # the whole ACR 2022 table of variant 1
 
 
 def test_bad_facts_raise_value_error_naming_the_input(shipped: tuple[DecisionGraph, Any]) -> None:

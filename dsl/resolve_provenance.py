@@ -185,7 +185,8 @@ class ProvenanceResolver(NameTable):
         if category is None:
             hint = did_you_mean(rt.category.text, list(CATEGORIES)) or "one of: " + ", ".join(CATEGORIES)
             if rt.action is None and self.kind_of(rt.category.text) == "an action":  # `rated radiograph` alone
-                hint = f"'{rt.category.text}' is an action: name its category after it, e.g. rated {rt.category.text} usually_appropriate 9"
+                name = rt.category.text
+                hint = f"'{name}' is an action: name its category after it, e.g. rated {name} usually_appropriate 9"
             self.report(
                 diagnostic(BAD_RATING, f"unknown rating category '{rt.category.text}'", rt.category.span, hint=hint)
             )

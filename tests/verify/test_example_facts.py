@@ -183,7 +183,7 @@ def test_three_valued_examples_agree_with_every_completion(
             title="e",
             citations=(),
             given=tuple(given.items()),
-            expect_orders=trace.orders,
+            expect_orders=m.expand_orders(trace.orders)[0],  # at each choice, the first option
             expect_end=trace.end or model.dispositions[0].name,
             span=Span.point("rnd.vp", 1, 1),
         )
@@ -198,7 +198,8 @@ def test_three_valued_examples_agree_with_every_completion(
         for p in completions:
             paths = ref.paths(graph, p)
             assert any(
-                ref.orders(graph, path) == list(trace.orders) and path.nodes[-1] == f"end:{trace.end}" for path in paths
+                m.orders_match(tuple(ref.orders(graph, path)), trace.orders) and path.nodes[-1] == f"end:{trace.end}"
+                for path in paths
             ), (built.text, given, p)
         unread = unread_facts(graph, given, trace)
         assert (result.diagnostic is not None) == bool(unread)

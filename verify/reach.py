@@ -182,11 +182,16 @@ class Guards:
     def effective(self, name: str) -> list[Any]:
         """The effective guard of each rule of the decision, in rule order."""
         hit = self._eff.get(name)
-        if hit is not None:
-            return hit
+        if hit is None:
+            hit = self._eff[name] = self.effective_of(self.model.decision(name))
+        return hit
+
+    def effective_of(self, decision: m.Decision) -> list[Any]:
+        """The effective guards of any decision over the model's variables (e.g. an edited copy
+        of one of its decisions), in rule order; not cached."""
         enc = self.enc
-        decision = self.model.decision(name)
-        conds = self.conds(name)
+        name = decision.name
+        conds = [enc.encode(r.cond) for r in decision.rules]
         out: list[Any]
         if decision.hit_policy == "first":
             out = []
@@ -213,7 +218,6 @@ class Guards:
             ]
         else:
             out = conds
-        self._eff[name] = out
         return out
 
     def matched_any(self, name: str) -> Any:

@@ -11,7 +11,8 @@ visitor that does not handle it. No other module tests the class of a condition 
         ...
 
 `CondWalker` is a visitor that does nothing but descend, for passes that collect
-something from a few node kinds; `reads` and `compares` are built on it.
+something from a few node kinds; `reads` and `compares` are built on it. `PathWalker`
+descends too, and knows where it is (for passes that rewrite one node, e.g. mutants).
 """
 
 from __future__ import annotations
@@ -99,6 +100,37 @@ class CondWalker(CondVisitor[None]):
 
     def visit_named(self, c: m.Named) -> None:
         self.visit(c.body)
+
+
+class PathWalker(CondVisitor[None]):
+    """Like `CondWalker`, with `self.path` the position of the node being visited: the child
+    positions from the root (an operand's index under `and`/`or`, 0 under `not`)."""
+
+    def __init__(self) -> None:
+        self.path: tuple[int, ...] = ()
+
+    def child(self, c: m.Cond, k: int) -> None:
+        """Visit child `k` of the current node."""
+        saved = self.path
+        self.path = (*saved, k)
+        try:
+            self.visit(c)
+        finally:
+            self.path = saved
+
+    def visit_not(self, c: m.Not) -> None:
+        self.child(c.operand, 0)
+
+    def visit_and(self, c: m.And) -> None:
+        for k, o in enumerate(c.operands):
+            self.child(o, k)
+
+    def visit_or(self, c: m.Or) -> None:
+        for k, o in enumerate(c.operands):
+            self.child(o, k)
+
+    def visit_named(self, c: m.Named) -> None:
+        self.child(c.body, 0)
 
 
 class _Reads(CondWalker):

@@ -1108,6 +1108,61 @@ UNREAD_EXAMPLE_FACT: Final = Code(
     fix="Delete the fact, or correct the example (or the pathway) so that it takes the path you meant.",
 )
 
+# -- coverage hints (`veripath check --coverage`) ----------------------------------
+
+UNTESTED_ROUTE: Final = Code(
+    "VP320",
+    "untested-route",
+    "A rule that no example takes (reported by `check --coverage`).",
+    severity=WARNING,
+    explanation=(
+        "No example's path goes through this rule, so nothing would notice if its orders or its disposition "
+        "were changed, or if its patients were sent elsewhere (`veripath mutate` finds such mistakes "
+        "surviving). Rules that no patient can take (dead, masked, or in a decision no patient reaches) are "
+        "reported by the verifier instead. Reported only with `--coverage`."
+    ),
+    example=_G
+    + "input depth: superficial | deep\n"
+    + 'action us "US" imaging modality us\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer to a sarcoma centre" refer\n'
+    + "start first\n"
+    + 'decision first "First" unique\n'
+    + "  when depth == superficial end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when depth == deep order us end refer rated usually_appropriate 9 cite acr\n"
+    + 'example "a superficial lump is reassured" cite acr\n'
+    + "  given depth = superficial\n"
+    + "  expect end reassure\n",
+    fix="Add an example, from the source, whose patient takes the rule, with the orders and disposition it expects.",
+)
+UNTESTED_THRESHOLD: Final = Code(
+    "VP321",
+    "untested-threshold",
+    "A numeric comparison with no example on one of its sides (reported by `check --coverage`).",
+    severity=WARNING,
+    explanation=(
+        "Among the examples that reach the decision, none is on one side of the comparison (here none has "
+        "size_cm below 5), so a threshold moved towards that side, or `<` written for `<=`, would change no "
+        "example's path. Comparisons of one input with one number that split the patients the same way "
+        "(`size_cm < 5` and `size_cm >= 5`) count as one threshold. Reported only with `--coverage`."
+    ),
+    example=_V
+    + "input depth: superficial | deep\n"
+    + 'decision first "First" unique\n'
+    + "  when depth == superficial or size_cm < 5 end reassure rated usually_appropriate 9 cite acr\n"
+    + "  when depth == deep and size_cm >= 5 order mri end refer rated usually_appropriate 9 cite acr\n"
+    + 'example "a superficial 8 cm lump is reassured" cite acr\n'
+    + "  given depth = superficial, size_cm = 8\n"
+    + "  expect end reassure\n"
+    + 'example "a deep 8 cm mass is referred" cite acr\n'
+    + "  given depth = deep, size_cm = 8\n"
+    + "  expect orders mri then end refer\n",
+    fix=(
+        "Add an example on the untested side, close to the threshold (here a deep mass of 4.9 cm); with one "
+        "example at the threshold itself, a `<` written for `<=` is noticed too."
+    ),
+)
+
 # -- export --------------------------------------------------------------------
 
 EXPORT_FAILED: Final = Code(

@@ -479,6 +479,11 @@ def _config() -> Config:
 @_format_option
 @_color_option
 @click.option("--strict/--no-strict", default=None, help="Treat warnings as findings (exit 1) (config: strict).")
+@click.option(
+    "--coverage",
+    is_flag=True,
+    help="Also report, as warnings, the rules no example takes and the threshold sides no example is on.",
+)
 @_with_solver_options
 @_import_root_option
 @_exclude_option
@@ -490,6 +495,7 @@ def check(
     fmt: str,
     color: bool | None,
     strict: bool | None,
+    coverage: bool,
     timeout_ms: int | None,
     rlimit: int | None,
     allow_unknown: bool | None,
@@ -503,9 +509,10 @@ def check(
 
     Syntax, names, types and units; then, with Z3, that every decision is complete
     and free of conflicts, that the properties hold, and that the examples pass.
-    Results of unchanged specs come from the cache (--no-cache to bypass).
+    Results of unchanged specs come from the cache (--no-cache to bypass). With --coverage,
+    also the routes and threshold sides that no example exercises.
     """
-    from veripath.pipeline import CHECK
+    from veripath.pipeline import CHECK, CHECK_COVERAGE
 
     config = _config()
     options = _options(
@@ -517,7 +524,7 @@ def check(
         import_roots=import_roots,
     )
     with _progress("checking"):
-        report = _run(config, paths, options, CHECK, exclude, jobs, no_cache)
+        report = _run(config, paths, options, CHECK_COVERAGE if coverage else CHECK, exclude, jobs, no_cache)
     return _report(report, fmt, _use_color(color), output)
 
 

@@ -1,11 +1,13 @@
 """The pipeline, as data: named passes in one tuple, run over every file of a run.
 
-    read → resolve → lower → wellformed → verify-tables → verify-paths → examples → waive → export
+    read → resolve → lower → wellformed → verify-tables → verify-paths → examples → coverage
+         → waive → export
 
 Each command runs a selection of `PASSES`, in the tuple's order: `check` everything but
-`export`, `test` the front end and the examples, `build` everything, `graph` and
-`veripath.load` the front end. A pass is a `Pass(name, run, ready)`: `ready(file)` says
-whether the file has what the pass needs (a pass whose input is missing, because an earlier
+`coverage` (only with `--coverage`) and `export`, `test` the front end and the examples,
+`build` everything but `coverage`, `graph` and `veripath.load` the front end; `mutate` runs
+a mutated Model through the passes from `lower` on. A pass is a `Pass(name, run, ready)`:
+`ready(file)` says whether the file has what the pass needs (a pass whose input is missing, because an earlier
 pass found errors or did not run, is skipped), `run(file, report)` does the work and adds
 to the file's diagnostics. `run_pass` runs one pass on one file and records its wall time
 in `FileResult.timings[name]`; `Report.timings()` sums them per pass over the files.
@@ -233,6 +235,23 @@ def _examples(f: FileResult, report: Report) -> None:
     f.examples.extend(_found(f, run_examples(f.graph).results, report.options))
 
 
+def _coverage(f: FileResult, report: Report) -> None:
+    """Coverage hints (`check --coverage`): rules no example takes, threshold sides no example is on.
+    Rules and decisions the verifier found dead, masked or unreachable are left out."""
+    assert f.graph is not None
+    from verify.coverage import coverage
+
+    skip: set[str] = set()
+    for r in f.checks:
+        kind, _, rest = r.check.partition(":")
+        if r.verdict is Verdict.REFUTED and kind in ("dead", "masked"):
+            decision, _, rule = rest.partition(":")
+            skip.add(f"{decision}.{rule}")
+        elif r.verdict is Verdict.REFUTED and kind == "unreachable" and rest.startswith("decision:"):
+            skip.add(rest.partition(":")[2])
+    f.diagnostics.extend(coverage(f.graph, skip))
+
+
 def _waive(f: FileResult, report: Report) -> None:
     """Mark the findings the spec's `waive` declarations accept; a waiver that accepts none is VP311.
 
@@ -330,6 +349,8 @@ PASSES: tuple[Pass, ...] = (
     Pass("verify-tables", _verify_tables, _has_graph),
     Pass("verify-paths", _verify_paths, _has_graph),
     Pass("examples", _examples, _has_graph),
+    # `check --coverage` only: routes and threshold sides no example exercises
+    Pass("coverage", _coverage, _has_graph),
     # accept the findings the spec waives (after every pass that reports findings)
     Pass("waive", _waive, lambda f: f.model is not None and bool(f.model.waivers)),
     Pass("export", _export, _has_graph),
@@ -349,9 +370,12 @@ def select(*, skip: Iterable[str] = (), until: str | None = None) -> tuple[Pass,
 
 
 FRONT_END = select(until="wellformed")  # `graph`, `veripath.load`
-CHECK = select(skip=["export"])  # `check`, `veripath.check`
-TEST = select(skip=["verify-tables", "verify-paths", "export"])  # `test`: the examples, no solver (no VP311)
-BUILD = PASSES  # `build`: verified first, then the exporters
+CHECK = select(skip=["coverage", "export"])  # `check`, `veripath.check`
+CHECK_COVERAGE = select(skip=["export"])  # `check --coverage`
+TEST = select(
+    skip=["verify-tables", "verify-paths", "coverage", "export"]
+)  # `test`: the examples, no solver (no VP311)
+BUILD = select(skip=["coverage"])  # `build`: verified first, then the exporters
 
 
 def run_pass(p: Pass, f: FileResult, report: Report) -> bool:

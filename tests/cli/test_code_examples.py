@@ -18,12 +18,15 @@ WITH_EXAMPLE = [c for c in CODES.values() if c.example]
 # reaches (VP306) is reached only through a rule no patient matches (VP305).
 ALSO_REPORTED = {"VP306": {"VP305"}}
 
+# The options of `veripath check` that report a code (coverage hints only with --coverage).
+FLAGS = {"VP320": ("--coverage",), "VP321": ("--coverage",)}
+
 
 @pytest.mark.parametrize("code", WITH_EXAMPLE, ids=lambda c: c.code)
 def test_example_reports_its_code(code: Code, tmp_path: Path) -> None:
     spec = tmp_path / "example.vp"
     spec.write_text(code.example, encoding="utf-8")
-    result = run("check", "--format", "json", str(spec))
+    result = run("check", "--format", "json", *FLAGS.get(code.code, ()), str(spec))
     payload = json.loads(result.stdout)
     found = payload["diagnostics"] + [d for f in payload["files"] for d in f["diagnostics"]]
     reported = {d["code"]: d["severity"] for d in found}
@@ -36,6 +39,14 @@ def test_example_reports_its_code(code: Code, tmp_path: Path) -> None:
         assert result.exit_code == 2
     else:
         assert result.exit_code == 1
+
+
+def test_coverage_hints_need_the_flag(tmp_path: Path) -> None:
+    for code in FLAGS:
+        spec = tmp_path / "example.vp"
+        spec.write_text(CODES[code].example, encoding="utf-8")
+        result = run("check", "--format", "json", str(spec))
+        assert result.exit_code == 0 and code not in result.stdout
 
 
 def test_most_codes_have_an_example() -> None:

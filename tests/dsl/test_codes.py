@@ -79,9 +79,9 @@ def test_constants_are_the_registry() -> None:
 def test_default_severities() -> None:
     warnings = {c.code for c in CODES.values() if c.severity is Severity.WARNING}
     # redundant overlaps, masked and dead rules and unreachable parts are warnings, and so are a
-    # waiver that matches none of them, an example fact its path never reads and a named condition
-    # nothing uses; every other finding fails
-    assert warnings == {"VP246", "VP303", "VP304", "VP305", "VP306", "VP311", "VP319"}
+    # waiver that matches none of them, an example fact its path never reads, a named condition
+    # nothing uses, and the coverage hints; every other finding fails
+    assert warnings == {"VP246", "VP303", "VP304", "VP305", "VP306", "VP311", "VP319", "VP320", "VP321"}
     assert {c.stage for c in CODES.values()} == set(Stage)
     assert GAP.stage is Stage.VERIFY and codes.UNEXPECTED_TOKEN.stage is Stage.READ
 

@@ -29,7 +29,7 @@ import hashlib
 import os
 import pickle
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
@@ -201,6 +201,22 @@ def _worker_init() -> None:
     gc.set_threshold(200_000, 30, 30)
 
 
+@contextlib.contextmanager
+def worker_pool(workers: int, preload: str) -> Iterator[ProcessPoolExecutor]:
+    """A pool of `workers` processes. On POSIX a fork server imports `preload` (the module whose
+    functions the workers run) once and each worker forks from it; an exception or Ctrl-C while
+    the pool is in use cancels what has not started."""
+    context: Any = get_context("forkserver" if os.name == "posix" else "spawn")
+    if os.name == "posix":
+        context.set_forkserver_preload([preload])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
+        try:
+            yield pool
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+
+
 def run(
     files: Sequence[str],
     options: Options,
@@ -233,17 +249,10 @@ def run(
         for i in todo:
             results[i] = check_one(files[i], options, names, cache, lookup=False)
     else:
-        context: Any = get_context("forkserver" if os.name == "posix" else "spawn")
-        if os.name == "posix":  # the server imports the pipeline once; each worker forks from it
-            context.set_forkserver_preload(["veripath.batch"])
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
-            try:
-                futures = {i: pool.submit(check_one, files[i], options, names, cache, lookup=False) for i in todo}
-                for i, future in futures.items():
-                    results[i] = future.result()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
+        with worker_pool(workers, "veripath.batch") as pool:
+            futures = {i: pool.submit(check_one, files[i], options, names, cache, lookup=False) for i in todo}
+            for i, future in futures.items():
+                results[i] = future.result()
     report = Report(files=[r for r in results if r is not None], extra=list(extra), options=options, passes=names)
     report.seconds = time.perf_counter() - t0
     return report

@@ -1,4 +1,4 @@
-"""The command line: `veripath check | test | graph | build | explain-code`.
+"""The command line: `veripath check | test | graph | build | run | mutate | explain-code`.
 
 Data and findings go to stdout (or `--output-file`); usage errors, internal errors and the
 progress display to stderr. Each command returns an exit status, which
@@ -26,6 +26,7 @@ import click
 from dsl.codes import CODES, MISPLACED_DECLARATION, lookup
 from verify.results import SolverOptions
 from veripath import __version__
+from veripath.mutate import OPERATORS, Operator
 from veripath.status import ExitCode, UserError, exit_code
 
 # Imported by the commands that need them: `veripath --help` and `--version` load neither
@@ -320,6 +321,7 @@ def main() -> None:
       veripath check specs/                 check every spec in a folder
       veripath graph specs/x.vp             draw the decision graph (Mermaid)
       veripath build specs/ --out build/    verify, then write the tables
+      veripath mutate specs/                which mistakes would no check notice?
       veripath explain-code VP301           what a diagnostic code means
 
     \b
@@ -371,15 +373,20 @@ _exclude_option = click.option(
     "(repeatable; adds to the config's exclude).",
 )
 
-_batch_options = [
-    click.option(
+
+def _jobs_option(what: str) -> Callable[[F], F]:
+    return click.option(
         "-j",
         "--jobs",
         type=click.IntRange(min=0),
         default=None,
         envvar="VERIPATH_JOBS",
-        help="Check files in this many processes (0 or unset: one per core; config: jobs; env: VERIPATH_JOBS).",
-    ),
+        help=f"{what} in this many processes (0 or unset: one per core; config: jobs; env: VERIPATH_JOBS).",
+    )
+
+
+_batch_options = [
+    _jobs_option("Check files"),
     click.option(
         "--no-cache",
         is_flag=True,
@@ -443,14 +450,7 @@ def _run(
     """Discover the files (the paths given, else the config's `paths`, else `.`) and run `passes`."""
     from veripath.api import run
 
-    if not paths:
-        paths = tuple(config.resolve(p) for p in config.paths) or (".",)
-    if jobs is None:
-        jobs = config.jobs
-    if not jobs:
-        from veripath.batch import default_jobs
-
-        jobs = default_jobs()
+    paths, jobs = _targets(config, paths, jobs)
     cache = None
     if not no_cache and config.cache:
         from veripath.batch import cache_dir
@@ -466,6 +466,20 @@ def _run(
         jobs=jobs,
         cache=cache,
     )
+
+
+def _targets(config: Config, paths: tuple[str, ...], jobs: int | None) -> tuple[tuple[str, ...], int]:
+    """The paths to run on (given, else the config's `paths`, else `.`) and the number of processes
+    (given, else the config's, else one per core)."""
+    if not paths:
+        paths = tuple(config.resolve(p) for p in config.paths) or (".",)
+    if jobs is None:
+        jobs = config.jobs
+    if not jobs:
+        from veripath.batch import default_jobs
+
+        jobs = default_jobs()
+    return paths, jobs
 
 
 def _config() -> Config:
@@ -681,6 +695,115 @@ def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: 
     else:
         click.echo(render_text(data, checked), nl=False)
     return ExitCode.OK if data["status"] in ("end", "needs") else ExitCode.FINDINGS
+
+
+@main.command()
+@_paths_argument
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@_color_option
+@click.option(
+    "--strict/--no-strict",
+    default=None,
+    help="A warning the original spec does not have kills a mutant too (config: strict).",
+)
+@click.option(
+    "--min-score",
+    type=click.FloatRange(0, 100),
+    default=None,
+    metavar="PERCENT",
+    help="Exit 1 if a guideline's mutation score is below PERCENT (mutants not run or undecided count as survivors).",
+)
+@click.option(
+    "--time-budget",
+    type=click.FloatRange(min=0),
+    default=None,
+    metavar="SECONDS",
+    help="Start no mutant after SECONDS; the rest are reported as not run.",
+)
+@click.option(
+    "--operator",
+    "operators",
+    multiple=True,
+    type=click.Choice(OPERATORS),
+    help="Apply only this mutation operator (repeatable; default: all, see docs/mutate.md).",
+)
+@_with_solver_options
+@_import_root_option
+@_exclude_option
+@_jobs_option("Run mutants")
+@click.option("-v", "--verbose", is_flag=True, help="List every mutant, with what killed it.")
+@click.option(
+    "--output-file",
+    type=click.Path(dir_okay=False),
+    help="Write the report to this file instead of stdout (stdout then gets the summary line).",
+)
+@_guard
+def mutate(
+    paths: tuple[str, ...],
+    fmt: str,
+    color: bool | None,
+    strict: bool | None,
+    min_score: float | None,
+    time_budget: float | None,
+    operators: tuple[Operator, ...],
+    timeout_ms: int | None,
+    rlimit: int | None,
+    allow_unknown: bool | None,
+    import_roots: tuple[str, ...],
+    exclude: tuple[str, ...],
+    jobs: int | None,
+    verbose: bool,
+    output_file: str | None,
+) -> ExitCode:
+    """Mutation testing: which mistakes in the specs would no check, property or example notice?
+
+    Applies realistic authoring mistakes one at a time (delete a rule, negate a condition,
+    move a threshold, swap an action, a disposition or a next decision...) and verifies each
+    mutant in full. A mutant some check fails on is killed; one that passes although some
+    patient's recommendation changes survives, and is listed under its rule with that patient.
+    Mutants that change no patient's outcome (proved with Z3) are left out of the score.
+    See docs/mutate.md.
+    """
+    from veripath.api import discover
+    from veripath.mutate import engine
+    from veripath.mutate.render import Settings, render_json, render_report, status, summary_line
+    from veripath.render_json import dumps
+
+    config = _config()
+    options = _options(
+        config,
+        timeout_ms=timeout_ms,
+        rlimit=rlimit,
+        allow_unknown=allow_unknown,
+        strict=strict,
+        import_roots=import_roots,
+    )
+    paths, jobs = _targets(config, paths, jobs)
+    settings = Settings(
+        strict=options.strict,
+        min_score=min_score,
+        time_budget=time_budget,
+        operators=tuple(op for op in OPERATORS if not operators or op in operators),
+    )
+    t0 = time.perf_counter()
+    files, problems = discover(
+        list(paths), exclude=(*config.exclude, *exclude), base=config.root, respect_gitignore=config.respect_gitignore
+    )
+    with _progress("mutating"):
+        specs = engine.run(files, options, operators=settings.operators, jobs=jobs, time_budget=time_budget)
+    seconds = time.perf_counter() - t0
+    code = status(specs, problems, settings)
+    use_color = _use_color(color) and output_file is None
+    if fmt == "json":
+        text = dumps(render_json(specs, problems, settings, seconds, __version__, int(code))) + "\n"
+    else:
+        text = render_report(specs, problems, settings, seconds, color=use_color, verbose=verbose)
+    if output_file is not None:
+        _write(output_file, text)
+        click.echo(summary_line(specs, settings, seconds))
+    else:
+        click.echo(text, nl=False, color=use_color)
+    return code
 
 
 @main.command("explain-code")

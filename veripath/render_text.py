@@ -23,7 +23,8 @@ _MAX_SHOWN = 160
 _COLORS = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.NOTE: "cyan"}
 
 
-def _caret(span: Span, source: SourceFile | None, color: bool) -> list[str]:
+def caret_lines(span: Span, source: SourceFile | None, color: bool = False) -> list[str]:
+    """The source line of `span` with a `^~~~` marker under it (nothing if the line is not known)."""
     if source is None:
         return []
     text = source.line_text(span.line).expandtabs(1)
@@ -62,7 +63,7 @@ def render_text(
     waived = f" (waived: {escape_text(diagnostic.waived)})" if diagnostic.waived is not None else ""
     lines = [f"{where}{head_sev}: {escape_text(diagnostic.message)} {code}{waived}"]
     if diagnostic.span is not None:
-        lines.extend(_caret(diagnostic.span, sources.get(diagnostic.span.file), color))
+        lines.extend(caret_lines(diagnostic.span, sources.get(diagnostic.span.file), color))
     for extra in _evidence_lines(diagnostic.evidence):
         lines.append(f"  {escape_text(extra)}")
     for note in diagnostic.notes:

@@ -1,0 +1,467 @@
+"""Mutation operators: realistic authoring mistakes, each applied once to the resolved Model.
+
+A `Mutant` is one small change to one decision of a guideline: the decision as it would be
+after the mistake (built with `dataclasses.replace` on the frozen model nodes, so every
+node keeps its span), where in the source the change is, and what changed, in words.
+`mutants(model, read)` lists every mutant of a guideline, in a fixed order (decisions in
+model order, rules in source order, then the operators in `OPERATORS` order), each with a
+stable id `DECISION.RULE:OPERATOR:N` (the N-th mutant of that operator on that rule).
+
+The operators (docs/mutate.md says what each means for a patient):
+
+  drop-rule        delete the rule
+  drop-conjunct    delete one operand of an `and`
+  negate-conjunct  negate one operand of an `and` (or the whole condition if it is no `and`)
+  shift-threshold  move a numeric constant one step down, and one step up (`threshold_step`)
+  flip-bound       `<` <-> `<=`, `>` <-> `>=`
+  swap-value       replace one value of an enumeration test by another value of its type
+  swap-action      replace an ordered action by another action of the same kind
+  drop-order       delete one action from the order list
+  swap-goto        continue with another decision
+  swap-end         end in another disposition
+  swap-outcomes    exchange the rule's outcome (orders, then/end) with the next rule's
+
+An `otherwise` rule's condition is "no earlier rule matches": it is rebuilt from the mutated
+earlier rules, and its own (implicit) condition is never mutated.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from compiler.pretty import describe_compare, describe_cond, describe_outcome
+from dsl import ast
+from dsl import model as m
+from dsl.cond import CondVisitor, PathWalker
+from dsl.ops import Op
+from dsl.source import Span
+from veripath.mutate import OPERATORS, Operator
+
+# A reason for a rule that a mutant sends to an `uncovered` disposition (the language requires one).
+MUTANT_REASON = "mutant: no reason given"
+
+_FLIPPED_BOUND = {Op.LT: Op.LE, Op.LE: Op.LT, Op.GT: Op.GE, Op.GE: Op.GT}
+
+# A rule's decision with one rule replaced (the rule's position is fixed by the caller).
+_Changed = Callable[[m.Rule], list[m.Rule]]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Mutant:
+    """One mutation of a guideline: `decision` is the mutated decision, replacing the original."""
+
+    id: str  # DECISION.RULE:OPERATOR:N
+    operator: Operator
+    rule: m.Rule  # the rule the change is attributed to (as in the original spec)
+    span: Span  # where the change is in the source
+    description: str  # what changed: "size_cm < 10 cm -> size_cm < 11 cm"
+    decision: m.Decision
+
+    def apply(self, model: m.Model) -> m.Model:
+        """The model with this mutant's decision in place of the original one."""
+        decisions = tuple(self.decision if d.name == self.decision.name else d for d in model.decisions)
+        return dataclasses.replace(model, decisions=decisions)
+
+
+def threshold_step(value: Fraction, integer: bool) -> Fraction:
+    """One step of a threshold: 1 for an integer input; for a real input the last digit of the
+    constant as written in the input's unit (10 -> 1, 2.5 -> 0.1, 0.25 -> 0.01), or 1/q for a
+    constant with no short decimal form (p/q)."""
+    if integer:
+        return Fraction(1)
+    for digits in range(7):
+        if (value * 10**digits).denominator == 1:
+            return Fraction(1, 10**digits)
+    return Fraction(1, value.denominator)
+
+
+# -- conditions ---------------------------------------------------------------------------------
+
+Path = tuple[int, ...]  # child positions from the root of a condition (operands; 0 under `not`)
+
+
+@dataclass(frozen=True, slots=True)
+class _Site:
+    path: Path
+    node: m.Cond
+    droppable: bool  # an operand of an `and` with at least two operands
+
+
+class _Sites(PathWalker):
+    """Where a condition can be mutated, in source order (pre-order):
+
+    conjuncts  the operands of every `and`, or the whole condition if it is no `and`;
+    atoms      every numeric comparison and enumeration test."""
+
+    def __init__(self, c: m.Cond) -> None:
+        super().__init__()
+        self.conjuncts: list[_Site] = []
+        self.atoms: list[tuple[Path, m.Compare | m.EnumIn]] = []
+        match c:
+            case m.And():
+                pass
+            case _:
+                self.conjuncts.append(_Site((), c, False))
+        self.visit(c)
+
+    def visit_const(self, c: m.Const) -> None:
+        pass
+
+    def visit_bool_var(self, c: m.BoolVar) -> None:
+        pass
+
+    def visit_enum_in(self, c: m.EnumIn) -> None:
+        self.atoms.append((self.path, c))
+
+    def visit_compare(self, c: m.Compare) -> None:
+        self.atoms.append((self.path, c))
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> None:
+        pass
+
+    def visit_and(self, c: m.And) -> None:
+        for k, o in enumerate(c.operands):
+            self.conjuncts.append(_Site((*self.path, k), o, len(c.operands) >= 2))
+            self.child(o, k)
+
+
+class _Replace(CondVisitor[m.Cond]):
+    """The condition with the node at `path` replaced by `new` (None: the operand dropped from its `and`)."""
+
+    def __init__(self, path: Path, new: m.Cond | None) -> None:
+        self.path = path
+        self.new = new
+
+    def at(self, c: m.Cond, path: Path) -> m.Cond:
+        inner = _Replace(path, self.new)
+        return inner.visit(c)
+
+    def _leaf(self, c: m.Cond) -> m.Cond:
+        if self.path:
+            raise ValueError(f"no child {self.path} in a leaf condition")
+        assert self.new is not None
+        return self.new
+
+    def visit(self, c: m.Cond) -> m.Cond:
+        if not self.path:
+            assert self.new is not None
+            return self.new
+        return super().visit(c)
+
+    def visit_const(self, c: m.Const) -> m.Cond:
+        return self._leaf(c)
+
+    def visit_bool_var(self, c: m.BoolVar) -> m.Cond:
+        return self._leaf(c)
+
+    def visit_enum_in(self, c: m.EnumIn) -> m.Cond:
+        return self._leaf(c)
+
+    def visit_compare(self, c: m.Compare) -> m.Cond:
+        return self._leaf(c)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> m.Cond:
+        return self._leaf(c)
+
+    def visit_not(self, c: m.Not) -> m.Cond:
+        return dataclasses.replace(c, operand=self.at(c.operand, self.path[1:]))
+
+    def visit_and(self, c: m.And) -> m.Cond:
+        k, rest = self.path[0], self.path[1:]
+        if not rest and self.new is None:  # drop operand k
+            kept = tuple(o for i, o in enumerate(c.operands) if i != k)
+            return kept[0] if len(kept) == 1 else dataclasses.replace(c, operands=kept)
+        return dataclasses.replace(c, operands=_replaced(c.operands, k, self.at(c.operands[k], rest)))
+
+    def visit_or(self, c: m.Or) -> m.Cond:
+        k, rest = self.path[0], self.path[1:]
+        return dataclasses.replace(c, operands=_replaced(c.operands, k, self.at(c.operands[k], rest)))
+
+
+def _replaced(items: tuple[m.Cond, ...], k: int, new: m.Cond) -> tuple[m.Cond, ...]:
+    return (*items[:k], new, *items[k + 1 :])
+
+
+def replace_at(cond: m.Cond, path: Path, new: m.Cond | None) -> m.Cond:
+    """`cond` with the node at `path` replaced by `new`, or (None) dropped from its `and`."""
+    if not path and new is None:
+        raise ValueError("only an operand of an 'and' can be dropped")
+    return _Replace(path, new).visit(cond)
+
+
+def negation(c: m.Cond) -> m.Cond:
+    """The negation of a condition, as an author would write it: `not x` for x, x for `not x`,
+    `>=` for `<`."""
+    match c:
+        case m.Not():
+            return c.operand
+        case m.Compare():
+            return dataclasses.replace(c, op=c.op.negate())
+        case _:
+            return m.Not(operand=c, span=c.span)
+
+
+# -- describing a change ----------------------------------------------------------------------------
+
+
+def _text(c: m.Cond, model: m.Model) -> str:
+    """A condition as DSL text; a comparison with the unit of its input."""
+    match c:
+        case m.Compare():
+            return describe_compare(c, model)
+        case _:
+            return describe_cond(c)
+
+
+# -- where things are in the source ------------------------------------------------------------------
+
+
+class Locator:
+    """Spans of the parts of a rule that the model keeps as names only (orders, then, end)."""
+
+    def __init__(self, modules: Sequence[ast.Module]) -> None:
+        self._rules: dict[tuple[str, int], ast.Rule] = {}
+        for module in modules:
+            for decl in module.decls:
+                if isinstance(decl, ast.DecisionDecl):
+                    for k, r in enumerate(decl.rules, start=1):
+                        self._rules.setdefault((decl.name.text, k), r)
+
+    def order(self, rule: m.Rule, k: int) -> Span:
+        r = self._rules.get((rule.decision, rule.index))
+        if r is None or k >= len(r.orders):
+            return rule.span
+        return r.orders[k].span
+
+    def outcome(self, rule: m.Rule) -> Span:
+        """The `then D` or `end X` target."""
+        r = self._rules.get((rule.decision, rule.index))
+        if r is not None and r.goto is not None:
+            return r.goto.span
+        if r is not None and r.finish is not None:
+            return r.finish.disposition.span
+        return rule.span
+
+
+# -- the mutants of a guideline ---------------------------------------------------------------------
+
+
+def with_rules(decision: m.Decision, rules: Sequence[m.Rule]) -> m.Decision:
+    """The decision with these rules; a last `otherwise` rule is rebuilt as "no earlier rule matches"."""
+    out = list(rules)
+    if out and out[-1].is_otherwise:
+        last = out[-1]
+        cond = m.Not(operand=m.Or(operands=tuple(r.cond for r in out[:-1]), span=last.span), span=last.span)
+        out[-1] = dataclasses.replace(last, cond=cond)
+    return dataclasses.replace(decision, rules=tuple(out))
+
+
+class _Builder:
+    def __init__(self, model: m.Model, locator: Locator, operators: frozenset[Operator]) -> None:
+        self.model = model
+        self.locator = locator
+        self.operators = operators
+        self.out: list[Mutant] = []
+        self._count: dict[tuple[str, Operator], int] = {}
+
+    def add(self, op: Operator, decision: m.Decision, rule: m.Rule, span: Span, what: str, rules: list[m.Rule]) -> None:
+        if op not in self.operators:
+            return
+        n = self._count[(rule.id, op)] = self._count.get((rule.id, op), 0) + 1
+        self.out.append(
+            Mutant(
+                id=f"{rule.id}:{op}:{n}",
+                operator=op,
+                rule=rule,
+                span=span,
+                description=what,
+                decision=with_rules(decision, rules),
+            )
+        )
+
+    def decision(self, d: m.Decision) -> None:
+        for i, rule in enumerate(d.rules):
+            self.rule(d, i, rule)
+
+    def rule(self, d: m.Decision, i: int, rule: m.Rule) -> None:
+        rules = list(d.rules)
+
+        def changed(new: m.Rule) -> list[m.Rule]:
+            return [*rules[:i], new, *rules[i + 1 :]]
+
+        self.add(
+            "drop-rule",
+            d,
+            rule,
+            rule.span,
+            f"rule {rule.label or f'r{rule.index}'} deleted",
+            rules[:i] + rules[i + 1 :],
+        )
+        if not rule.is_otherwise:
+            self.condition(d, rule, changed)
+        self.outcome(d, i, rule, changed)
+
+    def condition(self, d: m.Decision, rule: m.Rule, changed: _Changed) -> None:
+        model = self.model
+        sites = _Sites(rule.cond)
+        for site in sites.conjuncts:
+            neg = negation(site.node)
+            self.add(
+                "negate-conjunct",
+                d,
+                rule,
+                site.node.span,
+                f"{_text(site.node, model)} -> {_text(neg, model)}",
+                changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, neg))),
+            )
+            if site.droppable:
+                self.add(
+                    "drop-conjunct",
+                    d,
+                    rule,
+                    site.node.span,
+                    f"'{_text(site.node, model)}' deleted",
+                    changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, None))),
+                )
+        for path, atom in sites.atoms:
+            match atom:
+                case m.Compare():
+                    for new in self.thresholds(atom):
+                        op: Operator = "flip-bound" if new.op is not atom.op else "shift-threshold"
+                        self.add(
+                            op,
+                            d,
+                            rule,
+                            atom.span,
+                            f"{_text(atom, model)} -> {_text(new, model)}",
+                            changed(dataclasses.replace(rule, cond=replace_at(rule.cond, path, new))),
+                        )
+                case m.EnumIn():
+                    ty = model.variable(atom.var).type
+                    assert isinstance(ty, m.EnumType)
+                    for k, old in enumerate(atom.values):
+                        for value in ty.values:
+                            if value in atom.values:
+                                continue
+                            values = (*atom.values[:k], value, *atom.values[k + 1 :])
+                            self.add(
+                                "swap-value",
+                                d,
+                                rule,
+                                atom.span,
+                                f"{old} -> {value} in '{_text(atom, model)}'",
+                                changed(
+                                    dataclasses.replace(
+                                        rule, cond=replace_at(rule.cond, path, dataclasses.replace(atom, values=values))
+                                    )
+                                ),
+                            )
+
+    def thresholds(self, c: m.Compare) -> Iterator[m.Compare]:
+        """The comparison with its constant one step down and one step up (within the input's
+        range), then with its bound flipped."""
+        var, const, side = _var_const(c)
+        if var is not None and const is not None:
+            ty = self.model.variable(var).type
+            assert isinstance(ty, m.NumberType)
+            step = threshold_step(const, ty.integer)
+            for moved in (const - step, const + step):
+                if ty.low <= moved <= ty.high:
+                    term = m.NumTerm(const=moved)
+                    yield dataclasses.replace(c, right=term) if side == "right" else dataclasses.replace(c, left=term)
+        flipped = _FLIPPED_BOUND.get(c.op)
+        if flipped is not None:
+            yield dataclasses.replace(c, op=flipped)
+
+    def outcome(self, d: m.Decision, i: int, rule: m.Rule, changed: _Changed) -> None:
+        model = self.model
+        before = describe_outcome(rule.orders, rule.goto, rule.end)
+        for k, name in enumerate(rule.orders):
+            kind = model.action(name).kind
+            for other in model.actions:
+                if other.name == name or other.kind != kind:
+                    continue
+                orders = (*rule.orders[:k], other.name, *rule.orders[k + 1 :])
+                self.add(
+                    "swap-action",
+                    d,
+                    rule,
+                    self.locator.order(rule, k),
+                    f"order {name} -> order {other.name}",
+                    changed(dataclasses.replace(rule, orders=orders)),
+                )
+        for k, name in enumerate(rule.orders):
+            orders = rule.orders[:k] + rule.orders[k + 1 :]
+            self.add(
+                "drop-order",
+                d,
+                rule,
+                self.locator.order(rule, k),
+                f"order {name} deleted",
+                changed(dataclasses.replace(rule, orders=orders)),
+            )
+        if rule.goto is not None:
+            for other_d in model.decisions:
+                if other_d.name in (rule.goto, rule.decision):
+                    continue
+                self.add(
+                    "swap-goto",
+                    d,
+                    rule,
+                    self.locator.outcome(rule),
+                    f"then {rule.goto} -> then {other_d.name}",
+                    changed(dataclasses.replace(rule, goto=other_d.name)),
+                )
+        if rule.end is not None:
+            for disp in model.dispositions:
+                if disp.name == rule.end:
+                    continue
+                reason = (rule.reason or MUTANT_REASON) if disp.kind == "uncovered" else None
+                self.add(
+                    "swap-end",
+                    d,
+                    rule,
+                    self.locator.outcome(rule),
+                    f"end {rule.end} -> end {disp.name}",
+                    changed(dataclasses.replace(rule, end=disp.name, reason=reason)),
+                )
+        if i + 1 < len(d.rules):
+            nxt = d.rules[i + 1]
+            if nxt.outcome != rule.outcome:
+                rules = list(d.rules)
+                rules[i] = _with_outcome(rule, nxt)
+                rules[i + 1] = _with_outcome(nxt, rule)
+                after = describe_outcome(nxt.orders, nxt.goto, nxt.end)
+                self.add(
+                    "swap-outcomes",
+                    d,
+                    rule,
+                    self.locator.outcome(rule),
+                    f"{before} <-> {after} (rule {nxt.label or f'r{nxt.index}'})",
+                    rules,
+                )
+
+
+def _with_outcome(rule: m.Rule, source: m.Rule) -> m.Rule:
+    return dataclasses.replace(rule, orders=source.orders, goto=source.goto, end=source.end, reason=source.reason)
+
+
+def _var_const(c: m.Compare) -> tuple[str | None, Fraction | None, str]:
+    """The variable and the constant of a comparison `var op const` (or `const op var`), and the
+    field holding the constant."""
+    if c.left.var is not None and c.right.const is not None:
+        return c.left.var, c.right.const, "right"
+    if c.right.var is not None and c.left.const is not None:
+        return c.right.var, c.left.const, "left"
+    return None, None, "right"
+
+
+def mutants(model: m.Model, modules: Sequence[ast.Module], operators: Sequence[Operator] = OPERATORS) -> list[Mutant]:
+    """Every mutant of a guideline, in a fixed order (see the module docstring)."""
+    builder = _Builder(model, Locator(modules), frozenset(operators))
+    for d in model.decisions:
+        builder.decision(d)
+    return builder.out

@@ -94,6 +94,17 @@ def test_what_each_operator_changes(subject: Subject) -> None:
     assert not any(i.startswith("after_us.large:") and "conjunct" in i for i in described)
 
 
+def test_a_negated_test_is_described_as_written(tmp_path: Path) -> None:
+    spec = tmp_path / "x.vp"
+    spec.write_text(
+        PLANTED.read_text(encoding="utf-8").replace("  when depth == deep\n", "  when depth != superficial\n"),
+        encoding="utf-8",
+    )
+    s = Subject(str(spec), Options())
+    assert s.by_id["first.deep:swap-value:1"].description == "superficial -> deep in 'depth != superficial'"
+    assert s.by_id["first.deep:negate-conjunct:1"].description == "depth != superficial -> depth == superficial"
+
+
 def test_otherwise_is_rebuilt_from_the_mutated_rules(subject: Subject) -> None:
     mu = _mutant(subject, "after_us.benign_small:drop-rule:1")
     last = mu.decision.rules[-1]

@@ -99,7 +99,9 @@ class _Sites(PathWalker):
     def __init__(self, c: m.Cond) -> None:
         super().__init__()
         self.conjuncts: list[_Site] = []
-        self.atoms: list[tuple[Path, m.Compare | m.EnumIn]] = []
+        # (path, atom, whether it is the operand of a `not`: `x != v` is described as such)
+        self.atoms: list[tuple[Path, m.Compare | m.EnumIn, bool]] = []
+        self._under_not: set[Path] = set()  # the paths of the operands of a `not`
         match c:
             case m.And():
                 pass
@@ -114,13 +116,17 @@ class _Sites(PathWalker):
         pass
 
     def visit_enum_in(self, c: m.EnumIn) -> None:
-        self.atoms.append((self.path, c))
+        self.atoms.append((self.path, c, self.path in self._under_not))
 
     def visit_compare(self, c: m.Compare) -> None:
-        self.atoms.append((self.path, c))
+        self.atoms.append((self.path, c, self.path in self._under_not))
 
     def visit_enum_compare(self, c: m.EnumCompare) -> None:
         pass
+
+    def visit_not(self, c: m.Not) -> None:
+        self._under_not.add((*self.path, 0))
+        self.child(c.operand, 0)
 
     def visit_and(self, c: m.And) -> None:
         for k, o in enumerate(c.operands):
@@ -326,7 +332,11 @@ class _Builder:
                     f"'{_text(site.node, model)}' deleted",
                     changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, None))),
                 )
-        for path, atom in sites.atoms:
+        for path, atom, negated in sites.atoms:
+
+            def shown(c: m.Cond, negated: bool = negated) -> str:
+                return _text(m.Not(operand=c, span=c.span) if negated else c, model)
+
             match atom:
                 case m.Compare():
                     for new in self.thresholds(atom):
@@ -336,7 +346,7 @@ class _Builder:
                             d,
                             rule,
                             atom.span,
-                            f"{_text(atom, model)} -> {_text(new, model)}",
+                            f"{shown(atom)} -> {shown(new)}",
                             changed(dataclasses.replace(rule, cond=replace_at(rule.cond, path, new))),
                         )
                 case m.EnumIn():
@@ -352,7 +362,7 @@ class _Builder:
                                 d,
                                 rule,
                                 atom.span,
-                                f"{old} -> {value} in '{_text(atom, model)}'",
+                                f"{old} -> {value} in '{shown(atom)}'",
                                 changed(
                                     dataclasses.replace(
                                         rule, cond=replace_at(rule.cond, path, dataclasses.replace(atom, values=values))

@@ -259,7 +259,8 @@ def _valid(doc: Any) -> None:
 
 
 def test_the_json_report_follows_its_schema() -> None:
-    result = run("mutate", "--format", "json", str(PLANTED), str(FINDINGS), str(ROOT / "no" / "such.vp"))
+    some = [f"--operator={op}" for op in ("drop-rule", "shift-threshold", "flip-bound", "swap-end")]
+    result = run("mutate", "--format", "json", *some, str(PLANTED), str(FINDINGS), str(ROOT / "no" / "such.vp"))
     assert result.exit_code == 2, result.output  # the missing path
     doc = json.loads(result.stdout)
     _valid(doc)

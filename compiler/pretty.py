@@ -88,25 +88,6 @@ class _Describe(CondVisitor[str]):
         return text
 
 
-def describe_compare(c: m.Compare, model: m.Model) -> str:
-    """A comparison as DSL text, its number written with the unit of the input it is compared
-    with (`size_cm < 10 cm`), as a reader of the spec would write it."""
-    unit = None
-    for t in (c.left, c.right):
-        if t.var is not None:
-            ty = model.variable(t.var).type
-            if isinstance(ty, m.NumberType):
-                unit = ty.unit
-
-    def term(t: m.NumTerm) -> str:
-        if t.var is not None:
-            return t.var
-        assert t.const is not None
-        return format_quantity(t.const, unit) + (f" {unit}" if unit else "")
-
-    return f"{term(c.left)} {c.op.symbol} {term(c.right)}"
-
-
 def describe_outcome(orders: Sequence[str], goto: str | None, end: str | None) -> str:
     """What a rule does, as DSL text: `order a, b then d`, `end x`."""
     parts = [f"order {', '.join(orders)}"] if orders else []

@@ -23,14 +23,14 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from compiler.graph import DecisionGraph
-from compiler.pretty import describe_compare, describe_cond, describe_outcome
+from compiler.pretty import describe_cond, describe_outcome
 from dsl import model as m
 from dsl.codes import UNTESTED_ROUTE, UNTESTED_THRESHOLD
 from dsl.cond import compares
 from dsl.diagnostics import Diagnostic, diagnostic
 from dsl.model import Value
 from dsl.ops import Op
-from verify.counterexample import rule_name
+from verify.counterexample import cond_text, rule_name
 from verify.evaluate import evaluate3, normalise_patient
 from verify.simulate import simulate
 
@@ -117,8 +117,8 @@ def _thresholds(model: m.Model, d: m.Decision, examples: list[dict[str, Value]],
             missing = [side for side in (True, False) if side not in sides]
             if not missing:
                 continue
-            text = describe_compare(c, model)
-            negated = describe_compare(m.Compare(op=c.op.negate(), left=c.left, right=c.right, span=c.span), model)
+            text = cond_text(c, model)
+            negated = cond_text(m.Compare(op=c.op.negate(), left=c.left, right=c.right, span=c.span), model)
             if not reached or len(missing) == 2:
                 message = f"no example that reaches decision '{d.name}' decides '{text}': neither side is tested"
                 hint = f"add examples reaching '{d.name}' with {text} and with {negated}"

@@ -186,7 +186,7 @@ def test_the_pinning_example_kills_the_survivor(results: dict[str, MutantResult]
         encoding="utf-8",
     )
     s = Subject(str(spec), Options())
-    assert s.runnable
+    assert s.runnable and s.original.diagnostics == []  # no warning either (VP319: facts the path never reads)
     killed = s.run(s.by_id["after_us.benign_mid:shift-threshold:2"])
     assert killed.status == "killed" and [x.code for x in killed.found] == ["VP308"]
 

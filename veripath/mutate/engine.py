@@ -35,6 +35,7 @@ from dsl.codes import UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic
 from dsl.model import Value
 from verify.evaluate import evaluate3
+from verify.examples import unread_facts
 from verify.results import Verdict
 from verify.simulate import Trace, simulate
 from veripath import pipeline
@@ -188,28 +189,38 @@ def _read_on(subject: Subject, before: Trace, after: Trace, patient: dict[str, V
 def _pin(
     subject: Subject, mutant: FileResult, facts: tuple[tuple[str, Value], ...], expected: Trace
 ) -> tuple[tuple[str, Value], ...]:
-    """The fewest of `facts` (dropping one at a time, in order) with which the original still gives
-    `expected` and the mutant, reaching a disposition too, another outcome: the `given` of an
-    example that kills the mutant by what it recommends (not by a value it lacks)."""
+    """The `given` of an example that the original passes (with `expected`) and the mutant fails.
+
+    Only facts the original's path reads are given (an example giving others is warned about,
+    VP319). Of those, the fewest (dropping one at a time, in order) with which the original still
+    gives `expected` and the mutant another outcome: preferably one it reaches too (the example
+    then catches the mistake by what the mutant recommends), else one where it stops for a
+    value the example leaves out (which fails the example as well)."""
     graph, edited = subject.original.graph, mutant.graph
     assert graph is not None and edited is not None
     assumptions = graph.model.assumptions
     want = outcome_of(expected)
-    kept = dict(facts)
+    unread = set(unread_facts(graph, (k for k, _ in facts), expected))
+    given = tuple((k, v) for k, v in facts if k not in unread)
 
-    def pins(p: dict[str, Value]) -> bool:
+    def pins(p: dict[str, Value], reached: bool) -> bool:
         if any(evaluate3(a.cond, p) is False for a in assumptions):
             return False
         mine, theirs = simulate(graph, p), simulate(edited, p)
-        return mine.error is None and theirs.error is None and outcome_of(mine) == want != outcome_of(theirs)
+        if mine.error is not None or outcome_of(mine) != want:
+            return False
+        return outcome_of(theirs) != want and (theirs.error is None or not reached)
 
-    if not pins(kept):
-        return facts
-    for name, _ in facts:
-        trial = {k: v for k, v in kept.items() if k != name}
-        if pins(trial):
-            kept = trial
-    return tuple((k, v) for k, v in facts if k in kept)
+    for reached in (True, False):
+        kept = dict(given)
+        if not pins(kept, reached):
+            continue
+        for name, _ in given:
+            trial = {k: v for k, v in kept.items() if k != name}
+            if pins(trial, reached):
+                kept = trial
+        return tuple((k, v) for k, v in given if k in kept)
+    return given
 
 
 # -- several files, in processes, on a budget ------------------------------------------------------

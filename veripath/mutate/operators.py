@@ -32,12 +32,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from compiler.pretty import describe_compare, describe_cond, describe_outcome
+from compiler.pretty import describe_outcome
 from dsl import ast
 from dsl import model as m
 from dsl.cond import CondVisitor, PathWalker
 from dsl.ops import Op
 from dsl.source import Span
+from verify.counterexample import cond_text
 from veripath.mutate import OPERATORS, Operator
 
 # A reason for a rule that a mutant sends to an `uncovered` disposition (the language requires one).
@@ -128,6 +129,9 @@ class _Sites(PathWalker):
         self._under_not.add((*self.path, 0))
         self.child(c.operand, 0)
 
+    def visit_named(self, c: m.Named) -> None:
+        pass  # a use of a `define`: negated or deleted as a whole (its body is mutated as the define's)
+
     def visit_and(self, c: m.And) -> None:
         for k, o in enumerate(c.operands):
             self.conjuncts.append(_Site((*self.path, k), o, len(c.operands) >= 2))
@@ -186,6 +190,9 @@ class _Replace(CondVisitor[m.Cond]):
         k, rest = self.path[0], self.path[1:]
         return dataclasses.replace(c, operands=_replaced(c.operands, k, self.at(c.operands[k], rest)))
 
+    def visit_named(self, c: m.Named) -> m.Cond:
+        return dataclasses.replace(c, body=self.at(c.body, self.path[1:]))
+
 
 def _replaced(items: tuple[m.Cond, ...], k: int, new: m.Cond) -> tuple[m.Cond, ...]:
     return (*items[:k], new, *items[k + 1 :])
@@ -211,15 +218,6 @@ def negation(c: m.Cond) -> m.Cond:
 
 
 # -- describing a change ----------------------------------------------------------------------------
-
-
-def _text(c: m.Cond, model: m.Model) -> str:
-    """A condition as DSL text; a comparison with the unit of its input."""
-    match c:
-        case m.Compare():
-            return describe_compare(c, model)
-        case _:
-            return describe_cond(c)
 
 
 # -- where things are in the source ------------------------------------------------------------------
@@ -320,7 +318,7 @@ class _Builder:
                 d,
                 rule,
                 site.node.span,
-                f"{_text(site.node, model)} -> {_text(neg, model)}",
+                f"{cond_text(site.node, model)} -> {cond_text(neg, model)}",
                 changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, neg))),
             )
             if site.droppable:
@@ -329,13 +327,13 @@ class _Builder:
                     d,
                     rule,
                     site.node.span,
-                    f"'{_text(site.node, model)}' deleted",
+                    f"'{cond_text(site.node, model)}' deleted",
                     changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, None))),
                 )
         for path, atom, negated in sites.atoms:
 
             def shown(c: m.Cond, negated: bool = negated) -> str:
-                return _text(m.Not(operand=c, span=c.span) if negated else c, model)
+                return cond_text(m.Not(operand=c, span=c.span) if negated else c, model)
 
             match atom:
                 case m.Compare():

@@ -1,16 +1,17 @@
 """Does an edited decision change what any patient gets? (equivalent mutants, `veripath mutate`)
 
-`compare_decision(graph, after)` compares a decision of a compiled pathway with an edited
-copy of it (`after`, same name, over the same inputs and findings). They are *equivalent*
-when every patient who can reach the decision (satisfying the assumptions, along some path
-of the original pathway) gets the same outcome from both: the same orders, then the same
-next decision or disposition. The rule that applies follows the decision's hit policy (see
-`verify.reach`); rules that differ only in their label, rating, citations or notes are the
-same outcome.
+`compare_decision(graph, after, edited, options)` compares a decision of a compiled pathway
+with an edited copy of it (`after`, same name, over the same inputs and findings; `edited`,
+the pathway with it); `compare_decisions` compares several at once (a mutated `define`
+changes every decision that uses it). They are *equivalent* when every patient who can reach
+the decision (satisfying the assumptions, along some path of the original pathway) gets the
+same outcome from both: the same orders, then the same next decision or disposition. The
+rule that applies follows the decision's hit policy (see `verify.reach`); rules that differ
+only in their label, rating, citations or notes are the same outcome.
 
-Why this is enough: take any patient. The two pathways differ only at this decision, so
-the patient's paths through them agree up to the first visit of the decision; that visit
-is a visit of the original pathway, so the outcome there agrees too, and so on along the
+Why this is enough: take any patient. The two pathways differ only at these decisions, so
+the patient's paths through them agree up to the first visit of one of them; that visit is
+a visit of the original pathway, so the outcome there agrees too, and so on along the
 whole path. Equivalent versions give every patient the same orders and disposition.
 
 The converse does not hold: a patient whose outcome at the decision changes may still end
@@ -26,7 +27,7 @@ version applies a rule and the other none?
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from compiler.graph import DecisionGraph
@@ -60,29 +61,35 @@ def _outcome(t: Trace) -> tuple[tuple[str, ...], str | None, str | None]:
     return (t.orders, t.end, t.error)
 
 
-def compare_decision(
-    graph: DecisionGraph, after: m.Decision, edited: DecisionGraph, options: SolverOptions
+def compare_decisions(
+    graph: DecisionGraph, after: Sequence[m.Decision], edited: DecisionGraph, options: SolverOptions
 ) -> Difference:
-    """Compare decision `after.name` of `graph` with `after` (`edited`: the pathway with `after` in it)."""
+    """Compare decisions of `graph` with edited copies of them (`after`, same names; `edited`:
+    the pathway with them in it): equivalent when each gives every patient who can reach it the
+    same outcome as its original."""
     pv = PathwayVerifier(graph, options)
     enc = pv.enc
-    before = graph.model.decision(after.name)
-    nodes = pv.decision_nodes(after.name)
-    if not nodes:  # not in the graph: no patient reaches it
-        return Difference(Verdict.PROVED)
-    reach = enc.or_(pv.reach_expr(i) for i in nodes)
-    old = pv.guards.effective(before.name)
     other = Guards(enc)
-    new = other.effective_of(after)
-    differ = [
-        enc.and_([g, h])
-        for r, g in zip(before.rules, old, strict=True)
-        for s, h in zip(after.rules, new, strict=True)
-        if r.outcome != s.outcome
-    ]
-    differ.append(enc.and_([enc.or_(old), enc.not_(enc.or_(new))]))
-    differ.append(enc.and_([enc.or_(new), enc.not_(enc.or_(old))]))
-    res = pv.session.query(reach, enc.or_(differ), *other.defs)
+    differ = []
+    for d in after:
+        nodes = pv.decision_nodes(d.name)
+        if not nodes:  # not in the graph: no patient reaches it
+            continue
+        before = graph.model.decision(d.name)
+        old = pv.guards.effective(d.name)
+        new = other.effective_of(d)
+        ways = [
+            enc.and_([g, h])
+            for r, g in zip(before.rules, old, strict=True)
+            for s, h in zip(d.rules, new, strict=True)
+            if r.outcome != s.outcome
+        ]
+        ways.append(enc.and_([enc.or_(old), enc.not_(enc.or_(new))]))
+        ways.append(enc.and_([enc.or_(new), enc.not_(enc.or_(old))]))
+        differ.append(enc.and_([enc.or_(pv.reach_expr(i) for i in nodes), enc.or_(ways)]))
+    if not differ:
+        return Difference(Verdict.PROVED)
+    res = pv.session.query(enc.or_(differ), *other.defs)
     if res.verdict is not Verdict.REFUTED:
         return Difference(res.verdict, reason=res.reason)
     assert res.model is not None
@@ -95,3 +102,10 @@ def compare_decision(
 
     patient = pv.minimiser.improve(res.model, changes)
     return Difference(Verdict.REFUTED, patient, simulate(graph, patient), simulate(edited, patient))
+
+
+def compare_decision(
+    graph: DecisionGraph, after: m.Decision, edited: DecisionGraph, options: SolverOptions
+) -> Difference:
+    """Compare decision `after.name` of `graph` with `after` (`edited`: the pathway with `after` in it)."""
+    return compare_decisions(graph, [after], edited, options)

@@ -1,10 +1,10 @@
 """Differential test of `verify.equivalence` on random small specs and random mutants of them.
 
 By brute force over the patients (tests/verify/reference.py): the Z3 verdict is PROVED exactly
-when no patient who reaches the decision gets, from the two versions, rules with different
-outcomes (or a rule from one and none from the other); a PROVED verdict means every patient
-follows paths with the same orders and ends through both pathways; a REFUTED verdict's patient
-is one whose outcome differs.
+when no patient who reaches a changed decision (one, or several for a mutated `define`) gets,
+from the two versions, rules with different outcomes (or a rule from one and none from the
+other); a PROVED verdict means every patient follows paths with the same orders and ends
+through both pathways; a REFUTED verdict's patient is one whose outcome differs.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from dsl import model as m
 from dsl.model import Value
 from tests.verify import reference as ref
 from tests.verify.specgen import RANDOM_SPECS, Built, specs
-from verify.equivalence import compare_decision
+from verify.equivalence import compare_decision, compare_decisions
 from verify.results import DEFAULT_OPTIONS, Verdict
 from veripath.api import load_spec
 from veripath.mutate.operators import mutants
@@ -54,15 +54,18 @@ def test_equivalence_equals_brute_force(built: Built, pick: int, tmp_path_factor
     found = mutants(model, loaded.read.modules)
     assume(found)
     mu = found[pick % len(found)]
+    assume(not mu.changes_assumptions(model))
     edited = lower(mu.apply(model))
     assume(not any(d.is_error for d in wellformed.check(edited)))
-    before = model.decision(mu.decision.name)
     # the patients over the interesting points of both versions' thresholds
-    both = dataclasses.replace(model, decisions=(*model.decisions, dataclasses.replace(mu.decision, name="mutant!")))
-    everyone = list(ref.patients(both))
-    differing = [p for p in everyone if ref.reaches(graph, p, before.name) and _differs(before, mu.decision, p)]
+    copies = tuple(dataclasses.replace(d, name=f"{d.name}!mutant") for d in mu.decisions)
+    everyone = list(ref.patients(dataclasses.replace(model, decisions=(*model.decisions, *copies))))
 
-    diff = compare_decision(graph, mu.decision, edited, DEFAULT_OPTIONS)
+    def differs(p: Mapping[str, Value]) -> bool:
+        return any(ref.reaches(graph, p, d.name) and _differs(model.decision(d.name), d, p) for d in mu.decisions)
+
+    differing = [p for p in everyone if differs(p)]
+    diff = compare_decisions(graph, mu.decisions, edited, DEFAULT_OPTIONS)
     assert diff.verdict is not Verdict.UNKNOWN
     assert (diff.verdict is Verdict.PROVED) == (not differing), (built.text, mu.id, mu.description)
     if diff.verdict is Verdict.PROVED:
@@ -70,10 +73,11 @@ def test_equivalence_equals_brute_force(built: Built, pick: int, tmp_path_factor
             assert _ends(graph, p) == _ends(edited, p), (built.text, mu.id, p)
     else:
         assert diff.patient is not None
-        assert ref.reaches(graph, diff.patient, before.name)
-        assert _differs(before, mu.decision, diff.patient) or _ends(graph, diff.patient) != _ends(
-            edited, diff.patient
-        ), (built.text, mu.id, diff.patient)
+        assert differs(diff.patient) or _ends(graph, diff.patient) != _ends(edited, diff.patient), (
+            built.text,
+            mu.id,
+            diff.patient,
+        )
 
 
 def test_an_unreached_decision_is_equivalent_whatever_changes(tmp_path: Path) -> None:
@@ -89,4 +93,4 @@ def test_an_unreached_decision_is_equivalent_whatever_changes(tmp_path: Path) ->
     assert loaded.graph is not None and loaded.model is not None and loaded.read is not None
     (mu,) = [x for x in mutants(loaded.model, loaded.read.modules) if x.id == "k1.r1:swap-end:1"]
     edited = lower(mu.apply(loaded.model))
-    assert compare_decision(loaded.graph, mu.decision, edited, DEFAULT_OPTIONS).verdict is Verdict.PROVED
+    assert compare_decision(loaded.graph, mu.decisions[0], edited, DEFAULT_OPTIONS).verdict is Verdict.PROVED

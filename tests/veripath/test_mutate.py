@@ -18,6 +18,7 @@ import pytest
 from referencing import Registry, Resource
 
 from dsl import model as m
+from dsl.cond import named
 from tests.cli.support import run
 from verify.equivalence import compare_decision
 from verify.results import DEFAULT_OPTIONS, Verdict
@@ -31,6 +32,7 @@ from veripath.status import ExitCode
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "mutate"
 PLANTED = DATA / "planted.vp"
+DEFINES = DATA / "defines.vp"
 FINDINGS = ROOT / "tests" / "data" / "cli" / "findings.vp"
 BROKEN = ROOT / "tests" / "data" / "cli" / "broken.vp"
 TIME = re.compile(r" \(\d+\.\d s\)$", re.M)
@@ -107,12 +109,12 @@ def test_a_negated_test_is_described_as_written(tmp_path: Path) -> None:
 
 def test_otherwise_is_rebuilt_from_the_mutated_rules(subject: Subject) -> None:
     mu = _mutant(subject, "after_us.benign_small:drop-rule:1")
-    last = mu.decision.rules[-1]
-    assert last.is_otherwise and [r.label for r in mu.decision.rules] == ["benign_mid", "large"]
+    last = mu.decisions[0].rules[-1]
+    assert last.is_otherwise and [r.label for r in mu.decisions[0].rules] == ["benign_mid", "large"]
     assert isinstance(last.cond, m.Not) and isinstance(last.cond.operand, m.Or)
-    assert last.cond.operand.operands == (mu.decision.rules[0].cond,)
-    same = with_rules(mu.decision, mu.decision.rules)
-    assert same == mu.decision
+    assert last.cond.operand.operands == (mu.decisions[0].rules[0].cond,)
+    same = with_rules(mu.decisions[0], mu.decisions[0].rules)
+    assert same == mu.decisions[0]
 
 
 def test_a_mutant_keeps_every_other_decision(subject: Subject) -> None:
@@ -137,8 +139,42 @@ def test_an_uncovered_disposition_gets_a_reason(tmp_path: Path) -> None:
     s = Subject(str(spec), Options())
     mu = s.by_id["first.deep:swap-end:2"]
     assert mu.description == "end refer -> end gap"
-    rule = mu.decision.rules[1]
+    rule = mu.decisions[0].rules[1]
     assert rule.end == "gap" and rule.reason
+
+
+def test_a_define_is_mutated_wherever_it_is_used() -> None:
+    s = Subject(str(DEFINES), Options())
+    mine = [mu for mu in s.mutants if mu.owner == "define.worrying"]
+    assert [(mu.id, mu.description) for mu in mine] == [
+        (
+            "define.worrying:negate-conjunct:1",
+            "depth == deep or size_cm >= 5 cm -> not (depth == deep or size_cm >= 5 cm)",
+        ),
+        ("define.worrying:swap-value:1", "deep -> superficial in 'depth == deep'"),
+        ("define.worrying:shift-threshold:1", "size_cm >= 5 cm -> size_cm >= 4 cm"),
+        ("define.worrying:shift-threshold:2", "size_cm >= 5 cm -> size_cm >= 6 cm"),
+        ("define.worrying:flip-bound:1", "size_cm >= 5 cm -> size_cm > 5 cm"),
+    ]
+    model = s.original.model
+    assert model is not None
+    moved = s.by_id["define.worrying:shift-threshold:2"]
+    assert [d.name for d in moved.decisions] == ["first", "after_us"]
+    mutated = moved.apply(model)
+    assert mutated.define("worrying").cond != model.define("worrying").cond
+    (prop,) = mutated.properties
+    assert isinstance(prop.condition, m.Named) and prop.condition.body is mutated.define("worrying").cond
+    for d in moved.decisions:  # every use reads the new condition
+        uses = [n for r in mutated.decision(d.name).rules for n in named(r.cond)]
+        assert uses and all(n.body is mutated.define("worrying").cond for n in uses)
+    assert not moved.changes_assumptions(model)
+    result = s.run(moved)
+    assert result.status == "survived" and dict(result.patient)["size_cm"] == 5
+
+
+def test_survivors_of_a_define_are_listed_under_it() -> None:
+    result = run("mutate", "--operator", "shift-threshold", str(DEFINES))
+    assert "defines.vp:18:1: define worrying: 2 of 2 mutants survive" in result.stdout, result.stdout
 
 
 # -- verdicts -------------------------------------------------------------------------------------------
@@ -231,9 +267,11 @@ def test_equivalence_is_decided_on_the_decision(subject: Subject) -> None:
     ):
         mu = subject.by_id[mutant_id]
         edited = lower(mu.apply(graph.model))
-        diff = compare_decision(graph, mu.decision, edited, DEFAULT_OPTIONS)
+        diff = compare_decision(graph, mu.decisions[0], edited, DEFAULT_OPTIONS)
         assert diff.verdict is verdict, mutant_id
-    diff = compare_decision(graph, subject.by_id["after_us.benign_mid:flip-bound:1"].decision, edited, DEFAULT_OPTIONS)
+    diff = compare_decision(
+        graph, subject.by_id["after_us.benign_mid:flip-bound:1"].decisions[0], edited, DEFAULT_OPTIONS
+    )
     assert diff.patient is not None and diff.patient["size_cm"] == 10 and diff.patient["us_result"] == "benign"
     assert diff.before is not None and diff.before.end == "refer"
     assert diff.after is not None and diff.after.end == "reassure"

@@ -139,9 +139,13 @@ class Subject:
             if d.waived is None and not d.is_error and identity(d, f.guideline) not in self.known
         ]
         assert f.graph is not None
-        from verify.equivalence import compare_decision
+        from verify.equivalence import Difference, compare_decisions
 
-        diff = compare_decision(original.graph, mutant.decision, f.graph, self.options.solver)
+        if mutant.changes_assumptions(original.model):
+            reason = "a define the assumptions use changes: the patients themselves change"
+            diff = Difference(Verdict.UNKNOWN, reason=reason)
+        else:
+            diff = compare_decisions(original.graph, mutant.decisions, f.graph, self.options.solver)
         if diff.verdict is Verdict.PROVED:
             return MutantResult(mutant.id, "equivalent", _found(new))
         if self.options.strict and new:

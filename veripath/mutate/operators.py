@@ -1,11 +1,12 @@
 """Mutation operators: realistic authoring mistakes, each applied once to the resolved Model.
 
-A `Mutant` is one small change to one decision of a guideline: the decision as it would be
+A `Mutant` is one small change to a guideline: the decisions it changes as they would be
 after the mistake (built with `dataclasses.replace` on the frozen model nodes, so every
 node keeps its span), where in the source the change is, and what changed, in words.
-`mutants(model, read)` lists every mutant of a guideline, in a fixed order (decisions in
-model order, rules in source order, then the operators in `OPERATORS` order), each with a
-stable id `DECISION.RULE:OPERATOR:N` (the N-th mutant of that operator on that rule).
+`mutants(model, modules)` lists every mutant of a guideline, in a fixed order (decisions in
+model order, rules in source order, each rule's condition sites in source order, then its
+outcome; then the defines), each with a stable id `DECISION.RULE:OPERATOR:N` (the N-th
+mutant of that operator on that rule).
 
 The operators (docs/mutate.md says what each means for a patient):
 
@@ -22,7 +23,10 @@ The operators (docs/mutate.md says what each means for a patient):
   swap-outcomes    exchange the rule's outcome (orders, then/end) with the next rule's
 
 An `otherwise` rule's condition is "no earlier rule matches": it is rebuilt from the mutated
-earlier rules, and its own (implicit) condition is never mutated.
+earlier rules, and its own (implicit) condition is never mutated. A named condition
+(`define`) used by some rule gets the condition operators once, where it is written; the
+mutant reads the new condition at every use (rules, properties, assumptions, other defines),
+and its id is `define.NAME:OPERATOR:N`. In a rule, a use of a define is one conjunct.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from fractions import Fraction
 from compiler.pretty import describe_outcome
 from dsl import ast
 from dsl import model as m
-from dsl.cond import CondVisitor, PathWalker
+from dsl.cond import CondVisitor, PathWalker, named
 from dsl.ops import Op
 from dsl.source import Span
 from verify.counterexample import cond_text
@@ -47,24 +51,46 @@ MUTANT_REASON = "mutant: no reason given"
 _FLIPPED_BOUND = {Op.LT: Op.LE, Op.LE: Op.LT, Op.GT: Op.GE, Op.GE: Op.GT}
 
 # A rule's decision with one rule replaced (the rule's position is fixed by the caller).
-_Changed = Callable[[m.Rule], list[m.Rule]]
+_Changed = Callable[[m.Rule], tuple[m.Decision]]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Mutant:
-    """One mutation of a guideline: `decision` is the mutated decision, replacing the original."""
+    """One mutation of a guideline: the decisions it changes, as they become.
 
-    id: str  # DECISION.RULE:OPERATOR:N
+    A mutant of a rule changes the rule's decision. A mutant of a `define` changes the
+    define's condition wherever it is used: in the decisions listed, and in the properties,
+    assumptions and other defines that use it (`apply`)."""
+
+    id: str  # OWNER:OPERATOR:N
     operator: Operator
-    rule: m.Rule  # the rule the change is attributed to (as in the original spec)
+    owner: str  # what the change is attributed to: a rule, `DECISION.RULE`, or `define.NAME`
+    owner_span: Span  # where that rule or define is
     span: Span  # where the change is in the source
     description: str  # what changed: "size_cm < 10 cm -> size_cm < 11 cm"
-    decision: m.Decision
+    decisions: tuple[m.Decision, ...]  # the decisions it changes, as they become
+    define: m.Define | None = None  # a mutant of a define: the define as it becomes
 
     def apply(self, model: m.Model) -> m.Model:
-        """The model with this mutant's decision in place of the original one."""
-        decisions = tuple(self.decision if d.name == self.decision.name else d for d in model.decisions)
-        return dataclasses.replace(model, decisions=decisions)
+        """The model with this mutant's changes."""
+        changed = {d.name: d for d in self.decisions}
+        out = dataclasses.replace(model, decisions=tuple(changed.get(d.name, d) for d in model.decisions))
+        if self.define is None:
+            return out
+        swap = Substitute(self.define)
+        return dataclasses.replace(
+            out,
+            defines=tuple(self.define if d.name == self.define.name else swap.define(d) for d in model.defines),
+            properties=tuple(
+                dataclasses.replace(p, condition=swap.visit(p.condition)) if p.condition is not None else p
+                for p in model.properties
+            ),
+            assumptions=tuple(dataclasses.replace(a, cond=swap.visit(a.cond)) for a in model.assumptions),
+        )
+
+    def changes_assumptions(self, model: m.Model) -> bool:
+        """The mutant changes an assumption (a define they use): the patients themselves change."""
+        return self.define is not None and any(_uses(a.cond, self.define.name) for a in model.assumptions)
 
 
 def threshold_step(value: Fraction, integer: bool) -> Fraction:
@@ -220,6 +246,71 @@ def negation(c: m.Cond) -> m.Cond:
 # -- describing a change ----------------------------------------------------------------------------
 
 
+class Substitute(CondVisitor[m.Cond]):
+    """A condition with every use of one define (directly, or inside other defines) reading its new
+    condition; nodes with nothing to change are kept (the same objects)."""
+
+    def __init__(self, define: m.Define) -> None:
+        self.name = define.name
+        self.body = define.cond
+        self._done: dict[int, tuple[m.Cond, m.Cond]] = {}  # id(node) -> (node, as it becomes)
+
+    def define(self, d: m.Define) -> m.Define:
+        cond = self.visit(d.cond)
+        return d if cond is d.cond else dataclasses.replace(d, cond=cond)
+
+    def visit(self, c: m.Cond) -> m.Cond:
+        hit = self._done.get(id(c))
+        if hit is not None and hit[0] is c:
+            return hit[1]
+        out = super().visit(c)
+        self._done[id(c)] = (c, out)
+        return out
+
+    def visit_const(self, c: m.Const) -> m.Cond:
+        return c
+
+    def visit_bool_var(self, c: m.BoolVar) -> m.Cond:
+        return c
+
+    def visit_enum_in(self, c: m.EnumIn) -> m.Cond:
+        return c
+
+    def visit_compare(self, c: m.Compare) -> m.Cond:
+        return c
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> m.Cond:
+        return c
+
+    def visit_not(self, c: m.Not) -> m.Cond:
+        operand = self.visit(c.operand)
+        return c if operand is c.operand else dataclasses.replace(c, operand=operand)
+
+    def visit_and(self, c: m.And) -> m.Cond:
+        operands = tuple(self.visit(o) for o in c.operands)
+        return (
+            c
+            if all(a is b for a, b in zip(operands, c.operands, strict=True))
+            else dataclasses.replace(c, operands=operands)
+        )
+
+    def visit_or(self, c: m.Or) -> m.Cond:
+        operands = tuple(self.visit(o) for o in c.operands)
+        return (
+            c
+            if all(a is b for a, b in zip(operands, c.operands, strict=True))
+            else dataclasses.replace(c, operands=operands)
+        )
+
+    def visit_named(self, c: m.Named) -> m.Cond:
+        body = self.body if c.name == self.name else self.visit(c.body)
+        return c if body is c.body else dataclasses.replace(c, body=body)
+
+
+def _uses(cond: m.Cond, define: str) -> bool:
+    return any(n.name == define for n in named(cond))
+
+
 # -- where things are in the source ------------------------------------------------------------------
 
 
@@ -271,18 +362,29 @@ class _Builder:
         self.out: list[Mutant] = []
         self._count: dict[tuple[str, Operator], int] = {}
 
-    def add(self, op: Operator, decision: m.Decision, rule: m.Rule, span: Span, what: str, rules: list[m.Rule]) -> None:
+    def add(
+        self,
+        op: Operator,
+        owner: tuple[str, Span],
+        span: Span,
+        what: str,
+        decisions: tuple[m.Decision, ...],
+        define: m.Define | None = None,
+    ) -> None:
         if op not in self.operators:
             return
-        n = self._count[(rule.id, op)] = self._count.get((rule.id, op), 0) + 1
+        name, where = owner
+        n = self._count[(name, op)] = self._count.get((name, op), 0) + 1
         self.out.append(
             Mutant(
-                id=f"{rule.id}:{op}:{n}",
+                id=f"{name}:{op}:{n}",
                 operator=op,
-                rule=rule,
+                owner=name,
+                owner_span=where,
                 span=span,
                 description=what,
-                decision=with_rules(decision, rules),
+                decisions=decisions,
+                define=define,
             )
         )
 
@@ -292,44 +394,46 @@ class _Builder:
 
     def rule(self, d: m.Decision, i: int, rule: m.Rule) -> None:
         rules = list(d.rules)
+        owner = (rule.id, rule.span)
 
-        def changed(new: m.Rule) -> list[m.Rule]:
-            return [*rules[:i], new, *rules[i + 1 :]]
+        def changed(new: m.Rule) -> tuple[m.Decision]:
+            return (with_rules(d, [*rules[:i], new, *rules[i + 1 :]]),)
 
-        self.add(
-            "drop-rule",
-            d,
-            rule,
-            rule.span,
-            f"rule {rule.label or f'r{rule.index}'} deleted",
-            rules[:i] + rules[i + 1 :],
-        )
+        name = rule.label or f"r{rule.index}"
+        self.add("drop-rule", owner, rule.span, f"rule {name} deleted", (with_rules(d, rules[:i] + rules[i + 1 :]),))
         if not rule.is_otherwise:
-            self.condition(d, rule, changed)
+            for op, span, what, cond in self.condition(rule.cond):
+                self.add(op, owner, span, what, changed(dataclasses.replace(rule, cond=cond)))
         self.outcome(d, i, rule, changed)
 
-    def condition(self, d: m.Decision, rule: m.Rule, changed: _Changed) -> None:
+    def define(self, define: m.Define) -> None:
+        """The mutants of a define's condition, each applied wherever the define is used."""
+        owner = (f"define.{define.name}", define.span)
+        for op, span, what, cond in self.condition(define.cond):
+            after = dataclasses.replace(define, cond=cond)
+            swap = Substitute(after)
+            decisions = []
+            for d in self.model.decisions:
+                rules = [dataclasses.replace(r, cond=swap.visit(r.cond)) for r in d.rules if not r.is_otherwise]
+                if any(new.cond is not old.cond for new, old in zip(rules, d.rules, strict=False)):
+                    decisions.append(with_rules(d, [*rules, *d.rules[len(rules) :]]))
+            self.add(op, owner, span, what, tuple(decisions), after)
+
+    def condition(self, cond: m.Cond) -> Iterator[tuple[Operator, Span, str, m.Cond]]:
+        """The mutants of a condition: (operator, where, what changed, the condition as it becomes)."""
         model = self.model
-        sites = _Sites(rule.cond)
+        sites = _Sites(cond)
         for site in sites.conjuncts:
             neg = negation(site.node)
-            self.add(
+            text = cond_text(site.node, model)
+            yield (
                 "negate-conjunct",
-                d,
-                rule,
                 site.node.span,
-                f"{cond_text(site.node, model)} -> {cond_text(neg, model)}",
-                changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, neg))),
+                f"{text} -> {cond_text(neg, model)}",
+                replace_at(cond, site.path, neg),
             )
             if site.droppable:
-                self.add(
-                    "drop-conjunct",
-                    d,
-                    rule,
-                    site.node.span,
-                    f"'{cond_text(site.node, model)}' deleted",
-                    changed(dataclasses.replace(rule, cond=replace_at(rule.cond, site.path, None))),
-                )
+                yield "drop-conjunct", site.node.span, f"'{text}' deleted", replace_at(cond, site.path, None)
         for path, atom, negated in sites.atoms:
 
             def shown(c: m.Cond, negated: bool = negated) -> str:
@@ -339,14 +443,7 @@ class _Builder:
                 case m.Compare():
                     for new in self.thresholds(atom):
                         op: Operator = "flip-bound" if new.op is not atom.op else "shift-threshold"
-                        self.add(
-                            op,
-                            d,
-                            rule,
-                            atom.span,
-                            f"{shown(atom)} -> {shown(new)}",
-                            changed(dataclasses.replace(rule, cond=replace_at(rule.cond, path, new))),
-                        )
+                        yield op, atom.span, f"{shown(atom)} -> {shown(new)}", replace_at(cond, path, new)
                 case m.EnumIn():
                     ty = model.variable(atom.var).type
                     assert isinstance(ty, m.EnumType)
@@ -354,19 +451,11 @@ class _Builder:
                         for value in ty.values:
                             if value in atom.values:
                                 continue
-                            values = (*atom.values[:k], value, *atom.values[k + 1 :])
-                            self.add(
-                                "swap-value",
-                                d,
-                                rule,
-                                atom.span,
-                                f"{old} -> {value} in '{shown(atom)}'",
-                                changed(
-                                    dataclasses.replace(
-                                        rule, cond=replace_at(rule.cond, path, dataclasses.replace(atom, values=values))
-                                    )
-                                ),
+                            new_atom = dataclasses.replace(
+                                atom, values=(*atom.values[:k], value, *atom.values[k + 1 :])
                             )
+                            what = f"{old} -> {value} in '{shown(atom)}'"
+                            yield "swap-value", atom.span, what, replace_at(cond, path, new_atom)
 
     def thresholds(self, c: m.Compare) -> Iterator[m.Compare]:
         """The comparison with its constant one step down and one step up (within the input's
@@ -386,6 +475,7 @@ class _Builder:
 
     def outcome(self, d: m.Decision, i: int, rule: m.Rule, changed: _Changed) -> None:
         model = self.model
+        owner = (rule.id, rule.span)
         before = describe_outcome(rule.orders, rule.goto, rule.end)
         for k, name in enumerate(rule.orders):
             kind = model.action(name).kind
@@ -393,49 +483,29 @@ class _Builder:
                 if other.name == name or other.kind != kind:
                     continue
                 orders = (*rule.orders[:k], other.name, *rule.orders[k + 1 :])
-                self.add(
-                    "swap-action",
-                    d,
-                    rule,
-                    self.locator.order(rule, k),
-                    f"order {name} -> order {other.name}",
-                    changed(dataclasses.replace(rule, orders=orders)),
-                )
+                where = self.locator.order(rule, k)
+                what = f"order {name} -> order {other.name}"
+                self.add("swap-action", owner, where, what, changed(dataclasses.replace(rule, orders=orders)))
         for k, name in enumerate(rule.orders):
             orders = rule.orders[:k] + rule.orders[k + 1 :]
+            where = self.locator.order(rule, k)
             self.add(
-                "drop-order",
-                d,
-                rule,
-                self.locator.order(rule, k),
-                f"order {name} deleted",
-                changed(dataclasses.replace(rule, orders=orders)),
+                "drop-order", owner, where, f"order {name} deleted", changed(dataclasses.replace(rule, orders=orders))
             )
+        target = self.locator.outcome(rule)
         if rule.goto is not None:
             for other_d in model.decisions:
                 if other_d.name in (rule.goto, rule.decision):
                     continue
-                self.add(
-                    "swap-goto",
-                    d,
-                    rule,
-                    self.locator.outcome(rule),
-                    f"then {rule.goto} -> then {other_d.name}",
-                    changed(dataclasses.replace(rule, goto=other_d.name)),
-                )
+                what = f"then {rule.goto} -> then {other_d.name}"
+                self.add("swap-goto", owner, target, what, changed(dataclasses.replace(rule, goto=other_d.name)))
         if rule.end is not None:
             for disp in model.dispositions:
                 if disp.name == rule.end:
                     continue
                 reason = (rule.reason or MUTANT_REASON) if disp.kind == "uncovered" else None
-                self.add(
-                    "swap-end",
-                    d,
-                    rule,
-                    self.locator.outcome(rule),
-                    f"end {rule.end} -> end {disp.name}",
-                    changed(dataclasses.replace(rule, end=disp.name, reason=reason)),
-                )
+                new = dataclasses.replace(rule, end=disp.name, reason=reason)
+                self.add("swap-end", owner, target, f"end {rule.end} -> end {disp.name}", changed(new))
         if i + 1 < len(d.rules):
             nxt = d.rules[i + 1]
             if nxt.outcome != rule.outcome:
@@ -443,14 +513,8 @@ class _Builder:
                 rules[i] = _with_outcome(rule, nxt)
                 rules[i + 1] = _with_outcome(nxt, rule)
                 after = describe_outcome(nxt.orders, nxt.goto, nxt.end)
-                self.add(
-                    "swap-outcomes",
-                    d,
-                    rule,
-                    self.locator.outcome(rule),
-                    f"{before} <-> {after} (rule {nxt.label or f'r{nxt.index}'})",
-                    rules,
-                )
+                what = f"{before} <-> {after} (rule {nxt.label or f'r{nxt.index}'})"
+                self.add("swap-outcomes", owner, target, what, (with_rules(d, rules),))
 
 
 def _with_outcome(rule: m.Rule, source: m.Rule) -> m.Rule:
@@ -472,4 +536,8 @@ def mutants(model: m.Model, modules: Sequence[ast.Module], operators: Sequence[O
     builder = _Builder(model, Locator(modules), frozenset(operators))
     for d in model.decisions:
         builder.decision(d)
+    used = {n.name for d in model.decisions for r in d.rules if not r.is_otherwise for n in named(r.cond)}
+    for define in model.defines:
+        if define.name in used:
+            builder.define(define)
     return builder.out

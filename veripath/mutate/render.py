@@ -140,9 +140,11 @@ def _survivor(
     return lines
 
 
-def _rule_head(rule_span: Span, rule_id: str, survived: int, total: int) -> str:
+def _rule_head(span: Span, owner: str, survived: int, total: int) -> str:
+    """The heading of a rule's (or a define's) survivors: `x.vp:12:3: rule d.r: 2 of 9 mutants survive`."""
     verb = "survives" if survived == 1 else "survive"
-    return f"{escape_text(str(rule_span))}: rule {rule_id}: {survived} of {plural(total, 'mutant')} {verb}"
+    what = f"define {owner.removeprefix('define.')}" if owner.startswith("define.") else f"rule {owner}"
+    return f"{escape_text(str(span))}: {what}: {survived} of {plural(total, 'mutant')} {verb}"
 
 
 def render_report(
@@ -179,7 +181,7 @@ def _spec_text(spec: SpecResult, settings: Settings, *, color: bool, verbose: bo
         return out
     by_rule: dict[str, list[Mutant]] = {}
     for mu in spec.mutants:
-        by_rule.setdefault(mu.rule.id, []).append(mu)
+        by_rule.setdefault(mu.owner, []).append(mu)
     for rule_id, group in by_rule.items():
         survivors = [mu for mu in group if spec.results.get(mu.id, _NOT_RUN).status == "survived"]
         if verbose:
@@ -189,7 +191,7 @@ def _spec_text(spec: SpecResult, settings: Settings, *, color: bool, verbose: bo
                     out.append(_mutant_head(mu, r.status, color) + _decided_by(r))
         if not survivors:
             continue
-        out.append(_rule_head(group[0].rule.span, rule_id, len(survivors), len(group)))
+        out.append(_rule_head(group[0].owner_span, rule_id, len(survivors), len(group)))
         for mu in survivors:
             out.extend(_survivor(mu, spec.results[mu.id], model, sources, color))
     counts = spec.counts()
@@ -247,8 +249,9 @@ def _mutant_json(mu: Mutant, r: MutantResult | None, model: Model) -> dict[str, 
     out: dict[str, Any] = {
         "id": mu.id,
         "operator": mu.operator,
-        "decision": mu.rule.decision,
-        "rule": mu.rule.id,
+        "decision": None if mu.define is not None else mu.owner.partition(".")[0],
+        "rule": None if mu.define is not None else mu.owner,
+        "define": mu.define.name if mu.define is not None else None,
         "location": mu.span.to_json(),
         "description": mu.description,
         "status": r.status,

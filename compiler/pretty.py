@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 from dsl import model as m
 from dsl.cond import CondVisitor
@@ -88,8 +88,8 @@ class _Describe(CondVisitor[str]):
         return text
 
 
-def describe_outcome(orders: Sequence[str], goto: str | None, end: str | None) -> str:
-    """What a rule does, as DSL text: `order a, b then d`, `end x`."""
-    parts = [f"order {', '.join(orders)}"] if orders else []
+def describe_outcome(orders: tuple[m.OrderItem, ...], goto: str | None, end: str | None) -> str:
+    """What a rule does, as DSL text: `order a, one of {b, c} then d`, `end x`."""
+    parts = [f"order {m.orders_text(orders)}"] if orders else []
     parts.append(f"then {goto}" if goto is not None else f"end {end}")
     return " ".join(parts)

@@ -57,7 +57,7 @@ class Difference:
         return self.before is not None and self.after is not None and _outcome(self.before) == _outcome(self.after)
 
 
-def _outcome(t: Trace) -> tuple[tuple[str, ...], str | None, str | None]:
+def _outcome(t: Trace) -> tuple[tuple[m.OrderItem, ...], str | None, str | None]:
     return (t.orders, t.end, t.error)
 
 

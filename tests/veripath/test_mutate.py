@@ -107,6 +107,32 @@ def test_a_negated_test_is_described_as_written(tmp_path: Path) -> None:
     assert s.by_id["first.deep:negate-conjunct:1"].description == "depth != superficial -> depth == superficial"
 
 
+def test_the_actions_and_options_of_a_choice(tmp_path: Path) -> None:
+    spec = tmp_path / "x.vp"
+    spec.write_text(
+        PLANTED.read_text(encoding="utf-8").replace(
+            "    order mri end refer\n    rated usually_appropriate 9 cite acr\n\ndecision after_us",
+            "    order one of {mri, (us, mri)} end refer\n"
+            "    rated mri usually_appropriate 9 rated us usually_appropriate 8 cite acr\n\ndecision after_us",
+        ),
+        encoding="utf-8",
+    )
+    s = Subject(str(spec), Options())
+    assert s.runnable, [d.message for d in s.original.diagnostics]
+    mine = {mu.id: (mu.span.column, mu.description) for mu in s.mutants if mu.owner == "first.deep"}
+    assert mine["first.deep:swap-action:1"] == (19, "order mri -> order us in option mri of one of {mri, (us, mri)}")
+    assert mine["first.deep:swap-action:2"] == (
+        25,
+        "order us -> order mri in option (us, mri) of one of {mri, (us, mri)}",
+    )
+    assert mine["first.deep:drop-order:1"] == (11, "order one of {mri, (us, mri)} deleted")
+    assert mine["first.deep:drop-order:2"] == (19, "option mri deleted from one of {mri, (us, mri)}")
+    dropped = s.by_id["first.deep:drop-order:2"].decisions[0].rules[1]
+    assert dropped.orders == ("us", "mri")  # one option left: ordered plainly
+    killed = s.run(s.by_id["first.deep:drop-order:1"])
+    assert killed.status == "killed"
+
+
 def test_otherwise_is_rebuilt_from_the_mutated_rules(subject: Subject) -> None:
     mu = _mutant(subject, "after_us.benign_small:drop-rule:1")
     last = mu.decisions[0].rules[-1]

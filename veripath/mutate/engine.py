@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from dsl import model as m
 from dsl.codes import UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic
 from dsl.model import Value
@@ -76,14 +77,23 @@ class MutantResult:
     after: str | None = None
     ends_alike: bool = False  # the patient's outcome changes at the decision, yet the path ends alike
     example: tuple[tuple[str, Value], ...] = ()  # the fewest of those facts an example needs to pin the original
+    expect: str | None = None  # and what that example expects
     reason: str | None = None  # the solver's reason when equivalence or a check was undecided
 
 
 def outcome_of(t: Trace) -> str:
-    """A traced path's outcome as an example's `expect` would say it."""
-    orders = "no orders" if not t.orders else "orders " + ", ".join(t.orders)
+    """A traced path's outcome, as an example's `expect` says it (a choice as `one of {...}`)."""
+    orders = "no orders" if not t.orders else "orders " + m.orders_text(t.orders)
     tail = f"end {t.end}" if t.end is not None else f"stops: {t.error}"
     return f"{orders} then {tail}"
+
+
+def expect_of(t: Trace) -> str:
+    """What an example that takes this path expects (of a choice, the first option: an example
+    names the option taken, and any option passes)."""
+    taken = m.expand_orders(t.orders)[0]
+    orders = "no orders" if not taken else "orders " + ", ".join(taken)
+    return f"{orders} then end {t.end}"
 
 
 class Subject:
@@ -162,6 +172,7 @@ class Subject:
             after=outcome_of(diff.after),
             ends_alike=diff.ends_alike,
             example=_pin(self, f, shown, diff.before),
+            expect=expect_of(diff.before),
         )
 
 

@@ -16,8 +16,10 @@ The operators (docs/mutate.md says what each means for a patient):
   shift-threshold  move a numeric constant one step down, and one step up (`threshold_step`)
   flip-bound       `<` <-> `<=`, `>` <-> `>=`
   swap-value       replace one value of an enumeration test by another value of its type
-  swap-action      replace an ordered action by another action of the same kind
-  drop-order       delete one action from the order list
+  swap-action      replace an ordered action (also one of an option of a choice) by another
+                   action of the same kind
+  drop-order       delete one item from the order list (an action, a choice), or one option
+                   from a choice
   swap-goto        continue with another decision
   swap-end         end in another disposition
   swap-outcomes    exchange the rule's outcome (orders, then/end) with the next rule's
@@ -325,11 +327,16 @@ class Locator:
                     for k, r in enumerate(decl.rules, start=1):
                         self._rules.setdefault((decl.name.text, k), r)
 
-    def order(self, rule: m.Rule, k: int) -> Span:
+    def order(self, rule: m.Rule, k: int, option: int | None = None, j: int | None = None) -> Span:
+        """Item `k` of the rule's order list; in a choice, option `option` (action `j` of it)."""
         r = self._rules.get((rule.decision, rule.index))
         if r is None or k >= len(r.orders):
             return rule.span
-        return r.orders[k].span
+        item = r.orders[k]
+        if option is None or not isinstance(item, ast.Choice) or option >= len(item.options):
+            return item.span
+        actions = item.options[option].actions
+        return actions[j].span if j is not None and j < len(actions) else item.options[option].span
 
     def outcome(self, rule: m.Rule) -> Span:
         """The `then D` or `end X` target."""
@@ -477,21 +484,36 @@ class _Builder:
         model = self.model
         owner = (rule.id, rule.span)
         before = describe_outcome(rule.orders, rule.goto, rule.end)
-        for k, name in enumerate(rule.orders):
+        for k, opt, pos, name in _slots(rule.orders):
             kind = model.action(name).kind
             for other in model.actions:
                 if other.name == name or other.kind != kind:
                     continue
-                orders = (*rule.orders[:k], other.name, *rule.orders[k + 1 :])
-                where = self.locator.order(rule, k)
+                orders = _swapped(rule.orders, k, opt, pos, other.name)
+                if orders is None:
+                    continue
+                where = self.locator.order(rule, k, opt, pos)
                 what = f"order {name} -> order {other.name}"
+                item = rule.orders[k]
+                if isinstance(item, m.Choice) and opt is not None:
+                    what += f" in option {m.option_text(item.options[opt])} of {item.describe()}"
                 self.add("swap-action", owner, where, what, changed(dataclasses.replace(rule, orders=orders)))
-        for k, name in enumerate(rule.orders):
+        for k, item in enumerate(rule.orders):
             orders = rule.orders[:k] + rule.orders[k + 1 :]
             where = self.locator.order(rule, k)
-            self.add(
-                "drop-order", owner, where, f"order {name} deleted", changed(dataclasses.replace(rule, orders=orders))
-            )
+            what = f"order {m.orders_text((item,))} deleted"
+            self.add("drop-order", owner, where, what, changed(dataclasses.replace(rule, orders=orders)))
+            if isinstance(item, m.Choice):
+                for opt, option in enumerate(item.options):
+                    rest = item.options[:opt] + item.options[opt + 1 :]
+                    # one option left is no choice: its actions are ordered plainly
+                    kept: tuple[m.OrderItem, ...] = (
+                        rest[0] if len(rest) == 1 else (dataclasses.replace(item, options=rest),)
+                    )
+                    orders = (*rule.orders[:k], *kept, *rule.orders[k + 1 :])
+                    where = self.locator.order(rule, k, opt)
+                    what = f"option {m.option_text(option)} deleted from {item.describe()}"
+                    self.add("drop-order", owner, where, what, changed(dataclasses.replace(rule, orders=orders)))
         target = self.locator.outcome(rule)
         if rule.goto is not None:
             for other_d in model.decisions:
@@ -515,6 +537,34 @@ class _Builder:
                 after = describe_outcome(nxt.orders, nxt.goto, nxt.end)
                 what = f"{before} <-> {after} (rule {nxt.label or f'r{nxt.index}'})"
                 self.add("swap-outcomes", owner, target, what, (with_rules(d, rules),))
+
+
+def _slots(orders: tuple[m.OrderItem, ...]) -> Iterator[tuple[int, int | None, int | None, str]]:
+    """Every action of an order list: (item, option, position in the option, action); the option
+    and the position are None for a plain action."""
+    for k, item in enumerate(orders):
+        if isinstance(item, str):
+            yield k, None, None, item
+        else:
+            for i, option in enumerate(item.options):
+                for j, name in enumerate(option):
+                    yield k, i, j, name
+
+
+def _swapped(
+    orders: tuple[m.OrderItem, ...], k: int, i: int | None, j: int | None, name: str
+) -> tuple[m.OrderItem, ...] | None:
+    """The order list with the action at (k, i, j) replaced by `name`; None where that makes an
+    option of a choice the same as another (no longer a choice between different options)."""
+    item = orders[k]
+    if isinstance(item, str) or i is None or j is None:
+        return (*orders[:k], name, *orders[k + 1 :])
+    option = item.options[i]
+    new = (*option[:j], name, *option[j + 1 :])
+    if new in item.options:
+        return None
+    choice = dataclasses.replace(item, options=(*item.options[:i], new, *item.options[i + 1 :]))
+    return (*orders[:k], choice, *orders[k + 1 :])
 
 
 def _with_outcome(rule: m.Rule, source: m.Rule) -> m.Rule:

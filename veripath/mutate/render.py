@@ -129,9 +129,9 @@ def _survivor(
         lines.append(f"  mutant:   {escape_text(r.after)}")
     if r.ends_alike:
         lines.append("  note: the outcome at this decision changes, but this patient's path ends alike")
-    if r.example and r.before is not None:
+    if r.example and r.expect is not None:
         lines.append(f"  pin it:   given {escape_text(_facts(model, r.example))}")
-        lines.append(f"            expect {escape_text(r.before)}")
+        lines.append(f"            expect {escape_text(r.expect)}")
     if r.reason is not None:
         lines.append(f"  note: whether any patient's outcome changes is undecided (solver: {escape_text(r.reason)})")
     for x in r.found:
@@ -261,7 +261,7 @@ def _mutant_json(mu: Mutant, r: MutantResult | None, model: Model) -> dict[str, 
         "mutant": r.after,
         "ends_alike": r.ends_alike,
         "example": (
-            {"given": _facts_json(model, r.example), "expect": r.before} if r.example and r.before is not None else None
+            {"given": _facts_json(model, r.example), "expect": r.expect} if r.example and r.expect is not None else None
         ),
         "reason": r.reason,
     }

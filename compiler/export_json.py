@@ -19,7 +19,8 @@ through the verified pathway, and nothing that depends on where or when it was b
                 procedures the source rates (`also_rated`), citations, notes, location)
   pathway       the decision graph with bounded loops unrolled: start node, nodes and
                 transitions (what the reference evaluator walks)
-  properties    every property, and whether it was proved
+  properties    every property, and whether it was proved (its condition, action sets
+                and disposition set as structured data)
   examples      the spec's scenario examples
 
 Numbers are exact: a JSON integer where the value is integral, else a string "a/b"
@@ -296,6 +297,9 @@ class _Exporter:
         def actions(s: m.ActionSet | None) -> Json | None:
             return None if s is None else {"description": s.description, "actions": list(s.actions)}
 
+        def ends(s: m.DispositionSet | None) -> Json | None:
+            return None if s is None else {"description": s.description, "dispositions": list(s.dispositions)}
+
         return {
             "name": p.name,
             "title": p.title,
@@ -304,6 +308,7 @@ class _Exporter:
             "condition": None if p.condition is None else condition_json(p.condition),
             "target": actions(p.target),
             "other": actions(p.other),
+            "ends": ends(p.ends),
             "exceptions": list(p.exceptions),
             "bound": p.bound,
             "location": self.loc(p.span),

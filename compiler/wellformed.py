@@ -2,7 +2,8 @@
 
 - every decision is reachable from `start` (VP209);
 - no cycle without a `at most N visits` bound (VP210);
-- a finding is tested only where every path has ordered the action revealing it (VP208).
+- a finding is tested only where every path has ordered the action revealing it (VP208);
+- a property's condition does not need a finding that no path reveals (VP231).
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import networkx as nx
 
 from compiler.graph import DecisionGraph
-from dsl.codes import FINDING_NOT_KNOWN, PATHWAY_CYCLE, UNREACHABLE_DECISION
-from dsl.cond import reads
+from dsl.codes import FINDING_NOT_KNOWN, PATHWAY_CYCLE, PROPERTY_NEVER_APPLIES, UNREACHABLE_DECISION
+from dsl.cond import definitely, is_false, reads
 from dsl.diagnostics import Diagnostic, Note, diagnostic
 
 
@@ -22,6 +23,7 @@ def check(graph: DecisionGraph) -> list[Diagnostic]:
         out.append(cycle)
         return out  # findings-known is a forward dataflow over a DAG
     out.extend(_findings_known(graph))
+    out.extend(_properties_apply(graph))
     return out
 
 
@@ -96,6 +98,34 @@ def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
                         hint=f"order '{var.revealed_by}' on every path to '{rule.decision}', or split the decision",
                     )
                 )
+    return out
+
+
+def _properties_apply(graph: DecisionGraph) -> list[Diagnostic]:
+    """A property whose condition can never be known to hold: it needs a finding whose action no
+    path orders (`dsl.cond.definitely`), so the property would check nothing."""
+    model = graph.model
+    ordered = {a for n in graph.order_nodes() for a in graph.actions_of(n)}
+    out: list[Diagnostic] = []
+    for prop in model.properties:
+        if prop.condition is None:
+            continue
+        read = {v for v, _ in reads(prop.condition)}
+        never = sorted(v for v in read if model.variable(v).is_finding and model.variable(v).revealed_by not in ordered)
+        if not never or not is_false(definitely(prop.condition, frozenset(never))):
+            continue
+        actions = sorted({model.variable(f).revealed_by or "" for f in never})
+        which = f"finding '{never[0]}' is" if len(never) == 1 else f"findings {', '.join(map(repr, never))} are"
+        out.append(
+            diagnostic(
+                PROPERTY_NEVER_APPLIES,
+                f"property '{prop.name}' never applies: {which} never known (no path orders "
+                + ", ".join(f"'{a}'" for a in actions)
+                + "), so its condition never holds",
+                prop.condition.span,
+                hint="test a finding the pathway reveals, or order its study on the paths the property is about",
+            )
+        )
     return out
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from fractions import Fraction
 
-from dsl.model import DispositionKind, HitPolicy, ModelKind, PropertyKind, WaiverTargetKind
+from dsl.model import DispositionKind, DispositionSetKind, HitPolicy, ModelKind, PropertyKind, WaiverTargetKind
 from dsl.ops import Op
 from dsl.source import Span
 
@@ -281,11 +281,20 @@ class ActionSet(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DispositionSet(Node):
+    """`reassure`, `{reassure, discharged}` or `any reassure` (every disposition of a kind)."""
+
+    kind: DispositionSetKind
+    names: tuple[Name, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PropertyBody(Node):
     kind: PropertyKind
     condition: Expr | None = None
     target: ActionSet | None = None
     other: ActionSet | None = None
+    ends: DispositionSet | None = None
     exceptions: tuple[Name, ...] = ()
     bound: int | None = None
 

@@ -677,6 +677,52 @@ GRAPH_TOO_LARGE: Final = Code(
     fix="Lower the visit bounds, or make the loops independent of each other.",
 )
 
+BAD_DISPOSITION_SET: Final = Code(
+    "VP230",
+    "bad-disposition-set",
+    "A property names a disposition kind that is not one, or that no disposition has.",
+    severity=ERROR,
+    explanation=(
+        "A property's disposition set (`never end in any reassure`, `when C always end in {a, b}`) is a "
+        "declared disposition, a list of them, or `any KIND` for every disposition of a kind (`reassure`, "
+        "`follow_up`, `refer`, `uncovered`, `discharge`). A kind that is not one of these, or that no "
+        "declared disposition has, would make the set empty, and the property would hold (or fail) "
+        "vacuously, which is never what was meant."
+    ),
+    example=_G
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + "property no_referral: never end in any refer\n",
+    fix="Name a disposition kind some declared disposition has, or list the dispositions by name.",
+)
+PROPERTY_NEVER_APPLIES: Final = Code(
+    "VP231",
+    "property-never-applies",
+    "A property's condition needs a finding that no path reveals, so it never holds.",
+    severity=ERROR,
+    explanation=(
+        "The `when C` of a property is evaluated with what is known where the property is checked: the "
+        "inputs, and the findings revealed by the order steps before that point. A test on a finding not "
+        "yet revealed is unknown, and the property applies only where C is known to hold. When C cannot "
+        "hold without a finding whose study no path of the pathway orders, it is never known to hold: the "
+        "property would hold of every pathway and check nothing, which is never what was meant (like an "
+        "empty action set, VP220)."
+    ),
+    example=_G
+    + "input ci: bool\n"
+    + 'action us "US" imaging modality us\n'
+    + 'action mri "MRI" imaging modality mri cross_sectional\n'
+    + "finding mri_result from mri: benign | suspicious\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise order us end reassure rated usually_appropriate 9 cite acr\n"
+    + "property suspicious_mri: when mri_result == suspicious never end reassure\n",
+    fix="Test a finding the pathway reveals, or order its study on the paths the property is about.",
+)
+
 BAD_WAIVER: Final = Code(
     "VP225",
     "bad-waiver",

@@ -222,3 +222,98 @@ def compares(cond: m.Cond) -> list[m.Compare]:
     walker = _Compares()
     walker.visit(cond)
     return walker.found
+
+
+# -- three-valued conditions ------------------------------------------------------------------
+def _const(value: bool, span: Span) -> m.Const:
+    return m.Const(value=value, span=span)
+
+
+def _junction(parts: list[m.Cond], span: Span, *, is_or: bool) -> m.Cond:
+    """`and` (`or` if `is_or`) of the parts, folded: a constant that decides it (false for `and`,
+    true for `or`) is the result, and the other constant is dropped."""
+    kept: list[m.Cond] = []
+    for p in parts:
+        match p:
+            case m.Const(value=value):
+                if value == is_or:
+                    return p
+            case _:
+                kept.append(p)
+    if not kept:
+        return _const(not is_or, span)
+    if len(kept) == 1:
+        return kept[0]
+    return m.Or(operands=tuple(kept), span=span) if is_or else m.And(operands=tuple(kept), span=span)
+
+
+class _Kleene(CondVisitor[tuple[m.Cond, m.Cond]]):
+    """(definitely true, definitely false) of a condition as two-valued conditions, where every
+    atom that reads an `unknown` variable is unknown (Kleene's strong three-valued logic)."""
+
+    def __init__(self, unknown: frozenset[str]) -> None:
+        self.unknown = unknown
+
+    def _atom(self, c: m.Cond) -> tuple[m.Cond, m.Cond]:
+        if any(var in self.unknown for var, _ in reads(c)):
+            return _const(False, c.span), _const(False, c.span)
+        return c, m.Not(operand=c, span=c.span)
+
+    def visit_const(self, c: m.Const) -> tuple[m.Cond, m.Cond]:
+        return c, _const(not c.value, c.span)
+
+    def visit_bool_var(self, c: m.BoolVar) -> tuple[m.Cond, m.Cond]:
+        return self._atom(c)
+
+    def visit_enum_in(self, c: m.EnumIn) -> tuple[m.Cond, m.Cond]:
+        return self._atom(c)
+
+    def visit_compare(self, c: m.Compare) -> tuple[m.Cond, m.Cond]:
+        return self._atom(c)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> tuple[m.Cond, m.Cond]:
+        return self._atom(c)
+
+    def visit_not(self, c: m.Not) -> tuple[m.Cond, m.Cond]:
+        true, false = self.visit(c.operand)
+        return false, true
+
+    def _both(self, operands: tuple[m.Cond, ...], span: Span, *, is_or: bool) -> tuple[m.Cond, m.Cond]:
+        parts = [self.visit(o) for o in operands]
+        true = _junction([t for t, _ in parts], span, is_or=is_or)
+        return true, _junction([f for _, f in parts], span, is_or=not is_or)
+
+    def visit_and(self, c: m.And) -> tuple[m.Cond, m.Cond]:
+        return self._both(c.operands, c.span, is_or=False)
+
+    def visit_or(self, c: m.Or) -> tuple[m.Cond, m.Cond]:
+        return self._both(c.operands, c.span, is_or=True)
+
+    def visit_named(self, c: m.Named) -> tuple[m.Cond, m.Cond]:
+        if not any(var in self.unknown for var, _ in reads(c.body)):
+            return c, m.Not(operand=c, span=c.span)  # known: keep the name
+        return self.visit(c.body)
+
+
+def is_false(cond: m.Cond) -> bool:
+    """Is the condition the constant false (as `definitely` folds a condition that can never be known to hold)?"""
+    match cond:
+        case m.Const(value=False):
+            return True
+        case _:
+            return False
+
+
+def definitely(cond: m.Cond, unknown: frozenset[str]) -> m.Cond:
+    """The two-valued condition "`cond` is definitely true" when the variables in `unknown` are not known.
+
+    Three-valued (Kleene) semantics: an atom that reads an unknown variable is unknown; `not`
+    swaps true and false; `and` is true when every operand is true and false when one is;
+    `or` the other way round. The result reads no unknown variable, and where it holds `cond`
+    holds whatever values the unknown variables take (not conversely: Kleene logic leaves
+    `f or not f` unknown while `f` is). Constants are folded, so a condition that can never be
+    known to hold becomes `Const(False)`. With no unknown variable it is `cond` itself.
+    """
+    if not unknown:
+        return cond
+    return _Kleene(unknown).visit(cond)[0]

@@ -27,7 +27,19 @@ RadiationLevel = Literal["none", "rrl1", "rrl2", "rrl3", "rrl4", "rrl5", "varies
 Urgency = Literal["routine", "urgent", "very_urgent", "emergency"]
 DispositionKind = Literal["reassure", "follow_up", "refer", "uncovered", "discharge"]
 RatingCategory = Literal["usually_appropriate", "may_be_appropriate", "usually_not_appropriate"]
-PropertyKind = Literal["never_before", "eventually", "when_never", "never", "always_ends", "no_repeat", "max_steps"]
+PropertyKind = Literal[
+    "never_before",
+    "always_before",
+    "eventually",
+    "when_never",
+    "never",
+    "never_end",
+    "always_end",
+    "always_ends",
+    "no_repeat",
+    "max_steps",
+]
+DispositionSetKind = Literal["name", "list", "kind"]  # `reassure`, `{a, b}`, `any reassure`
 WaiverTargetKind = Literal["decision", "action", "disposition"]
 
 MODEL_KINDS: tuple[ModelKind, ...] = get_args(ModelKind)
@@ -465,7 +477,25 @@ class ActionSet:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DispositionSet:
+    """The dispositions a property talks about, with the words the author used."""
+
+    dispositions: tuple[str, ...]
+    description: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Property:
+    """A path property (docs/language.md, "Properties").
+
+    `condition` (`when C`) is evaluated three-valued where the property is checked: an atom on
+    a finding not yet revealed on the path is unknown, and the property applies only where C is
+    definitely true (`dsl.cond.definitely`). `target`/`other` are the action sets of the
+    ordering forms (`never T`, `never T before O`, `always T before O`); `ends` is the
+    disposition set of `never end` / `always end`.
+    """
+
     name: str
     title: str | None
     kind: PropertyKind
@@ -475,6 +505,7 @@ class Property:
     exceptions: tuple[str, ...]
     bound: int | None
     span: Span
+    ends: DispositionSet | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

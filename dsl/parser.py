@@ -668,9 +668,32 @@ class _ToAst(Transformer[Token, Any]):
         title = self._text(items[1]) if len(items) == 3 else None
         return ast.PropertyDecl(name=self._name(items[0]), title=title, body=items[-1], span=self._at(pos))
 
+    @staticmethod
+    def _condition(items: list[Any]) -> ast.Expr | None:
+        """The `when C` of a property form that may have one (its first item), else None."""
+        return items[0] if items and isinstance(items[0], ast.Expr) else None
+
     @_rule
     def prop_never_before(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
-        return ast.PropertyBody(kind="never_before", target=items[0], other=items[1], span=self._at(pos))
+        target, other = items[-2:]
+        cond = self._condition(items)
+        return ast.PropertyBody(kind="never_before", condition=cond, target=target, other=other, span=self._at(pos))
+
+    @_rule
+    def prop_always_before(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        target, other = items[-2:]
+        cond = self._condition(items)
+        return ast.PropertyBody(kind="always_before", condition=cond, target=target, other=other, span=self._at(pos))
+
+    @_rule
+    def prop_never_end(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        cond = self._condition(items)
+        return ast.PropertyBody(kind="never_end", condition=cond, ends=items[-1], span=self._at(pos))
+
+    @_rule
+    def prop_always_end(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
+        cond = self._condition(items)
+        return ast.PropertyBody(kind="always_end", condition=cond, ends=items[-1], span=self._at(pos))
 
     @_rule
     def prop_eventually(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:
@@ -711,6 +734,18 @@ class _ToAst(Transformer[Token, Any]):
     @_rule
     def set_list(self, pos: _Pos, items: list[Token]) -> ast.ActionSet:
         return ast.ActionSet(kind="list", names=self._names(items), span=self._at(pos))
+
+    @_rule
+    def dset_name(self, pos: _Pos, items: list[Token]) -> ast.DispositionSet:
+        return ast.DispositionSet(kind="name", names=self._names(items), span=self._at(pos))
+
+    @_rule
+    def dset_kind(self, pos: _Pos, items: list[Token]) -> ast.DispositionSet:
+        return ast.DispositionSet(kind="kind", names=self._names(items), span=self._at(pos))
+
+    @_rule
+    def dset_list(self, pos: _Pos, items: list[Token]) -> ast.DispositionSet:
+        return ast.DispositionSet(kind="list", names=self._names(items), span=self._at(pos))
 
     # -- examples -----------------------------------------------------------------------------
     @_rule

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from dsl import ast
 from dsl import model as m
 from dsl.codes import (
     BAD_ACTION_SET,
     BAD_BOUND,
+    BAD_DISPOSITION_SET,
 )
 from dsl.diagnostics import diagnostic, did_you_mean
 from dsl.names import NameTable
@@ -20,6 +23,7 @@ class PropertyResolver(NameTable):
 
     exprs: ExprChecker
     actions: list[m.Action]
+    disposition_kinds: dict[str, m.DispositionKind]  # every declared disposition, in declaration order
 
     def action_set(self, s: ast.ActionSet, actions: list[m.Action]) -> m.ActionSet:
         """The actions a set names (one, a list, all of a kind, or all of a modality), with its description."""
@@ -59,6 +63,40 @@ class PropertyResolver(NameTable):
             desc = f"any modality {modality}"
         return m.ActionSet(actions=tuple(chosen), description=desc, span=s.span)
 
+    def disposition_set(self, s: ast.DispositionSet) -> m.DispositionSet:
+        """The dispositions a set names (one, a list, or every disposition of a kind), with its description."""
+        names = [n.text for n in s.names]
+        match s.kind:
+            case "name" | "list":
+                chosen = [n.text for n in s.names if self.lookup("disposition", n, "a disposition")]
+                desc = names[0] if s.kind == "name" else "{" + ", ".join(names) + "}"
+            case "kind":
+                kind = m.member(m.DISPOSITION_KINDS, names[0])
+                chosen = [d for d, k in self.disposition_kinds.items() if k == kind]
+                desc = f"any {names[0]}"
+                if kind is None:
+                    self.report(
+                        diagnostic(
+                            BAD_DISPOSITION_SET,
+                            f"'{names[0]}' is not a disposition kind",
+                            s.span,
+                            hint=did_you_mean(names[0], m.DISPOSITION_KINDS)
+                            or "use any " + ", any ".join(m.DISPOSITION_KINDS),
+                        )
+                    )
+                elif not chosen:
+                    self.report(
+                        diagnostic(
+                            BAD_DISPOSITION_SET,
+                            f"no disposition is of kind '{kind}'",
+                            s.span,
+                            hint="declare one, or name the dispositions the property is about",
+                        )
+                    )
+            case _:
+                assert_never(s.kind)
+        return m.DispositionSet(dispositions=tuple(chosen), description=desc, span=s.span)
+
     def property(self, d: ast.PropertyDecl) -> m.Property | None:
         """A property declaration with its condition and action sets resolved."""
         actions = self.actions
@@ -76,4 +114,5 @@ class PropertyResolver(NameTable):
             exceptions=exceptions,
             bound=b.bound,
             span=d.span,
+            ends=self.disposition_set(b.ends) if b.ends else None,
         )

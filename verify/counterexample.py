@@ -314,8 +314,12 @@ def path_steps(
     prod: Product,
     path: Sequence[tuple[int, GuardKey]],
     patient: Mapping[str, Value],
+    results_of_last: bool = True,
 ) -> tuple[list[PathStep], list[str]]:
-    """Readable steps of a product path, and the findings revealed along it."""
+    """Readable steps of a product path, and the findings revealed along it.
+
+    `results_of_last=False`: the path ends where an order step is taken, before its results
+    are known (a property violated by that order), so the findings it reveals are not shown."""
     model = graph.model
     steps: list[PathStep] = []
     revealed: list[str] = []
@@ -343,6 +347,8 @@ def path_steps(
                 )
         elif kind == "order":
             steps.append(PathStep(kind="order", text=graph.order_text(node), span=attrs["span"]))
+            if k + 1 == len(path) and not results_of_last:
+                continue
             for f in attrs["reveals"]:
                 if f in patient and f not in revealed:
                     revealed.append(f)

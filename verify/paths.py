@@ -7,28 +7,41 @@ reaches, and "some patient reaches it" is encoded with one Boolean per product n
 (see `reach`), so the query is linear in the size of the product:
 
   never T before O    states: no O yet / some O ordered; violation: a T ordered with no O before it
+  always T before O   the same monitor as never O before T
   when C always eventually T
-                      states: no T yet / T ordered; violation: an end node with no T, patient in C
-  when C never T      violation: a T ordered, patient in C
+                      states: no T yet / T ordered; violation: an end node with no T
+  when C never T      violation: a T ordered
   never T             violation: a T ordered
+  never end in S      violation: an end node in S (the revisit-limit node is in no set)
+  always end in S     violation: an end node not in S (the revisit-limit node included)
   always ends         no monitor; violation: a reached decision where no rule matches, or the
                       revisit-limit node
   no repeated orders  the monitor guesses which action will repeat (states: none / tracking a);
                       only actions that occur twice on some path of the graph are tracked
   at most N steps     an integer path-length variable per node (linear, instead of N states)
+
+`when C` (any ordering or disposition form, `when C never ...` for `never`) restricts the
+violations to those where C is definitely true (three-valued, `dsl.cond.definitely`), with
+what is known at the violation: the inputs, and the findings revealed by the order steps
+before it. When C reads findings, the monitor is wrapped in `Known`, which adds the set of
+those findings revealed so far to its state, so each violation node of the product knows
+which of them are known there; the query is OR over violation nodes t of
+reach(t) and definitely(C, known(t)). A violation where C can never be known to hold
+(`definitely` folds it to false) is dropped before the query.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Hashable, Iterable, Mapping
-from typing import Any, Protocol
+from typing import Any, Protocol, assert_never
 
 import z3
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from dsl import model as m
 from dsl.codes import PROPERTY_VIOLATED
+from dsl.cond import definitely, is_false, reads
 from dsl.diagnostics import diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
@@ -44,6 +57,7 @@ from verify.reach import (
     Guards,
     Monitor,
     Product,
+    Violation,
     build_product,
     encode_reach,
     run_product,
@@ -95,6 +109,42 @@ class NeverBefore(Monitor):
             if a in self.other:
                 state = 1
         return (state,)
+
+
+class EndIn(Monitor):
+    """A violation at an end node whose disposition is in the set (`inside`) or not in it. The
+    revisit-limit node is no disposition, so it is in no set."""
+
+    def __init__(self, dispositions: frozenset[str], inside: bool) -> None:
+        self.dispositions, self.inside = dispositions, inside
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        if graph.kind(node) == "end" and (graph.graph.nodes[node]["disposition"] in self.dispositions) == self.inside:
+            return (VIOLATION,)
+        return (state,)
+
+
+class Known(Monitor):
+    """Another monitor, run with the findings of `tracked` revealed so far on the path.
+
+    States are (the other monitor's state, the tracked findings revealed). A violation carries
+    the findings revealed by the order steps BEFORE the node where it happens: the results of an
+    order step are known after the step, so an action ordered in the same step as a study does
+    not know that study's result."""
+
+    def __init__(self, inner: Monitor, tracked: frozenset[str]) -> None:
+        self.inner, self.tracked = inner, tracked
+        self.initial = (inner.initial, frozenset())
+
+    def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        assert isinstance(state, tuple)
+        inner, known = state
+        after = known
+        if graph.kind(node) == "order":
+            after = known | (self.tracked & frozenset(graph.graph.nodes[node]["reveals"]))
+        states = self.inner.enter(inner, graph, node)
+        out = [Violation(known) if isinstance(q, Violation) else (q, after) for q in states]
+        return tuple(dict.fromkeys(out))
 
 
 class Eventually(Monitor):
@@ -174,42 +224,82 @@ def _names(s: m.ActionSet | None) -> frozenset[str]:
     return frozenset(s.actions) if s is not None else frozenset()
 
 
+def _ends(s: m.DispositionSet | None) -> frozenset[str]:
+    return frozenset(s.dispositions) if s is not None else frozenset()
+
+
+def tested_findings(model: m.Model, prop: m.Property) -> frozenset[str]:
+    """The findings the property's condition reads (they may be unknown where it is checked)."""
+    if prop.condition is None:
+        return frozenset()
+    return frozenset(v for v, _ in reads(prop.condition) if model.variable(v).is_finding)
+
+
+def monitor_of(prop: m.Property, graph: DecisionGraph) -> Monitor:
+    """The monitor automaton of an ordering or disposition property (see the module docstring); the
+    property applies at its violations where its condition is known to hold (`applies_at`)."""
+    tracked = tested_findings(graph.model, prop)
+    monitor: Monitor
+    match prop.kind:
+        case "never_before":
+            monitor = NeverBefore(_names(prop.target), _names(prop.other))
+        case "always_before":  # always T before O: never an O before a T
+            monitor = NeverBefore(_names(prop.other), _names(prop.target))
+        case "eventually":
+            monitor = Eventually(_names(prop.target))
+        case "when_never" | "never":
+            monitor = Never(_names(prop.target))
+        case "never_end":
+            monitor = EndIn(_ends(prop.ends), inside=True)
+        case "always_end":
+            monitor = EndIn(_ends(prop.ends), inside=False)
+        case "no_repeat":
+            monitor = NoRepeat(repeatable(graph, frozenset(prop.exceptions)))
+        case "always_ends" | "max_steps":
+            raise AssertionError(f"property kind {prop.kind} has no monitor")
+        case _:
+            assert_never(prop.kind)
+    return Known(monitor, tracked) if tracked else monitor
+
+
+def applies_at(model: m.Model, prop: m.Property, state: Hashable) -> m.Cond:
+    """When the property applies at a violation state: its condition, definitely true with the
+    findings the state knows (`dsl.cond.definitely`); true when it has no condition."""
+    if prop.condition is None:
+        return m.Const(value=True, span=prop.span)
+    assert isinstance(state, Violation)
+    return definitely(prop.condition, tested_findings(model, prop) - state.known)
+
+
 def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
     t0 = time.perf_counter()
     if prop.kind == "max_steps":
         return _max_steps(pv, prop, t0)
-    graph = pv.graph
-    monitor: Monitor
-    if prop.kind == "never_before":
-        monitor = NeverBefore(_names(prop.target), _names(prop.other))
-    elif prop.kind == "eventually":
-        monitor = Eventually(_names(prop.target))
-    elif prop.kind in ("when_never", "never"):
-        monitor = Never(_names(prop.target))
-    elif prop.kind == "no_repeat":
-        monitor = NoRepeat(repeatable(graph, frozenset(prop.exceptions)))
-    elif prop.kind == "always_ends":
+    if prop.kind == "always_ends":
         return _always_ends(pv, prop, t0)
-    else:
-        raise AssertionError(f"unknown property kind {prop.kind}")
-    prod = build_product(graph, monitor)
-    targets = prod.violations()
+    graph = pv.graph
+    prod = build_product(graph, monitor_of(prop, graph))
+    applies = {t: applies_at(pv.model, prop, prod.nodes[t][1]) for t in prod.violations()}
+    # violations where the condition can never be known to hold are no violations
+    targets = [t for t, c in applies.items() if not is_false(c)]
     if not targets:
         return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
     encoding = encode_reach(prod, pv.guards, prod.ancestors(targets))
     enc = pv.enc
-    violation = enc.or_(encoding.reach[t] for t in targets)
-    condition = enc.encode(prop.condition) if prop.condition is not None else enc.true
-    res = pv.session.query(*encoding.defs, condition, violation)
+    by_state: dict[Hashable, list[int]] = {}
+    for t in targets:
+        by_state.setdefault(prod.nodes[t][1], []).append(t)
+    violation = enc.or_(
+        enc.and_([enc.encode(applies[ts[0]]), enc.or_(encoding.reach[t] for t in ts)]) for ts in by_state.values()
+    )
+    res = pv.session.query(*encoding.defs, violation)
 
     def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
-        if prop.condition is not None and not evaluate(prop.condition, p):
-            return None
         if not all(evaluate(a.cond, p) for a in pv.model.assumptions):
             return None
         run = run_product(prod, Firing(pv.model, p))
         for t in targets:
-            if run.reached[t]:
+            if run.reached[t] and evaluate(applies[t], p):
                 return run.path_to(t)
         return None
 
@@ -368,9 +458,13 @@ def _conclude(
     steps: list[PathStep] = []
     revealed: list[str] = []
     if path is not None:
-        steps, revealed = path_steps(pv.graph, prod, path, patient)
+        # a property violated by an order step is violated before the step's results are known
+        at_order = pv.graph.kind(prod.nodes[path[-1][0]][0]) == "order"
+        steps, revealed = path_steps(pv.graph, prod, path, patient, results_of_last=not at_order)
     steps.append(PathStep(kind="final", text=_final(prop, pv, prod, path, patient), span=prop.span))
-    steps.extend(define_steps(pv.model, patient, prop.condition))
+    # named conditions with what is known at the violation (a finding not yet revealed is unknown)
+    known = {k: v for k, v in patient.items() if not pv.model.variable(k).is_finding or k in revealed}
+    steps.extend(define_steps(pv.model, known, prop.condition))
     title = f" ({prop.title})" if prop.title else ""
     diag = diagnostic(
         code=PROPERTY_VIOLATED,
@@ -385,20 +479,32 @@ def _conclude(
 def _explain(prop: m.Property, model: m.Model) -> str:
     t = prop.target.description if prop.target else ""
     o = prop.other.description if prop.other else ""
+    e = prop.ends.description if prop.ends else ""
     c = cond_text(prop.condition, model) if prop.condition is not None else ""
-    if prop.kind == "never_before":
-        return f"{t} can be ordered before {o}"
-    if prop.kind == "eventually":
-        return f"a patient with {c} can reach the end of the pathway without {t}"
-    if prop.kind == "when_never":
-        return f"a patient with {c} can be ordered {t}"
-    if prop.kind == "never":
-        return f"{t} is ordered for some patients"
-    if prop.kind == "always_ends":
-        return "some patients are left without a disposition"
-    if prop.kind == "no_repeat":
-        return "an action can be ordered twice on one path"
-    return f"some paths pass through more than {prop.bound} decisions"
+    who = f"for a patient with {c}, " if c else ""
+    match prop.kind:
+        case "never_before":
+            return f"{who}{t} can be ordered before {o}"
+        case "always_before":
+            return f"{who}{o} can be ordered with no {t} before it"
+        case "eventually":
+            return f"a patient with {c} can reach the end of the pathway without {t}"
+        case "when_never":
+            return f"a patient with {c} can be ordered {t}"
+        case "never":
+            return f"{t} is ordered for some patients"
+        case "never_end":
+            return f"a patient with {c} can end in {e}" if c else f"the pathway can end in {e}"
+        case "always_end":
+            return f"a patient with {c} can reach an end outside {e}" if c else f"the pathway can end outside {e}"
+        case "always_ends":
+            return "some patients are left without a disposition"
+        case "no_repeat":
+            return "an action can be ordered twice on one path"
+        case "max_steps":
+            return f"some paths pass through more than {prop.bound} decisions"
+        case _:
+            assert_never(prop.kind)
 
 
 def _final(
@@ -410,18 +516,51 @@ def _final(
 ) -> str:
     if path is None:
         return "violation"
+    state = prod.nodes[path[-1][0]][1]
+    return _violation(prop, pv, prod, path) + _not_known(pv.model, prop, state)
+
+
+def _not_known(model: m.Model, prop: m.Property, state: Hashable) -> str:
+    """The findings the condition tests that are not known where the violation happens, if any:
+    the condition holds whatever their values (a counterexample names every fact it tests)."""
+    if not isinstance(state, Violation):
+        return ""
+    missing = sorted(tested_findings(model, prop) - state.known)
+    if not missing:
+        return ""
+    names = ", ".join(missing)
+    verb = "is" if len(missing) == 1 else "are"
+    return f" ({names} {verb} not known at this point; the condition holds whatever the result)"
+
+
+def _violation(
+    prop: m.Property,
+    pv: PathwayVerifier,
+    prod: Product,
+    path: list[tuple[int, GuardKey]],
+) -> str:
     graph = pv.graph
     last = prod.nodes[path[-1][0]][0]
     kind = graph.kind(last)
-    target = _names(prop.target)
-    if prop.kind in ("never_before", "when_never", "never") and kind == "order":
-        hit = [a for a in graph.actions_of(last) if a in target]
+    if kind == "order" and prop.kind in ("never_before", "when_never", "never", "always_before"):
+        first = prop.kind == "always_before"  # always T before O: an O is ordered first
+        hit = [a for a in graph.actions_of(last) if a in _names(prop.other if first else prop.target)]
         what = hit[0] if hit else "it"
         if prop.kind == "never_before":
             return f"violation: {what} is ordered before {prop.other.description if prop.other else ''}"
+        if first:
+            return f"violation: {what} is ordered with no {prop.target.description if prop.target else ''} before it"
         return f"violation: {what} is ordered"
     if prop.kind == "eventually":
         return f"violation: the pathway ends without {prop.target.description if prop.target else ''}"
+    if prop.kind in ("never_end", "always_end") and kind == "end":
+        where = prop.ends.description if prop.ends else ""
+        if last == LIMIT_NODE:
+            return f"violation: the revisit limit is reached, not an end in {where}"
+        name = graph.graph.nodes[last]["disposition"]
+        if prop.kind == "never_end":
+            return f"violation: the pathway ends in {name}" + ("" if where == name else f" (in {where})")
+        return f"violation: the pathway ends in {name}, not in {where}"
     if prop.kind == "no_repeat" and kind == "order":
         seen: set[str] = set()
         for i, _ in path[:-1]:

@@ -28,7 +28,19 @@ from verify.encode import Encoder
 from verify.evaluate import evaluate
 
 GuardKey = tuple[str, int] | None  # (decision name, rule index), or None for an unconditional edge
-VIOLATION = "!violation"
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """The monitor state of a violation (a product node in it is never left).
+
+    `known`: for a property whose condition reads findings, those of them revealed on the path
+    before the step where the violation happens (`verify.paths.Known`); empty otherwise."""
+
+    known: frozenset[str] = frozenset()
+
+
+VIOLATION = Violation()
 
 
 def rule_score(rule: m.Rule) -> int:
@@ -303,7 +315,7 @@ class Product:
     start: int = 0
 
     def violations(self) -> list[int]:
-        return [i for i, (_, q) in enumerate(self.nodes) if q == VIOLATION]
+        return [i for i, (_, q) in enumerate(self.nodes) if isinstance(q, Violation)]
 
     def ancestors(self, targets: Iterable[int]) -> list[int]:
         """Product nodes from which some target can be reached, ascending (topological)."""
@@ -345,7 +357,7 @@ def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
         if not here:
             continue
         for q in list(here):
-            if q == VIOLATION:
+            if isinstance(q, Violation):
                 continue
             edges = edges_cache.get(u)
             if edges is None:

@@ -10,10 +10,12 @@ from typing import get_args
 
 import pytest
 import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compiler.pretty import describe_cond
 from dsl import model as m
-from dsl.cond import CondVisitor, compares, named, reads
+from dsl.cond import CondVisitor, compares, definitely, is_false, named, reads
 from dsl.ops import Op
 from dsl.source import Span
 from verify.evaluate import evaluate, evaluate3
@@ -167,6 +169,51 @@ def test_named_conditions_are_read_where_they_are_used() -> None:
     patient: dict[str, m.Value] = {"big": False, "e": "u", "f": True}
     assert evaluate(cond, patient) is False and evaluate(use, patient) is True
     assert evaluate3(use, {"e": "u"}) is True and evaluate3(use, {"e": "v"}) is None
+
+
+# -- three-valued conditions -------------------------------------------------------------------------
+
+_PATIENT: dict[str, m.Value] = {"b": True, "e": "u", "f": "v", "x": Fraction(3)}
+_ATOMS = [_leaf(k) for k in ("Const", "BoolVar", "EnumIn", "Compare", "EnumCompare")] + [
+    m.Const(value=False, span=SPAN),
+    m.BoolVar(var="c", span=SPAN),
+    m.EnumIn(var="f", values=("v",), span=SPAN),
+]
+
+
+def _conds() -> st.SearchStrategy[m.Cond]:
+    return st.recursive(
+        st.sampled_from(_ATOMS),
+        lambda inner: st.one_of(
+            inner.map(lambda c: m.Not(operand=c, span=SPAN)),
+            st.lists(inner, min_size=1, max_size=3).map(lambda cs: m.And(operands=tuple(cs), span=SPAN)),
+            st.lists(inner, min_size=1, max_size=3).map(lambda cs: m.Or(operands=tuple(cs), span=SPAN)),
+        ),
+        max_leaves=8,
+    )
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(
+    cond=_conds(),
+    unknown=st.frozensets(st.sampled_from(["b", "c", "e", "f", "x"])),
+    flips=st.lists(st.booleans(), min_size=2, max_size=2),
+)
+def test_definitely_is_kleene_truth(cond: m.Cond, unknown: frozenset[str], flips: list[bool]) -> None:
+    """`definitely(c, U)` holds exactly where Kleene's logic calls c true without the values of U,
+    reads no variable of U, and folds to false exactly when no patient makes it true."""
+    patients = []
+    for b, c in itertools.product([False, True], repeat=2):
+        p = dict(_PATIENT, b=b, c=c, e="u" if flips[0] else "w", x=Fraction(3 if flips[1] else 7))
+        patients.append(p)
+    sure = definitely(cond, unknown)
+    assert not {v for v, _ in reads(sure)} & unknown
+    for p in patients:
+        known = {k: v for k, v in p.items() if k not in unknown}
+        assert evaluate(sure, p) == (evaluate3(cond, known) is True)
+    if is_false(sure):
+        assert not any(evaluate3(cond, {k: v for k, v in p.items() if k not in unknown}) for p in patients)
+    assert definitely(cond, frozenset()) is cond
 
 
 # -- nobody else tests the class of a condition node -----------------------------------------------

@@ -11,7 +11,9 @@ from typing import Any
 
 from compiler.graph import DecisionGraph
 from dsl import model as m
+from dsl.cond import reads
 from dsl.diagnostics import Diagnostic
+from dsl.evidence import Counterexample
 from dsl.model import Value
 from tests.verify import reference as ref
 from verify import Report, Verdict
@@ -132,7 +134,24 @@ def validate(graph: DecisionGraph, diag: Diagnostic) -> None:
     if evidence.check.startswith("gap"):
         assert cex.region is not None and cex.region.text()
         assert cex.region.contains(cex.values()), "the patient is outside the region reported"
+    if evidence.check.startswith("property:"):
+        shows_every_tested_fact(graph.model, evidence.check.split(":", 1)[1], cex)
     validate_patient(graph, evidence.check, cex.values())
+
+
+def shows_every_tested_fact(model: m.Model, prop_name: str, cex: Counterexample) -> None:
+    """A property counterexample names every fact the property's condition tests: an input or a
+    revealed finding with its value, or a finding the last step says is not known there."""
+    prop = next(x for x in model.properties if x.name == prop_name)
+    if prop.condition is None:
+        return
+    shown = cex.values()
+    final = cex.path[-1].text if cex.path else ""
+    unknown = re.search(r"\(([\w, ]+) (?:is|are) not known at this point", final)
+    not_known = set(unknown.group(1).split(", ")) if unknown else set()
+    for var, _ in reads(prop.condition):
+        assert var in shown or var in not_known, f"the counterexample of {prop_name} omits {var}"
+        assert not (var in shown and var in not_known), f"{var} is shown and said to be unknown"
 
 
 def validate_patient(graph: DecisionGraph, check: str, patient: Mapping[str, Value]) -> None:

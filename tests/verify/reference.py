@@ -17,7 +17,7 @@ from fractions import Fraction
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from dsl import model as m
 from dsl.model import Value
-from verify.evaluate import evaluate
+from verify.evaluate import evaluate, evaluate3
 
 Patient = dict[str, Value]
 
@@ -128,23 +128,17 @@ def orders(graph: DecisionGraph, path: Path) -> list[str]:
 
 
 def violates(graph: DecisionGraph, prop: m.Property, p: Mapping[str, Value], path: Path) -> bool:
+    """Whether the path violates the property, walked step by step.
+
+    The condition `when C` is evaluated three-valued (`evaluate3`) where a violation would
+    happen, with what is known there: the inputs, and the findings of the actions of the
+    order steps before (a step's results are known after the step). The property applies
+    only where C is true."""
+    model = graph.model
     acts = orders(graph, path)
     target = set(prop.target.actions) if prop.target else set()
-    if prop.condition is not None and not evaluate(prop.condition, p):
-        return False
-    if prop.kind == "never_before":
-        other = set(prop.other.actions) if prop.other else set()
-        seen_other = False
-        for a in acts:
-            if a in target and not seen_other:
-                return True
-            if a in other:
-                seen_other = True
-        return False
-    if prop.kind == "eventually":
-        return not path.stuck and not any(a in target for a in acts)
-    if prop.kind in ("when_never", "never"):
-        return any(a in target for a in acts)
+    other = set(prop.other.actions) if prop.other else set()
+    ends = set(prop.ends.dispositions) if prop.ends else set()
     if prop.kind == "always_ends":
         return path.stuck or path.nodes[-1] == LIMIT_NODE
     if prop.kind == "no_repeat":
@@ -152,7 +146,33 @@ def violates(graph: DecisionGraph, prop: m.Property, p: Mapping[str, Value], pat
         return len(counted) != len(set(counted))
     if prop.kind == "max_steps":
         return sum(1 for n in path.nodes if graph.kind(n) == "decision") > (prop.bound or 0)
-    raise AssertionError(prop.kind)
+    known: dict[str, Value] = {v.name: p[v.name] for v in model.inputs}
+
+    def applies() -> bool:
+        return prop.condition is None or evaluate3(prop.condition, known) is True
+
+    ordered: list[str] = []
+    for node in path.nodes:
+        kind = graph.kind(node)
+        if kind == "order":
+            for a in graph.actions_of(node):
+                first_target = prop.kind == "never_before" and a in target and not (set(ordered) & other)
+                first_other = prop.kind == "always_before" and a in other and not (set(ordered) & target)
+                never = prop.kind in ("when_never", "never") and a in target
+                if (first_target or first_other or never) and applies():
+                    return True
+                ordered.append(a)
+            acted = set(graph.actions_of(node))
+            known.update({v.name: p[v.name] for v in model.findings if v.revealed_by in acted})
+        elif kind == "end" and not path.stuck:
+            disposition = graph.graph.nodes[node]["disposition"]  # the revisit limit is in no set
+            if prop.kind == "eventually" and not (set(acts) & target) and applies():
+                return True
+            if prop.kind == "never_end" and disposition in ends and applies():
+                return True
+            if prop.kind == "always_end" and disposition not in ends and applies():
+                return True
+    return False
 
 
 def rule_name(rule: m.Rule) -> str:

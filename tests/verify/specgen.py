@@ -4,8 +4,8 @@ A spec has up to four inputs (an enumeration, a bool, a small integer, a real nu
 a finding revealed by an action the start decision always orders, two or three
 decisions wired as a DAG (sometimes with a bounded loop), random conditions, hit
 policies, ratings (with and without a score, per option, `also rated`), orders (with
-choices `one of {...}` between actions or sequences) and properties. Every generated
-spec is well formed.
+choices `one of {...}` between actions or sequences) and properties of every form (their
+`when` conditions may test the finding). Every generated spec is well formed.
 
 Conditions may use named conditions (`define cond0: ...`), declared in a random order,
 nested (a define may use the ones drawn before it), one of them possibly reading the
@@ -132,6 +132,34 @@ def conditions(
     return "(" + f" {op} ".join(parts) + ")"
 
 
+PROPERTIES = (
+    "never probe before scan",
+    "never probe before any cross_sectional",
+    "never extra",
+    "always ends",
+    "no repeated orders",
+    "no repeated orders except scan",
+    "at most 2 steps",
+    "at most 1 steps",
+    "always scan before probe",
+    "never end d1",
+    "never end in any reassure",
+    "always end in {d1, d2}",
+)
+# The forms with a condition (COND): three-valued where it tests the finding and the finding is not known.
+CONDITIONAL = (
+    "when COND always eventually probe",
+    "when COND never extra",
+    "when COND never probe before scan",
+    "when COND never probe before extra",
+    "when COND always scan before any procedure",
+    "when COND always extra before probe",
+    "when COND never end in {d1}",
+    "when COND always end in any refer",
+    "when COND always end d1",
+)
+
+
 @st.composite
 def defines(draw: st.DrawFn, inputs: tuple[str, ...]) -> tuple[Named, dict[str, str]]:
     """Up to three named conditions (name -> condition), each possibly using the ones before it;
@@ -158,7 +186,8 @@ def inline(text: str, bodies: dict[str, str]) -> str:
 
 
 @st.composite
-def specs(draw: st.DrawFn) -> Built:
+def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
+    """A random spec; `conditional`: its properties are conditional ones whose conditions test the finding."""
     inputs = tuple(draw(st.lists(st.sampled_from(sorted(INPUTS)), min_size=1, max_size=4, unique=True)))
     inputs = tuple(sorted(inputs, key=list(INPUTS).index))
     n_dec = draw(st.integers(1, 3))
@@ -214,30 +243,23 @@ def specs(draw: st.DrawFn) -> Built:
                 also = draw(st.lists(st.sampled_from(others), min_size=1, max_size=2, unique=True))
                 rated += " also rated " + ", ".join(draw(rating("first", a))[len("rated ") :] for a in also)
             decisions[k].append(f"  {guard} {order}{target} {rated} cite s")
-    props = draw(
-        st.lists(
-            st.sampled_from(
-                [
-                    "never probe before scan",
-                    "never probe before any cross_sectional",
-                    "never extra",
-                    "always ends",
-                    "no repeated orders",
-                    "no repeated orders except scan",
-                    "at most 2 steps",
-                    "at most 1 steps",
-                    "when COND always eventually probe",
-                    "when COND never extra",
-                ]
-            ),
-            max_size=4,
-            unique=True,
-        )
-    )
+    forms = CONDITIONAL if conditional else PROPERTIES + CONDITIONAL
+    props = draw(st.lists(st.sampled_from(forms), min_size=int(conditional), max_size=5, unique=True))
     properties: list[str] = []
     for i, p in enumerate(props):
         if "COND" in p:
-            p = p.replace("COND", draw(conditions(inputs, False, 1, named)))
+            # property conditions may test the finding: three-valued where it is not yet revealed
+            cond = draw(conditions(inputs, False, 1, named))
+            if conditional or draw(st.booleans()):
+                res: str
+                if len(named.finding) > 0 and draw(st.booleans()):
+                    res = draw(st.sampled_from(named.finding))
+                else:
+                    res = draw(atoms(inputs, True).filter(lambda a: a.startswith("res")))
+                joined = [cond, res] if draw(st.booleans()) else [res, cond]
+                cond = "(" + f" {draw(st.sampled_from(['and', 'or']))} ".join(joined) + ")"
+                cond = f"not {cond}" if draw(st.integers(0, 3)) == 0 else cond
+            p = p.replace("COND", cond)
         properties.append(f"property p{i}: {p}")
     header = 'guideline rnd "Random" version "1"'
     text = _text([header, *lines, "start k0", *(line for d in decisions for line in d), *properties])

@@ -42,6 +42,13 @@ def test_verdicts_equal_brute_force(built: Built, tmp_path_factory: pytest.TempP
     _differential(built, tmp_path_factory.mktemp("spec"))
 
 
+@settings(COMMON, max_examples=100)
+@given(built=specs(conditional=True))
+def test_conditional_properties_equal_brute_force(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Properties whose `when` tests the finding (unknown until its action is ordered on the path)."""
+    _differential(built, tmp_path_factory.mktemp("spec"))
+
+
 @pytest.mark.slow
 @settings(COMMON, max_examples=600)
 @given(built=specs())

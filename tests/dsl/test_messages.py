@@ -166,3 +166,22 @@ def test_an_example_without_a_citation_is_an_error(tmp_path: Path) -> None:
         'add: cite SOURCE "where in the source" (the case or the passage the example checks)',
     )
     assert d.is_error and d.span is not None and (d.span.line, d.span.column) == (8, 1)
+
+
+def test_conditional_ordering_is_a_property_not_a_syntax_error(tmp_path: Path) -> None:
+    """`when C never A before B` used to stop at "unexpected 'before'"; it is a property form now."""
+    spec = _write(
+        tmp_path,
+        'input pregnant: bool\naction us "US" imaging modality us\naction ct "CT" imaging modality ct\n'
+        "start d\n"
+        'decision d "D" first\n'
+        "  when pregnant order us, ct end ok rated usually_appropriate 9 cite s\n"
+        "  otherwise order ct end ok rated usually_appropriate 9 cite s\n"
+        "property p1: when pregnant never ct before us\n"
+        "property p2: when pregnant always us before ct\n"
+        "property p3: always us before ct\n",
+    )
+    loaded = load_spec(spec)
+    assert loaded.diagnostics == [] and loaded.model is not None
+    kinds = [(p.kind, p.condition is not None) for p in loaded.model.properties]
+    assert kinds == [("never_before", True), ("always_before", True), ("always_before", False)]

@@ -325,7 +325,9 @@ def check_pathway(graph: DecisionGraph, space: Space | None = None) -> PathwayFi
     actions = [a.name for a in model.actions]
     a_index = {a: i for i, a in enumerate(actions)}
     props = list(model.properties)
+    _inputs_only(model)
     conds = {p.name: space.eval(p.condition) if p.condition is not None else space.all for p in props}
+    bad_end: dict[str, int] = {}  # never_end / always_end: the patients who end where the property forbids
     found = PathwayFindings(points=space.size, violated={}, witnesses={}, gaps={}, conflicts={}, dead_rules=set())
     at: dict[str, dict[History, int]] = {graph.start: {((0,) * len(actions), 0, frozenset()): space.all}}
     finished: dict[History, int] = {}
@@ -340,10 +342,15 @@ def check_pathway(graph: DecisionGraph, space: Space | None = None) -> PathwayFi
         here = at.pop(node, {})
         kind = graph.kind(node)
         if kind == "end":
+            disposition = graph.graph.nodes[node]["disposition"]  # the revisit limit is in no set
             for h, who in here.items():
                 if node.endswith("__revisit_limit__"):
                     stuck |= who
                 finished[h] = finished.get(h, 0) | who
+                for p in props:
+                    forbidden = p.ends is not None and (disposition in p.ends.dispositions) == (p.kind == "never_end")
+                    if p.kind in ("never_end", "always_end") and forbidden:
+                        bad_end[p.name] = bad_end.get(p.name, 0) | (who & conds[p.name])
             continue
         if kind == "order":
             target = graph.next_node(node)
@@ -352,10 +359,9 @@ def check_pathway(graph: DecisionGraph, space: Space | None = None) -> PathwayFi
                 newly = set(broken)
                 for a in graph.actions_of(node):
                     for p in props:
-                        if p.kind == "never_before" and p.target and a in p.target.actions:
-                            assert p.other is not None
-                            if not any(cs[a_index[o]] for o in p.other.actions):
-                                newly.add(p.name)
+                        first, then = _before(p)
+                        if a in then and not any(cs[a_index[o]] for o in first):
+                            newly.add(p.name)
                     cs[a_index[a]] = min(2, cs[a_index[a]] + 1)
                 send(target, (tuple(cs), steps, frozenset(newly)), who)
             continue
@@ -396,8 +402,9 @@ def check_pathway(graph: DecisionGraph, space: Space | None = None) -> PathwayFi
         cond = conds[p.name]
         targets = [a_index[a] for a in (p.target.actions if p.target else ()) if a in a_index]
         for (counts, steps, broken), who in finished.items():
-            if p.kind == "never_before":
+            if p.kind in ("never_before", "always_before"):
                 hit = p.name in broken
+                who &= cond
             elif p.kind in ("when_never", "never"):
                 hit = any(counts[t] for t in targets)
                 who &= cond
@@ -409,16 +416,46 @@ def check_pathway(graph: DecisionGraph, space: Space | None = None) -> PathwayFi
             elif p.kind == "max_steps":
                 assert p.bound is not None
                 hit = steps > p.bound
-            else:  # always_ends: judged below from the stuck patients
+            else:  # always_ends, never_end, always_end: judged below
                 hit = False
             if hit:
                 bad |= who
         if p.kind == "always_ends":
             bad = stuck
+        if p.kind in ("never_end", "always_end"):
+            bad = bad_end.get(p.name, 0)
         found.violated[p.name] = bool(bad)
         if bad:
             found.witnesses[p.name] = space.first(bad)
     return found
+
+
+def _before(p: m.Property) -> tuple[frozenset[str], frozenset[str]]:
+    """(must come first, then) of an ordering property: `never T before O` is (O, T), `always T
+    before O` is (T, O); empty for the other kinds."""
+    t = frozenset(p.target.actions) if p.target else frozenset()
+    o = frozenset(p.other.actions) if p.other else frozenset()
+    if p.kind == "never_before":
+        return o, t
+    if p.kind == "always_before":
+        return t, o
+    return frozenset(), frozenset()
+
+
+def _inputs_only(model: m.Model) -> None:
+    """The baseline evaluates property conditions on the whole patient: exact for conditions on
+    inputs, not for those on findings (three-valued along the path), which it refuses."""
+    findings = {v.name for v in model.findings}
+    for p in model.properties:
+        stack = [p.condition] if p.condition is not None else []
+        while stack:
+            c = stack.pop()
+            if isinstance(c, m.Not):
+                stack.append(c.operand)
+            elif isinstance(c, m.And | m.Or):
+                stack.extend(c.operands)
+            elif isinstance(c, m.BoolVar | m.EnumIn) and c.var in findings:
+                raise ValueError(f"property '{p.name}' tests a finding; the baseline supports input conditions only")
 
 
 def simulate(graph: DecisionGraph, patient: Mapping[str, Value]) -> tuple[list[str], str | None, int]:
@@ -451,17 +488,20 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, Value]) -> tuple[list[s
 def violates(graph: DecisionGraph, prop: m.Property, patient: Mapping[str, Value]) -> bool:
     """Does this patient's path violate the property? (To validate counterexamples.)"""
     orders, end, steps = simulate(graph, patient)
+    _inputs_only(graph.model)
     holds = prop.condition is None or evaluate(prop.condition, patient)
     targets = set(prop.target.actions) if prop.target else set()
-    if prop.kind == "never_before":
-        assert prop.other is not None
-        others = set(prop.other.actions)
+    if prop.kind in ("never_before", "always_before"):
+        first, then = _before(prop)
         for a in orders:
-            if a in others:
+            if a in first:
                 return False
-            if a in targets:
-                return True
+            if a in then:
+                return holds
         return False
+    if prop.kind in ("never_end", "always_end"):
+        inside = end is not None and prop.ends is not None and end in prop.ends.dispositions
+        return holds and end is not None and inside == (prop.kind == "never_end")
     if prop.kind in ("when_never", "never"):
         return holds and any(a in targets for a in orders)
     if prop.kind == "eventually":

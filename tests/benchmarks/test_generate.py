@@ -115,3 +115,31 @@ def test_report_judges_targets() -> None:
     assert not_enough["T1"] == "**NO**"
     wrong = dict((t, m) for t, _, _, m in report.targets([table_result(1.0, 100.0, False)]))
     assert wrong["T1"] == "**NO**"
+
+
+def test_the_pathway_baseline_knows_every_property_form() -> None:
+    """The brute-force baseline agrees with the verifier on the ordering and disposition forms
+    (conditions on inputs: it refuses conditions on findings, which are three-valued along a path)."""
+    import dataclasses
+
+    from dsl.cond import reads
+    from tests.verify.helpers import DATA, load_graph
+    from verify import Verdict, verify_graph
+
+    model = load_graph(DATA / "planted_conditional.vp").model
+    findings = {v.name for v in model.findings}
+    inputs_only = tuple(
+        p for p in model.properties if p.condition is None or not {v for v, _ in reads(p.condition)} & findings
+    )
+    assert {p.kind for p in inputs_only} >= {"always_before", "never_before", "never_end"}
+    # the baseline does not read assumptions: compare both without them
+    graph = lower(dataclasses.replace(model, properties=inputs_only, assumptions=()))
+    verdicts = {
+        r.check.split(":", 1)[1]: r.verdict for r in verify_graph(graph).results if r.check.startswith("property:")
+    }
+    found = bf.check_pathway(graph)
+    assert found.violated == {name: v is Verdict.REFUTED for name, v in verdicts.items()}
+    for name, patient in found.witnesses.items():
+        assert bf.violates(graph, next(p for p in inputs_only if p.name == name), patient), name
+    with pytest.raises(ValueError, match="tests a finding"):
+        bf.check_pathway(lower(model))

@@ -529,8 +529,8 @@ def _not_known(model: m.Model, prop: m.Property, state: Hashable) -> str:
     if not missing:
         return ""
     names = ", ".join(missing)
-    verb = "is" if len(missing) == 1 else "are"
-    return f" ({names} {verb} not known at this point; the condition holds whatever the result)"
+    verb, result = ("is", "result") if len(missing) == 1 else ("are", "results")
+    return f" ({names} {verb} not known at this point; the condition holds whatever the {result})"
 
 
 def _violation(

@@ -146,7 +146,7 @@ def shows_every_tested_fact(model: m.Model, prop_name: str, cex: Counterexample)
     if prop.condition is None:
         return
     shown = cex.values()
-    final = cex.path[-1].text if cex.path else ""
+    final = next((step.text for step in cex.path if step.kind == "final"), "")
     unknown = re.search(r"\(([\w, ]+) (?:is|are) not known at this point", final)
     not_known = set(unknown.group(1).split(", ")) if unknown else set()
     for var, _ in reads(prop.condition):

@@ -129,9 +129,9 @@ def gap_result(ck: DecisionChecker, cid: str, gap: Gap, more: bool, t0: float) -
     if gap.line is not None:
         notes = (
             Note(
-                message=f"the uncovered patients lie where a comparison of several numbers turns (an equality "
-                f"such as 'a = 2 * b'): no region with more than one value of '{gap.line}' around them is "
-                "uncovered, so they are not listed one by one"
+                message=f"the uncovered patients are bounded by a comparison of several numbers (such as "
+                f"'a > 2 * b'), not a box: the region around this patient holds a single value of '{gap.line}', "
+                "and further uncovered patients are not listed one by one"
             ),
         )
     elif more:

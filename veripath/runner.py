@@ -93,8 +93,10 @@ def with_units(tables: Tables, given: Mapping[str, object]) -> dict[str, object]
             number, unit = found.groups()
             declared = var.get("unit")
             if unit not in UNITS:
-                hint = did_you_mean(unit, list(UNITS)) or f"the units are: {units_text()}"
-                raise RunInputError(f"'{name}': unknown unit '{unit}'; {hint}")
+                close = did_you_mean(unit, list(UNITS))
+                raise RunInputError(
+                    f"'{name}': unknown unit '{unit}'; {close + ' ' if close else ''}the units are: {units_text()}"
+                )
             if declared is None:
                 raise RunInputError(f"'{name}' has no unit, but the value is in {unit}")
             factor = factor_between(unit, declared)

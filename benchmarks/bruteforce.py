@@ -49,10 +49,9 @@ def _constants(cond: m.Cond, into: dict[str, set[Fraction]]) -> None:
     while stack:
         c = stack.pop()
         if isinstance(c, m.Compare):
-            if c.left.var is not None and c.right.const is not None:
-                into.setdefault(c.left.var, set()).add(c.right.const)
-            elif c.right.var is not None and c.left.const is not None:
-                into.setdefault(c.right.var, set()).add(c.left.const)
+            bound = c.bound()
+            if bound is not None:
+                into.setdefault(bound.var, set()).add(bound.value)
         elif isinstance(c, m.Not):
             stack.append(c.operand)
         elif isinstance(c, m.And | m.Or):
@@ -183,22 +182,26 @@ class Space:
         raise TypeError(f"unknown condition {c!r}")
 
     def _compare(self, c: m.Compare) -> int:
-        op = _OPS[c.op.symbol]
-        if c.left.var is not None and c.right.var is not None:
+        bound = c.bound()
+        if bound is None:  # several variables: every combination of their values
+            terms, k = c.normal()
+            op = _OPS[c.op.symbol]
+            names = [v for v, _ in terms]
             out = 0
-            ld, rd = self.domains[c.left.var], self.domains[c.right.var]
-            for i, a in enumerate(ld):
-                for j, b in enumerate(rd):
-                    if op(Fraction(a), Fraction(b)):
-                        out |= self._run(c.left.var, i, i + 1) & self._run(c.right.var, j, j + 1)
+            for combo in itertools.product(*(range(len(self.domains[v])) for v in names)):
+                total = sum(
+                    (coef * Fraction(self.domains[v][i]) for (v, coef), i in zip(terms, combo, strict=True)),
+                    Fraction(0),
+                )
+                if op(total, k):
+                    got = self.all
+                    for v, i in zip(names, combo, strict=True):
+                        got &= self._run(v, i, i + 1)
+                    out |= got
             return out
-        if c.left.var is not None:
-            var, const, flip = c.left.var, c.right.const, False
-        else:
-            assert c.right.var is not None
-            var, const, flip = c.right.var, c.left.const, True
-        assert const is not None
-        hits = [op(const, Fraction(x)) if flip else op(Fraction(x), const) for x in self.domains[var]]
+        op = _OPS[bound.op.symbol]
+        var, const = bound.var, bound.value
+        hits = [op(Fraction(x), const) for x in self.domains[var]]
         out = 0
         # the domain is sorted, so the values that satisfy the comparison form at most two runs
         for is_hit, run in itertools.groupby(enumerate(hits), key=lambda t: t[1]):
@@ -238,11 +241,8 @@ def evaluate(cond: m.Cond, patient: Mapping[str, Value]) -> bool:
         return patient[cond.var] in cond.values
     if isinstance(cond, m.Compare):
 
-        def term(t: m.NumTerm) -> Fraction:
-            if t.var is not None:
-                return Fraction(patient[t.var])
-            assert t.const is not None
-            return t.const
+        def term(t: m.Linear) -> Fraction:
+            return t.offset + sum((k * Fraction(patient[v]) for v, k in t.terms), Fraction(0))
 
         return _OPS[cond.op.symbol](term(cond.left), term(cond.right))
     if isinstance(cond, m.EnumCompare):

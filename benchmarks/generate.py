@@ -254,13 +254,13 @@ def _sub_part(rng: random.Random, inp: Input, part: Part) -> Part:
 def _part_cond(inp: Input, part: Part, span: Span) -> list[m.Cond]:
     if isinstance(part, Range):
         out: list[m.Cond] = []
-        var = m.NumTerm(var=inp.name)
+        var = m.Linear.of_var(inp.name)
         if part.lo > inp.low:
-            out.append(m.Compare(op=Op.GE, left=var, right=m.NumTerm(const=Fraction(part.lo)), span=span))
+            out.append(m.Compare(op=Op.GE, left=var, right=m.Linear.of_const(Fraction(part.lo)), span=span))
         if not part.closed:
-            out.append(m.Compare(op=Op.LT, left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
+            out.append(m.Compare(op=Op.LT, left=var, right=m.Linear.of_const(Fraction(part.hi)), span=span))
         elif part.hi < inp.high:
-            out.append(m.Compare(op=Op.LE, left=var, right=m.NumTerm(const=Fraction(part.hi)), span=span))
+            out.append(m.Compare(op=Op.LE, left=var, right=m.Linear.of_const(Fraction(part.hi)), span=span))
         return out
     if len(part) == len(inp.values):
         return []
@@ -923,7 +923,7 @@ def pathway(d: int, *, seed: int = 0, path: str | None = None) -> PathwayCase:
         sp = nowhere
         op = Op.LT if lt else Op.GE
         return _Part(
-            [m.Compare(op=op, left=m.NumTerm(var=var), right=m.NumTerm(const=Fraction(bound)), span=sp)],
+            [m.Compare(op=op, left=m.Linear.of_var(var), right=m.Linear.of_const(Fraction(bound)), span=sp)],
             [f"{var} {op.symbol} {bound}"],
             _PartTest(var, "lt" if lt else "ge", bound=bound),
         )

@@ -12,10 +12,12 @@ decision and loop bounds, which DMN has no place for, are kept in an extension e
 (namespace `urn:veripath:dmn`) so that a walker can follow the pathway.
 
 Named conditions (`define`) are inlined into the input entries, and named in the rule's description.
-Conditions that compare two variables, and numbers with no exact decimal form, cannot be
-written as S-FEEL unary tests: `export_dmn` raises `ExportError` with VP403 diagnostics
-rather than drop them. All text goes through ElementTree (XML escaping) and `json.dumps`
-(FEEL string literals).
+Numeric comparisons over several variables (`size_cm > 2 * depth_cm`) get an input column
+whose input expression is the linear form they compare (`size_cm - 2 * depth_cm`, integer
+coefficients), tested against constants like any number. Comparisons of two enumeration
+inputs, and numbers with no exact decimal form, cannot be written as unary tests:
+`export_dmn` raises `ExportError` with VP403 diagnostics rather than drop them. All text goes
+through ElementTree (XML escaping) and `json.dumps` (FEEL string literals).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import xml.etree.ElementTree as ET
 from fractions import Fraction
 
 from compiler.graph import DecisionGraph
-from compiler.lookup import Box, Dim, NotABox, Space, disjoint, dnf
+from compiler.lookup import Box, Dim, NotABox, Space, disjoint, dnf, order_by
 from compiler.pretty import ratings_text
 from compiler.provenance import location, relative, source_digest, tool_version
 from compiler.stamp import Stamp
@@ -170,20 +172,26 @@ def _decision(
 ) -> None:
     dec = ET.SubElement(defs, _q("decision"), {"id": f"decision_{d.name}", "name": d.name})
     ET.SubElement(dec, _q("description")).text = f"{d.title} ({location(d.span, root)})"
-    space = Space(model, [r.cond for r in d.rules])
+    space = Space(model, [r.cond for r in d.rules], linear=True)
     for p in parents:
         req = ET.SubElement(dec, _q("informationRequirement"), {"id": f"req_{d.name}_{p}"})
         ET.SubElement(req, _q("requiredDecision"), {"href": f"#decision_{p}"})
-    for var in space.dims:
+    reads = order_by(model, list(dict.fromkeys(v for dim in space.dims.values() for v in dim.reads)))
+    for var in reads:
         req = ET.SubElement(dec, _q("informationRequirement"), {"id": f"req_{d.name}_input_{var}"})
         ET.SubElement(req, _q("requiredInput"), {"href": f"#input_{var}"})
     table = ET.SubElement(dec, _q("decisionTable"), {"id": f"table_{d.name}", "hitPolicy": POLICIES[d.hit_policy]})
-    for var in space.dims:
-        col = ET.SubElement(table, _q("input"), {"id": f"in_{d.name}_{var}", "label": var})
-        expr = ET.SubElement(
-            col, _q("inputExpression"), {"id": f"inexpr_{d.name}_{var}", "typeRef": _type(model.variable(var))}
-        )
-        ET.SubElement(expr, _q("text")).text = var
+    forms = 0
+    for key, dim in space.dims.items():
+        # a variable's column reads it; a linear form's column computes it (`size_cm - 2 * depth_cm`)
+        if dim.terms:
+            forms += 1
+            ident, typ = f"{d.name}_linear{forms}", "number"
+        else:
+            ident, typ = f"{d.name}_{key}", _type(model.variable(key))
+        col = ET.SubElement(table, _q("input"), {"id": f"in_{ident}", "label": key})
+        expr = ET.SubElement(col, _q("inputExpression"), {"id": f"inexpr_{ident}", "typeRef": typ})
+        ET.SubElement(expr, _q("text")).text = key
     outputs = ["score", "rule", "orders", "next", "end"] if d.hit_policy == "priority" else [
         "rule", "orders", "next", "end"
     ]  # fmt: skip
@@ -207,9 +215,10 @@ def _decision(
             problems.append(
                 error(
                     codes.EXPORT_UNSUPPORTED,
-                    f"rule '{r.id}' compares two inputs with each other, which DMN unary tests cannot express",
+                    f"rule '{r.id}' compares two enumeration inputs with each other, "
+                    "which DMN unary tests cannot express",
                     r.cond_span,
-                    hint="compare each input with constants, or do not export this spec to DMN",
+                    hint="compare each input with its values, or do not export this spec to DMN",
                 )
             )
             continue

@@ -62,11 +62,13 @@ def number_json(x: Fraction) -> int | str:
     return x.numerator if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def _term_json(t: m.NumTerm) -> Json:
+def _term_json(t: m.Linear) -> Json:
+    """{var}, {const}, or a linear expression {terms: [{var, coef}], const}."""
     if t.var is not None:
         return {"var": t.var}
-    assert t.const is not None
-    return {"const": number_json(t.const)}
+    if t.constant is not None:
+        return {"const": number_json(t.constant)}
+    return {"terms": [{"var": v, "coef": number_json(k)} for v, k in t.terms], "const": number_json(t.offset)}
 
 
 class _CondJson(CondVisitor[Json]):
@@ -74,9 +76,11 @@ class _CondJson(CondVisitor[Json]):
 
     const {value}; bool {var} (a bool variable is true); in {var, values} (an
     enumeration variable's value is one of `values`); compare {cmp, left, right} with
-    terms {var} or {const}; enum_compare {cmp, left, right} (two enumeration variables);
-    not {operand}; and {operands}; or {operands} (empty `and` is true, empty `or` false);
-    define {name, condition} (a named condition, true when its condition is).
+    terms {var}, {const} or {terms: [{var, coef}], const} (the sum of coef * var, plus const:
+    a linear expression, in the unit of the comparison's first variable); enum_compare
+    {cmp, left, right} (two enumeration variables); not {operand}; and {operands}; or
+    {operands} (empty `and` is true, empty `or` false); define {name, condition} (a named
+    condition, true when its condition is).
     """
 
     def visit_const(self, c: m.Const) -> Json:

@@ -92,11 +92,13 @@ def _json_cond(c: m.Cond) -> list[object]:
             assert_never(c)
 
 
-def _json_term(t: m.NumTerm) -> list[object]:
+def _json_term(t: m.Linear) -> list[object]:
+    """["var", name], ["const", number], or ["lin", [[name, coefficient], ...], constant]."""
     if t.var is not None:
         return ["var", t.var]
-    assert t.const is not None
-    return ["const", _json_number(t.const)]
+    if t.constant is not None:
+        return ["const", _json_number(t.constant)]
+    return ["lin", [[v, _json_number(k)] for v, k in t.terms], _json_number(t.offset)]
 
 
 @dataclass
@@ -154,11 +156,15 @@ class _Writer:
             case _:
                 assert_never(c)
 
-    def term(self, t: m.NumTerm) -> str:
+    def term(self, t: m.Linear) -> str:
         if t.var is not None:
             return self.fact(t.var)
-        assert t.const is not None
-        return self.consts.ref(t.const)
+        if t.constant is not None:
+            return self.consts.ref(t.constant)
+        parts = [self.fact(v) if k == 1 else f"{self.consts.ref(k)} * {self.fact(v)}" for v, k in t.terms]
+        if t.offset:
+            parts.append(self.consts.ref(t.offset))
+        return "(" + " + ".join(parts) + ")"
 
     # -- the module ---------------------------------------------------------------------
     def module(self) -> str:
@@ -617,6 +623,12 @@ def _exact(c: list[Any]) -> None:
         for t in (c[2], c[3]):
             if t[0] == "const" and type(t[1]) is str:
                 t[1] = Fraction(t[1])
+            elif t[0] == "lin":
+                for term in t[1]:
+                    if type(term[1]) is str:
+                        term[1] = Fraction(term[1])
+                if type(t[2]) is str:
+                    t[2] = Fraction(t[2])
     elif tag == "not":
         _exact(c[1])
     elif tag == "and" or tag == "or":
@@ -757,9 +769,18 @@ def _ev3(c: list[Any], f: Mapping[str, Any]) -> bool | None:
 
 
 def _term(t: list[Any], f: Mapping[str, Any]) -> Any:
+    """A number: a constant, a fact, or a linear expression of facts (None when a fact is missing)."""
     if t[0] == "const":
         return t[1]
-    return f.get(t[1])
+    if t[0] == "var":
+        return f.get(t[1])
+    total = t[2]
+    for name, coef in t[1]:
+        v = f.get(name)
+        if v is None:
+            return None
+        total += coef * v
+    return total
 
 
 def _choose3(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:

@@ -10,7 +10,9 @@ bool is true/false, an enumeration value a string, a number an integer, a decima
 an exact string "a/b". Values outside the domain, and unknown names, are refused
 (`FactError`). A fact that is not given is *unknown*: it is never guessed.
 
-Conditions are three-valued (Kleene): true, false or unknown (None). `and` is false
+Conditions are three-valued (Kleene): true, false or unknown (None). A comparison's sides
+are a fact, a constant, or a linear expression (format 1.1): the sum of coef * fact over
+its terms, plus a constant, computed exactly (in the unit of the comparison). `and` is false
 if any operand is false, else unknown if any is, else true; `or` dually; `not`
 keeps unknown. A comparison or membership test reading an unknown fact is unknown.
 A `define` node (a named condition) has the truth of the condition it carries.
@@ -165,13 +167,26 @@ class Tables:
 # ---- conditions ----------------------------------------------------------------------------
 
 
+def _fact_number(name: str, facts: Mapping[str, Fact]) -> Fraction | None:
+    v = facts.get(name)
+    if v is None:
+        return None
+    assert isinstance(v, Fraction) and not isinstance(v, bool)
+    return v
+
+
 def _term(t: Json, facts: Mapping[str, Fact]) -> Fraction | None:
+    """A term's value: {var}, {const}, or {terms: [{var, coef}], const} (None: a fact is unknown)."""
+    if "terms" in t:
+        total = parse_number(t["const"])
+        for term in t["terms"]:
+            v = _fact_number(term["var"], facts)
+            if v is None:
+                return None
+            total += parse_number(term["coef"]) * v
+        return total
     if "var" in t:
-        v = facts.get(t["var"])
-        if v is None:
-            return None
-        assert isinstance(v, Fraction) and not isinstance(v, bool)
-        return v
+        return _fact_number(t["var"], facts)
     return parse_number(t["const"])
 
 
@@ -248,6 +263,8 @@ def reads(c: Json) -> list[str]:
             for t in (c["left"], c["right"]):
                 if "var" in t:
                     add(t["var"])
+                for term in t.get("terms", ()):
+                    add(term["var"])
         elif op == "enum_compare":
             add(c["left"])
             add(c["right"])
@@ -264,6 +281,16 @@ def reads(c: Json) -> list[str]:
 
 
 def _term_text(t: Json) -> str:
+    if "terms" in t:
+        parts: list[str] = []
+        for term in t["terms"]:
+            k = parse_number(term["coef"])
+            text = term["var"] if abs(k) == 1 else f"{format_number(abs(k))} * {term['var']}"
+            parts.append(("-" if k < 0 else "") + text if not parts else f"{'-' if k < 0 else '+'} {text}")
+        const = parse_number(t["const"])
+        if const:
+            parts.append(f"{'-' if const < 0 else '+'} {format_number(abs(const))}")
+        return " ".join(parts)
     return str(t["var"]) if "var" in t else format_number(parse_number(t["const"]))
 
 

@@ -5,8 +5,13 @@ its values, a bool into false/true, a number into the constants the conditions c
 with (domain bounds included) and the open intervals between them (cell 2i is the point
 c_i, cell 2i+1 the open interval (c_i, c_(i+1))). Every comparison with a constant is
 constant on a cell, so a condition over constants is a union of *boxes* (one cell set
-per variable). Comparisons of two variables are not boxes: their box is the whole space
-(a sound over-approximation, marked inexact).
+per variable). A comparison of one variable with a constant is such a box however it is
+written (`2 * x + 1 > 6` is `x > 5/2`). A comparison over several numbers
+(`size_cm > 2 * depth_cm`) is not a box over the variables: its box is the whole space (a
+sound over-approximation, marked inexact), unless the space is built with `linear=True`
+(DMN): then each linear form it compares (`size_cm - 2 * depth_cm`, scaled to coprime integer
+coefficients, the first positive) is a dimension of its own, cut at the constants it is
+compared with like a variable.
 
 `build_index` turns a decision into data: per variable and cell, the set of rules whose
 box admits that cell (the verifier's box index, made static). The Python exporter writes
@@ -16,6 +21,7 @@ exporter uses `dnf` to write each rule as disjoint boxes.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -30,11 +36,12 @@ Box = dict[str, Cells]  # variable -> allowed cells; a missing variable is uncon
 
 @dataclass(frozen=True, slots=True)
 class Dim:
-    var: str
+    var: str  # the variable; for a linear dimension, the form as text (`size_cm - 2 * depth_cm`)
     kind: str  # enum | bool | number
     values: tuple[str, ...] = ()  # enum values, or ("false", "true")
     points: tuple[Fraction, ...] = ()  # number: sorted constants, domain bounds included
     integer: bool = False
+    terms: tuple[tuple[str, Fraction], ...] = ()  # a linear dimension: (variable, integer coefficient)
 
     @property
     def size(self) -> int:
@@ -44,8 +51,31 @@ class Dim:
     def full(self) -> Cells:
         return frozenset(range(self.size))
 
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """The variables the dimension's value is computed from."""
+        return tuple(v for v, _ in self.terms) if self.terms else (self.var,)
 
-def _constants(c: m.Cond, out: dict[str, set[Fraction]], used: set[str]) -> None:
+
+Form = tuple[tuple[str, Fraction], ...]
+
+
+def linear_form(c: m.Compare) -> tuple[str, Form, Op, Fraction]:
+    """A comparison over several variables as `form op k`: the form's text, its terms with coprime
+    integer coefficients (the first positive), the operator and k (exact)."""
+    terms, k = c.normal()
+    scale = Fraction(math.lcm(*(coef.denominator for _, coef in terms)))
+    scale /= math.gcd(*(int(coef * scale) for _, coef in terms))
+    if terms[0][1] < 0:
+        scale = -scale
+    form = tuple((v, coef * scale) for v, coef in terms)
+    op = c.op if scale > 0 else c.op.flip()
+    return m.Linear(terms=form).describe(), form, op, k * scale
+
+
+def _constants(c: m.Cond, out: dict[str, set[Fraction]], used: set[str], forms: dict[str, Form] | None) -> None:
+    """Collect the variables (and, into `forms`, the linear forms) a condition reads, and the constants
+    each is compared with; `forms` is None when linear forms are not dimensions."""
     match c:
         case m.Const():
             pass
@@ -53,31 +83,38 @@ def _constants(c: m.Cond, out: dict[str, set[Fraction]], used: set[str]) -> None
             used.add(v)
         case m.EnumCompare(left=a, right=b):
             used.update((a, b))
-        case m.Compare(left=left, right=right):
-            for t, other in ((left, right), (right, left)):
-                if t.var is not None:
-                    used.add(t.var)
-                    if other.const is not None:
-                        out.setdefault(t.var, set()).add(other.const)
+        case m.Compare():
+            bound = c.bound()
+            if bound is not None:
+                used.add(bound.var)
+                out.setdefault(bound.var, set()).add(bound.value)
+            elif forms is None or c.constant_truth() is not None:
+                used.update((*c.left.vars, *c.right.vars))
+            else:
+                key, form, _, k = linear_form(c)
+                forms[key] = form
+                out.setdefault(key, set()).add(k)
         case m.Not(operand=o):
-            _constants(o, out, used)
+            _constants(o, out, used, forms)
         case m.And(operands=ops) | m.Or(operands=ops):
             for o in ops:
-                _constants(o, out, used)
+                _constants(o, out, used, forms)
         case m.Named(body=body):
-            _constants(body, out, used)
+            _constants(body, out, used, forms)
         case _:
             assert_never(c)
 
 
 class Space:
-    """The dimensions a set of conditions reads, in model order."""
+    """The dimensions a set of conditions reads: variables in model order, then linear forms
+    (with `linear=True`) in the order the conditions first compare them."""
 
-    def __init__(self, model: m.Model, conds: Sequence[m.Cond]) -> None:
+    def __init__(self, model: m.Model, conds: Sequence[m.Cond], *, linear: bool = False) -> None:
         constants: dict[str, set[Fraction]] = {}
         used: set[str] = set()
+        forms: dict[str, Form] | None = {} if linear else None
         for c in conds:
-            _constants(c, constants, used)
+            _constants(c, constants, used, forms)
         self.dims: dict[str, Dim] = {}
         for var in model.variables:
             if var.name not in used:
@@ -90,7 +127,18 @@ class Space:
             else:
                 pts = sorted({t.low, t.high, *(k for k in constants.get(var.name, ()) if t.low <= k <= t.high)})
                 self.dims[var.name] = Dim(var.name, "number", points=tuple(pts), integer=t.integer)
-        # number -> its index among the points, per numeric variable
+        for key, form in (forms or {}).items():
+            low = high = Fraction(0)
+            integer = True
+            for v, coef in form:
+                t = model.variable(v).type
+                assert isinstance(t, m.NumberType)
+                a, b = coef * t.low, coef * t.high
+                low, high = low + min(a, b), high + max(a, b)
+                integer = integer and t.integer
+            pts = sorted({low, high, *(k for k in constants.get(key, ()) if low <= k <= high)})
+            self.dims[key] = Dim(key, "number", points=tuple(pts), integer=integer, terms=form)
+        # number -> its index among the points, per numeric dimension
         self.position: dict[str, dict[Fraction, int]] = {
             v: {p: i for i, p in enumerate(d.points)} for v, d in self.dims.items() if d.kind == "number"
         }
@@ -102,35 +150,33 @@ class Space:
         return (dim.points[cell // 2] + dim.points[cell // 2 + 1]) / 2
 
     def atom_cells(self, c: m.Cond) -> tuple[str, Cells] | None:
-        """The cells of a one-variable atom, or None if the atom is not one."""
+        """The cells of a one-dimension atom, or None if the atom is not one."""
         match c:
             case m.BoolVar(var=v):
                 return v, frozenset({1})
             case m.EnumIn(var=v, values=vals):
                 d = self.dims[v]
                 return v, frozenset(d.values.index(x) for x in vals)
-            case m.Compare(op=op, left=left, right=right):
-                if (left.var is None) == (right.var is None):
+            case m.Compare():
+                bound = c.bound()
+                if bound is not None:
+                    return bound.var, self._cells(self.dims[bound.var], bound.op, bound.value)
+                if c.constant_truth() is not None:
                     return None
-                var = left.var if left.var is not None else right.var
-                assert var is not None
-                d = self.dims[var]
-                const = right.const if left.var is not None else left.const
-                assert const is not None
-                at = self.position[var].get(const)
-                if at is not None:  # the usual case: cells from the constant's position
-                    return var, _cells_of(op if left.var is not None else op.flip(), 2 * at, d.size)
-                cells = set()
-                for cell in range(d.size):
-                    x = self.point_of(d, cell)
-                    a = x if left.var is not None else left.const
-                    b = x if right.var is not None else right.const
-                    assert a is not None and b is not None
-                    if op.apply(a, b):
-                        cells.add(cell)
-                return var, frozenset(cells)
+                key, _, op, k = linear_form(c)
+                form = self.dims.get(key)
+                if form is None or not form.terms:
+                    return None  # linear forms are not dimensions of this space
+                return key, self._cells(form, op, k)
             case _:
                 return None
+
+    def _cells(self, d: Dim, op: Op, value: Fraction) -> Cells:
+        """The cells of `x op value` for the dimension's value x."""
+        at = self.position[d.var].get(value)
+        if at is not None:  # the usual case: cells from the constant's position
+            return _cells_of(op, 2 * at, d.size)
+        return frozenset(cell for cell in range(d.size) if op.apply(self.point_of(d, cell), value))
 
 
 def _cells_of(op: Op, at: int, size: int) -> Cells:
@@ -177,6 +223,8 @@ def dnf(space: Space, c: m.Cond, neg: bool = False) -> list[Box]:
             return _conj(space, ops, neg) if not neg else _disj(space, ops, neg)
         case m.Or(operands=ops):
             return _disj(space, ops, neg) if not neg else _conj(space, ops, neg)
+        case m.Compare() if c.constant_truth() is not None:
+            return [{}] if c.constant_truth() != neg else []
         case m.BoolVar() | m.EnumIn() | m.Compare():
             atom = space.atom_cells(c)
             if atom is None:
@@ -335,7 +383,7 @@ def build_index(space: Space, approxes: Sequence[Approx]) -> Index:
 def variables_read(conds: Sequence[m.Cond]) -> list[str]:
     used: set[str] = set()
     for c in conds:
-        _constants(c, {}, used)
+        _constants(c, {}, used, None)
     return sorted(used)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from fractions import Fraction
 
 from dsl import model as m
 from dsl.cond import CondVisitor
@@ -16,9 +17,9 @@ Units = Callable[[str], str | None]
 def describe_cond(c: m.Cond, parent: str = "", units: Units | None = None) -> str:
     """The condition as DSL text; `parent` is the enclosing connective ("and", "or", "not"), if any.
 
-    With `units`, a number compared with a variable is written in that variable's unit, as a
-    counterexample shows it (`t < 2161 minutes`, `age >= 40 years`); without, as a bare number
-    in the variable's unit (`t < 2161/60`, `age >= 40`)."""
+    With `units`, the numbers of a comparison are written in its unit (the unit of the first
+    variable it names), as a counterexample shows them (`t < 2161 minutes`, `age >= 40 years`,
+    `score + 0.5 points >= 4 points`); without, as bare numbers in that unit (`t < 2161/60`)."""
     return _Describe(parent, units).visit(c)
 
 
@@ -39,14 +40,6 @@ class _Describe(CondVisitor[str]):
         self.parent = parent
         self.units = units
 
-    def _term(self, t: m.NumTerm, other: m.NumTerm) -> str:
-        if t.var is not None:
-            return t.var
-        assert t.const is not None
-        if self.units is None or other.var is None:
-            return m.format_value(t.const)
-        return format_quantity(t.const, self.units(other.var))
-
     def _sub(self, c: m.Cond, parent: str) -> str:
         return _Describe(parent, self.units).visit(c)
 
@@ -60,7 +53,16 @@ class _Describe(CondVisitor[str]):
         return f"{c.var} == {c.values[0]}" if len(c.values) == 1 else f"{c.var} in {{{', '.join(c.values)}}}"
 
     def visit_compare(self, c: m.Compare) -> str:
-        return f"{self._term(c.left, c.right)} {c.op.symbol} {self._term(c.right, c.left)}"
+        # numbers in the unit of the comparison (its first variable's), as a counterexample shows them
+        names = (*c.left.vars, *c.right.vars)
+        unit = self.units(names[0]) if self.units is not None and names else None
+        if unit is None:
+            return f"{c.left.describe()} {c.op.symbol} {c.right.describe()}"
+
+        def number(x: Fraction) -> str:
+            return format_quantity(x, unit)
+
+        return f"{c.left.describe(number)} {c.op.symbol} {c.right.describe(number)}"
 
     def visit_enum_compare(self, c: m.EnumCompare) -> str:
         return f"{c.left} {c.op.symbol} {c.right}"

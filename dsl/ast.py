@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal, TypeAlias, get_args
 
 from dsl.model import DispositionKind, DispositionSetKind, HitPolicy, ModelKind, PropertyKind, WaiverTargetKind
 from dsl.ops import Op
@@ -57,8 +58,28 @@ class NumberLit(Expr):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Compare(Expr):
     op: Op
-    left: Expr
-    right: Expr
+    left: Expression
+    right: Expression
+
+
+ArithOp = Literal["+", "-", "*", "/"]
+ARITH_OPS: tuple[ArithOp, ...] = get_args(ArithOp)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Arith(Expr):
+    """`left + right`, `left - right`, `left * right`, `left / right` (numbers only)."""
+
+    op: ArithOp
+    left: Expression
+    right: Expression
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Neg(Expr):
+    """`-operand` (a number)."""
+
+    operand: Expression
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,31 +92,38 @@ class Member(Expr):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class InRange(Expr):
     name: Name
-    low: Expr
-    high: Expr
+    low: Expression
+    high: Expression
     low_closed: bool
     high_closed: bool
+    unit: Name | None = None  # `age in [30, 40) years`: the unit of bounds that give none
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Not(Expr):
-    operand: Expr
+    operand: Expression
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class And(Expr):
-    operands: tuple[Expr, ...]
+    operands: tuple[Expression, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Or(Expr):
-    operands: tuple[Expr, ...]
+    operands: tuple[Expression, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Implies(Expr):
-    left: Expr
-    right: Expr
+    left: Expression
+    right: Expression
+
+
+# The closed set of expression nodes (walked with `match` and `assert_never`).
+Expression: TypeAlias = (
+    NameRef | BoolLit | NumberLit | Arith | Neg | Compare | Member | InRange | Not | And | Or | Implies
+)
 
 
 # ---- types ------------------------------------------------------------------
@@ -160,7 +188,7 @@ class InputDecl(Decl):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AssumeDecl(Decl):
     title: Text | None
-    expr: Expr
+    expr: Expression
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -169,7 +197,7 @@ class DefineDecl(Decl):
 
     name: Name
     title: Text | None
-    expr: Expr
+    expr: Expression
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -191,7 +219,7 @@ class FindingDecl(Decl):
     name: Name
     title: Text | None
     action: Name
-    values: tuple[Name, ...]
+    type: NumberTypeSpec | EnumTypeSpec
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -254,7 +282,7 @@ class Finish(Node):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Rule(Node):
     label: Name | None
-    condition: Expr | None  # None means 'otherwise'
+    condition: Expression | None  # None means 'otherwise'
     orders: tuple[OrderItem, ...]
     goto: Name | None
     finish: Finish | None
@@ -291,7 +319,7 @@ class DispositionSet(Node):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PropertyBody(Node):
     kind: PropertyKind
-    condition: Expr | None = None
+    condition: Expression | None = None
     target: ActionSet | None = None
     other: ActionSet | None = None
     ends: DispositionSet | None = None

@@ -263,6 +263,21 @@ BAD_ENUMERATION: Final = Code(
     fix="List every value, separated by `|` (`superficial | deep`); a yes/no input is declared `bool`.",
 )
 
+UNKNOWN_UNIT: Final = Code(
+    "VP115",
+    "unknown-unit",
+    "A number is followed by a word that is not a unit of the language.",
+    severity=ERROR,
+    explanation=(
+        "A unit follows a number (`5 cm`, `60 mL/min`, `2 weeks`) and is one of a fixed list, so that a "
+        "unit can never be mistaken for the keyword after a number. The word after this number is not on "
+        "the list: a unit the language does not have (`furlongs`), or one spelt differently (`mg/dl` for "
+        "`mg/dL`, `hrs` for `hours`). The hint lists every unit."
+    ),
+    example=_G + "input score: integer in [0, 10] pts\n",
+    fix="Write one of the listed units (here `points`), or leave the unit out.",
+)
+
 # -- semantics -----------------------------------------------------------------
 
 UNDEFINED_NAME: Final = Code(
@@ -903,6 +918,97 @@ CATALOGUE_USES_IMPORTER: Final = Code(
         "catalogue it imports). A catalogue never uses names of the guideline that imports it."
     ),
 )
+NONLINEAR: Final = Code(
+    "VP238",
+    "nonlinear",
+    "A product or quotient of two variables in a comparison.",
+    severity=ERROR,
+    explanation=(
+        "Comparisons may add and subtract numeric inputs and findings and multiply or divide them by "
+        "constants (`size_cm > 2 * depth_cm`, `score + 1/2 >= 4 points`): linear arithmetic, which the "
+        "verifier decides exactly and quickly for every patient. A product of two variables (`a * b`), or "
+        "a division by one (`a / b`), is nonlinear arithmetic, where the solver may answer 'unknown' or "
+        "take unbounded time, so the language does not accept it."
+    ),
+    example=_G
+    + "input length_cm: number in [0, 60] cm\n"
+    + "input width_cm: number in [0, 60] cm\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer" refer\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when length_cm * width_cm > 25 end refer rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix=(
+        "Compare the variables linearly (a ratio `a / b > 2` is `a > 2 * b` when b is positive), or give the "
+        "derived quantity its own input (`input area_cm2: number in [0, 3600]`)."
+    ),
+)
+CALENDAR_DURATION: Final = Code(
+    "VP239",
+    "calendar-duration",
+    "A duration in months or years compared with one in weeks, days, hours or minutes.",
+    severity=ERROR,
+    explanation=(
+        "Minutes, hours, days and weeks convert exactly among themselves, and so do months and years "
+        "(12 months = 1 year). A calendar month is 28 to 31 days and a year 365 or 366, so months and years "
+        "do not convert to weeks or days: `2 months` is not `8 weeks`, nor `9 weeks`. Rather than round a "
+        "clinical threshold, veripath refuses the comparison."
+    ),
+    example=_G
+    + "input symptoms: integer in [0, 52] weeks\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer" refer\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when symptoms > 2 months end refer rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix=(
+        "Give the threshold in the unit the source states it in and declare the input in a unit of that "
+        "kind (months or years for calendar periods; weeks, days or hours for exact ones)."
+    ),
+)
+BAD_ARITHMETIC: Final = Code(
+    "VP240",
+    "bad-arithmetic",
+    "Arithmetic that has no meaning: a division by zero, or a factor that carries a unit.",
+    severity=ERROR,
+    explanation=(
+        "In a comparison, a variable may be multiplied or divided by a plain number (`2 * depth_cm`, "
+        "`score / 2`). A factor with a unit (`2 cm * depth_cm`) would give a quantity in square centimetres, "
+        "which no input has; a division by zero has no value at all."
+    ),
+    example=_G
+    + "input size_cm: number in [0, 60] cm\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer" refer\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when size_cm / 0 > 5 end refer rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Multiply and divide by plain, non-zero numbers; put units on the numbers that are added or compared.",
+)
+UNITLESS_NUMBER: Final = Code(
+    "VP241",
+    "unitless-number",
+    "A number without a unit in a comparison whose variables are in different units.",
+    severity=ERROR,
+    explanation=(
+        "A number without a unit is in the unit of the variables it is compared with or added to "
+        "(`size_cm > 5` is 5 cm). When those variables have different units of one kind (`size_cm + "
+        "depth_mm > 5`), it is not clear which unit is meant, and the two readings differ by a factor of ten."
+    ),
+    example=_G
+    + "input size_cm: number in [0, 60] cm\n"
+    + "input depth_mm: number in [0, 600] mm\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'disposition refer "Refer" refer\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  when size_cm + depth_mm > 5 end refer rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix="Give the number its unit (`size_cm + depth_mm > 5 cm`).",
+)
 
 # -- verification --------------------------------------------------------------
 
@@ -1246,8 +1352,9 @@ EXPORT_UNSUPPORTED: Final = Code(
     severity=ERROR,
     explanation=(
         "An exporter met a construct its format has no way to say, for example a rule that compares two "
-        "inputs with each other (DMN input entries are unary tests on one input) or a number with no exact "
-        "decimal form. The build stops instead of writing a table that silently drops or changes the rule. "
+        "enumeration inputs with each other (DMN input entries are unary tests on one input or one linear "
+        "expression of numbers) or a number with no exact decimal form. The build stops instead of writing "
+        "a table that silently drops or changes the rule. "
         "No example is shown: the spec checks; only writing that format fails."
     ),
     example="",

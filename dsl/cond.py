@@ -151,7 +151,7 @@ class _Reads(CondWalker):
         self.found.append((c.var, self.at(c.span)))
 
     def visit_compare(self, c: m.Compare) -> None:
-        self.found.extend((t.var, self.at(c.span)) for t in (c.left, c.right) if t.var is not None)
+        self.found.extend((v, self.at(c.span)) for t in (c.left, c.right) for v in t.vars)
 
     def visit_enum_compare(self, c: m.EnumCompare) -> None:
         self.found.extend([(c.left, self.at(c.span)), (c.right, self.at(c.span))])

@@ -7,6 +7,7 @@ the AST except through spans.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeAlias, TypeVar, get_args
@@ -186,18 +187,103 @@ class EnumIn(CondBase):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class NumTerm:
-    """A numeric variable or a constant, already in the variable's declared unit."""
+class Linear:
+    """A linear expression over numeric variables: the sum of `coefficient * variable` over
+    `terms`, plus `offset`; in the unit of its comparison (see `Compare`).
 
-    var: str | None = None
-    const: Fraction | None = None
+    Each variable appears once, with a non-zero coefficient, in the order the source first
+    names it. A plain variable is `Linear.of_var(x)`, a number `Linear.of_const(c)`.
+    """
+
+    terms: tuple[tuple[str, Fraction], ...] = ()
+    offset: Fraction = Fraction(0)
+
+    @staticmethod
+    def of_var(name: str) -> Linear:
+        return Linear(terms=((name, Fraction(1)),))
+
+    @staticmethod
+    def of_const(value: Fraction) -> Linear:
+        return Linear(offset=value)
+
+    @property
+    def var(self) -> str | None:
+        """The variable, when the expression is exactly one variable (`x`, not `2 * x` or `x + 1`)."""
+        if len(self.terms) == 1 and self.terms[0][1] == 1 and self.offset == 0:
+            return self.terms[0][0]
+        return None
+
+    @property
+    def constant(self) -> Fraction | None:
+        """The value, when the expression names no variable."""
+        return None if self.terms else self.offset
+
+    @property
+    def vars(self) -> tuple[str, ...]:
+        return tuple(v for v, _ in self.terms)
+
+    def describe(self, number: Callable[[Fraction], str] | None = None) -> str:
+        """The expression as text of the language: `size_cm`, `2 * depth_cm + 1/2`, `-x - 1`;
+        `number` writes the constant (a quantity with its unit: `2 * depth_cm + 0.5 cm`)."""
+        show = number or _num
+        parts: list[str] = []
+        for v, k in self.terms:
+            size = abs(k)
+            text = v if size == 1 else f"{_num(size)} * {v}"
+            if not parts:
+                parts.append(f"-{text}" if k < 0 else text)
+            else:
+                parts.append(f"{'-' if k < 0 else '+'} {text}")
+        if self.offset or not parts:
+            if not parts:
+                parts.append(show(self.offset))
+            else:
+                parts.append(f"{'-' if self.offset < 0 else '+'} {show(abs(self.offset))}")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """A comparison of one variable with a constant: `var op value`."""
+
+    var: str
+    op: Op
+    value: Fraction
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Compare(CondBase):
+    """`left op right` over numbers, both sides in the comparison's unit: the declared unit of the
+    first variable it names (constants and other variables are already converted to it)."""
+
     op: Op
-    left: NumTerm
-    right: NumTerm
+    left: Linear
+    right: Linear
+
+    def normal(self) -> tuple[tuple[tuple[str, Fraction], ...], Fraction]:
+        """`left - right` as (terms, constant k): the comparison is `sum(coef * var) op k`.
+
+        Terms keep source order; variables whose coefficients cancel are dropped."""
+        coef: dict[str, Fraction] = {}
+        for v, k in self.left.terms:
+            coef[v] = coef.get(v, Fraction(0)) + k
+        for v, k in self.right.terms:
+            coef[v] = coef.get(v, Fraction(0)) - k
+        return tuple((v, k) for v, k in coef.items() if k), self.right.offset - self.left.offset
+
+    def bound(self) -> Bound | None:
+        """The comparison as `var op value` when it constrains one variable alone (`2 * x + 1 > 6`
+        is `x > 5/2`; a negative coefficient flips the operator), else None."""
+        terms, k = self.normal()
+        if len(terms) != 1:
+            return None
+        var, coef = terms[0]
+        return Bound(var, self.op if coef > 0 else self.op.flip(), k / coef)
+
+    def constant_truth(self) -> bool | None:
+        """The truth of a comparison whose variables all cancel (`x - x < 1`), else None."""
+        terms, k = self.normal()
+        return bool(self.op.apply(Fraction(0), k)) if not terms else None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

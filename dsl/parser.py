@@ -6,6 +6,7 @@ as one Diagnostic; nothing here raises on bad input.
 
 from __future__ import annotations
 
+import difflib
 import re
 import threading
 from collections.abc import Callable
@@ -24,11 +25,20 @@ from lark.exceptions import (
 )
 
 from dsl import ast
-from dsl.codes import BAD_ENUMERATION, BAD_STRING, TOO_LARGE, UNEXPECTED_CHARACTER, UNEXPECTED_EOF, UNEXPECTED_TOKEN
-from dsl.diagnostics import Diagnostic, diagnostic
+from dsl.codes import (
+    BAD_ENUMERATION,
+    BAD_STRING,
+    TOO_LARGE,
+    UNEXPECTED_CHARACTER,
+    UNEXPECTED_EOF,
+    UNEXPECTED_TOKEN,
+    UNKNOWN_UNIT,
+)
+from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
 from dsl.model import HIT_POLICIES, DispositionKind, WaiverTargetKind, one_of
 from dsl.ops import Op
 from dsl.source import Span
+from dsl.units import UNITS, units_text
 
 MAX_NESTING = 100
 _LOCK = threading.Lock()
@@ -39,7 +49,7 @@ _TERMINAL_NAMES: dict[str, str] = {
     "STRING": 'a "string"',
     "INT": "a whole number",
     "SIGNED_NUMBER": "a number",
-    "UNIT": "a unit (cm, mm, years, ...)",
+    "UNIT": "a unit (cm, mL/min, years, points, ...)",
     "COMPARATOR": "a comparison (==, !=, <, <=, >, >=)",
     "HIT_POLICY": "a hit policy (unique, first, priority, any)",
     "ACTION_KIND": "an action kind (imaging, procedure, referral)",
@@ -212,7 +222,7 @@ class _ToAst(Transformer[Token, Any]):
         return tuple(self._name(t) for t in items if isinstance(t, Token) and t.type == "NAME")
 
     @_rule
-    def atom(self, pos: _Pos, items: list[Any]) -> Any:
+    def paren(self, pos: _Pos, items: list[Any]) -> Any:
         """`( expr )`: the expression itself; its extent (for the parent's span) takes in the parentheses."""
         return items[0]
 
@@ -289,6 +299,12 @@ class _ToAst(Transformer[Token, Any]):
     def enum_type(self, pos: _Pos, items: list[Token]) -> ast.EnumTypeSpec:
         span = self._at(pos)
         self._check_enumeration(items, span, "(superficial | deep), or declare a yes/no input as 'bool'")
+        return ast.EnumTypeSpec(values=self._names(items), span=span)
+
+    @partial(_rule, keep_all=True)  # the '|' tokens tell a trailing '|' apart
+    def finding_enum(self, pos: _Pos, items: list[Token]) -> ast.EnumTypeSpec:
+        span = self._at(pos)
+        self._check_enumeration(items, span, "(benign | suspicious)")
         return ast.EnumTypeSpec(values=self._names(items), span=span)
 
     def _check_enumeration(self, items: list[Token], span: Span, example: str) -> None:
@@ -368,33 +384,19 @@ class _ToAst(Transformer[Token, Any]):
     def attr_urgency(self, pos: _Pos, items: list[Token]) -> ast.ActionAttr:
         return self._attr(pos, "urgency", str(items[0]))
 
-    @partial(_rule, keep_all=True)  # the '|' tokens tell a trailing '|' apart
-    def finding_decl(self, pos: _Pos, items: list[Token]) -> ast.FindingDecl:
+    @_rule
+    def finding_decl(self, pos: _Pos, items: list[Any]) -> ast.FindingDecl:
         title = None
-        head = items.index(next(t for t in items if str(t) == ":"))
-        rest = [t for t in items[:head] if t.type in ("NAME", "STRING")]
+        rest = list(items)
         name = rest.pop(0)
         if rest and rest[0].type == "STRING":
             title = self._text(rest.pop(0))
-        action = rest.pop(0)
-        values = items[head + 1 :]
-        first = values[0]
-        self._check_enumeration(
-            values,
-            Span(
-                file=self.path,
-                line=first.line or 1,
-                column=first.column or 1,
-                end_line=pos[2] or first.line or 1,
-                end_column=pos[3] or (first.column or 1) + 1,
-            ),
-            "(benign | suspicious)",
-        )
+        action, spec = rest
         return ast.FindingDecl(
             name=self._name(name),
             title=title,
             action=self._name(action),
-            values=self._names(values),
+            type=spec,
             span=self._at(pos),
         )
 
@@ -579,23 +581,23 @@ class _ToAst(Transformer[Token, Any]):
 
     # -- expressions ------------------------------------------------------------------------
     @_rule
-    def implies(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
+    def implies(self, pos: _Pos, items: list[ast.Expression]) -> ast.Expression:
         return ast.Implies(left=items[0], right=items[1], span=self._at(pos))
 
     @_rule
-    def or_(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
+    def or_(self, pos: _Pos, items: list[ast.Expression]) -> ast.Expression:
         if len(items) == 1:  # an aliased '?' rule still calls us for one child
             return items[0]
         return ast.Or(operands=tuple(items), span=self._at(pos))
 
     @_rule
-    def and_(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
+    def and_(self, pos: _Pos, items: list[ast.Expression]) -> ast.Expression:
         if len(items) == 1:
             return items[0]
         return ast.And(operands=tuple(items), span=self._at(pos))
 
     @_rule
-    def not_(self, pos: _Pos, items: list[ast.Expr]) -> ast.Expr:
+    def not_(self, pos: _Pos, items: list[ast.Expression]) -> ast.Expression:
         # A chain of 'not's nests without brackets, so _nesting_problem cannot see it; the
         # passes after the parser recurse on it, so it has the same limit as brackets.
         inner, depth = items[0], 1
@@ -606,41 +608,60 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Not(operand=items[0], span=self._at(pos))
 
     @_rule
-    def name_ref(self, pos: _Pos, items: list[Token]) -> ast.Expr:
-        return ast.NameRef(name=self._name(items[0]), span=self._at(pos))
-
-    @_rule
-    def name_operand(self, pos: _Pos, items: list[Token]) -> ast.Expr:
-        # After a comparison operator the contextual lexer reads 'true'/'false' as a NAME.
+    def name_operand(self, pos: _Pos, items: list[Token]) -> ast.Expression:
+        # Where the contextual lexer does not expect the keywords, 'true'/'false' arrive as a NAME.
         word = str(items[0])
         if word in ("true", "false"):
             return ast.BoolLit(value=word == "true", span=self._at(pos))
         return ast.NameRef(name=self._name(items[0]), span=self._at(pos))
 
     @_rule
-    def true_lit(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+    def true_lit(self, pos: _Pos, items: list[Token]) -> ast.Expression:
         return ast.BoolLit(value=True, span=self._at(pos))
 
     @_rule
-    def false_lit(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+    def false_lit(self, pos: _Pos, items: list[Token]) -> ast.Expression:
         return ast.BoolLit(value=False, span=self._at(pos))
 
     @_rule
-    def number_operand(self, pos: _Pos, items: list[Any]) -> ast.Expr:
+    def number_operand(self, pos: _Pos, items: list[Any]) -> ast.Expression:
         unit = items[1] if len(items) > 1 else None
         return ast.NumberLit(value=items[0], unit=unit, span=self._at(pos))
 
+    def _arith(self, pos: _Pos, items: list[Any], op: ast.ArithOp) -> ast.Expression:
+        return ast.Arith(op=op, left=items[0], right=items[1], span=self._at(pos))
+
     @_rule
-    def compare(self, pos: _Pos, items: list[Any]) -> ast.Expr:
+    def add(self, pos: _Pos, items: list[Any]) -> ast.Expression:
+        return self._arith(pos, items, "+")
+
+    @_rule
+    def sub(self, pos: _Pos, items: list[Any]) -> ast.Expression:
+        return self._arith(pos, items, "-")
+
+    @_rule
+    def mul(self, pos: _Pos, items: list[Any]) -> ast.Expression:
+        return self._arith(pos, items, "*")
+
+    @_rule
+    def div(self, pos: _Pos, items: list[Any]) -> ast.Expression:
+        return self._arith(pos, items, "/")
+
+    @_rule
+    def neg(self, pos: _Pos, items: list[Any]) -> ast.Expression:
+        return ast.Neg(operand=items[0], span=self._at(pos))
+
+    @_rule
+    def compare(self, pos: _Pos, items: list[Any]) -> ast.Expression:
         return ast.Compare(op=Op(str(items[1])), left=items[0], right=items[2], span=self._at(pos))
 
     @_rule
-    def member(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+    def member(self, pos: _Pos, items: list[Token]) -> ast.Expression:
         names = self._names(items)
         return ast.Member(name=names[0], values=names[1:], negated=False, span=self._at(pos))
 
     @_rule
-    def not_member(self, pos: _Pos, items: list[Token]) -> ast.Expr:
+    def not_member(self, pos: _Pos, items: list[Token]) -> ast.Expression:
         names = self._names(items)
         return ast.Member(name=names[0], values=names[1:], negated=True, span=self._at(pos))
 
@@ -651,14 +672,15 @@ class _ToAst(Transformer[Token, Any]):
     range_high = range_low
 
     @_rule
-    def in_range(self, pos: _Pos, items: list[Any]) -> ast.Expr:
-        name, lb, low, high, rb = items
+    def in_range(self, pos: _Pos, items: list[Any]) -> ast.Expression:
+        name, lb, low, high, rb, *unit = items
         return ast.InRange(
             name=self._name(name),
             low=low,
             high=high,
             low_closed=str(lb) == "[",
             high_closed=str(rb) == "]",
+            unit=unit[0] if unit else None,
             span=self._at(pos),
         )
 
@@ -867,6 +889,14 @@ def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic
         return diagnostic(UNEXPECTED_CHARACTER, f"unexpected character {ch!r}", span, hint=_character_hint(ch))
     assert isinstance(exc, UnexpectedToken)
     tok = exc.token
+    unit = _unknown_unit(text, tok, exc.expected)
+    if unit is not None:
+        return diagnostic(
+            UNKNOWN_UNIT,
+            f"unknown unit '{unit}'",
+            Span.point(path, line, column, len(unit)),
+            hint=f"{(did_you_mean(unit, list(UNITS)) or '') + ' '}the units are: {units_text()}".lstrip(),
+        )
     width = max(1, len(str(tok)))
     span = Span.point(path, line, column, width)
     expected = _describe_expected(exc.expected)
@@ -902,6 +932,23 @@ def _character_hint(ch: str) -> str:
     if not ch.isascii():
         return "names, numbers and operators are plain ASCII; other characters belong in strings or comments"
     return "comments start with '#'"
+
+
+_UNIT_WORD = re.compile(r"[A-Za-z_%][A-Za-z0-9_/.%]*")
+
+
+def _unknown_unit(text: str, tok: Token, expected: set[str] | frozenset[str]) -> str | None:
+    """The word after a number where a unit may stand, when it is meant as a unit (`5 furlongs`,
+    `2 mg/dl`); None for a misspelt keyword (`5 orde`) or anything else."""
+    if tok.type != "NAME" or "UNIT" not in expected or tok.start_pos is None:
+        return None
+    found = _UNIT_WORD.match(text, tok.start_pos)
+    if found is None:
+        return None
+    keywords = [_keyword(t).strip("'") for t in expected if t not in _TERMINAL_NAMES]
+    if difflib.get_close_matches(str(tok), keywords, n=1, cutoff=0.6):
+        return None
+    return found.group(0).rstrip(".")
 
 
 def _token_words(tok: Token) -> str:

@@ -177,7 +177,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
         if isinstance(spec, ast.EnumTypeSpec):
             values = self.enum_values(spec.values)
             return m.EnumType(values=values) if values else None
-        unit = check_unit_name(spec.unit, self.report)
+        unit = check_unit_name(spec.unit)
         if spec.low > spec.high:
             self.report(diagnostic(EMPTY_RANGE, "the range is empty: the lower bound exceeds the upper", spec.span))
             return None
@@ -206,13 +206,13 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
         ok = self.owns(d.name)
         if not self.lookup("action", d.action, "an action"):
             return None
-        values = self.enum_values(d.values)
-        if not ok:
+        typ = self.type(d.type)
+        if not ok or typ is None:
             return None
         return m.Variable(
             name=d.name.text,
             title=d.title.value if d.title else None,
-            type=m.EnumType(values=values),
+            type=typ,
             revealed_by=d.action.text,
             span=d.span,
         )

@@ -1,17 +1,58 @@
-"""Expressions: AST -> typed model conditions, checking names, types, units and bounds."""
+"""Expressions: AST -> typed model conditions, checking names, types, units and bounds.
+
+Numeric comparisons are linear: each side is a sum of numeric variables times constants,
+plus a constant (`size_cm > 2 * depth_cm`, `score + 1/2 >= 4 points`). A product or a
+quotient of two variables is refused (NONLINEAR), so the verifier stays in linear
+arithmetic. Units are checked across the whole comparison at once: every variable and
+every number with a unit is converted exactly (Fractions) to the unit of the first
+variable the comparison names; a number without a unit is in that unit.
+"""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from fractions import Fraction
+from typing import assert_never
 
 from dsl import ast
 from dsl import model as m
-from dsl.codes import EMPTY_RANGE, OUT_OF_BOUNDS, TYPE_MISMATCH, UNDEFINED_NAME, UNIT_MISMATCH, UNKNOWN_VALUE
+from dsl.codes import (
+    BAD_ARITHMETIC,
+    CALENDAR_DURATION,
+    EMPTY_RANGE,
+    NONLINEAR,
+    OUT_OF_BOUNDS,
+    TYPE_MISMATCH,
+    UNDEFINED_NAME,
+    UNIT_MISMATCH,
+    UNITLESS_NUMBER,
+    UNKNOWN_VALUE,
+)
 from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
 from dsl.ops import Op
 from dsl.source import Span
-from dsl.units import UNITS, convert
+from dsl.units import UNITS, conversion_problem, factor_between, is_calendar_mix, kind_of
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    """One term of a linear expression being checked: `coef * var`, or the constant `coef`."""
+
+    var: str | None
+    coef: Fraction
+    unit: str | None  # the variable's declared unit, or the number's unit (None: none given)
+    span: Span
+    unit_span: Span | None = None  # where a number's unit is written
+    written: Fraction | None = None  # a number as the source writes it
+
+    def scaled(self, k: Fraction) -> _Item:
+        return _Item(self.var, self.coef * k, self.unit, self.span, self.unit_span, self.written)
+
+
+class _Invalid(Exception):
+    """An expression was reported as wrong; the condition it belongs to becomes `false`."""
 
 
 class ExprChecker:
@@ -79,26 +120,10 @@ class ExprChecker:
         assert isinstance(var.type, m.NumberType)
         value = lit.value
         if lit.unit is not None:
-            if var.type.unit is None:
-                self.report(
-                    diagnostic(
-                        UNIT_MISMATCH,
-                        f"'{var.name}' has no unit, but the number is in {lit.unit.text}",
-                        lit.unit.span,
-                    )
-                )
+            factor = self._unit_factor(lit.unit.text, lit.unit.span, var)
+            if factor is None:
                 return None
-            converted = convert(value, lit.unit.text, var.type.unit)
-            if converted is None:
-                self.report(
-                    diagnostic(
-                        UNIT_MISMATCH,
-                        f"'{var.name}' is measured in {var.type.unit}; {lit.unit.text} cannot be converted",
-                        lit.unit.span,
-                    )
-                )
-                return None
-            value = converted
+            value *= factor
         if check_bounds and not (var.type.low <= value <= var.type.high):
             self.report(
                 diagnostic(
@@ -111,46 +136,91 @@ class ExprChecker:
             return None
         return value
 
+    def _unit_factor(self, unit: str, span: Span, var: m.Variable) -> Fraction | None:
+        """The factor from a number's `unit` to the declared unit of `var` (reported when there is none)."""
+        assert isinstance(var.type, m.NumberType)
+        declared = var.type.unit
+        if declared is None:
+            self.report(diagnostic(UNIT_MISMATCH, f"'{var.name}' has no unit, but the number is in {unit}", span))
+            return None
+        factor = factor_between(unit, declared)
+        if factor is None:
+            what = f"'{var.name}' is measured in {declared}"
+            self._refuse(what, f"{what}; {unit} cannot be converted", unit, declared, span, var.name)
+        return factor
+
+    def _refuse(
+        self, what: str, message: str, unit: str, declared: str, span: Span, var: str, *, two_variables: bool = False
+    ) -> None:
+        """Report that a quantity in `unit` cannot be compared with `var`, measured in `declared`:
+        `message` with the reason as a hint, or for months against weeks (CALENDAR_DURATION)
+        `what` with the reason and a hint naming the units that would do."""
+        reason = conversion_problem(unit, declared)
+        assert reason is not None
+        if is_calendar_mix(unit, declared):
+            clock, calendar = "weeks, days, hours or minutes", "months or years"
+            mine, other = (calendar, clock) if kind_of(declared) == "calendar" else (clock, calendar)
+            if two_variables:
+                hint = f"declare both in {calendar}, or both in {clock}, as the source measures them"
+            else:
+                hint = f"give the number in {mine}, as the source states it, or declare '{var}' in {other}"
+            self.report(diagnostic(CALENDAR_DURATION, f"{what}; {reason}", span, hint=hint))
+            return
+        self.report(diagnostic(UNIT_MISMATCH, message, span, hint=reason))
+
     # -- expressions ----------------------------------------------------------------
-    def check(self, expr: ast.Expr) -> m.Cond:
+    def check(self, expr: ast.Expression) -> m.Cond:
         span = expr.span
-        if isinstance(expr, ast.BoolLit):
-            return m.Const(value=expr.value, span=span)
-        if isinstance(expr, ast.NameRef):
-            use = self.named(expr.name)
-            if use is not None:
-                return use
-            var = self.variable(expr.name)
-            if var is None:
-                return self._false(span)
-            if not isinstance(var.type, m.BoolType):
+        match expr:
+            case ast.BoolLit(value=value):
+                return m.Const(value=value, span=span)
+            case ast.NameRef():
+                return self._name_cond(expr)
+            case ast.Not(operand=operand):
+                return m.Not(operand=self.check(operand), span=span)
+            case ast.And(operands=operands):
+                return m.And(operands=tuple(self.check(e) for e in operands), span=span)
+            case ast.Or(operands=operands):
+                return m.Or(operands=tuple(self.check(e) for e in operands), span=span)
+            case ast.Implies(left=left, right=right):
+                return m.Or(operands=(m.Not(operand=self.check(left), span=left.span), self.check(right)), span=span)
+            case ast.Member():
+                return self._member(expr)
+            case ast.InRange():
+                return self._range(expr)
+            case ast.Compare():
+                return self._compare(expr)
+            case ast.NumberLit() | ast.Arith() | ast.Neg():
                 self.report(
                     diagnostic(
                         TYPE_MISMATCH,
-                        f"'{var.name}' is {var.type.describe()}, not a bool",
-                        expr.span,
-                        hint=f"compare it, e.g. '{var.name} == ...'",
+                        "a number is not a condition",
+                        span,
+                        hint="compare it, e.g. '... > 5'",
                     )
                 )
                 return self._false(span)
-            return m.BoolVar(var=var.name, span=span)
-        if isinstance(expr, ast.Not):
-            return m.Not(operand=self.check(expr.operand), span=span)
-        if isinstance(expr, ast.And):
-            return m.And(operands=tuple(self.check(e) for e in expr.operands), span=span)
-        if isinstance(expr, ast.Or):
-            return m.Or(operands=tuple(self.check(e) for e in expr.operands), span=span)
-        if isinstance(expr, ast.Implies):
-            left = self.check(expr.left)
-            right = self.check(expr.right)
-            return m.Or(operands=(m.Not(operand=left, span=expr.left.span), right), span=span)
-        if isinstance(expr, ast.Member):
-            return self._member(expr)
-        if isinstance(expr, ast.InRange):
-            return self._range(expr)
-        if isinstance(expr, ast.Compare):
-            return self._compare(expr)
-        raise AssertionError(f"unknown expression {type(expr).__name__}")
+            case _:
+                assert_never(expr)
+
+    def _name_cond(self, expr: ast.NameRef) -> m.Cond:
+        use = self.named(expr.name)
+        if use is not None:
+            return use
+        var = self.variable(expr.name)
+        if var is None:
+            return self._false(expr.span)
+        if not isinstance(var.type, m.BoolType):
+            self.report(
+                diagnostic(
+                    TYPE_MISMATCH,
+                    f"'{var.name}' is {var.type.describe()}, not a bool",
+                    expr.span,
+                    hint=f"compare it, e.g. '{var.name} == ...'",
+                )
+            )
+            return self._false(expr.span)
+        return m.BoolVar(var=var.name, span=expr.span)
 
     def _member(self, expr: ast.Member) -> m.Cond:
         var = self.variable(expr.name)
@@ -171,6 +241,7 @@ class ExprChecker:
         return m.Not(operand=cond, span=expr.span) if expr.negated else cond
 
     def _range(self, expr: ast.InRange) -> m.Cond:
+        """`x in [low, high)` is `x >= low and x < high`; a unit after the range is that of bounds without one."""
         var = self.variable(expr.name)
         if var is None:
             return self._false(expr.span)
@@ -179,17 +250,21 @@ class ExprChecker:
                 diagnostic(TYPE_MISMATCH, f"'{var.name}' is {var.type.describe()}, not a number", expr.name.span)
             )
             return self._false(expr.span)
-        bounds: list[Fraction] = []
-        for end in (expr.low, expr.high):
-            if not isinstance(end, ast.NumberLit):
-                self.report(diagnostic(TYPE_MISMATCH, "range bounds must be numbers", end.span))
-                return self._false(expr.span)
-            value = self.number(var, end, check_bounds=False)
-            if value is None:
-                return self._false(expr.span)
-            bounds.append(value)
-        low, high = bounds
-        if low > high or (low == high and not (expr.low_closed and expr.high_closed)):
+        this = ast.NameRef(name=expr.name, span=expr.name.span)
+        unit = expr.unit
+        try:
+            if unit is not None:
+                self._known_unit(unit)
+            low = self._comparison(
+                Op.GE if expr.low_closed else Op.GT, this, expr.low, expr.span, default_unit=unit, check_bounds=False
+            )
+            high = self._comparison(
+                Op.LE if expr.high_closed else Op.LT, this, expr.high, expr.span, default_unit=unit, check_bounds=False
+            )
+        except _Invalid:
+            return self._false(expr.span)
+        lo, hi = low.right.constant, high.right.constant
+        if lo is not None and hi is not None and (lo > hi or (lo == hi and not (expr.low_closed and expr.high_closed))):
             self.report(
                 diagnostic(
                     EMPTY_RANGE,
@@ -199,58 +274,47 @@ class ExprChecker:
                 )
             )
             return self._false(expr.span)
-        term = m.NumTerm(var=var.name)
-        return m.And(
-            operands=(
-                m.Compare(
-                    op=Op.GE if expr.low_closed else Op.GT,
-                    left=term,
-                    right=m.NumTerm(const=low),
-                    span=expr.span,
-                ),
-                m.Compare(
-                    op=Op.LE if expr.high_closed else Op.LT,
-                    left=term,
-                    right=m.NumTerm(const=high),
-                    span=expr.span,
-                ),
-            ),
-            span=expr.span,
-        )
+        return m.And(operands=(low, high), span=expr.span)
+
+    def _known_unit(self, unit: ast.Name) -> None:
+        # The grammar admits only the units of dsl.units; this guards the two lists against drifting apart.
+        assert unit.text in UNITS, unit.text
 
     def _compare(self, expr: ast.Compare) -> m.Cond:
         left, op, right = expr.left, expr.op, expr.right
         # Put a variable on the left: `5 < size` reads as `size > 5`, `superficial == depth` too.
         if not self._is_variable(left) and self._is_variable(right):
             left, right, op = right, left, op.flip()
-        if isinstance(left, ast.NumberLit) and isinstance(right, ast.NumberLit):
-            self.report(
-                diagnostic(
-                    TYPE_MISMATCH,
-                    "comparison of two constants",
-                    expr.span,
-                    hint="compare an input with a value",
-                )
-            )
+        if isinstance(left, ast.BoolLit) and isinstance(right, ast.BoolLit | ast.NumberLit):
+            self.report(diagnostic(TYPE_MISMATCH, "comparison of two constants", expr.span, hint=_CONSTANTS_HINT))
             return self._false(expr.span)
-        if not isinstance(left, ast.NameRef):
+        if isinstance(left, ast.NameRef):
+            var = self.variables.get(left.name.text)
+            if var is None and not self._numeric(right):
+                self.variable(left.name)  # undefined, or not an input: reported
+                return self._false(expr.span)
+            if var is not None and isinstance(var.type, m.EnumType):
+                return self._compare_enum(expr, var, op, right)
+            if var is not None and isinstance(var.type, m.BoolType):
+                return self._compare_bool(expr, var, op, right)
+        elif isinstance(left, ast.BoolLit):
             self.report(
                 diagnostic(TYPE_MISMATCH, "the left side of a comparison must be an input or finding", left.span)
             )
             return self._false(expr.span)
-        var = self.variable(left.name)
-        if var is None:
+        try:
+            return self._comparison(op, left, right, expr.span)
+        except _Invalid:
             return self._false(expr.span)
-        if isinstance(var.type, m.EnumType):
-            return self._compare_enum(expr, var, op, right)
-        if isinstance(var.type, m.BoolType):
-            return self._compare_bool(expr, var, op, right)
-        return self._compare_number(expr, var, op, right)
 
-    def _is_variable(self, e: ast.Expr) -> bool:
+    def _is_variable(self, e: ast.Expression) -> bool:
         return isinstance(e, ast.NameRef) and e.name.text in self.variables
 
-    def _compare_enum(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
+    def _numeric(self, e: ast.Expression) -> bool:
+        """Whether an expression is arithmetic on its face (a number or an operator), whatever its names are."""
+        return isinstance(e, ast.NumberLit | ast.Arith | ast.Neg)
+
+    def _compare_enum(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expression) -> m.Cond:
         assert isinstance(var.type, m.EnumType)
         if not op.is_equality:
             self.report(
@@ -283,7 +347,7 @@ class ExprChecker:
         cond: m.Cond = m.EnumIn(var=var.name, values=(right.name.text,), span=expr.span)
         return cond if op is Op.EQ else m.Not(operand=cond, span=expr.span)
 
-    def _compare_bool(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
+    def _compare_bool(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expression) -> m.Cond:
         if not op.is_equality:
             self.report(diagnostic(TYPE_MISMATCH, f"'{op.symbol}' does not apply to a bool", expr.span))
             return self._false(expr.span)
@@ -316,45 +380,272 @@ class ExprChecker:
         self.report(diagnostic(TYPE_MISMATCH, f"'{var.name}' is a bool; compare it with true or false", right.span))
         return self._false(expr.span)
 
-    def _compare_number(self, expr: ast.Compare, var: m.Variable, op: Op, right: ast.Expr) -> m.Cond:
-        assert isinstance(var.type, m.NumberType)
-        if isinstance(right, ast.NumberLit):
-            value = self.number(var, right)
-            if value is None:
-                return self._false(expr.span)
-            return m.Compare(op=op, left=m.NumTerm(var=var.name), right=m.NumTerm(const=value), span=expr.span)
-        if isinstance(right, ast.NameRef):
-            other = self.variable(right.name)
-            if other is None:
-                return self._false(expr.span)
-            if not isinstance(other.type, m.NumberType):
-                self.report(
-                    diagnostic(
-                        TYPE_MISMATCH,
-                        f"'{other.name}' is {other.type.describe()}, not a number",
-                        right.span,
-                    )
+    # -- numeric comparisons ---------------------------------------------------------
+    def _comparison(
+        self,
+        op: Op,
+        left: ast.Expression,
+        right: ast.Expression,
+        span: Span,
+        *,
+        default_unit: ast.Name | None = None,
+        check_bounds: bool = True,
+    ) -> m.Compare:
+        """`left op right` over linear expressions, in one unit (raises _Invalid once reported)."""
+        problems = 0
+        sides: list[list[_Item]] = []
+        for side in (left, right):
+            try:
+                sides.append(self._linear(side))
+            except _Invalid:
+                problems += 1
+                sides.append([])
+        if problems:
+            raise _Invalid
+        items = [*sides[0], *sides[1]]
+        variables = [i for i in items if i.var is not None]
+        if not variables:
+            self.report(diagnostic(TYPE_MISMATCH, "comparison of two constants", span, hint=_CONSTANTS_HINT))
+            raise _Invalid
+        first = self.variables[variables[0].var or ""]
+        assert isinstance(first.type, m.NumberType)
+        target = first.type.unit
+        var_units = {self._declared_unit(i) for i in variables}
+        # variables first: a variable in the wrong unit is the first thing to say
+        done = {id(i): self._to_unit(i, first, target, var_units, default_unit) for i in variables}
+        converted = [
+            [
+                done[id(i)] if i.var is not None else self._to_unit(i, first, target, var_units, default_unit)
+                for i in side
+            ]
+            for side in sides
+        ]
+        compare = m.Compare(op=op, left=_linear_of(converted[0]), right=_linear_of(converted[1]), span=span)
+        terms, _ = compare.normal()
+        if not terms:
+            self.report(
+                diagnostic(
+                    TYPE_MISMATCH,
+                    "the variables cancel out: the comparison is the same for every patient",
+                    span,
+                    hint="compare an input with a value",
                 )
-                return self._false(expr.span)
-            if other.type.unit != var.type.unit:
+            )
+            raise _Invalid
+        if check_bounds:
+            self._check_bounds(left, right, compare)
+        return compare
+
+    def _check_bounds(self, left: ast.Expression, right: ast.Expression, compare: m.Compare) -> None:
+        """`x op 500` with x in [0, 60]: a plain variable compared with a number outside its range."""
+        var = compare.left.var
+        value = compare.right.constant
+        if var is None or value is None or not isinstance(right, ast.NumberLit) or not isinstance(left, ast.NameRef):
+            return
+        t = self.variables[var].type
+        assert isinstance(t, m.NumberType)
+        if not (t.low <= value <= t.high):
+            self.report(
+                diagnostic(
+                    OUT_OF_BOUNDS,
+                    f"{m.format_value(value)} is outside the range of '{var}' ({t.describe()})",
+                    right.span,
+                    hint="the comparison is constant for every patient",
+                )
+            )
+            raise _Invalid
+
+    def _declared_unit(self, item: _Item) -> str | None:
+        assert item.var is not None
+        t = self.variables[item.var].type
+        assert isinstance(t, m.NumberType)
+        return t.unit
+
+    def _to_unit(
+        self,
+        item: _Item,
+        first: m.Variable,
+        target: str | None,
+        var_units: set[str | None],
+        default_unit: ast.Name | None,
+    ) -> _Item:
+        """The item in the comparison's unit `target` (the unit of `first`, its first variable)."""
+        if item.var is not None:
+            unit = self._declared_unit(item)
+            if unit == target:
+                return item
+            if unit is None or target is None:
                 self.report(
                     diagnostic(
                         UNIT_MISMATCH,
-                        f"'{var.name}' is in {var.type.unit or 'no unit'} but '{other.name}' is in "
-                        f"{other.type.unit or 'no unit'}",
-                        expr.span,
+                        f"'{first.name}' is in {target or 'no unit'} but '{item.var}' is in {unit or 'no unit'}",
+                        item.span,
                     )
                 )
-                return self._false(expr.span)
-            return m.Compare(op=op, left=m.NumTerm(var=var.name), right=m.NumTerm(var=other.name), span=expr.span)
-        self.report(diagnostic(TYPE_MISMATCH, f"'{var.name}' is a number; compare it with a number", right.span))
-        return self._false(expr.span)
+                raise _Invalid
+            factor = factor_between(unit, target)
+            if factor is None:
+                what = f"'{first.name}' is in {target} but '{item.var}' is in {unit}"
+                self._refuse(what, what, unit, target, item.span, first.name, two_variables=True)
+                raise _Invalid
+            return item.scaled(factor)
+        unit = item.unit
+        if unit is None and default_unit is not None:
+            unit = default_unit.text
+        if unit is None:
+            if len(var_units) > 1:
+                written = m.format_value(item.written if item.written is not None else item.coef)
+                units = " and ".join(sorted(u or "no unit" for u in var_units))
+                self.report(
+                    diagnostic(
+                        UNITLESS_NUMBER,
+                        f"the number {written} has no unit, and the comparison mixes {units}",
+                        item.span,
+                        hint=f"give its unit, e.g. '{written} {target}'",
+                    )
+                )
+                raise _Invalid
+            return item
+        factor = self._unit_factor(unit, item.unit_span or item.span, first)
+        if factor is None:
+            raise _Invalid
+        return _Item(None, item.coef * factor, target, item.span)
+
+    def _linear(self, expr: ast.Expression) -> list[_Item]:
+        """An arithmetic expression as a list of items (raises _Invalid once reported)."""
+        span = expr.span
+        match expr:
+            case ast.NumberLit(value=value, unit=unit):
+                if unit is not None:
+                    self._known_unit(unit)
+                return [_Item(None, value, unit.text if unit else None, span, unit.span if unit else None, value)]
+            case ast.NameRef(name=name):
+                var = self.variable(name)
+                if var is None:
+                    raise _Invalid
+                if not isinstance(var.type, m.NumberType):
+                    self.report(diagnostic(TYPE_MISMATCH, f"'{var.name}' is {var.type.describe()}, not a number", span))
+                    raise _Invalid
+                return [_Item(var.name, Fraction(1), var.type.unit, span)]
+            case ast.Neg(operand=operand):
+                return [i.scaled(Fraction(-1)) for i in self._linear(operand)]
+            case ast.Arith(op="+" | "-" as op, left=a, right=b):
+                x, y = self._both(a, b)
+                return [*x, *(i.scaled(Fraction(-1)) for i in y)] if op == "-" else [*x, *y]
+            case ast.Arith(op="*" | "/" as op, left=a, right=b):
+                x, y = self._both(a, b)
+                return self._product(expr, op, x, y)
+            case ast.Arith():
+                raise AssertionError(f"unknown operator {expr.op!r}")
+            case ast.BoolLit():
+                self.report(diagnostic(TYPE_MISMATCH, f"{'true' if expr.value else 'false'} is not a number", span))
+                raise _Invalid
+            case ast.Compare() | ast.Member() | ast.InRange() | ast.Not() | ast.And() | ast.Or() | ast.Implies():
+                self.report(diagnostic(TYPE_MISMATCH, "a condition is not a number", span))
+                raise _Invalid
+            case _:
+                assert_never(expr)
+
+    def _both(self, a: ast.Expression, b: ast.Expression) -> tuple[list[_Item], list[_Item]]:
+        """Both operands, each reported on its own before giving up."""
+        x = y = None
+        with contextlib.suppress(_Invalid):
+            x = self._linear(a)
+        with contextlib.suppress(_Invalid):
+            y = self._linear(b)
+        if x is None or y is None:
+            raise _Invalid
+        return x, y
+
+    def _product(self, expr: ast.Arith, op: str, x: list[_Item], y: list[_Item]) -> list[_Item]:
+        """`x * y` or `x / y`, where all but one operand of a product must be a plain number."""
+        text = _text(expr)
+        x_vars = [i.var for i in x if i.var is not None]
+        y_vars = [i.var for i in y if i.var is not None]
+        if y_vars and (x_vars or op == "/"):
+            a, b = (x_vars or ["a number"])[0], y_vars[0]
+            what = f"multiplies '{a}' by '{b}'" if op == "*" else f"divides {_quoted(a)} by '{b}'"
+            self.report(
+                diagnostic(
+                    NONLINEAR,
+                    f"'{text}' {what}; a comparison may multiply or divide a variable only by a constant",
+                    expr.span,
+                    hint="conditions stay in linear arithmetic, which the verifier decides exactly for every "
+                    "patient; compare without the product (a / b > 2 is a > 2 * b when b is positive), or "
+                    "declare the derived quantity as an input",
+                )
+            )
+            raise _Invalid
+        # the divisor, or the operand of a product that names no variable (the left one if neither does)
+        factor_items, other = (y, x) if op == "/" or x_vars else (x, y)
+        for i in factor_items:
+            if i.unit is not None:
+                self.report(
+                    diagnostic(
+                        BAD_ARITHMETIC,
+                        f"the factor in '{text}' carries a unit ({i.unit}); multiply and divide by plain numbers",
+                        i.unit_span or i.span,
+                        hint="put the unit on a number that is added or compared, e.g. 'x > 2 * y + 1 cm'",
+                    )
+                )
+                raise _Invalid
+        factor = sum((i.coef for i in factor_items), Fraction(0))
+        if op == "/":
+            if factor == 0:
+                self.report(diagnostic(BAD_ARITHMETIC, f"'{text}' divides by zero", expr.span))
+                raise _Invalid
+            return [i.scaled(1 / factor) for i in other]
+        return [i.scaled(factor) for i in other]
 
 
-def check_unit_name(unit: ast.Name | None, report: Callable[[Diagnostic], None]) -> str | None:
+_CONSTANTS_HINT = "compare an input with a value"
+
+
+def _quoted(name: str) -> str:
+    return name if name == "a number" else f"'{name}'"
+
+
+def _linear_of(items: list[_Item]) -> m.Linear:
+    """Items (in one unit) as a model expression: each variable once, in source order; zero terms dropped."""
+    coef: dict[str, Fraction] = {}
+    offset = Fraction(0)
+    for i in items:
+        if i.var is None:
+            offset += i.coef
+        else:
+            coef[i.var] = coef.get(i.var, Fraction(0)) + i.coef
+    return m.Linear(terms=tuple((v, k) for v, k in coef.items() if k), offset=offset)
+
+
+def _text(expr: ast.Expression) -> str:
+    """An arithmetic expression as source-like text, for messages (`length_cm * width_cm`)."""
+    match expr:
+        case ast.NameRef(name=name):
+            return name.text
+        case ast.NumberLit(value=value, unit=unit):
+            return m.format_value(value) + (f" {unit.text}" if unit is not None else "")
+        case ast.Neg(operand=operand):
+            return f"-{_wrapped(operand, isinstance(operand, ast.Arith))}"
+        case ast.Arith(op=op, left=left, right=right):
+            product = op in ("*", "/")
+            left_text = _wrapped(left, product and _is_sum(left))
+            right_text = _wrapped(right, (product and isinstance(right, ast.Arith)) or (op == "-" and _is_sum(right)))
+            return f"{left_text} {op} {right_text}"
+        case _:
+            return "(...)"
+
+
+def _is_sum(expr: ast.Expression) -> bool:
+    return isinstance(expr, ast.Arith) and expr.op in ("+", "-")
+
+
+def _wrapped(expr: ast.Expression, brackets: bool) -> str:
+    return f"({_text(expr)})" if brackets else _text(expr)
+
+
+def check_unit_name(unit: ast.Name | None) -> str | None:
+    """The unit of a declaration (the grammar admits only known units)."""
     if unit is None:
         return None
-    if unit.text not in UNITS:
-        report(diagnostic(UNIT_MISMATCH, f"unknown unit '{unit.text}'", unit.span))
-        return None
+    assert unit.text in UNITS, unit.text
     return unit.text

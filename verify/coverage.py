@@ -68,10 +68,9 @@ def _walk(graph: DecisionGraph) -> tuple[set[str], list[_Visit]]:
 
 def _key(c: m.Compare) -> tuple[object, ...]:
     """Comparisons with the same key split the patients at a decision the same way."""
-    if c.left.var is not None and c.right.const is not None:
-        return (c.left.var, _SPLIT[c.op], c.right.const)
-    if c.right.var is not None and c.left.const is not None:
-        return (c.right.var, _SPLIT[c.op.flip()], c.left.const)
+    bound = c.bound()  # one variable, however written: `2 * x + 1 > 6` splits where `x > 5/2` does
+    if bound is not None:
+        return (bound.var, _SPLIT[bound.op], bound.value)
     return (describe_cond(c),)
 
 

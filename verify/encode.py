@@ -7,11 +7,15 @@ what was verified before it in the same process.
   bool             Bool
   number / integer Real / Int, bounded by the declared range (units already converted)
 
+Numeric comparisons are linear (the type checker refuses products of variables), so every
+query stays in linear arithmetic over the integers and reals, which Z3 decides exactly.
+
 Conditions are encoded once each (a cache keyed by the condition object).
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import Any
@@ -128,11 +132,27 @@ class Encoder:
     def _encode(self, c: m.Cond) -> Any:
         return self._encoding.visit(c)
 
-    def _term(self, t: m.NumTerm) -> Any:
+    def _term(self, t: m.Linear) -> Any:
+        """A plain variable or a constant as a Z3 term (None for any other linear expression)."""
         if t.var is not None:
             return self.vars[t.var]
-        assert t.const is not None
-        return self.num(t.const)
+        if t.constant is not None:
+            return self.num(t.constant)
+        return None
+
+    def linear(self, c: m.Compare) -> Any:
+        """`sum(coef * var) op k` with the coefficients and k scaled to integers, so that a
+        comparison of integer variables stays in integer arithmetic (`n + k/2 >= 7/2` is
+        `2*n + k >= 7`); Z3 reads a mix of integer and real variables exactly."""
+        terms, k = c.normal()
+        scale = math.lcm(k.denominator, *(coef.denominator for _, coef in terms))
+        parts = []
+        for var, coef in terms:
+            x = self.vars[var]
+            n = coef * scale
+            parts.append(x if n == 1 else self._small(int(n)) * x)
+        lhs = parts[0] if len(parts) == 1 else z3.Sum(*parts) if parts else self._small(0)
+        return c.op.apply(lhs, self.num(k * scale))
 
     # -- values -------------------------------------------------------------------------
     def value_expr(self, name: str, value: Value) -> Any:
@@ -192,7 +212,10 @@ class _Encoding(CondVisitor[Any]):
         return c.op.apply(self.enc.vars[c.left], self.enc.vars[c.right])
 
     def visit_compare(self, c: m.Compare) -> Any:
-        return c.op.apply(self.enc._term(c.left), self.enc._term(c.right))
+        left, right = self.enc._term(c.left), self.enc._term(c.right)
+        if left is None or right is None:
+            return self.enc.linear(c)
+        return c.op.apply(left, right)
 
     def visit_not(self, c: m.Not) -> Any:
         return self.enc.not_(self.enc.encode(c.operand))

@@ -76,17 +76,33 @@ class _Compiler(CondVisitor[Predicate]):
     def visit_compare(self, c: m.Compare) -> Predicate:
         op: Callable[[Any, Any], bool] = c.op.function
         left, right = c.left, c.right
-        if left.var is not None and right.var is None:
-            var, const = left.var, right.const
+        var, const = left.var, right.constant
+        if var is not None and const is not None:
             return lambda p: op(p[var], const)
-        if left.var is None and right.var is not None:
-            var2, const2 = right.var, left.const
+        var2, const2 = right.var, left.constant
+        if var2 is not None and const2 is not None:
             return lambda p: op(const2, p[var2])
-        if left.var is not None and right.var is not None:
-            a2, b2 = left.var, right.var
+        a2, b2 = left.var, right.var
+        if a2 is not None and b2 is not None:
             return lambda p: op(p[a2], p[b2])
-        truth = op(left.const, right.const)
-        return lambda p: truth
+        # linear: `sum(coef * var) op k` (one variable: `var op' k / coef`, the operator flipped if coef < 0)
+        bound = c.bound()
+        if bound is not None:
+            op1: Callable[[Any, Any], bool] = bound.op.function
+            var1, value1 = bound.var, bound.value
+            return lambda p: op1(p[var1], value1)
+        terms, k = c.normal()
+        if not terms:
+            truth = op(Fraction(0), k)
+            return lambda p: truth
+
+        def linear(p: Mapping[str, Value]) -> bool:
+            total = Fraction(0)
+            for v, coef in terms:
+                total += coef * p[v]  # type: ignore[operator]  # a number: the type checker saw to it
+            return op(total, k)
+
+        return linear
 
     def visit_not(self, c: m.Not) -> Predicate:
         inner = self.visit(c.operand)
@@ -181,16 +197,17 @@ class _Evaluate3(CondVisitor[bool | None]):
         return self.visit(c.body)
 
 
-def _term(t: m.NumTerm, patient: Mapping[str, Value]) -> Fraction | None:
-    if t.var is None:
-        assert t.const is not None
-        return t.const
-    v = patient.get(t.var)
-    if v is None:
-        return None
-    if isinstance(v, bool | str):
-        raise TypeError(f"'{t.var}' needs a number, not {v!r}")
-    return Fraction(v)
+def _term(t: m.Linear, patient: Mapping[str, Value]) -> Fraction | None:
+    """The value of a linear expression, or None when the patient does not give a variable it reads."""
+    total = t.offset
+    for var, coef in t.terms:
+        v = patient.get(var)
+        if v is None:
+            return None
+        if isinstance(v, bool | str):
+            raise TypeError(f"'{var}' needs a number, not {v!r}")
+        total += coef * Fraction(v)
+    return total
 
 
 def _first_missing(cond: m.Cond, patient: Mapping[str, Value]) -> str:

@@ -2,7 +2,9 @@
 
 A condition is a box when it is a conjunction of one-variable constraints (after pushing
 negations inward); a disjunction is a box when its parts differ in one dimension and
-touch. Anything else (a comparison of two variables, a disjunction of unrelated boxes)
+touch. A comparison of one variable with a constant is a box however the source writes it
+(`2 * x + 1 > 6` is `x > 5/2`). Anything else (a comparison of two variables or of a linear
+expression over several, a disjunction of unrelated boxes)
 gets the smallest box containing it and `exact=False`, so the table checks can still
 prune with it and confirm with Z3.
 """
@@ -151,20 +153,16 @@ class _Extractor(CondVisitor[tuple[Sparse | None, bool]]):
 
     def visit_compare(self, c: m.Compare) -> tuple[Sparse | None, bool]:
         space, neg = self.space, self.neg
-        op, left, right = c.op, c.left, c.right
-        if left.var is None and right.var is not None:
-            left, right, op = right, left, op.flip()
-        if left.var is None or right.var is not None:
-            if left.var is None and right.var is None:
-                assert left.const is not None and right.const is not None
-                truth = op.apply(left.const, right.const)
+        bound = c.bound()
+        if bound is None:
+            truth = c.constant_truth()
+            if truth is not None:
                 return ({}, True) if truth != neg else (None, True)
-            return {}, False  # variable against variable: not a box
-        if neg:
-            op = op.negate()
-        assert right.const is not None
-        ranges = space.compare_range(space.index[left.var], op, right.const)
-        return _atom(space, left.var, list(ranges))
+            return {}, False  # several variables (`x < y`, `size_cm > 2 * depth_cm`): not a box
+        # one variable, possibly scaled and shifted (`2 * x + 1 > 6` is `x > 5/2`): a box
+        op = bound.op.negate() if neg else bound.op
+        ranges = space.compare_range(space.index[bound.var], op, bound.value)
+        return _atom(space, bound.var, list(ranges))
 
     def visit_enum_compare(self, c: m.EnumCompare) -> tuple[Sparse | None, bool]:
         return {}, False

@@ -123,6 +123,8 @@ class Space:
                 a, b = int(c), int(c)
             else:
                 assert_never(op)
+        elif not d.low <= c <= d.high:  # a threshold outside the domain: all of it or none of it
+            return [(lo, hi)] if op.apply(d.low, c) else []
         else:
             pos = self._position(d, c)
             if pos % 2:
@@ -313,8 +315,8 @@ class _Constants(CondWalker):
         self.used.update((c.left, c.right))
 
     def visit_compare(self, c: m.Compare) -> None:
-        for t, other in ((c.left, c.right), (c.right, c.left)):
-            if t.var is not None:
-                self.used.add(t.var)
-                if other.const is not None:
-                    self.constants.setdefault(t.var, set()).add(other.const)
+        for t in (c.left, c.right):
+            self.used.update(t.vars)
+        bound = c.bound()  # one variable: its threshold (`2 * x + 1 > 6`: 5/2); several: none
+        if bound is not None:
+            self.constants.setdefault(bound.var, set()).add(bound.value)

@@ -674,7 +674,7 @@ def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: 
     from dsl.diagnostics import error
     from veripath import pipeline
     from veripath.pipeline import Options
-    from veripath.runner import load_tables, parse_given, read_facts, render_text, report
+    from veripath.runner import load_tables, parse_given, read_facts, render_text, report, units_of
 
     if spec.endswith(".json"):
         tables = load_tables(spec)
@@ -693,7 +693,7 @@ def run_patient(spec: str, given: tuple[str, ...], facts_file: str | None, fmt: 
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(data, checked), nl=False)
+        click.echo(render_text(data, checked, units_of(tables)), nl=False)
     return ExitCode.OK if data["status"] in ("end", "needs") else ExitCode.FINDINGS
 
 

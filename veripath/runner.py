@@ -9,7 +9,9 @@ result into the report the command prints (text) or emits (JSON).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from compiler.export_json import export_document
@@ -30,6 +32,8 @@ from compiler.json_eval import (
 )
 from compiler.locations import find_root
 from compiler.stamp import Stamp
+from dsl.diagnostics import did_you_mean
+from dsl.units import UNITS, conversion_problem, factor_between, units_text
 from veripath.pipeline import FileResult
 from veripath.status import UserError
 
@@ -75,6 +79,34 @@ def parse_given(tables: Tables, items: Sequence[str]) -> dict[str, object]:
     return out
 
 
+_QUANTITY = re.compile(r"\s*(-?[0-9]+(?:\.[0-9]+|/[0-9]+)?)\s*([A-Za-z%]\S*)\s*")
+
+
+def with_units(tables: Tables, given: Mapping[str, object]) -> dict[str, object]:
+    """Facts with numbers given in a unit (`"50 mm"`, `"2 weeks"`) in the unit of their input or
+    finding, exactly (`"5"` for an input in cm); RunInputError when the unit does not convert."""
+    out: dict[str, object] = {}
+    for name, value in given.items():
+        var = tables.variables.get(name)
+        found = _QUANTITY.fullmatch(value) if isinstance(value, str) else None
+        if var is not None and var["type"] in ("number", "integer") and found is not None:
+            number, unit = found.groups()
+            declared = var.get("unit")
+            if unit not in UNITS:
+                close = did_you_mean(unit, list(UNITS))
+                raise RunInputError(
+                    f"'{name}': unknown unit '{unit}'; {close + ' ' if close else ''}the units are: {units_text()}"
+                )
+            if declared is None:
+                raise RunInputError(f"'{name}' has no unit, but the value is in {unit}")
+            factor = factor_between(unit, declared)
+            if factor is None:
+                raise RunInputError(f"'{name}' is measured in {declared}; {conversion_problem(unit, declared)}")
+            value = str(Fraction(number) * factor)
+        out[name] = value
+    return out
+
+
 def read_facts(path: str) -> dict[str, object]:
     try:
         with open(path, encoding="utf-8") as fh:
@@ -93,8 +125,14 @@ def _truth(value: bool | None) -> str:
     return "unknown" if value is None else ("true" if value else "false")
 
 
+def units_of(tables: Tables) -> dict[str, str | None]:
+    """The declared unit of every input and finding (None where it has none)."""
+    return {name: var.get("unit") for name, var in tables.variables.items()}
+
+
 def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str, Fact]]:
-    """Run the patient; the run described as plain JSON data, and the checked facts."""
+    """Run the patient (numbers may carry a unit: `with_units`); the run as plain JSON data, and the checked facts."""
+    given = with_units(tables, given)
     try:
         facts = tables.facts(given)
         result = run(tables, given)
@@ -184,6 +222,7 @@ def _needs(tables: Tables, result: Result) -> list[Json]:
                 "revealed_by": revealed_by,
                 "ordered": _ordered(result, revealed_by) if revealed_by else None,
                 "values": var.get("values"),
+                "unit": var.get("unit"),
             }
         )
     return out
@@ -266,11 +305,19 @@ _VERDICTS = {
 }
 
 
-def render_text(data: Json, facts: Mapping[str, Fact]) -> str:
-    """The report as text: each decision and why, the orders, the disposition, what is still needed."""
+def _fact_text(v: Fact, unit: str | None) -> str:
+    """A fact as text, a number with its unit (`5 cm`, `45 mL/min/1.73m2`)."""
+    text = format_fact(v)
+    return f"{text} {unit}" if unit is not None and isinstance(v, Fraction) else text
+
+
+def render_text(data: Json, facts: Mapping[str, Fact], units: Mapping[str, str | None] | None = None) -> str:
+    """The report as text: each decision and why, the orders, the disposition, what is still needed
+    (`units`: the unit of each numeric input and finding, shown beside its facts)."""
+    units = units or {}
     lines = [f"guideline {data['guideline']} ({_VERDICTS.get(data['verification'], data['verification'])})"]
     if facts:
-        lines.append("facts: " + ", ".join(f"{k} = {format_fact(v)}" for k, v in facts.items()))
+        lines.append("facts: " + ", ".join(f"{k} = {_fact_text(v, units.get(k))}" for k, v in facts.items()))
     for a in data["violated_assumptions"]:
         title = f" '{a['title']}'" if a["title"] else ""
         lines.append(f"warning: the facts break the assumption{title} ({a['location']})")
@@ -294,6 +341,6 @@ def render_text(data: Json, facts: Mapping[str, Fact]) -> str:
             if n["kind"] == "input"
             else f"finding of {n['revealed_by']}" + (" (ordered)" if n["ordered"] else " (not yet ordered)")
         )
-        values = f": {' | '.join(n['values'])}" if n["values"] else ""
+        values = f": {' | '.join(n['values'])}" if n["values"] else f" (in {n['unit']})" if n["unit"] else ""
         lines.append(f"needs {n['name']} ({source}){values}")
     return "\n".join(lines) + "\n"

@@ -66,8 +66,8 @@ def test_op_apply_builds_z3_formulas(op: Op) -> None:
 
 def _leaf(name: str) -> m.Cond:
     """One node of each kind, by class name (a new kind must be added here, or this fails)."""
-    x = m.NumTerm(var="x")
-    five = m.NumTerm(const=Fraction(5))
+    x = m.Linear.of_var("x")
+    five = m.Linear.of_const(Fraction(5))
     nodes: dict[str, m.Cond] = {
         "Const": m.Const(value=True, span=SPAN),
         "BoolVar": m.BoolVar(var="b", span=SPAN),
@@ -141,7 +141,7 @@ def test_every_pass_handles_every_node_kind(kind: str) -> None:
 
 
 def test_reads_in_source_order_and_compares() -> None:
-    x, y = m.NumTerm(var="x"), m.NumTerm(var="y")
+    x, y = m.Linear.of_var("x"), m.Linear.of_var("y")
     lt = m.Compare(op=Op.LT, left=x, right=y, span=SPAN)
     cond = m.And(
         operands=(

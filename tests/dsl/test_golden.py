@@ -6,6 +6,7 @@ Each `tests/data/dsl/<case>.vp` sits beside `<case>.expected.txt`; run pytest wi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from lark import Token
 
 from dsl.parser import _parser
 from dsl.resolve import CONTRASTS, MODALITIES, RADIATION_LEVELS
+from dsl.units import UNITS
 from tests.dsl.dump import dump
 from tests.dsl.support import DATA, case_id, cases, check_golden
 from veripath.api import load_spec
@@ -47,9 +49,22 @@ def _grammar_constructs() -> set[str]:
 
 
 def _closed_terminal_values(name: str) -> set[str]:
+    if name == "UNIT":
+        return set(UNITS)  # the grammar's list is checked against dsl.units below
     (term,) = [t for t in _parser().terminals if t.name == name]
     body = term.pattern.value.replace("(?:", "").replace("(", "").replace(")", "").replace("\\b", "")
     return set(body.split("|"))
+
+
+def test_the_grammar_admits_exactly_the_units_of_dsl_units() -> None:
+    (term,) = [t for t in _parser().terminals if t.name == "UNIT"]
+    body, _, lookahead = term.pattern.value.partition(")(?!")
+    assert {alt.replace("\\", "") for alt in body.lstrip("(").split("|")} == set(UNITS)
+    pattern = re.compile(term.pattern.value)
+    for unit in UNITS:
+        assert pattern.fullmatch(unit), unit
+        assert not pattern.match(unit + "x") and not pattern.match(unit + "/"), unit  # no prefix of a longer word
+    assert lookahead
 
 
 def _parsed_golden() -> tuple[set[str], dict[str, set[str]]]:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 import compiler.lower  # noqa: F401  (the package exports the function under the module's name)
+from dsl.cond import compares
 from veripath.api import SpecError, compile, load_spec
 
 lowering = sys.modules["compiler.lower"]
@@ -185,3 +186,94 @@ def test_conditional_ordering_is_a_property_not_a_syntax_error(tmp_path: Path) -
     assert loaded.diagnostics == [] and loaded.model is not None
     kinds = [(p.kind, p.condition is not None) for p in loaded.model.properties]
     assert kinds == [("never_before", True), ("always_before", True), ("always_before", False)]
+# -- numbers and units (issue 9) ----------------------------------------------------------------
+
+AGE = 'input age "Age": integer in [0, 120] years\nstart d\ndecision d "D" first\n'
+RULE = (
+    "  when {cond} end ok rated usually_appropriate 9 cite s\n  otherwise end ok rated usually_appropriate 9 cite s\n"
+)
+
+
+def _diagnostics(tmp_path: Path, body: str) -> list[tuple[str, str, str | None]]:
+    return [(d.code.code, d.message, d.hint) for d in load_spec(_write(tmp_path, body)).diagnostics]
+
+
+def test_an_unknown_unit_lists_the_units(tmp_path: Path) -> None:
+    """It used to list the top-level keywords ("expected 'action', 'assume', ...")."""
+    assert _diagnostics(tmp_path, "input score: integer in [0, 10] pts\n") == [
+        (
+            "VP115",
+            "unknown unit 'pts'",
+            "did you mean 'points'? the units are: mm, cm, m, g, kg, mL, L, minutes, hours, days, weeks, months, "
+            "years, points, percent, %, mL/min, mL/min/1.73m2, mg/dL, umol/L, mmol/L",
+        )
+    ]
+    assert _diagnostics(tmp_path, AGE + RULE.format(cond="age > 40 decades")) == [
+        (
+            "VP115",
+            "unknown unit 'decades'",
+            "the units are: mm, cm, m, g, kg, mL, L, minutes, hours, days, weeks, months, years, points, percent, %, "
+            "mL/min, mL/min/1.73m2, mg/dL, umol/L, mmol/L",
+        )
+    ]
+
+
+def test_a_misspelt_keyword_after_a_number_is_not_an_unknown_unit(tmp_path: Path) -> None:
+    (d,) = load_spec(_write(tmp_path, AGE + "  when age > 40 edn ok rated usually_appropriate 9 cite s\n")).diagnostics
+    assert d.code.code == "VP103" and d.message == "unexpected name 'edn'"
+
+
+def test_a_range_may_carry_a_unit(tmp_path: Path) -> None:
+    """`age in [30, 40) years` used to give "unexpected 'years'"."""
+    with_unit = load_spec(_write(tmp_path, AGE + RULE.format(cond="age in [30, 40) years")))
+    assert with_unit.diagnostics == [] and with_unit.model is not None
+    each = load_spec(_write(tmp_path, AGE + RULE.format(cond="age in [360 months, 40 years)")))
+    assert each.model is not None
+    (first, *_), (second, *_) = (m.decisions[0].rules for m in (with_unit.model, each.model))
+    assert [(c.op, c.left, c.right) for c in compares(first.cond)] == [
+        (c.op, c.left, c.right) for c in compares(second.cond)
+    ]
+
+
+def test_arithmetic_is_not_a_comment(tmp_path: Path) -> None:
+    """`10 * age` used to give "unexpected character '*'" with the hint "comments start with '#'"."""
+    assert _diagnostics(tmp_path, AGE + RULE.format(cond="10 * age > 400 years")) == []
+
+
+def test_months_against_weeks_say_why_and_what_to_do(tmp_path: Path) -> None:
+    body = 'input symptoms: integer in [0, 104] weeks\nstart d\ndecision d "D" first\n'
+    assert _diagnostics(tmp_path, body + RULE.format(cond="symptoms > 2 months")) == [
+        (
+            "VP239",
+            "'symptoms' is measured in weeks; months do not convert to weeks: a calendar month is 28 to 31 days "
+            "and a year 365 or 366, so there is no exact conversion",
+            "give the number in weeks, days, hours or minutes, as the source states it, or declare 'symptoms' in "
+            "months or years",
+        )
+    ]
+    assert _diagnostics(tmp_path, body + RULE.format(cond="symptoms > 6 weeks and symptoms < 42 days")) == []
+
+
+def test_units_of_other_kinds_say_why(tmp_path: Path) -> None:
+    body = 'input creatinine: number in [0, 20] mg/dL\nstart d\ndecision d "D" first\n'
+    assert _diagnostics(tmp_path, body + RULE.format(cond="creatinine > 100 umol/L")) == [
+        (
+            "VP205",
+            "'creatinine' is measured in mg/dL; umol/L cannot be converted",
+            "umol/L and mg/dL do not convert: the factor depends on the substance's molar mass",
+        )
+    ]
+
+
+def test_a_product_of_two_variables_names_the_term(tmp_path: Path) -> None:
+    body = 'input a_cm: number in [0, 60] cm\ninput b_cm: number in [0, 60] cm\nstart d\ndecision d "D" first\n'
+    assert _diagnostics(tmp_path, body + RULE.format(cond="2 * (a_cm * b_cm) > 25")) == [
+        (
+            "VP238",
+            "'a_cm * b_cm' multiplies 'a_cm' by 'b_cm'; a comparison may multiply or divide a variable only by a "
+            "constant",
+            "conditions stay in linear arithmetic, which the verifier decides exactly for every patient; compare "
+            "without the product (a / b > 2 is a > 2 * b when b is positive), or declare the derived quantity as an "
+            "input",
+        )
+    ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
@@ -14,9 +15,10 @@ from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.json_eval import Result, Tables, run
 from compiler.stamp import VerificationStamp
 from dsl import model as m
-from dsl.cond import compares, reads
+from dsl.cond import reads
 from dsl.model import Value
 from dsl.source import Span
+from tests.verify.reference import thresholds
 from verify import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,12 +92,9 @@ def boundary_values(model: m.Model, var: m.Variable) -> list[Value]:
     assert isinstance(t, m.NumberType)
     if t.integer and t.high - t.low <= 50:
         return [Fraction(i) for i in range(int(t.low), int(t.high) + 1)]
-    points = {t.low, t.high}
-    for d in model.decisions:
-        for r in d.rules:
-            points.update(_thresholds(r.cond, var.name))
-    for a in model.assumptions:
-        points.update(_thresholds(a.cond, var.name))
+    points = {t.low, t.high, *(x for x in thresholds(model).get(var.name, ()) if t.low <= x <= t.high)}
+    if t.integer:
+        points = {Fraction(math.floor(p) + k) for p in points for k in (0, 1)}  # whole numbers at each threshold
     ordered = sorted(points)
     if t.integer:
         step = Fraction(1)
@@ -104,16 +103,6 @@ def boundary_values(model: m.Model, var: m.Variable) -> list[Value]:
         step = min([Fraction(1, 100), *(g / 4 for g in gaps)])
     out = {p + d for p in ordered for d in (-step, Fraction(0), step)}
     return sorted(x for x in out if t.low <= x <= t.high)
-
-
-def _thresholds(c: m.Cond, name: str) -> set[Fraction]:
-    return {
-        t.const
-        for cmp in compares(c)
-        if name in (cmp.left.var, cmp.right.var)
-        for t in (cmp.left, cmp.right)
-        if t.const is not None
-    }
 
 
 def explore(graph: DecisionGraph, tables: Tables) -> Iterator[dict[str, Value]]:

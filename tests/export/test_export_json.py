@@ -16,11 +16,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from compiler.export_json import FORMAT_VERSION, SCHEMA_ID, export_json
+from compiler.json_eval import Tables, run
 from compiler.locations import find_root
 from compiler.stamp import SolverSettings, VerificationStamp
 from dsl import model as m
 from dsl.model import CONTRASTS, MODALITIES, RADIATION_LEVELS
-from dsl.units import TIME_UNITS
+from dsl.units import TIME_UNITS, UNITS
 from dsl.waivers import WAIVABLE
 from tests.export.support import ROOT, SPECS
 from tests.verify.helpers import load_graph
@@ -72,6 +73,7 @@ def test_schema_enumerations_follow_the_language() -> None:
     assert action["kind"]["enum"] == list(get_args(m.ActionKind))
     assert action["urgency"]["oneOf"][1]["enum"] == list(get_args(m.Urgency))
     assert set(schema["$defs"]["duration"]["oneOf"][1]["properties"]["unit"]["enum"]) == set(TIME_UNITS)
+    assert schema["$defs"]["variable"]["allOf"][0]["properties"]["unit"]["enum"] == [*UNITS, None]
     props = schema["properties"]
     assert props["dispositions"]["items"]["properties"]["kind"]["enum"] == list(get_args(m.DispositionKind))
     assert props["decisions"]["items"]["properties"]["hit_policy"]["enum"] == list(get_args(m.HitPolicy))
@@ -170,6 +172,48 @@ def test_numbers_are_exact_and_never_floats(tmp_path: Path) -> None:
     assert doc["dispositions"][0]["within"] == {"amount": "3/2", "unit": "weeks"}
     otherwise = doc["decisions"][0]["rules"][1]
     assert otherwise["otherwise"] is True and otherwise["condition"] is None
+
+
+def test_numeric_findings_and_linear_terms_are_exact(tmp_path: Path) -> None:
+    spec = tmp_path / "lin.vp"
+    spec.write_text(
+        'guideline lin "L" version "1"\nsource s "S"\n'
+        "input size_cm: number in [0, 60] cm\ninput depth_mm: number in [0, 600] mm\n"
+        'action panel "Renal panel" procedure\nfinding egfr "eGFR" from panel: number in [0, 200] mL/min/1.73m2\n'
+        'disposition d1 "D1" reassure\ndisposition d2 "D2" refer\nstart k\n'
+        'decision k "K" first\n  when size_cm > 2 * depth_mm - 5 mm order panel then j unrated "u" cite s\n'
+        '  otherwise order panel then j unrated "u" cite s\n'
+        'decision j "J" first\n  when egfr / 2 + 5 < 20 end d1 unrated "u" cite s\n'
+        '  otherwise end d2 unrated "u" cite s\n',
+        encoding="utf-8",
+    )
+    doc = json.loads(_export(spec, tmp_path))
+    assert _validator().is_valid(doc)
+    assert doc["findings"][0] | {"location": ""} == {
+        "name": "egfr",
+        "title": "eGFR",
+        "type": "number",
+        "min": 0,
+        "max": 200,
+        "unit": "mL/min/1.73m2",
+        "revealed_by": "panel",
+        "location": "",
+    }
+    # in the unit of the comparison's first variable (cm): a mm is 1/10 cm, so 2 * depth_mm is 1/5 * depth_mm
+    assert doc["decisions"][0]["rules"][0]["condition"] == {
+        "op": "compare",
+        "cmp": ">",
+        "left": {"var": "size_cm"},
+        "right": {"terms": [{"var": "depth_mm", "coef": "1/5"}], "const": "-1/2"},
+    }
+    assert doc["decisions"][1]["rules"][0]["condition"]["left"] == {
+        "terms": [{"var": "egfr", "coef": "1/2"}],
+        "const": 5,
+    }
+    tables = Tables(doc)
+    assert run(tables, {"size_cm": 1, "depth_mm": 7, "egfr": "59/2"}).end == "d1"  # 1 > 7/5 - 1/2; 59/4 + 5 < 20
+    assert run(tables, {"size_cm": 1, "depth_mm": 7, "egfr": 30}).end == "d2"
+    assert run(tables, {"size_cm": 1, "depth_mm": 7}).needs == ("egfr",)
 
 
 def test_header_hashes_every_source_file_as_read() -> None:

@@ -131,6 +131,12 @@ def test_a_gap_exits_1_and_says_so(tmp_path: Path) -> None:
         (["--given", "us_feasible=maybe"], "'us_feasible' is true or false"),
         (["--given", "nonsense"], "--given expects name=value"),
         (["--given", "weight=3"], "no input or finding named 'weight'"),
+        (["--given", "size_cm=3 kg"], "'size_cm' is measured in cm; kg is a mass and cm is a length"),
+        (
+            ["--given", "size_cm=3 inches"],
+            "'size_cm': unknown unit 'inches'; did you mean 'minutes'? the units are: mm, cm, m,",
+        ),
+        (["--given", "size_cm=610 mm"], "'size_cm' is between 0 and 60 cm, not 61"),
     ],
 )
 def test_bad_facts_exit_2(args: list[str], message: str) -> None:
@@ -161,3 +167,27 @@ def test_a_named_condition_is_shown_with_what_it_means() -> None:
         "       true    adult (age >= 18)",
         "       needs   pain",
     ]
+
+
+NUMBERS = str(ROOT / "tests" / "data" / "dsl" / "numbers.vp")
+
+
+def test_numeric_findings_and_units_in_facts(tmp_path: Path) -> None:
+    facts = tmp_path / "facts.json"
+    facts.write_text(json.dumps({"symptoms": "7 days", "egfr": "45 mL/min/1.73m2"}), encoding="utf-8")
+    given = ["depth_mm=5", "size_cm=30 mm", "score=7/2", "age=50", "lesions=3", "us_result=indeterminate"]
+    code, out, _ = _run(NUMBERS, "--facts", str(facts), *_given(given))
+    assert code == 0, out
+    lines = out.splitlines()
+    assert lines[1] == (
+        "facts: symptoms = 1 weeks, egfr = 45 mL/min/1.73m2, depth_mm = 5 mm, size_cm = 3 cm, score = 7/2 points, "
+        "age = 50 years, lesions = 3, us_result = indeterminate"
+    )
+    assert "       true    score + 1/2 >= 4" in lines  # half points
+    assert "       false   -1/10 * depth_mm + 10 * size_cm + 10 < 30" in lines  # a linear comparison, in mm
+    assert lines[-1] == "end refer: Refer [refer, within 2 weeks]"
+    code, out, _ = _run(NUMBERS, *_given(given[:5]), "--format", "json")
+    assert code == 0
+    assert [n["name"] for n in json.loads(out)["needs"]] == ["egfr"]
+    code, out, _ = _run(NUMBERS, *_given(given[:5]))
+    assert "needs egfr (finding of renal_panel (ordered)) (in mL/min/1.73m2)" in out.splitlines()

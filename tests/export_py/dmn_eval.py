@@ -1,9 +1,11 @@
 """A tiny evaluator for the DMN that veripath writes: S-FEEL unary tests, the four hit policies,
-and a walk through the pathway (start and loop bounds from the veripath extension element)."""
+input expressions that are a name or a linear FEEL expression (`size_cm - 2 * depth_cm`), and a
+walk through the pathway (start and loop bounds from the veripath extension element)."""
 
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,6 +42,35 @@ def _test(entry: str, value: Any) -> bool:
         elif not isinstance(value, bool | str) and Fraction(value) == Fraction(part):
             return True
     return False
+
+
+_TOKEN = re.compile(r"\s*(?:(?P<num>[0-9]+(?:\.[0-9]+)?)|(?P<name>[A-Za-z_][A-Za-z0-9_]*)|(?P<op>[-+*]))")
+
+
+def value_of(expression: str, facts: Mapping[str, Any]) -> Any:
+    """An input expression's value: a fact, or a sum of `[number *] name` terms and numbers."""
+    if expression in facts:
+        return facts[expression]
+    total, sign, factor = Fraction(0), 1, Fraction(1)
+    pos = 0
+    while pos < len(expression):
+        tok = _TOKEN.match(expression, pos)
+        assert tok is not None, expression
+        pos = tok.end()
+        if tok.group("op") in ("+", "-"):
+            sign = 1 if tok.group("op") == "+" else -1
+        elif tok.group("op") == "*":
+            continue
+        elif tok.group("num") is not None:
+            nxt = _TOKEN.match(expression, pos)
+            if nxt is not None and nxt.group("op") == "*":
+                factor = Fraction(tok.group("num"))
+            else:
+                total += sign * Fraction(tok.group("num"))
+        else:
+            total += sign * factor * Fraction(facts[tok.group("name")])
+            factor = Fraction(1)
+    return total
 
 
 def _split(entry: str) -> list[str]:
@@ -87,7 +118,8 @@ class Dmn:
     def decide(self, name: str, facts: Mapping[str, Any]) -> dict[str, str] | str:
         """The outputs of the rule that applies (complete facts), or 'no_rule' / 'conflict'."""
         t = self.tables[name]
-        hits = [out for ins, out in t.rules if all(_test(e, facts[c]) for e, c in zip(ins, t.columns, strict=True))]
+        values = [value_of(c, facts) for c in t.columns]
+        hits = [out for ins, out in t.rules if all(_test(e, v) for e, v in zip(ins, values, strict=True))]
         if not hits:
             return "no_rule"
         if t.policy == "FIRST":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import itertools
+import math
 import random
 import sys
 from collections.abc import Iterator
@@ -17,6 +18,7 @@ from compiler.stamp import Stamp
 from dsl import model as m
 from dsl.model import Value
 from tests.export.support import norm_orders
+from tests.verify.reference import thresholds
 from verify.simulate import Trace, simulate
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -50,30 +52,12 @@ def candidates(model: m.Model, var: m.Variable) -> list[Value]:
         return [False, True]
     if isinstance(t, m.EnumType):
         return list(t.values)
-    points: set[Fraction] = {t.low, t.high}
-    for d in model.decisions:
-        for r in d.rules:
-            _constants(r.cond, var.name, points)
-    step = Fraction(1) if t.integer else STEP
-    out = {p + k * step for p in points for k in (-1, 0, 1)}
+    points: set[Fraction] = {t.low, t.high, *thresholds(model).get(var.name, ())}
+    if t.integer:  # whole numbers around each threshold (a half-point threshold lies between two)
+        out = {Fraction(math.floor(p) + k) for p in points for k in (-1, 0, 1, 2)}
+    else:
+        out = {p + k * STEP for p in points for k in (-1, 0, 1)}
     return sorted(x for x in out if t.low <= x <= t.high)
-
-
-def _constants(c: m.Cond, name: str, out: set[Fraction]) -> None:
-    match c:
-        case m.Compare(left=left, right=right):
-            for a, b in ((left, right), (right, left)):
-                if a.var == name and b.const is not None:
-                    out.add(b.const)
-        case m.Not(operand=o):
-            _constants(o, name, out)
-        case m.And(operands=ops) | m.Or(operands=ops):
-            for o in ops:
-                _constants(o, name, out)
-        case m.Named(body=body):
-            _constants(body, name, out)
-        case _:
-            pass
 
 
 def patients(graph: DecisionGraph, *, fills: int = 2, seed: int = 0) -> Iterator[dict[str, Value]]:

@@ -94,18 +94,40 @@ def test_hostile_spec_is_valid_xml_with_the_text_intact(schema: xmlschema.XMLSch
     assert dmn.walk({"def": "no", "None": True, "size": 3, "return": "pos"})[1] == "exec"
 
 
-def test_a_comparison_of_two_inputs_is_a_vp403_error(tmp_path: Path) -> None:
+def test_a_comparison_of_two_enumeration_inputs_is_a_vp403_error(tmp_path: Path) -> None:
     spec = tmp_path / "cmp.vp"
     spec.write_text(
-        'guideline cmp "C" version "1"\nsource s "S"\ninput a: integer in [0, 5]\ninput b: integer in [0, 5]\n'
+        'guideline cmp "C" version "1"\nsource s "S"\ninput a: x | y\ninput b: x | y\n'
         'disposition d "D" reassure\nstart k\ndecision k "K" first\n'
-        '  when a < b end d unrated "u" cite s\n  otherwise end d unrated "u" cite s\n',
+        '  when a == b end d unrated "u" cite s\n  otherwise end d unrated "u" cite s\n',
         encoding="utf-8",
     )
     with pytest.raises(ExportError) as info:
         generate(graph_of(spec))
     assert [d.code.code for d in info.value.diagnostics] == ["VP403"]
     assert info.value.diagnostics[0].span is not None and info.value.diagnostics[0].span.line == 8
+
+
+def test_a_linear_comparison_is_a_column_over_its_linear_form(tmp_path: Path, schema: xmlschema.XMLSchema) -> None:
+    spec = tmp_path / "lin.vp"
+    spec.write_text(
+        'guideline lin "L" version "1"\nsource s "S"\ninput size_cm: number in [0, 60] cm\n'
+        "input depth_mm: number in [0, 600] mm\ninput score: integer in [0, 10] points\n"
+        'disposition d "D" reassure\ndisposition r "R" refer\nstart k\ndecision k "K" first\n'
+        '  when size_cm > depth_mm / 5 end r unrated "u" cite s\n'
+        '  when score + 1/2 >= 4 and 2 * size_cm - depth_mm / 10 <= 3 cm end r unrated "u" cite s\n'
+        '  otherwise end d unrated "u" cite s\n',
+        encoding="utf-8",
+    )
+    graph = graph_of(spec)
+    text = generate(graph)
+    schema.validate(text)
+    # in the unit of the first variable (cm: a mm counts 1/10), coprime integer coefficients, the first positive
+    assert "<text>50 * size_cm - depth_mm</text>" in text and "<text>200 * size_cm - depth_mm</text>" in text
+    assert "<text>score</text>" in text  # one variable: its own column, at 7/2 = 3.5
+    dmn = Dmn(text)
+    for patient in complete(graph):
+        assert dmn.walk(patient) == expected(simulate(graph, patient)), patient
 
 
 def test_feel_numbers_are_exact() -> None:

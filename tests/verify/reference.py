@@ -2,8 +2,9 @@
 
 Independent of verify's encoding, products and boxes: it only shares the condition
 evaluator (`verify.evaluate`, tested on its own). Numbers are enumerated at the
-interesting points (every constant they are compared with, the points between and
-around them, the bounds), which is exact for comparisons with constants.
+interesting points (every value at which a comparison turns, the points between and
+around them, the bounds), which is exact for comparisons with constants and for linear
+comparisons with at most one real variable beside small integers (`thresholds`).
 """
 
 from __future__ import annotations
@@ -22,8 +23,8 @@ from verify.evaluate import evaluate, evaluate3
 Patient = dict[str, Value]
 
 
-def _constants(model: m.Model) -> dict[str, set[Fraction]]:
-    out: dict[str, set[Fraction]] = {}
+def _comparisons(model: m.Model) -> list[m.Compare]:
+    out: list[m.Compare] = []
     conds: list[m.Cond] = [a.cond for a in model.assumptions]
     conds += [r.cond for d in model.decisions for r in d.rules]
     conds += [p.condition for p in model.properties if p.condition is not None]
@@ -31,9 +32,7 @@ def _constants(model: m.Model) -> dict[str, set[Fraction]]:
     while stack:
         c = stack.pop()
         if isinstance(c, m.Compare):
-            for t, o in ((c.left, c.right), (c.right, c.left)):
-                if t.var is not None and o.const is not None:
-                    out.setdefault(t.var, set()).add(o.const)
+            out.append(c)
         elif isinstance(c, m.Not):
             stack.append(c.operand)
         elif isinstance(c, m.And | m.Or):
@@ -43,13 +42,44 @@ def _constants(model: m.Model) -> dict[str, set[Fraction]]:
     return out
 
 
+def thresholds(model: m.Model) -> dict[str, set[Fraction]]:
+    """Per numeric variable, the values at which some comparison of the model turns.
+
+    A comparison `sum(a_i * x_i) op k` turns for x_j where a_j * x_j = k - (the rest): for one
+    variable that is one threshold; for several, one per combination of values of the others,
+    which are enumerated over their integer domains. This is exact for comparisons that name at
+    most one real variable (the random specs never name two), the others being small integers."""
+    out: dict[str, set[Fraction]] = {}
+    for c in _comparisons(model):
+        coef: dict[str, Fraction] = {}
+        for v, a in c.left.terms:
+            coef[v] = coef.get(v, Fraction(0)) + a
+        for v, a in c.right.terms:
+            coef[v] = coef.get(v, Fraction(0)) - a
+        k = c.right.offset - c.left.offset
+        names = [v for v, a in coef.items() if a]
+        for x in names:
+            others = [v for v in names if v != x]
+            ranges = []
+            for o in others:
+                t = model.variable(o).type
+                assert isinstance(t, m.NumberType)
+                ranges.append(
+                    [Fraction(i) for i in range(math.ceil(t.low), math.floor(t.high) + 1)] if t.integer else []
+                )
+            for combo in itertools.product(*ranges):
+                rest = sum((coef[o] * v for o, v in zip(others, combo, strict=True)), Fraction(0))
+                out.setdefault(x, set()).add((k - rest) / coef[x])
+    return out
+
+
 def domain(model: m.Model, var: m.Variable) -> list[Value]:
     t = var.type
     if isinstance(t, m.BoolType):
         return [False, True]
     if isinstance(t, m.EnumType):
         return list(t.values)
-    consts = sorted(c for c in _constants(model).get(var.name, set()) if t.low <= c <= t.high)
+    consts = sorted(c for c in thresholds(model).get(var.name, set()) if t.low <= c <= t.high)
     pts: set[Fraction] = {t.low, t.high}
     if t.integer:
         if t.high - t.low <= 12:

@@ -1,11 +1,15 @@
 """Random small specs (hypothesis) for the differential tests.
 
 A spec has up to four inputs (an enumeration, a bool, a small integer, a real number),
-a finding revealed by an action the start decision always orders, two or three
-decisions wired as a DAG (sometimes with a bounded loop), random conditions, hit
-policies, ratings (with and without a score, per option, `also rated`), orders (with
-choices `one of {...}` between actions or sequences) and properties of every form (their
-`when` conditions may test the finding). Every generated spec is well formed.
+a finding revealed by an action the start decision always orders (and sometimes a numeric
+finding, integer or real), two or three decisions wired as a DAG (sometimes with a bounded
+loop), random conditions, hit policies, ratings (with and without a score, per option, `also
+rated`), orders (with choices `one of {...}` between actions or sequences) and properties of
+every form (their `when` conditions may test the finding).
+Conditions include linear comparisons: one variable scaled and shifted (`2 * x + 1 > 6`, half
+points `n + 1/2 >= 7/2`), and several (`x > 2 * n`, `(n + k) / 2 >= 5/2`), with at most one
+real variable each, so that the brute-force reference enumerates them exactly. Every generated
+spec is well formed.
 
 Conditions may use named conditions (`define cond0: ...`), declared in a random order,
 nested (a define may use the ones drawn before it), one of them possibly reading the
@@ -79,18 +83,69 @@ class Named:
 NO_DEFINES = Named()
 
 
+COEFFICIENTS = ("1", "2", "-1", "1/2", "3/2", "-1/2")
+OFFSETS = ("0", "1/2", "1", "5/2", "3", "-1")
+OPS = ("<", "<=", ">", ">=", "==", "!=")
+
+
+def _term(coef: str, var: str) -> str:
+    if coef == "1":
+        return var
+    if coef == "-1":
+        return f"-{var}"
+    return f"{coef} * {var}"
+
+
 @st.composite
-def atoms(draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, named: Named = NO_DEFINES) -> str:
+def linear(draw: st.DrawFn, ints: list[str], reals: list[str]) -> str:
+    """A linear comparison over one or two numbers (at most one real), with fractional coefficients."""
+    pool = [*([draw(st.sampled_from(reals))] if reals else []), *ints]  # at most one real variable
+    count = min(len(pool), draw(st.integers(1, 2)))
+    names: list[str] = draw(st.lists(st.sampled_from(pool), min_size=count, max_size=count, unique=True))
+    coefficients = [draw(st.sampled_from(COEFFICIENTS)) for _ in names]
+    if coefficients == ["1"]:
+        coefficients = ["2"]  # `x op c` is an atom of its own; a constant outside the domain would be an error there
+    terms = [_term(c, v) for c, v in zip(coefficients, names, strict=True)]
+    op = draw(st.sampled_from(OPS))
+    offset = draw(st.sampled_from(OFFSETS))
+    shape = draw(st.integers(0, 2)) if len(terms) > 1 else draw(st.sampled_from([0, 2]))
+    if shape == 1:  # split across the sides: `n + 1/2 > 2 * k`
+        return f"{terms[0]} + {offset} {op} {' + '.join(terms[1:])}"
+    if shape == 2:  # scaled as a whole: `(n - k) / 2 >= 1/2`, `2 * (x + 1) < 3`
+        inner = " + ".join(terms)
+        if draw(st.booleans()):
+            return f"({inner}) / 2 {op} {offset}"
+        return f"{offset} {op} 2 * ({inner} - 1)"
+    return f"{' + '.join(terms)} {op} {offset}"
+
+
+@st.composite
+def atoms(
+    draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, named: Named = NO_DEFINES, level: str | None = None
+) -> str:
     usable = named.usable(finding)
     if usable and draw(st.integers(0, 2)) == 0:
         return draw(st.sampled_from(usable))
     kinds = list(inputs) + (["res"] if finding else []) + ["const"]
+    ints = [v for v in ("n", "k") if v in inputs] + (["lvl"] if finding and level == "integer" else [])
+    reals = (["x"] if "x" in inputs else []) + (["lvl"] if finding and level == "number" else [])
+    if ints or reals:
+        kinds += ["lin", "lin"]
+    if finding and level is not None:
+        kinds.append("lvl")
     # comparisons of two variables (not boxes): both enumerations, or both small integers
     if "e" in inputs and "g" in inputs:
         kinds.append("e=g")
     if "n" in inputs and "k" in inputs:
         kinds.append("n<k")
     k = draw(st.sampled_from(kinds))
+    if k == "lin":
+        return draw(linear(ints, reals))
+    if k == "lvl":
+        op = draw(st.sampled_from(OPS))
+        if draw(st.booleans()):
+            return f"lvl in [{draw(st.sampled_from(['0', '1', '3/2']))}, {draw(st.sampled_from(['2', '5/2', '3']))})"
+        return f"lvl {op} {draw(st.sampled_from(['0', '1', '3/2', '2', '3']))}"
     if k == "const":
         return draw(st.sampled_from(["true", "false"]))
     if k == "e=g":
@@ -121,14 +176,19 @@ def atoms(draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, named: Named 
 
 @st.composite
 def conditions(
-    draw: st.DrawFn, inputs: tuple[str, ...], finding: bool, depth: int = 2, named: Named = NO_DEFINES
+    draw: st.DrawFn,
+    inputs: tuple[str, ...],
+    finding: bool,
+    depth: int = 2,
+    named: Named = NO_DEFINES,
+    level: str | None = None,
 ) -> str:
     if depth == 0 or draw(st.integers(0, 2)) == 0:
-        return draw(atoms(inputs, finding, named))
+        return draw(atoms(inputs, finding, named, level))
     op = draw(st.sampled_from(["and", "or", "not", "and"]))
     if op == "not":
-        return f"not ({draw(conditions(inputs, finding, depth - 1, named))})"
-    parts = draw(st.lists(conditions(inputs, finding, depth - 1, named), min_size=2, max_size=3))
+        return f"not ({draw(conditions(inputs, finding, depth - 1, named, level))})"
+    parts = draw(st.lists(conditions(inputs, finding, depth - 1, named, level), min_size=2, max_size=3))
     return "(" + f" {op} ".join(parts) + ")"
 
 
@@ -201,6 +261,12 @@ def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
     lines.append('action probe "Probe" procedure')
     lines.append('action extra "Extra" imaging modality us')
     lines.append("finding res from scan: pos | neg")
+    # sometimes a numeric finding of the same study: a small integer score, or a real number
+    level = draw(st.sampled_from([None, None, "integer", "number"]))
+    if level == "integer":
+        lines.append("finding lvl from scan: integer in [0, 3]")
+    elif level == "number":
+        lines.append("finding lvl from scan: number in [0, 3]")
     lines += ['disposition d1 "D1" reassure', 'disposition d2 "D2" refer']
     lines += draw(st.permutations([f"define {name}: {body}" for name, body in bodies.items()]))
     decisions: list[list[str]] = []
@@ -217,7 +283,9 @@ def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
         for j in range(n_rules):
             last = j == n_rules - 1
             use_otherwise = otherwise and last and j > 0
-            guard = "otherwise" if use_otherwise else "when " + draw(conditions(inputs, k > 0, named=named))
+            guard = (
+                "otherwise" if use_otherwise else "when " + draw(conditions(inputs, k > 0, named=named, level=level))
+            )
             targets = [f"then k{t}" for t in range(k + 1, n_dec)] + ["end d1", "end d2"]
             if loop and k == n_dec - 1:
                 targets.append(f"then k{k}")

@@ -18,11 +18,11 @@ def _enum(var: str, value: str) -> m.Cond:
 
 
 def _range(var: str, lo: Fraction, hi: Fraction, closed: bool) -> m.Cond:
-    term = m.NumTerm(var=var)
+    term = m.Linear.of_var(var)
     return m.And(
         operands=(
-            m.Compare(op=Op.GE, left=term, right=m.NumTerm(const=lo), span=SPAN),
-            m.Compare(op=Op.LE if closed else Op.LT, left=term, right=m.NumTerm(const=hi), span=SPAN),
+            m.Compare(op=Op.GE, left=term, right=m.Linear.of_const(lo), span=SPAN),
+            m.Compare(op=Op.LE if closed else Op.LT, left=term, right=m.Linear.of_const(hi), span=SPAN),
         ),
         span=SPAN,
     )
@@ -56,7 +56,7 @@ def grid(
 
     rules: list[m.Rule] = []
     specs = [(cond(c), "o1") for c in kept]
-    ge5 = m.Compare(op=Op.GE, left=m.NumTerm(var="y"), right=m.NumTerm(const=Fraction(5)), span=SPAN)
+    ge5 = m.Compare(op=Op.GE, left=m.Linear.of_var("y"), right=m.Linear.of_const(Fraction(5)), span=SPAN)
     specs += [([*cond(c), ge5], "o2") for c in dups]
     for k, (parts, out) in enumerate(specs, start=1):
         rules.append(

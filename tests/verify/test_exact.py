@@ -21,7 +21,7 @@ from dsl.diagnostics import Diagnostic
 from dsl.evidence import Assignment, Constraint, Counterexample, Region, format_quantity, value_from_json
 from dsl.model import Value, format_value
 from tests.cli.support import run
-from tests.verify.helpers import DATA, load_graph, validate_patient
+from tests.verify.helpers import DATA, load_graph, validate, validate_patient
 from verify import verify_graph
 from verify.counterexample import Minimiser, cost
 from veripath.api import load_spec
@@ -200,6 +200,11 @@ def test_json_of_the_issue_patient() -> None:
         (Fraction(1, 3), None, "1/3"),
         (Fraction(1, 7000), "hours", "1/7000 hours"),
         (Fraction(-4, 3), "cm", "-4/3 cm"),
+        (Fraction(45), "mL/min/1.73m2", "45 mL/min/1.73m2"),
+        (Fraction(7, 2), "points", "3.5 points"),
+        (Fraction(5, 2), "L", "2.5 L"),
+        (Fraction(1, 4), "L", "0.25 L"),
+        (Fraction(1, 3), "L", "1/3 L"),
     ],
 )
 def test_numbers_print_as_exact_literals(value: Fraction, unit: str | None, text: str, tmp_path: Path) -> None:
@@ -227,7 +232,7 @@ def test_format_value_is_exact() -> None:
     assert Fraction(format_value(Fraction(-7, 3))) == Fraction(-7, 3)
 
 
-def test_fraction_literals_parse_and_zero_denominators_do_not(tmp_path: Path) -> None:
+def test_fraction_literals_parse_and_zero_denominators_are_refused(tmp_path: Path) -> None:
     spec = tmp_path / "frac.vp"
     body = (
         'guideline frac "F" version "1"\n'
@@ -247,7 +252,7 @@ def test_fraction_literals_parse_and_zero_denominators_do_not(tmp_path: Path) ->
     spec.write_text(body.replace("{x}", "1/0"), encoding="utf-8")
     result = run("check", "--no-color", str(spec))
     assert result.exit_code == 2
-    assert "[VP1" in result.stdout
+    assert "error: '1 / 0' divides by zero [VP240]" in result.stdout  # not a fraction: a division, refused
 
 
 def test_region_text_and_membership() -> None:
@@ -308,3 +313,53 @@ def test_sarif_and_junit_carry_exact_values() -> None:
     junit = junit_result.stdout
     assert "patient: t = 2161 minutes, w = 0 kg, age = 0 years" in junit
     assert "uncovered region: 145 minutes &lt;= t &lt; 3 hours, any w, age" in junit
+
+
+# -- half points and linear comparisons (issue 9) ------------------------------------------------
+
+HALF = (
+    'guideline half "Half points" version "1"\nsource src "Test source"\n'
+    "input score: integer in [0, 10] points\ninput extra: integer in [0, 10] points\n"
+    "input x: number in [0, 10] points\n"
+    'disposition low "Low" reassure\ndisposition high "High" refer\nstart d\n'
+    'decision d "D" unique\n  when {a} end high unrated "t" cite src\n  when {b} end low unrated "t" cite src\n'
+)
+
+
+def _findings(tmp_path: Path, a: str, b: str) -> list[tuple[str, str, str]]:
+    spec = tmp_path / "half.vp"
+    spec.write_text(HALF.format(a=a, b=b), encoding="utf-8")
+    graph = load_graph(spec)
+    out = []
+    for r in verify_graph(graph).refuted():
+        assert r.diagnostic is not None and r.diagnostic.evidence is not None
+        validate(graph, r.diagnostic)  # the printed patient exhibits the finding
+        cex = r.diagnostic.evidence.counterexample
+        region = cex.region.text() if cex is not None and cex.region is not None else ""
+        patient = ", ".join(a.text() for a in cex.patient) if cex is not None else ""
+        out.append((r.check, patient, region))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("score + 1/2 >= 4 points", "score <= 3"),  # an integer: score + 1/2 >= 4 is score >= 4
+        ("score + 1/2 > 3", "score < 3"),  # and score + 1/2 > 3 is score >= 3
+        ("2 * score + extra >= 7", "score + extra / 2 < 7/2"),  # two integers: Z3, in integer arithmetic
+        ("(score + extra) / 2 >= 5/2", "score + extra <= 4"),
+        ("x + 1/2 >= 4", "x < 3.5"),  # a real number: exactly at 3.5
+    ],
+)
+def test_half_points_are_exact(a: str, b: str, tmp_path: Path) -> None:
+    assert _findings(tmp_path, a, b) == []
+
+
+def test_half_point_gaps_and_overlaps_are_exact(tmp_path: Path) -> None:
+    # a real score: 3 < x < 3.5 is covered by neither rule
+    assert _findings(tmp_path, "x + 1/2 >= 4", "x <= 3") == [
+        ("gap:d", "score = 0 points, extra = 0 points, x = 3.1 points", "3 points < x < 3.5 points")
+    ]
+    # two integers with half-point weights overlap exactly where 2 * score + extra = 7
+    ((check, patient, _),) = _findings(tmp_path, "2 * score + extra >= 7", "score + extra / 2 <= 7/2")
+    assert check == "conflict:d:r1:r2" and patient == "score = 3 points, extra = 1 points, x = 0 points"

@@ -17,7 +17,7 @@ SPAN = Span.point("t.vp", 1, 1)
 
 
 def _cmp(var: str, op: Op, value: int) -> m.Compare:
-    return m.Compare(op=op, left=m.NumTerm(var=var), right=m.NumTerm(const=Fraction(value)), span=SPAN)
+    return m.Compare(op=op, left=m.Linear.of_var(var), right=m.Linear.of_const(Fraction(value)), span=SPAN)
 
 
 def test_evaluate_core_language() -> None:

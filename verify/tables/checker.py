@@ -78,12 +78,13 @@ class DecisionChecker:
             self.infos.append(RuleInfo(rule=r, box=ext.box, exact=ext.exact))
         self.index = BoxIndex(self.space, [i.box for i in self.infos])
         self.all_exact = all(i.exact for i in self.infos)
-        self.partners: dict[str, set[str]] = {}  # numbers compared with each other
+        # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`
+        self.linear: list[tuple[tuple[tuple[str, Fraction], ...], Fraction]] = []
         for r in self.main:
             for c in compares(r.cond):
-                if c.left.var is not None and c.right.var is not None:
-                    self.partners.setdefault(c.left.var, set()).add(c.right.var)
-                    self.partners.setdefault(c.right.var, set()).add(c.left.var)
+                terms, k = c.normal()
+                if len(terms) > 1 and (terms, k) not in self.linear:
+                    self.linear.append((terms, k))
         self.findings_used = [d.var for d in self.space.dims if self.model.variable(d.var).is_finding]
         n = len(self.infos)
         self._by_score: dict[int, int] = {}

@@ -45,6 +45,7 @@ class Gap:
     region: str
     patient: Patient
     space: Space  # the coordinates of `box`
+    line: str | None = None  # a point on a line where a comparison of several numbers turns: its variable
 
 
 def box_formula(enc: Encoder, space: Space, box: Box) -> Any:
@@ -125,7 +126,15 @@ def gap_result(ck: DecisionChecker, cid: str, gap: Gap, more: bool, t0: float) -
     p = ck.minimiser.improve(gap.patient, holds)
     steps, revealed = ck.path(p, f"no rule of decision {ck.name} matches", ck.decision.span)
     notes: tuple[Note, ...] = ()
-    if more:
+    if gap.line is not None:
+        notes = (
+            Note(
+                message=f"the uncovered patients are bounded by a comparison of several numbers (such as "
+                f"'a > 2 * b'), not a box: the region around this patient holds a single value of '{gap.line}', "
+                "and further uncovered patients are not listed one by one"
+            ),
+        )
+    elif more:
         notes = (Note(message=f"further uncovered regions are not listed (limit {ck.max_gaps} per decision)"),)
     diag = diagnostic(
         code=GAP,
@@ -203,28 +212,69 @@ def z3_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box]) 
         assert res.model is not None
         if len(gaps) >= cap:
             return gaps, True, None
+        patient = res.model
         if ck.all_exact:
             space = ck.space
-            region = widen(space, space.point_box(res.model), ck.index, extra=[g.box for g in gaps])
+            region = widen(space, space.point_box(patient), ck.index, extra=[g.box for g in gaps])
+            gaps.append(Gap(region, space.describe(region), patient, space))
         else:
-            space = space_around(ck, res.model)
-            region = widen_z3(ck, space, space.point_box(res.model), enc.or_([anyrule, *blocks]))
-        gaps.append(Gap(region, space.describe(region), res.model, space))
+            patient = ck.minimiser.improve(patient, lambda q: _uncovered(ck, q, gaps, blocked))
+            space = space_around(ck, patient)
+            region = widen_z3(ck, space, space.point_box(patient), enc.or_([anyrule, *blocks]))
+            line = _on_a_line(ck, space, region)
+            gaps.append(Gap(region, space.describe(region), patient, space, line))
+            if line is not None:  # every other point of the line would be one more region: say so once
+                return gaps, False, None
         blocks.append(box_formula(enc, space, region))
 
 
+def _uncovered(ck: DecisionChecker, q: Mapping[str, Value], gaps: list[Gap], blocked: list[Box]) -> bool:
+    """Whether a patient reaches the decision, matches no rule, and lies in no region already reported
+    (the minimiser's test for a gap patient of a decision whose rules are not all boxes)."""
+    if not ck.ctx.holds(q) or ck.matched(q):
+        return False
+    return not any(g.space.contains_patient(g.box, q) for g in gaps) and not any(
+        ck.space.contains_patient(b, q) for b in blocked
+    )
+
+
+def _on_a_line(ck: DecisionChecker, space: Space, region: Box) -> str | None:
+    """The real number (if any) that the widened region holds at one value that is no threshold of the
+    decision, where a comparison of several numbers reads it: the uncovered patients then lie on the
+    line where that comparison turns (`a = 2 * b`), and every point of it would be one more region."""
+    linear = {v for terms, _ in ck.linear for v, _ in terms}
+    thresholds = {d.var: set(d.points) for d in ck.space.dims}
+    for i, d in enumerate(space.dims):
+        item = region[i]
+        if d.kind != "real" or d.var not in linear or not isinstance(item, tuple) or item[0] != item[1]:
+            continue
+        value = space.real_bounds(d, item[0], item[1])[0]
+        if value not in thresholds.get(d.var, ()):
+            return d.var
+    return None
+
+
 def space_around(ck: DecisionChecker, patient: Patient) -> Space:
-    """The space with the patient's numbers as extra points (for variable-to-variable comparisons)."""
+    """The space with extra points for comparisons over several numbers: the patient's values,
+    and where each such comparison turns for one variable while the others keep the patient's
+    values (`x < 2 * y`: x at twice the patient's y). Z3 confirms every region widened on it."""
     extra: dict[str, list[Fraction]] = {}
     for d in ck.space.dims:
         if d.kind == "real":
             v = patient[d.var]
             assert isinstance(v, Fraction)
-            extra.setdefault(d.var, []).append(v)
-            for other in ck.partners.get(d.var, ()):
-                w = patient[other]
-                assert isinstance(w, Fraction)
-                extra[d.var].append(w)
+            points = extra.setdefault(d.var, [v])
+            for terms, k in ck.linear:
+                coef = dict(terms).get(d.var)
+                if coef is None:
+                    continue
+                rest = Fraction(0)
+                for other, c in terms:
+                    if other != d.var:
+                        w = patient[other]
+                        assert isinstance(w, Fraction)
+                        rest += c * w
+                points.append((k - rest) / coef)
     return Space(ck.model, [r.cond for r in ck.main], extra_points=extra)
 
 

@@ -474,7 +474,7 @@ class _Builder:
             step = threshold_step(const, ty.integer)
             for moved in (const - step, const + step):
                 if ty.low <= moved <= ty.high:
-                    term = m.NumTerm(const=moved)
+                    term = m.Linear.of_const(moved)
                     yield dataclasses.replace(c, right=term) if side == "right" else dataclasses.replace(c, left=term)
         flipped = _FLIPPED_BOUND.get(c.op)
         if flipped is not None:
@@ -572,12 +572,12 @@ def _with_outcome(rule: m.Rule, source: m.Rule) -> m.Rule:
 
 
 def _var_const(c: m.Compare) -> tuple[str | None, Fraction | None, str]:
-    """The variable and the constant of a comparison `var op const` (or `const op var`), and the
-    field holding the constant."""
-    if c.left.var is not None and c.right.const is not None:
-        return c.left.var, c.right.const, "right"
-    if c.right.var is not None and c.left.const is not None:
-        return c.right.var, c.left.const, "left"
+    """The (first) variable and the constant of a comparison `expr op const` (or `const op expr`:
+    `size_cm > 5`, `score + 1/2 >= 4`), and the field holding the constant."""
+    if c.right.constant is not None and c.left.vars:
+        return c.left.vars[0], c.right.constant, "right"
+    if c.left.constant is not None and c.right.vars:
+        return c.right.vars[0], c.left.constant, "left"
     return None, None, "right"
 
 

@@ -59,7 +59,7 @@ def complete(graph: DecisionGraph) -> list[dict[str, Value]]:
     return [p for p in patients(graph, fills=3) if set(p) == names]
 
 
-@pytest.mark.parametrize("name", ["soft_tissue_mass", "flank_mass"])
+@pytest.mark.parametrize("name", ["soft_tissue_mass", "flank_mass", "flank_pain_stone", "headache"])
 def test_shipped_specs_validate_and_agree(name: str, schema: xmlschema.XMLSchema) -> None:
     graph = graph_of(ROOT / "specs" / f"{name}.vp")
     text = generate(graph)

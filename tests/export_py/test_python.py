@@ -22,7 +22,7 @@ from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify.simulate import simulate
 from veripath.api import load_spec
 
-SPECS = ["soft_tissue_mass", "flank_mass"]
+SPECS = ["soft_tissue_mass", "flank_mass", "flank_pain_stone", "headache"]
 HERE = Path(__file__).parent
 
 

@@ -71,6 +71,26 @@ def test_removing_a_rule_is_caught(rule: Rule, tmp_path: Path) -> None:
     assert rule.is_otherwise or evaluate(rule.cond, patient), "the gap patient is not one the rule handled"
 
 
+NEWER = ("flank_pain_stone", "headache")
+NEWER_RULES: list[tuple[str, Rule]] = [
+    (name, r) for name in NEWER for d in load(str(ROOT / "specs" / f"{name}.vp")).decisions for r in d.rules
+]
+
+
+@pytest.mark.parametrize(("name", "rule"), NEWER_RULES, ids=[f"{n}:{r.id}" for n, r in NEWER_RULES])
+def test_removing_a_rule_of_the_newer_guidelines_is_caught(name: str, rule: Rule, tmp_path: Path) -> None:
+    """Every rule of the 2023 flank-pain and 2022 headache specs is needed: without it a gap, a
+    property, an example or the front end objects."""
+    target = tmp_path / "specs"
+    shutil.copytree(ROOT / "specs", target)
+    copy = target / f"{name}.vp"
+    lines = copy.read_text(encoding="utf-8").split("\n")
+    for i in range(rule.span.line - 1, rule.span.end_line):
+        lines[i] = ""
+    copy.write_text("\n".join(lines), encoding="utf-8")
+    assert [d for d in _findings(copy) if d.is_error], f"removing {rule.id} from {name} went unnoticed"
+
+
 def test_seed_003_and_004_conflict_without_the_region(tmp_path: Path) -> None:
     copy = _copy_specs(tmp_path)
     text = copy.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ def library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     lib.mkdir()
     for name in ("small.vp", "findings.vp", "broken.vp"):
         shutil.copy(ROOT / "tests/data/cli" / name, lib / name)
-    for i in range(2, 7):  # enough files for two workers (veripath.batch.FILES_PER_WORKER)
+    for i in range(2, 15):  # enough files for two workers (veripath.batch.FILES_PER_WORKER)
         shutil.copy(ROOT / "tests/data/cli/small.vp", lib / f"small{i}.vp")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("VERIPATH_CACHE_DIR", str(tmp_path / "cache"))
@@ -54,7 +54,7 @@ def test_a_warm_run_reports_what_the_cold_run_did(library: Path, tmp_path: Path,
     cold = _outputs("check", "lib", "--format", fmt)
     assert cold[0] == 2
     cached = _entries(tmp_path / "cache")
-    assert len(cached) == 8  # one per spec (a spec with a missing import would not be cached)
+    assert len(cached) == 16  # one per spec (a spec with a missing import would not be cached)
     warm = _outputs("check", "lib", "--format", fmt)
     assert warm == cold
     assert _outputs("check", "lib", "--format", fmt, "--no-cache") == cold

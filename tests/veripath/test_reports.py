@@ -316,7 +316,7 @@ def test_summary_says_what_was_proved() -> None:
     assert result.exit_code == 0
     (line,) = result.stdout.splitlines()
     assert re.fullmatch(
-        r"ok: 3 files; \d+ decisions complete and consistent; \d+ properties proved; \d+ examples passed "
+        r"ok: 5 files; \d+ decisions complete and consistent; \d+ properties proved; \d+ examples passed "
         r"\(\d+\.\d s\)",
         line,
     ), line

@@ -76,7 +76,9 @@ def check_gaps(ck: DecisionChecker) -> list[CheckResult]:
     """Gap results (up to `max_gaps` regions); with an `otherwise` rule, its dead check instead."""
     t0 = time.perf_counter()
     cap = 1 if ck.otherwise is not None else ck.max_gaps
-    gaps, more, unknown = find_gaps(ck, cap)
+    # For an `otherwise` rule only a patient is needed (its witness), never a region to report:
+    # no widening, which on inexact rules costs a Z3 query per step of every dimension.
+    gaps, more, unknown = find_gaps(ck, cap, widen_regions=ck.otherwise is None)
     out: list[CheckResult] = []
     gid = f"gap:{ck.name}"
     if ck.otherwise is not None:
@@ -153,8 +155,10 @@ def gap_result(ck: DecisionChecker, cid: str, gap: Gap, more: bool, t0: float) -
     return CheckResult(cid, Verdict.REFUTED, diag, time.perf_counter() - t0)
 
 
-def find_gaps(ck: DecisionChecker, cap: int) -> tuple[list[Gap], bool, str | None]:
-    """Up to `cap` disjoint uncovered regions with a reachable patient each; more? unknown reason."""
+def find_gaps(ck: DecisionChecker, cap: int, *, widen_regions: bool = True) -> tuple[list[Gap], bool, str | None]:
+    """Up to `cap` disjoint uncovered regions with a reachable patient each; more? unknown reason.
+
+    `widen_regions=False`: only the patients matter; a region found by Z3 is the patient's own point."""
     gaps: list[Gap] = []
     blocked: list[Box] = []
     if ck.all_exact:
@@ -162,7 +166,7 @@ def find_gaps(ck: DecisionChecker, cap: int) -> tuple[list[Gap], bool, str | Non
             return box_gaps(ck, cap, gaps, blocked)
         except BudgetExceeded:
             pass
-    return z3_gaps(ck, cap, gaps, blocked)
+    return z3_gaps(ck, cap, gaps, blocked, widen_regions=widen_regions)
 
 
 def box_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box]) -> tuple[list[Gap], bool, str | None]:
@@ -197,7 +201,9 @@ def box_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box])
     return gaps, False, unknown
 
 
-def z3_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box]) -> tuple[list[Gap], bool, str | None]:
+def z3_gaps(
+    ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box], *, widen_regions: bool = True
+) -> tuple[list[Gap], bool, str | None]:
     """Uncovered regions by Z3 with blocking clauses, after those already found."""
     enc = ck.enc
     anyrule = enc.or_(enc.encode(i.rule.cond) for i in ck.infos)
@@ -215,12 +221,18 @@ def z3_gaps(ck: DecisionChecker, cap: int, gaps: list[Gap], blocked: list[Box]) 
         patient = res.model
         if ck.all_exact:
             space = ck.space
-            region = widen(space, space.point_box(patient), ck.index, extra=[g.box for g in gaps])
+            point = space.point_box(patient)
+            region = widen(space, point, ck.index, extra=[g.box for g in gaps]) if widen_regions else point
             gaps.append(Gap(region, space.describe(region), patient, space))
         else:
             patient = ck.minimiser.improve(patient, lambda q: _uncovered(ck, q, gaps, blocked))
             space = space_around(ck, patient)
-            region = widen_z3(ck, space, space.point_box(patient), enc.or_([anyrule, *blocks]))
+            point = space.point_box(patient)
+            if not widen_regions:
+                gaps.append(Gap(point, space.describe(point), patient, space))
+                blocks.append(box_formula(enc, space, point))
+                continue
+            region = widen_z3(ck, space, point, enc.or_([anyrule, *blocks]))
             line = _on_a_line(ck, space, region)
             gaps.append(Gap(region, space.describe(region), patient, space, line))
             if line is not None:  # every other point of the line would be one more region: say so once

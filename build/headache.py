@@ -415,6 +415,12 @@ def _exact(c: list[Any]) -> None:
         for t in (c[2], c[3]):
             if t[0] == "const" and type(t[1]) is str:
                 t[1] = Fraction(t[1])
+            elif t[0] == "lin":
+                for term in t[1]:
+                    if type(term[1]) is str:
+                        term[1] = Fraction(term[1])
+                if type(t[2]) is str:
+                    t[2] = Fraction(t[2])
     elif tag == "not":
         _exact(c[1])
     elif tag == "and" or tag == "or":
@@ -555,9 +561,18 @@ def _ev3(c: list[Any], f: Mapping[str, Any]) -> bool | None:
 
 
 def _term(t: list[Any], f: Mapping[str, Any]) -> Any:
+    """A number: a constant, a fact, or a linear expression of facts (None when a fact is missing)."""
     if t[0] == "const":
         return t[1]
-    return f.get(t[1])
+    if t[0] == "var":
+        return f.get(t[1])
+    total = t[2]
+    for name, coef in t[1]:
+        v = f.get(name)
+        if v is None:
+            return None
+        total += coef * v
+    return total
 
 
 def _choose3(k: int, f: Mapping[str, Any]) -> tuple[int, tuple[str, ...]]:

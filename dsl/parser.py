@@ -14,7 +14,7 @@ from dataclasses import replace
 from fractions import Fraction
 from functools import cache, partial
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import (
@@ -691,9 +691,10 @@ class _ToAst(Transformer[Token, Any]):
         return ast.PropertyDecl(name=self._name(items[0]), title=title, body=items[-1], span=self._at(pos))
 
     @staticmethod
-    def _condition(items: list[Any]) -> ast.Expr | None:
+    def _condition(items: list[Any]) -> ast.Expression | None:
         """The `when C` of a property form that may have one (its first item), else None."""
-        return items[0] if items and isinstance(items[0], ast.Expr) else None
+        # The first item is the condition when it is an expression node (every one is an ast.Expr).
+        return cast("ast.Expression", items[0]) if items and isinstance(items[0], ast.Expr) else None
 
     @_rule
     def prop_never_before(self, pos: _Pos, items: list[Any]) -> ast.PropertyBody:

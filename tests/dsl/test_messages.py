@@ -186,6 +186,8 @@ def test_conditional_ordering_is_a_property_not_a_syntax_error(tmp_path: Path) -
     assert loaded.diagnostics == [] and loaded.model is not None
     kinds = [(p.kind, p.condition is not None) for p in loaded.model.properties]
     assert kinds == [("never_before", True), ("always_before", True), ("always_before", False)]
+
+
 # -- numbers and units (issue 9) ----------------------------------------------------------------
 
 AGE = 'input age "Age": integer in [0, 120] years\nstart d\ndecision d "D" first\n'

@@ -27,7 +27,9 @@ before it. When C reads findings, the monitor is wrapped in `Known`, which adds 
 those findings revealed so far to its state, so each violation node of the product knows
 which of them are known there; the query is OR over violation nodes t of
 reach(t) and definitely(C, known(t)). A violation where C can never be known to hold
-(`definitely` folds it to false) is dropped before the query.
+(`definitely` folds it to false) is dropped before the query. `Known` also resumes the path
+past each violation (`Monitor.resume`): it counts only for patients for whom C is known to hold
+there, and a later node of the same path may violate the property with more findings known.
 """
 
 from __future__ import annotations
@@ -110,6 +112,9 @@ class NeverBefore(Monitor):
                 state = 1
         return (state,)
 
+    def resume(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        return (1 if any(a in self.other for a in graph.actions_of(node)) else state,)
+
 
 class EndIn(Monitor):
     """A violation at an end node whose disposition is in the set (`inside`) or not in it. The
@@ -130,7 +135,9 @@ class Known(Monitor):
     States are (the other monitor's state, the tracked findings revealed). A violation carries
     the findings revealed by the order steps BEFORE the node where it happens: the results of an
     order step are known after the step, so an action ordered in the same step as a study does
-    not know that study's result."""
+    not know that study's result. A violation is also resumed past (`Monitor.resume`): whether
+    it counts depends on the patient's findings, and where it does not, a later node of the
+    same path may still violate the property with more findings known."""
 
     def __init__(self, inner: Monitor, tracked: frozenset[str]) -> None:
         self.inner, self.tracked = inner, tracked
@@ -142,8 +149,15 @@ class Known(Monitor):
         after = known
         if graph.kind(node) == "order":
             after = known | (self.tracked & frozenset(graph.graph.nodes[node]["reveals"]))
-        states = self.inner.enter(inner, graph, node)
-        out = [Violation(known) if isinstance(q, Violation) else (q, after) for q in states]
+        out: list[Hashable] = []
+        for q in self.inner.enter(inner, graph, node):
+            if isinstance(q, Violation):
+                # the violation counts only where the condition is known to hold (`applies_at`);
+                # where it is not, the path goes on and may violate the property later
+                out.append(Violation(known))
+                out.extend((r, after) for r in self.inner.resume(inner, graph, node))
+            else:
+                out.append((q, after))
         return tuple(dict.fromkeys(out))
 
 

@@ -291,11 +291,18 @@ class Firing:
 
 
 class Monitor:
-    """A small automaton run along a path; `enter` gives the states after entering a node."""
+    """A small automaton run along a path; `enter` gives the states after entering a node.
+
+    A violation state is never left. `resume` gives the states after a node where `enter`
+    found a violation, for a path on which that violation does not count (a property whose
+    condition is not known to hold there may still be violated further on: `verify.paths.Known`)."""
 
     initial: Hashable = 0
 
     def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
+        return (state,)
+
+    def resume(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
         return (state,)
 
 

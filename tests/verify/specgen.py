@@ -293,7 +293,10 @@ def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
             orders: list[str] = []
             if k == 0 and target.startswith("then"):
                 orders = ["scan"]
-            if draw(st.booleans()):
+            if conditional and (orders or k > 0):
+                # actions ordered with the study (its result not yet known) and again after it
+                orders += draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=2))
+            elif draw(st.booleans()):
                 orders += draw(st.lists(st.sampled_from(ACTIONS), max_size=2))
             choice = draw(st.sampled_from(CHOICES)) if draw(st.integers(0, 3)) == 0 else None
             if choice is not None:

@@ -99,3 +99,37 @@ def test_disposition_properties_read_findings_at_the_end(tmp_path: Path) -> None
     assert "-> violation: the pathway ends in done (in any discharge)" in text
     assert _check(tmp_path, "when us_result == suspicious always end done")[0] is Verdict.PROVED
     assert _check(tmp_path, "always end in {done}")[0] is Verdict.PROVED
+
+
+REPEAT = """guideline repeat "A study ordered again once its result is known" version "1"
+source s "S"
+action us "US" imaging modality us
+action mri "MRI" imaging modality mri cross_sectional
+action ct "CT" imaging modality ct cross_sectional
+finding us_result from us: benign | suspicious
+disposition done "Done" discharge
+start first
+decision first "First" first
+  otherwise order us, mri then second unrated "t" cite s
+decision second "Second" first
+  when us_result == suspicious order mri end done unrated "t" cite s
+  otherwise end done unrated "t" cite s
+"""
+
+
+def test_a_violation_that_does_not_apply_yet_does_not_end_the_search(tmp_path: Path) -> None:
+    """The first MRI is ordered with the US (its result unknown): no violation there. The path
+    goes on, and the second MRI, after a suspicious US, violates the property. (A monitor whose
+    violation state was final missed it: the only path to the second MRI passes the first.)"""
+    spec = tmp_path / "repeat.vp"
+    for prop in ("when us_result == suspicious never mri", "when us_result == suspicious never mri before ct"):
+        spec.write_text(REPEAT + f"property p: {prop}\n", encoding="utf-8")
+        loaded = load_spec(str(spec))
+        assert loaded.graph is not None
+        (result,) = [r for r in verify_graph(loaded.graph).results if r.check == "property:p"]
+        assert result.verdict is Verdict.REFUTED, prop
+        assert result.diagnostic is not None
+        validate(loaded.graph, result.diagnostic)
+        text = render_text(result.diagnostic, loaded.sources)
+        assert "patient: us_result = suspicious" in text
+        assert "-> decision second (Second): rule r1 applies: us_result == suspicious" in text

@@ -2,7 +2,9 @@
 
 Nodes (attribute `kind`):
   decision  `decision:NAME`        attrs: decision, title, hit_policy, span
+                                   [latest, table: see repeated studies below]
   order     `order:DECISION.RULE`  attrs: actions (tuple), reveals (findings), rule, span
+                                   [results: see repeated studies below]
             `order:DECISION.RULE/OPTION`  one per option of a choice (OPTION: its actions
                                    joined by '+'); also attrs option (its actions), choice (node)
   choice    `choice:DECISION.RULE` attrs: rule, choice (the model Choice), span
@@ -16,11 +18,21 @@ label for an option edge):
 
 Loops bounded with `at most N visits` are unrolled: later visits get ids with an `@k`
 suffix, and a path that would exceed the bound ends at `end:__revisit_limit__`.
+
+Repeated studies: every order of an action reveals a fresh result of its findings. When
+some path orders an action with findings twice (a *repeated study*), nodes also count the
+orders of each repeated study on the way to them, and are split where paths disagree
+(`decision:review@1+us_plain=2`: the second visit, after two ultrasounds). Such a graph
+carries `fresh`, the model with one variable per result (`dsl.model.result_key`); a
+decision node after the k-th order (k >= 2) has `latest` ((finding, result key), ...) and,
+when its decision reads one of them, `table`: the key of the copy of the decision that
+reads the latest results (`Model.variants`); an order node has `results`, the result keys
+it reveals. A spec that orders no study twice gets exactly the graph it always had.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +48,37 @@ class DecisionGraph:
     model: Model
     graph: Any  # networkx.MultiDiGraph (networkx ships no type hints)
     start: str
+    # With repeated studies: the model with a variable per result and a copy of each decision
+    # per set of latest results it reads (see the module docstring); None when no study repeats.
+    fresh: Model | None = None
+
+    @property
+    def fresh_model(self) -> Model:
+        """The model patients are evaluated in: one variable per result of each finding, and the
+        decisions' copies that read later results (the spec's model when no study repeats)."""
+        return self.fresh if self.fresh is not None else self.model
+
+    def table_key(self, node: str) -> str:
+        """The decision a decision node applies, as a key of `fresh_model.decision`: the
+        decision's name, or the key of its copy reading later results."""
+        data = self.graph.nodes[node]
+        return str(data.get("table", data["decision"]))
+
+    def as_read_at(self, node: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        """Values keyed by result (`us_result#2`) as the decision at `node` reads them: each finding
+        its latest result there (left out when it is not given)."""
+        out = dict(values)
+        for finding, key in self.graph.nodes[node].get("latest", ()):
+            if key in values:
+                out[finding] = values[key]
+            else:
+                out.pop(finding, None)
+        return out
+
+    def results_of(self, order_node: str) -> tuple[str, ...]:
+        """The results an order node reveals, as result keys (`us_result`, `us_result#2`)."""
+        data = self.graph.nodes[order_node]
+        return tuple(data.get("results", data.get("reveals", ())))
 
     def kind(self, node: str) -> str:
         return str(self.graph.nodes[node]["kind"])

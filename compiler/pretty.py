@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from fractions import Fraction
 
 from dsl import model as m
@@ -12,6 +13,19 @@ from dsl.evidence import format_quantity
 
 Units = Callable[[str], str | None]
 """The declared unit of a variable, by name (None: no unit)."""
+
+
+def _var(name: str) -> str:
+    """A variable as written: a later result of a repeated study (`us_result#2`, read by a copy
+    of a decision after the study was repeated) is written as its finding, the latest result."""
+    return m.split_result(name)[0]
+
+
+def _plain(e: m.Linear) -> m.Linear:
+    """A side of a comparison with later results written as their findings (see `_var`)."""
+    if not any(m.RESULT_MARK in v for v, _ in e.terms):
+        return e
+    return replace(e, terms=tuple((_var(v), k) for v, k in e.terms))
 
 
 def describe_cond(c: m.Cond, parent: str = "", units: Units | None = None) -> str:
@@ -47,29 +61,32 @@ class _Describe(CondVisitor[str]):
         return "true" if c.value else "false"
 
     def visit_bool_var(self, c: m.BoolVar) -> str:
-        return c.var
+        return _var(c.var)
 
     def visit_enum_in(self, c: m.EnumIn) -> str:
-        return f"{c.var} == {c.values[0]}" if len(c.values) == 1 else f"{c.var} in {{{', '.join(c.values)}}}"
+        var = _var(c.var)
+        return f"{var} == {c.values[0]}" if len(c.values) == 1 else f"{var} in {{{', '.join(c.values)}}}"
 
     def visit_compare(self, c: m.Compare) -> str:
+        left, right = _plain(c.left), _plain(c.right)
         # numbers in the unit of the comparison (its first variable's), as a counterexample shows them
-        names = (*c.left.vars, *c.right.vars)
+        names = (*left.vars, *right.vars)
         unit = self.units(names[0]) if self.units is not None and names else None
         if unit is None:
-            return f"{c.left.describe()} {c.op.symbol} {c.right.describe()}"
+            return f"{left.describe()} {c.op.symbol} {right.describe()}"
 
         def number(x: Fraction) -> str:
             return format_quantity(x, unit)
 
-        return f"{c.left.describe(number)} {c.op.symbol} {c.right.describe(number)}"
+        return f"{left.describe(number)} {c.op.symbol} {right.describe(number)}"
 
     def visit_enum_compare(self, c: m.EnumCompare) -> str:
-        return f"{c.left} {c.op.symbol} {c.right}"
+        return f"{_var(c.left)} {c.op.symbol} {_var(c.right)}"
 
     def visit_not(self, c: m.Not) -> str:
         match c.operand:
-            case m.EnumIn(var=var, values=values):
+            case m.EnumIn(var=name, values=values):
+                var = _var(name)
                 return f"{var} != {values[0]}" if len(values) == 1 else f"{var} not in {{{', '.join(values)}}}"
             case inner:
                 return f"not {self._sub(inner, 'not')}"

@@ -4,6 +4,8 @@
 - no cycle without a `at most N visits` bound (VP210);
 - a finding is tested only where every path has ordered the action revealing it (VP208);
 - a property's condition does not need a finding that no path reveals (VP231).
+- the options of a choice order each repeated study equally often (VP235: else the decisions
+  after it would read another result depending on the option taken).
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from __future__ import annotations
 import networkx as nx
 
 from compiler.graph import DecisionGraph
-from dsl.codes import FINDING_NOT_KNOWN, PATHWAY_CYCLE, PROPERTY_NEVER_APPLIES, UNREACHABLE_DECISION
+from dsl.codes import (
+    CHOICE_SPLITS_RESULTS,
+    FINDING_NOT_KNOWN,
+    PATHWAY_CYCLE,
+    PROPERTY_NEVER_APPLIES,
+    UNREACHABLE_DECISION,
+)
 from dsl.cond import definitely, is_false, reads
 from dsl.diagnostics import Diagnostic, Note, diagnostic
 
@@ -24,6 +32,7 @@ def check(graph: DecisionGraph) -> list[Diagnostic]:
         return out  # findings-known is a forward dataflow over a DAG
     out.extend(_findings_known(graph))
     out.extend(_properties_apply(graph))
+    out.extend(_choices_split_results(graph))
     return out
 
 
@@ -124,6 +133,40 @@ def _properties_apply(graph: DecisionGraph) -> list[Diagnostic]:
                 + "), so its condition never holds",
                 prop.condition.span,
                 hint="test a finding the pathway reveals, or order its study on the paths the property is about",
+            )
+        )
+    return out
+
+
+def _choices_split_results(graph: DecisionGraph) -> list[Diagnostic]:
+    """Choices whose options lead to different copies of the next decision (VP235): they order a
+    repeated study a different number of times, so later decisions would read another result."""
+    if graph.fresh is None:
+        return []
+    repeated = sorted({v.revealed_by for v in graph.fresh.variables if v.result > 1 and v.revealed_by})
+    out: list[Diagnostic] = []
+    seen: set[str] = set()
+    for node, kind in graph.graph.nodes(data="kind"):
+        if kind != "choice":
+            continue
+        options = graph.option_nodes(node)
+        if len({graph.next_node(o) for o in options}) == 1:
+            continue
+        data = graph.attrs(node)
+        if data["rule"] in seen:
+            continue
+        seen.add(data["rule"])
+        counts = [[graph.actions_of(o).count(a) for a in repeated] for o in options]
+        studies = [a for i, a in enumerate(repeated) if len({c[i] for c in counts}) > 1]
+        names = ", ".join(f"'{a}'" for a in studies)
+        out.append(
+            diagnostic(
+                CHOICE_SPLITS_RESULTS,
+                f"the options of {data['choice'].describe()} order {names} a different number of times, and "
+                "some path orders it again: the decisions after it would read another result depending on "
+                "the option taken",
+                data["span"],
+                hint="order the repeated study in every option or in none (before or after the choice)",
             )
         )
     return out

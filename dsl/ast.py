@@ -347,6 +347,8 @@ class Value(Node):
 class Assignment(Node):
     name: Name
     value: Value
+    # `us_result = nondiagnostic then benign`: the results of later orders of the study, in order
+    later: tuple[Value, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

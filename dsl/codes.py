@@ -686,10 +686,44 @@ GRAPH_TOO_LARGE: Final = Code(
     explanation=(
         "Bounded loops (`at most N visits`) are unrolled into copies of the decisions they pass through; "
         "several loops through each other multiply, so the graph is limited to 200,000 nodes and edges. "
+        "When a path orders a study twice, copies are also split by how often each repeated study has "
+        "been ordered (each order reveals a fresh result), which can multiply further. "
         "No example is shown: it takes several large loops through each other, and a long time to reach."
     ),
     example="",
     fix="Lower the visit bounds, or make the loops independent of each other.",
+)
+CHOICE_SPLITS_RESULTS: Final = Code(
+    "VP235",
+    "choice-splits-results",
+    "The options of a choice order a repeated study a different number of times.",
+    severity=ERROR,
+    explanation=(
+        "Every order of a study reveals a fresh result, and decisions read the latest one. When the options "
+        "of `one of {...}` order a study that some path orders again a different number of times, the "
+        "decisions after the choice would read another result of its findings depending on the option "
+        "taken, which neither the facts of a patient nor an example say. veripath refuses the choice rather "
+        "than follow one option."
+    ),
+    example=_G
+    + 'action us "US" imaging modality us\n'
+    + 'action xr "Radiograph" imaging modality xr\n'
+    + "finding us_result from us: nondiagnostic | benign\n"
+    + 'disposition reassure "Reassure" reassure\n'
+    + "start first\n"
+    + 'decision first "First" first\n'
+    + "  otherwise order us then second rated usually_appropriate 9 cite acr\n"
+    + 'decision second "Second" first\n'
+    + "  when us_result == nondiagnostic order one of {us, xr} then third\n"
+    + "    rated us usually_appropriate 9 rated xr usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n"
+    + 'decision third "Third" first\n'
+    + "  when us_result == benign end reassure rated usually_appropriate 9 cite acr\n"
+    + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
+    fix=(
+        "Order the repeated study in every option or in none (before or after the choice), or end the options "
+        "in different rules whose conditions tell them apart."
+    ),
 )
 
 BAD_DISPOSITION_SET: Final = Code(

@@ -13,11 +13,14 @@ visitor that does not handle it. No other module tests the class of a condition 
 `CondWalker` is a visitor that does nothing but descend, for passes that collect
 something from a few node kinds; `reads` and `compares` are built on it. `PathWalker`
 descends too, and knows where it is (for passes that rewrite one node, e.g. mutants).
+`rename` rebuilds a condition reading other variables.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import replace
 from typing import Generic, TypeVar, assert_never
 
 from dsl import model as m
@@ -317,3 +320,60 @@ def definitely(cond: m.Cond, unknown: frozenset[str]) -> m.Cond:
     if not unknown:
         return cond
     return _Kleene(unknown).visit(cond)[0]
+
+
+class _Rename(CondVisitor["m.Cond"]):
+    """The same condition with some variables renamed (new nodes only where something changes)."""
+
+    def __init__(self, names: Mapping[str, str]) -> None:
+        self.names = names
+
+    def _var(self, name: str) -> str:
+        return self.names.get(name, name)
+
+    def _side(self, e: m.Linear) -> m.Linear:
+        if not any(v in self.names for v, _ in e.terms):
+            return e
+        return replace(e, terms=tuple((self._var(v), k) for v, k in e.terms))
+
+    def visit_const(self, c: m.Const) -> m.Cond:
+        return c
+
+    def visit_bool_var(self, c: m.BoolVar) -> m.Cond:
+        return replace(c, var=self._var(c.var)) if c.var in self.names else c
+
+    def visit_enum_in(self, c: m.EnumIn) -> m.Cond:
+        return replace(c, var=self._var(c.var)) if c.var in self.names else c
+
+    def visit_compare(self, c: m.Compare) -> m.Cond:
+        left, right = self._side(c.left), self._side(c.right)
+        return c if left is c.left and right is c.right else replace(c, left=left, right=right)
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> m.Cond:
+        if c.left not in self.names and c.right not in self.names:
+            return c
+        return replace(c, left=self._var(c.left), right=self._var(c.right))
+
+    def visit_not(self, c: m.Not) -> m.Cond:
+        inner = self.visit(c.operand)
+        return c if inner is c.operand else replace(c, operand=inner)
+
+    def visit_and(self, c: m.And) -> m.Cond:
+        ops = tuple(self.visit(o) for o in c.operands)
+        return c if all(a is b for a, b in zip(ops, c.operands, strict=True)) else replace(c, operands=ops)
+
+    def visit_or(self, c: m.Or) -> m.Cond:
+        ops = tuple(self.visit(o) for o in c.operands)
+        return c if all(a is b for a, b in zip(ops, c.operands, strict=True)) else replace(c, operands=ops)
+
+    def visit_named(self, c: m.Named) -> m.Cond:
+        body = self.visit(c.body)  # still shown by its name; its meaning reads the renamed variables
+        return c if body is c.body else replace(c, body=body)
+
+
+def rename(cond: m.Cond, names: Mapping[str, str]) -> m.Cond:
+    """`cond` reading `names[v]` wherever it reads a variable `v` that `names` maps (the same
+    object when it reads none of them): a decision reading the latest result of a repeated study."""
+    if not names:
+        return cond
+    return _Rename(names).visit(cond)

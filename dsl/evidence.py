@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-from dsl.model import MAX_DECIMALS, Value, exact_decimal, format_value
+from dsl.model import MAX_DECIMALS, Fact, Value, exact_decimal, format_fact, format_value
 from dsl.source import Span
 from dsl.units import UNITS
 
@@ -88,16 +88,32 @@ def value_from_json(data: Any) -> Value:
     raise ValueError(f"not a patient value: {data!r}")
 
 
+def fact_json(fact: Fact, unit: str | None = None) -> Any:
+    """A patient's fact: a value as `value_json`, or a finding's results as a list of them (in order)."""
+    if isinstance(fact, tuple):
+        return [value_json(v, unit) for v in fact]
+    return value_json(fact, unit)
+
+
+def fact_from_json(data: Any) -> Fact:
+    """The inverse of `fact_json`."""
+    if isinstance(data, list):
+        return tuple(value_from_json(v) for v in data)
+    return value_from_json(data)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Assignment:
-    """One value of a patient; numbers are in the variable's declared `unit`."""
+    """One fact of a patient: a value, or a finding's results in order (a study ordered more
+    than once); numbers are in the variable's declared `unit`."""
 
     name: str
-    value: Value
+    value: Fact
     unit: str | None = None
 
     def text(self) -> str:
-        return f"{self.name} = {format_text(self.value, self.unit)}"
+        """e.g. `size_cm = 2.5`, `us_result = nondiagnostic then benign` (pasteable into `given`)."""
+        return f"{self.name} = {format_fact(self.value, lambda v: format_text(v, self.unit))}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,34 +136,49 @@ class PathStep:
 class Constraint:
     """The values of one variable in a region: a set (`values`) or an interval (`low`, `high`).
 
-    An interval side that is None is unbounded (the end of the variable's range)."""
+    An interval side that is None is unbounded (the end of the variable's range). `result`
+    is the result of a finding the constraint is about (a study ordered more than once: the
+    decision reads the latest result); 1 for inputs and the first result."""
 
     var: str
     unit: str | None = None
+    result: int = 1
     values: tuple[Value, ...] = ()
     low: Fraction | None = None
     low_open: bool = False
     high: Fraction | None = None
     high_open: bool = False
 
+    @property
+    def label(self) -> str:
+        """The variable as readers see it: `us_result`, or `us_result (result 2)`."""
+        return self.var if self.result == 1 else f"{self.var} (result {self.result})"
+
     def text(self) -> str:
         q = self._show
+        var = self.label
         if self.values:
             if len(self.values) == 1:
-                return f"{self.var} = {q(self.values[0])}"
-            return f"{self.var} in {{{', '.join(q(v) for v in self.values)}}}"
+                return f"{var} = {q(self.values[0])}"
+            return f"{var} in {{{', '.join(q(v) for v in self.values)}}}"
         lower = None if self.low is None else f"{q(self.low)} {'<' if self.low_open else '<='} "
         upper = None if self.high is None else f" {'<' if self.high_open else '<='} {q(self.high)}"
         if lower is not None and upper is not None:
-            return f"{lower}{self.var}{upper}"
+            return f"{lower}{var}{upper}"
         if upper is not None:
-            return f"{self.var}{upper}"
+            return f"{var}{upper}"
         if self.low is not None:
-            return f"{self.var} {'>' if self.low_open else '>='} {q(self.low)}"
-        return f"any {self.var}"
+            return f"{var} {'>' if self.low_open else '>='} {q(self.low)}"
+        return f"any {var}"
 
     def _show(self, v: Value) -> str:
         return format_text(v, self.unit)
+
+    def holds_for(self, fact: Fact) -> bool:
+        """Whether a patient's fact (a value, or a finding's results) lies in the constraint."""
+        if isinstance(fact, tuple):
+            return len(fact) >= self.result and self.contains(fact[self.result - 1])
+        return self.result == 1 and self.contains(fact)
 
     def contains(self, v: Value) -> bool:
         if self.values:
@@ -160,6 +191,8 @@ class Constraint:
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"var": self.var, "text": self.text()}
+        if self.result != 1:
+            out["result"] = self.result
         if self.values:
             out["values"] = [value_json(v, self.unit) for v in self.values]
             return out
@@ -184,8 +217,8 @@ class Region:
             out = (out + ", " if out else "") + "any " + ", ".join(self.free)
         return out or "every patient"
 
-    def contains(self, patient: dict[str, Value]) -> bool:
-        return all(c.var in patient and c.contains(patient[c.var]) for c in self.constraints)
+    def contains(self, patient: dict[str, Fact]) -> bool:
+        return all(c.var in patient and c.holds_for(patient[c.var]) for c in self.constraints)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -203,8 +236,9 @@ class Counterexample:
     path: tuple[PathStep, ...] = ()
     region: Region | None = None
 
-    def values(self) -> dict[str, Value]:
-        """The patient as plain values keyed by variable name (numbers in the declared units)."""
+    def values(self) -> dict[str, Fact]:
+        """The patient as plain facts keyed by variable name (numbers in the declared units; a
+        finding whose study was ordered more than once: its results in order)."""
         return {a.name: a.value for a in self.patient}
 
     def patient_text(self) -> str:
@@ -212,7 +246,7 @@ class Counterexample:
         return ", ".join(a.text() for a in self.patient)
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"patient": {a.name: value_json(a.value, a.unit) for a in self.patient}}
+        out: dict[str, Any] = {"patient": {a.name: fact_json(a.value, a.unit) for a in self.patient}}
         if self.path:
             out["path"] = [s.to_json() for s in self.path]
         if self.region is not None:

@@ -7,7 +7,8 @@ the AST except through spans.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeAlias, TypeVar, get_args
@@ -143,6 +144,107 @@ def format_value(v: Value) -> str:
     return v
 
 
+# ---- repeated studies ---------------------------------------------------------------
+# Every order of an action reveals a fresh result of each of its findings. The k-th result
+# of finding `f` is a variable of its own: the first is `f` itself (so that a spec in which
+# no path orders a study twice has exactly the variables it always had), the k-th `f#k`.
+# No name of the language contains '#' (it starts a comment), so a result key never clashes
+# with a declared name; it never appears in a spec, only inside veripath.
+
+Results = tuple[Value, ...]
+Fact = Value | Results
+"""A given value: one value, or for a finding its results in order (first, second, ...)."""
+
+RESULT_MARK = "#"
+
+
+def result_key(name: str, k: int) -> str:
+    """The variable of the k-th result (1-based) of finding `name`: `name`, `name#2`, `name#3`, ..."""
+    if k < 1:
+        raise ValueError(f"result {k} of '{name}': results count from 1")
+    return name if k == 1 else f"{name}{RESULT_MARK}{k}"
+
+
+def split_result(key: str) -> tuple[str, int]:
+    """The finding and the 1-based result a result key names (`us_result#2` -> ("us_result", 2))."""
+    name, mark, k = key.partition(RESULT_MARK)
+    return (name, int(k)) if mark else (key, 1)
+
+
+def result_label(key: str) -> str:
+    """A result key as readers see it: `us_result`, or `us_result (result 2)` for a later result."""
+    name, k = split_result(key)
+    return name if k == 1 else f"{name} (result {k})"
+
+
+def flatten_facts(facts: Mapping[str, Fact]) -> dict[str, Value]:
+    """Given values keyed by result: `{"r": ("a", "b")}` -> `{"r": "a", "r#2": "b"}`."""
+    out: dict[str, Value] = {}
+    for name, fact in facts.items():
+        if isinstance(fact, tuple):
+            for k, value in enumerate(fact, start=1):
+                out[result_key(name, k)] = value
+        else:
+            out[name] = fact
+    return out
+
+
+def gather_facts(values: Mapping[str, Value]) -> dict[str, Fact]:
+    """The inverse of `flatten_facts`: later results join their finding's first one, in order
+    (a later result without every earlier one is kept under its key)."""
+    out: dict[str, Fact] = {}
+    later: dict[str, dict[int, Value]] = {}
+    for key, value in values.items():
+        name, k = split_result(key)
+        if k == 1:
+            out[name] = value
+        else:
+            later.setdefault(name, {})[k] = value
+    for name, results in later.items():
+        first = out.get(name)
+        chain: list[Value] = [] if first is None or isinstance(first, tuple) else [first]
+        k = 2
+        while chain and k in results:
+            chain.append(results.pop(k))
+            k += 1
+        if len(chain) > 1:
+            out[name] = tuple(chain)
+        for k, value in sorted(results.items()):
+            out[result_key(name, k)] = value
+    return out
+
+
+def fact_views(model: Model, facts: Mapping[str, Fact]) -> Iterator[dict[str, Value]]:
+    """The given facts with each finding read as one of its results (for assumptions, which hold
+    for every result): the findings of one study on the same result, those of different studies
+    in every combination. A single value is a finding's first result only; a result not given is
+    left out (unknown)."""
+    study = {name: model.variable(split_result(name)[0]).revealed_by for name in facts}
+    most: dict[str, int] = {}
+    for name, fact in facts.items():
+        s = study[name]
+        if isinstance(fact, tuple) and s is not None:
+            most[s] = max(most.get(s, 1), len(fact))
+    for ks in itertools.product(*(range(1, n + 1) for n in most.values())):
+        at = dict(zip(most, ks, strict=True))
+        view: dict[str, Value] = {}
+        for name, fact in facts.items():
+            k = at.get(study[name] or "", 1)
+            if isinstance(fact, tuple):
+                if k <= len(fact):
+                    view[name] = fact[k - 1]
+            elif k == 1:
+                view[name] = fact
+        yield view
+
+
+def format_fact(fact: Fact, show: Callable[[Value], str] = format_value) -> str:
+    """A given value as the language writes it: `benign`, or `nondiagnostic then benign`."""
+    if isinstance(fact, tuple):
+        return " then ".join(show(v) for v in fact)
+    return show(fact)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Variable:
     """An input (known from the start) or a finding (revealed by an action)."""
@@ -156,6 +258,16 @@ class Variable:
     @property
     def is_finding(self) -> bool:
         return self.revealed_by is not None
+
+    @property
+    def finding(self) -> str:
+        """The declared name: the finding whose result this is (see `result_key`), or the input itself."""
+        return split_result(self.name)[0]
+
+    @property
+    def result(self) -> int:
+        """Which result of its finding the variable holds: 1, or k for the k-th result `name#k`."""
+        return split_result(self.name)[1]
 
 
 # ---- conditions ---------------------------------------------------------------
@@ -551,6 +663,18 @@ class Decision:
     max_visits: int | None
     rules: tuple[Rule, ...]
     span: Span
+    # A decision reached after a study has been repeated reads the latest results: its copy for
+    # those places has every finding `f` in `latest` read as the result key beside it
+    # (("us_result", "us_result#2"),), its conditions renamed so. Empty for the declared decision.
+    latest: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def key(self) -> str:
+        """The name of this copy of the decision: its name, with the later results it reads
+        (`review{us_result#2}`); the decision's own name when it reads no later result."""
+        if not self.latest:
+            return self.name
+        return f"{self.name}{{{','.join(key for _, key in self.latest)}}}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -598,7 +722,7 @@ class Property:
 class Example:
     title: str
     citations: tuple[Citation, ...]
-    given: tuple[tuple[str, Value], ...]
+    given: tuple[tuple[str, Fact], ...]  # a finding may be given several results, in order
     expect_orders: tuple[str, ...] | None
     expect_end: str
     span: Span
@@ -641,6 +765,11 @@ class Model:
     examples: tuple[Example, ...]
     waivers: tuple[Waiver, ...] = ()
     defines: tuple[Define, ...] = ()  # named conditions, in load order (their uses are inlined `Named` nodes)
+    # The copies of decisions that read later results of a repeated study (`Decision.latest`),
+    # found by their `key`; only in the model the compiler makes for a pathway that repeats a
+    # study (`compiler.graph.DecisionGraph.fresh`), whose `variables` then also hold the later
+    # results. Empty in every model the front end makes.
+    variants: tuple[Decision, ...] = ()
 
     # Lookup tables, built once; not part of equality or hashing.
     _lookup: dict[str, dict[str, object]] = field(
@@ -650,6 +779,7 @@ class Model:
     def __post_init__(self) -> None:
         for kind in ("variables", "actions", "dispositions", "decisions", "defines"):
             self._lookup[kind] = {i.name: i for i in getattr(self, kind)}
+        self._lookup["decisions"].update((d.key, d) for d in self.variants)
 
     def variable(self, name: str) -> Variable:
         v = self._lookup["variables"][name]
@@ -667,6 +797,7 @@ class Model:
         return v
 
     def decision(self, name: str) -> Decision:
+        """The decision called `name`, or the copy of a decision whose `key` it is."""
         v = self._lookup["decisions"][name]
         assert isinstance(v, Decision)
         return v

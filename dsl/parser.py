@@ -789,7 +789,7 @@ class _ToAst(Transformer[Token, Any]):
 
     @_rule
     def assignment(self, pos: _Pos, items: list[Any]) -> ast.Assignment:
-        return ast.Assignment(name=self._name(items[0]), value=items[1], span=self._at(pos))
+        return ast.Assignment(name=self._name(items[0]), value=items[1], later=tuple(items[2:]), span=self._at(pos))
 
     @_rule
     def value_name(self, pos: _Pos, items: list[Token]) -> ast.Value:

@@ -18,7 +18,7 @@ class ExampleResolver(ProvenanceResolver):
 
     def example(self, d: ast.ExampleDecl) -> m.Example | None:
         """An example with its given values typed and its expected outcome looked up."""
-        given: dict[str, m.Value] = {}
+        given: dict[str, m.Fact] = {}
         spans: dict[str, Span] = {}
         named: set[str] = set()  # including names whose value was wrong
         for a in d.given:
@@ -29,9 +29,21 @@ class ExampleResolver(ProvenanceResolver):
                 self.report(diagnostic(BAD_EXAMPLE, f"'{a.name.text}' is given twice", a.span))
                 continue
             named.add(a.name.text)
-            value = self.example_value(var, a.value)
-            if value is not None:
-                given[var.name] = value
+            if a.later and not var.is_finding:
+                where = a.later[0].span
+                self.report(
+                    diagnostic(
+                        BAD_EXAMPLE,
+                        f"'{var.name}' is an input: it has one value ('then' gives the next result of a finding)",
+                        where,
+                        hint=f"give one value for '{var.name}'",
+                    )
+                )
+                continue
+            values = [self.example_value(var, v) for v in (a.value, *a.later)]
+            if all(v is not None for v in values):
+                results = tuple(v for v in values if v is not None)
+                given[var.name] = results[0] if len(results) == 1 else results
                 spans[var.name] = a.span
         if d.expect_orders:
             for o in d.expect_orders:

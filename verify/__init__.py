@@ -11,9 +11,11 @@ Every refuted check carries a Diagnostic whose `data` holds {"check", "verdict",
 "patient", "path", "region"}; an undecided check is VP309, never a pass.
 
 Semantics the checks share:
-- A patient is one value for every input and finding. A finding's value is fixed for
-  the patient (ordering its action again in a loop reveals the same value), and a
-  decision only reads findings its paths have ordered (the front end checks, VP208).
+- A patient is one value for every input and for every result of every finding: each
+  order of a study reveals a fresh result (the k-th under `dsl.model.result_key`), and a
+  decision reads the latest result on its path (the graph's copies of decisions, in its
+  `fresh_model`, say which); a decision only reads findings its paths have ordered (the
+  front end checks, VP208).
 - Patients satisfy every assumption. "Can reach" means: along some path of the graph,
   every rule edge taken is one that applies (see `verify.reach` for each hit policy).
   Under `unique` and `any`, overlapping rules all apply (the overlap itself is reported).

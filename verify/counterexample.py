@@ -13,6 +13,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from fractions import Fraction
+from functools import partial
 from typing import Literal
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
@@ -29,7 +30,7 @@ from dsl.evidence import (
     format_text,
     smaller_units,
 )
-from dsl.model import Value
+from dsl.model import Value, result_label
 from dsl.source import Span
 from dsl.units import UNITS
 from verify.box import Box
@@ -119,7 +120,9 @@ class Minimiser:
         elif isinstance(t, m.EnumType):
             out = list(t.values)
         else:
-            consts = [c for c in self._constants.get(var.name, []) if t.low <= c <= t.high]
+            # a later result of a finding is compared with the finding's thresholds
+            known = [*self._constants.get(var.name, []), *self._constants.get(var.finding, [])]
+            consts = sorted({c for c in known if t.low <= c <= t.high})
             nums: set[Fraction] = {t.low, t.high}
             if t.low <= 0 <= t.high:
                 nums.add(Fraction(0))
@@ -249,13 +252,30 @@ def _safe(holds: Predicate, patient: Mapping[str, Value]) -> bool:
 
 
 def assignments(model: m.Model, patient: Mapping[str, Value], findings: Iterable[str]) -> tuple[Assignment, ...]:
-    """All inputs, and the given findings, in declaration order, with their declared units."""
-    shown = set(findings)
-    return tuple(
-        Assignment(name=v.name, value=patient[v.name], unit=unit_of(v))
-        for v in model.variables
-        if v.name in patient and (not v.is_finding or v.name in shown)
-    )
+    """All inputs, and the given findings, in declaration order, with their declared units.
+
+    `findings` are result keys (`us_result`, `us_result#2`): a finding is shown with every
+    result up to the latest one given (`us_result = nondiagnostic then benign`)."""
+    upto: dict[str, int] = {}
+    for key in findings:
+        name, k = m.split_result(key)
+        upto[name] = max(upto.get(name, 0), k)
+    out: list[Assignment] = []
+    for v in model.variables:
+        if v.result != 1 or v.name not in patient:
+            continue
+        results: list[Value] = [patient[v.name]]
+        if v.is_finding:
+            if v.name not in upto:
+                continue
+            for k in range(2, upto[v.name] + 1):
+                later = patient.get(m.result_key(v.name, k))
+                if later is None:
+                    break
+                results.append(later)
+        value: m.Fact = results[0] if len(results) == 1 else tuple(results)
+        out.append(Assignment(name=v.name, value=value, unit=unit_of(v)))
+    return tuple(out)
 
 
 def region_of(model: m.Model, space: Space, box: Box) -> Region:
@@ -266,26 +286,28 @@ def region_of(model: m.Model, space: Space, box: Box) -> Region:
         item = box[i]
         full = space.full[i]
         if item == full:
-            free.append(d.var)
+            free.append(result_label(d.var))
             continue
-        unit = unit_of(model.variable(d.var))
+        var = model.variable(d.var)
+        unit = unit_of(var)
+        # a later result of a repeated study (the decision reads the latest): named by its finding
+        make = partial(Constraint, var=var.finding, result=var.result)
         if d.kind == "enum":
             assert isinstance(item, int)
             vals: tuple[Value, ...] = tuple(v for k, v in enumerate(d.values) if item >> k & 1)
-            constraints.append(Constraint(var=d.var, values=vals))
+            constraints.append(make(values=vals))
             continue
         if d.kind == "bool":
-            constraints.append(Constraint(var=d.var, values=(item == 0b10,)))
+            constraints.append(make(values=(item == 0b10,)))
             continue
         assert isinstance(item, tuple) and isinstance(full, tuple)
         a, b = item
         if d.kind == "int":
             if a == b:
-                constraints.append(Constraint(var=d.var, unit=unit, values=(Fraction(a),)))
+                constraints.append(make(unit=unit, values=(Fraction(a),)))
             else:
                 constraints.append(
-                    Constraint(
-                        var=d.var,
+                    make(
                         unit=unit,
                         low=None if a == full[0] else Fraction(a),
                         high=None if b == full[1] else Fraction(b),
@@ -294,11 +316,10 @@ def region_of(model: m.Model, space: Space, box: Box) -> Region:
             continue
         lo, lo_open, hi, hi_open = space.real_bounds(d, a, b)
         if lo == hi:
-            constraints.append(Constraint(var=d.var, unit=unit, values=(lo,)))
+            constraints.append(make(unit=unit, values=(lo,)))
             continue
         constraints.append(
-            Constraint(
-                var=d.var,
+            make(
                 unit=unit,
                 low=None if a == full[0] else lo,
                 low_open=lo_open,
@@ -316,7 +337,7 @@ def path_steps(
     patient: Mapping[str, Value],
     results_of_last: bool = True,
 ) -> tuple[list[PathStep], list[str]]:
-    """Readable steps of a product path, and the findings revealed along it.
+    """Readable steps of a product path, and the findings revealed along it (as result keys).
 
     `results_of_last=False`: the path ends where an order step is taken, before its results
     are known (a property violated by that order), so the findings it reveals are not shown."""
@@ -340,7 +361,10 @@ def path_steps(
                         span=rule.cond_span,
                     )
                 )
-                steps.extend(define_steps(model, patient, rule.cond))
+                # what each named condition of the rule meant here: on the latest results
+                table = graph.fresh_model.decision(graph.table_key(node))
+                read = next(r for r in table.rules if r.index == rule.index)
+                steps.extend(define_steps(graph.fresh_model, patient, read.cond))
             else:
                 steps.append(
                     PathStep(kind="decision", text=f"decision {decision.name} ({decision.title})", span=decision.span)
@@ -349,17 +373,10 @@ def path_steps(
             steps.append(PathStep(kind="order", text=graph.order_text(node), span=attrs["span"]))
             if k + 1 == len(path) and not results_of_last:
                 continue
-            for f in attrs["reveals"]:
+            for f in graph.results_of(node):
                 if f in patient and f not in revealed:
                     revealed.append(f)
-                    var = model.variable(f)
-                    steps.append(
-                        PathStep(
-                            kind="finding",
-                            text=f"finding {f} = {show_value(patient[f], unit_of(var))}",
-                            span=var.span,
-                        )
-                    )
+                    steps.append(finding_step(graph.fresh_model.variable(f), patient[f]))
         elif kind == "choice":
             continue  # the option's order step, next, names the choice and the option taken
         elif node == LIMIT_NODE:
@@ -368,6 +385,13 @@ def path_steps(
             disp = model.disposition(attrs["disposition"])
             steps.append(PathStep(kind="end", text=f"end {disp.name} ({disp.title})", span=disp.span))
     return steps, revealed
+
+
+def finding_step(var: m.Variable, value: Value) -> PathStep:
+    """The path step of a revealed result: `finding us_result = benign`, `finding us_result (result 2) = benign`."""
+    return PathStep(
+        kind="finding", text=f"finding {result_label(var.name)} = {show_value(value, unit_of(var))}", span=var.span
+    )
 
 
 def make_evidence(

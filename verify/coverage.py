@@ -57,12 +57,12 @@ def _walk(graph: DecisionGraph) -> tuple[set[str], list[_Visit]]:
         except (KeyError, TypeError, ValueError):
             continue
         trace = simulate(graph, values)
-        for step in trace.steps:
+        for step in trace.steps:  # each decision sees the latest result of a repeated study
             if step.kind == "decision" and step.rule is not None:
                 taken.add(step.rule)
-                visits.append(_Visit(step.rule.partition(".")[0], values))
+                visits.append(_Visit(step.rule.partition(".")[0], graph.as_read_at(step.node, values)))
             elif step.kind == "stop" and trace.decision is not None:
-                visits.append(_Visit(trace.decision, values))
+                visits.append(_Visit(trace.decision, graph.as_read_at(step.node, values)))
     return taken, visits
 
 

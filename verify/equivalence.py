@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from compiler.graph import DecisionGraph
+from compiler.lower import reading_latest
 from dsl import model as m
 from dsl.model import Value
 from verify.evaluate import evaluate
@@ -72,28 +73,28 @@ def compare_decisions(
     other = Guards(enc)
     differ = []
     for d in after:
-        nodes = pv.decision_nodes(d.name)
-        if not nodes:  # not in the graph: no patient reaches it
-            continue
-        before = graph.model.decision(d.name)
-        old = pv.guards.effective(d.name)
-        new = other.effective_of(d)
-        ways = [
-            enc.and_([g, h])
-            for r, g in zip(before.rules, old, strict=True)
-            for s, h in zip(d.rules, new, strict=True)
-            if r.outcome != s.outcome
-        ]
-        ways.append(enc.and_([enc.or_(old), enc.not_(enc.or_(new))]))
-        ways.append(enc.and_([enc.or_(new), enc.not_(enc.or_(old))]))
-        differ.append(enc.and_([enc.or_(pv.reach_expr(i) for i in nodes), enc.or_(ways)]))
+        # each table of the decision: itself, and (after a repeated study) its copies reading later results
+        for key in pv.tables(d.name):  # none: not in the graph, no patient reaches it
+            nodes = pv.decision_nodes(key)
+            before = pv.model.decision(key)
+            old = pv.guards.effective(key)
+            new = other.effective_of(reading_latest(d, before.latest))
+            ways = [
+                enc.and_([g, h])
+                for r, g in zip(before.rules, old, strict=True)
+                for s, h in zip(d.rules, new, strict=True)
+                if r.outcome != s.outcome
+            ]
+            ways.append(enc.and_([enc.or_(old), enc.not_(enc.or_(new))]))
+            ways.append(enc.and_([enc.or_(new), enc.not_(enc.or_(old))]))
+            differ.append(enc.and_([enc.or_(pv.reach_expr(i) for i in nodes), enc.or_(ways)]))
     if not differ:
         return Difference(Verdict.PROVED)
     res = pv.session.query(enc.or_(differ), *other.defs)
     if res.verdict is not Verdict.REFUTED:
         return Difference(res.verdict, reason=res.reason)
     assert res.model is not None
-    model = graph.model
+    model = graph.fresh_model  # the assumptions for every result of a repeated study
 
     def changes(p: Mapping[str, Value]) -> bool:
         if not all(evaluate(a.cond, p) for a in model.assumptions):

@@ -245,9 +245,22 @@ def normalise_value(var: m.Variable, value: object) -> Value:
 
 
 def normalise_patient(model: m.Model, patient: Mapping[str, object]) -> dict[str, Value]:
+    """User-supplied facts -> values keyed by result (`dsl.model.flatten_facts`): a finding may be
+    given a list or tuple of results, in order (the first, then the result of the next order of
+    its study, ...), or a later result under its key (`us_result#2`)."""
     out: dict[str, Value] = {}
-    for name, value in patient.items():
+    for key, value in patient.items():
+        name, k = m.split_result(key)
         if not model.has("variables", name):
             raise KeyError(f"no input or finding named '{name}'")
-        out[name] = normalise_value(model.variable(name), value)
+        var = model.variable(name)
+        if isinstance(value, list | tuple):
+            if not var.is_finding:
+                raise ValueError(f"'{name}' is an input: it has one value, not a list of results")
+            for j, item in enumerate(value, start=k):
+                out[m.result_key(name, j)] = normalise_value(var, item)
+        elif k > 1 and not var.is_finding:
+            raise KeyError(f"no input or finding named '{key}'")
+        else:
+            out[key] = normalise_value(var, value)
     return out

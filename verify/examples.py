@@ -17,7 +17,8 @@ from dsl.codes import EXAMPLE_BREAKS_ASSUMPTION, EXAMPLE_FAILED, UNREAD_EXAMPLE_
 from dsl.cond import reads
 from dsl.diagnostics import Diagnostic, Note, diagnostic
 from dsl.evidence import Assignment, PathStep
-from dsl.model import Value
+from dsl.model import result_label
+from dsl.source import Span
 from verify.counterexample import cond_text, make_evidence, rule_name, unit_of
 from verify.evaluate import evaluate3
 from verify.results import CheckResult, Report, Verdict
@@ -47,7 +48,7 @@ def check_example(graph: DecisionGraph, example: m.Example, check: str) -> Check
     expected = _outcome(example.expect_orders, example.expect_end)
     actual = _outcome(trace.orders, trace.end, trace.error)
     if trace.missing:
-        names = ", ".join(f"'{n}'" for n in trace.missing)
+        names = ", ".join(f"'{result_label(n)}'" for n in trace.missing)
         message = f"example '{example.title}' does not give a value for {names}, needed at decision '{trace.decision}'"
         hint = "add the value to 'given', or check that the example takes the path you meant"
     elif trace.error is not None:
@@ -89,19 +90,24 @@ def assumption_text(a: m.Assumption, model: m.Model) -> str:
     return a.title if a.title is not None else cond_text(a.cond, model)
 
 
-def broken_assumptions(model: m.Model, given: Mapping[str, Value]) -> list[m.Assumption]:
+def broken_assumptions(model: m.Model, given: Mapping[str, m.Fact]) -> list[m.Assumption]:
     """The assumptions the given facts make false, three-valued (Kleene): an assumption that reads a
-    fact left out is unknown unless the given facts decide it, and an unknown one is not broken."""
-    return [a for a in model.assumptions if evaluate3(a.cond, given) is False]
+    fact left out is unknown unless the given facts decide it, and an unknown one is not broken. A
+    finding given several results must satisfy them with each (`dsl.model.fact_views`)."""
+    views = list(m.fact_views(model, given))
+    return [a for a in model.assumptions if any(evaluate3(a.cond, view) is False for view in views)]
 
 
 def unread_facts(graph: DecisionGraph, given: Iterable[str], trace: Trace) -> list[str]:
-    """The given facts (in their order) that no decision on the trace's path and no assumption reads."""
-    model = graph.model
+    """The given facts (in their order) that no decision on the trace's path and no assumption reads.
+
+    `given` may name results (`us_result#2`, `dsl.model.flatten_facts`): a result counts as read
+    only where a decision reads it, as the latest result of its finding."""
+    model = graph.fresh_model  # the decisions as they read later results, the assumptions for each
     read: set[str] = {name for a in model.assumptions for name, _ in reads(a.cond)}
     for step in trace.steps:
         if step.kind == "decision":
-            decision = model.decision(graph.graph.nodes[step.node]["decision"])
+            decision = model.decision(graph.table_key(step.node))
             read.update(name for r in decision.rules for name, _ in reads(r.cond))
     return [name for name in given if name not in read]
 
@@ -128,16 +134,20 @@ def _assumption_diagnostic(model: m.Model, example: m.Example, check: str) -> Di
 
 def _unread_diagnostic(graph: DecisionGraph, example: m.Example, trace: Trace, check: str) -> Diagnostic | None:
     """VP319 when the example gives facts that no decision on its path and no assumption reads."""
-    unread = unread_facts(graph, (name for name, _ in example.given), trace)
+    unread = unread_facts(graph, m.flatten_facts(dict(example.given)), trace)
     if not unread:
         return None
-    names = ", ".join(f"'{n}'" for n in unread)
+    names = ", ".join(f"'{result_label(n)}'" for n in unread)
+
+    def where(key: str) -> Span:
+        return example.given_span(m.split_result(key)[0])
+
     return diagnostic(
         code=UNREAD_EXAMPLE_FACT,
         message=f"example '{example.title}' gives {names}, which no decision on its path (and no assumption) reads",
-        span=example.given_span(unread[0]),
+        span=where(unread[0]),
         hint="delete the fact, or check the path shown: the example may not take the one you meant",
-        notes=tuple(Note(message=f"'{n}' is given here", span=example.given_span(n)) for n in unread[1:]),
+        notes=tuple(Note(message=f"'{result_label(n)}' is given here", span=where(n)) for n in unread[1:]),
         evidence=make_evidence(
             check,
             "refuted",

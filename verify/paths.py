@@ -43,7 +43,7 @@ import z3
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from dsl import model as m
 from dsl.codes import PROPERTY_VIOLATED
-from dsl.cond import definitely, is_false, reads
+from dsl.cond import definitely, is_false, reads, rename
 from dsl.diagnostics import diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
@@ -148,7 +148,10 @@ class Known(Monitor):
         inner, known = state
         after = known
         if graph.kind(node) == "order":
-            after = known | (self.tracked & frozenset(graph.graph.nodes[node]["reveals"]))
+            # each tracked finding as its latest result (`us_result#2` after a study's second order)
+            latest = {m.split_result(k)[0]: k for k in graph.results_of(node) if m.split_result(k)[0] in self.tracked}
+            if latest:
+                after = frozenset(k for k in known if m.split_result(k)[0] not in latest) | frozenset(latest.values())
         out: list[Hashable] = []
         for q in self.inner.enter(inner, graph, node):
             if isinstance(q, Violation):
@@ -282,7 +285,15 @@ def applies_at(model: m.Model, prop: m.Property, state: Hashable) -> m.Cond:
     if prop.condition is None:
         return m.Const(value=True, span=prop.span)
     assert isinstance(state, Violation)
-    return definitely(prop.condition, tested_findings(model, prop) - state.known)
+    known = known_findings(state)
+    cond = definitely(prop.condition, tested_findings(model, prop) - frozenset(known))
+    # a finding of a repeated study: the latest result on the path (`Known` tracks which)
+    return rename(cond, {name: key for name, key in known.items() if key != name})
+
+
+def known_findings(state: Violation) -> dict[str, str]:
+    """The findings known at a violation, each with the key of its latest result there."""
+    return {m.split_result(key)[0]: key for key in sorted(state.known)}
 
 
 def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
@@ -331,7 +342,7 @@ def _always_ends(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResul
         if node == LIMIT_NODE:
             ways.append(pv.reach_expr(i))
         elif graph.kind(node) == "decision":
-            name = graph.graph.nodes[node]["decision"]
+            name = graph.table_key(node)
             decision = pv.model.decision(name)
             if decision.rules and decision.rules[-1].is_otherwise:
                 continue
@@ -350,7 +361,7 @@ def _always_ends(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResul
                 continue
             if node == LIMIT_NODE:
                 return run.path_to(i)
-            if graph.kind(node) == "decision" and not firing.applies(graph.graph.nodes[node]["decision"]):
+            if graph.kind(node) == "decision" and not firing.applies(graph.table_key(node)):
                 return run.path_to(i)
         return None
 
@@ -478,6 +489,10 @@ def _conclude(
     steps.append(PathStep(kind="final", text=_final(prop, pv, prod, path, patient), span=prop.span))
     # named conditions with what is known at the violation (a finding not yet revealed is unknown)
     known = {k: v for k, v in patient.items() if not pv.model.variable(k).is_finding or k in revealed}
+    state = prod.nodes[path[-1][0]][1] if path is not None else None
+    if pv.graph.fresh is not None and isinstance(state, Violation):  # the latest results there
+        known = {k: v for k, v in patient.items() if not pv.model.variable(k).is_finding}
+        known.update((name, patient[key]) for name, key in known_findings(state).items() if key in patient)
     steps.extend(define_steps(pv.model, known, prop.condition))
     title = f" ({prop.title})" if prop.title else ""
     diag = diagnostic(
@@ -539,7 +554,7 @@ def _not_known(model: m.Model, prop: m.Property, state: Hashable) -> str:
     the condition holds whatever their values (a counterexample names every fact it tests)."""
     if not isinstance(state, Violation):
         return ""
-    missing = sorted(tested_findings(model, prop) - state.known)
+    missing = sorted(tested_findings(model, prop) - frozenset(known_findings(state)))
     if not missing:
         return ""
     names = ", ".join(missing)

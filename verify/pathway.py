@@ -31,7 +31,7 @@ from verify.paths import check_properties
 from verify.reach import Firing, GuardKey, Guards, Run, Trivial, build_product, encode_reach, run_product
 from verify.results import DEFAULT_OPTIONS, CheckResult, Report, SolverOptions, Verdict
 from verify.solver import Patient
-from verify.tables import DecisionChecker, unknown_result, unreachable_result
+from verify.tables import DecisionChecker, merge_copies, unknown_result, unreachable_result
 
 MAX_SAMPLES = 6
 
@@ -39,7 +39,7 @@ MAX_SAMPLES = 6
 class PathwayVerifier:
     def __init__(self, graph: DecisionGraph, options: SolverOptions) -> None:
         self.graph = graph
-        self.model = graph.model
+        self.model = graph.fresh_model  # with repeated studies: a variable per result, a table per copy
         self.options = options
         self.enc = Encoder(self.model)
         self.guards = Guards(self.enc)
@@ -48,9 +48,11 @@ class PathwayVerifier:
         self.minimiser = Minimiser(self.model)
         self._reach: dict[int, Any] = {}
         self._by_decision: dict[str, list[int]] = {}
-        # the variables each decision's effective guards read (all its rules' conditions)
+        # the variables each decision's effective guards read (all its rules' conditions), by
+        # decision and by each copy of a decision that reads later results (`Decision.key`)
         self._decision_vars = {
-            d.name: frozenset(v for r in d.rules for v, _ in uses(r.cond)) for d in self.model.decisions
+            d.key: frozenset(v for r in d.rules for v, _ in uses(r.cond))
+            for d in (*self.model.decisions, *self.model.variants)
         }
         # the variables read by the decisions on some path to each node (not the node itself)
         self._vars_before: list[frozenset[str]] = []
@@ -67,9 +69,15 @@ class PathwayVerifier:
                 self._succ.setdefault(p, []).append((k, key))
         for succ in self._succ.values():
             succ.sort(key=lambda kk: (kk[1][1] if kk[1] is not None else 0, kk[0]))
+        # the decision nodes of each table (a decision, or its copy reading later results), and
+        # the tables of each decision, in graph order
+        self._tables: dict[str, list[str]] = {}
         for i, (n, _) in enumerate(self.base.nodes):
             if graph.kind(n) == "decision":
-                self._by_decision.setdefault(graph.graph.nodes[n]["decision"], []).append(i)
+                table = graph.table_key(n)
+                if table not in self._by_decision:
+                    self._tables.setdefault(graph.graph.nodes[n]["decision"], []).append(table)
+                self._by_decision.setdefault(table, []).append(i)
         self.reached: dict[int, Patient] = {}  # product node -> a patient reaching it
         # product node -> up to MAX_SAMPLES patients reaching it, with the (decision, rule) steps
         # of their path (a diverse set of samples lets most witnesses be a sample itself)
@@ -230,8 +238,14 @@ class PathwayVerifier:
                 self._record(w, full=False, begin=nodes[0] if len(self.decision_nodes(name)) == 1 else None)
 
     # -- contexts -----------------------------------------------------------------------------
-    def decision_nodes(self, name: str) -> list[int]:
-        return self._by_decision.get(name, [])
+    def tables(self, name: str) -> list[str]:
+        """The keys of decision `name`'s tables in the graph: its own name, and those of its copies
+        that read later results of a repeated study (`Decision.key`), in graph order."""
+        return list(self._tables.get(name, []))
+
+    def decision_nodes(self, key: str) -> list[int]:
+        """The product nodes of a table: a decision, or a copy of it reading later results (`Decision.key`)."""
+        return self._by_decision.get(key, [])
 
     def context(self, name: str) -> Context:
         targets = self.decision_nodes(name)
@@ -337,25 +351,31 @@ class PathwayVerifier:
         # decisions in the order the graph reaches them, so that witnesses found by the checks
         # of one decision prove the nodes after it
         t0 = time.perf_counter()
-        order = sorted(self._by_decision, key=lambda name: self._by_decision[name][0])
+        # (each table: a decision, or a copy of it reading later results of a repeated study)
+        order = sorted(self._by_decision, key=lambda key: self._by_decision[key][0])
         checked: dict[str, list[CheckResult]] = {}
-        for name in order:
-            nodes = self.decision_nodes(name)
+        for key in order:
+            nodes = self.decision_nodes(key)
             for i in nodes:
                 if not any(k in self.reached for k in nodes):
                     self.ensure(i)
             if not any(i in self.reached for i in nodes):
                 continue
-            checker = DecisionChecker(self.model.decision(name), self.context(name), minimiser=self.minimiser)
-            checked[name] = checker.run()
-            if any(r.check == f"gap:{name}" and r.verdict is Verdict.PROVED for r in checked[name]):
-                self._gap_free.add(name)
-            self.harvest(name, checker)
+            table = self.model.decision(key)
+            checker = DecisionChecker(table, self.context(key), minimiser=self.minimiser)
+            checked[key] = checker.run()
+            if any(r.check == f"gap:{table.name}" and r.verdict is Verdict.PROVED for r in checked[key]):
+                self._gap_free.add(key)
+            self.harvest(key, checker)
         self.explore()
         self._tables_done = True
         report.results.extend(self._unreachable_results(t0))
         for d in self.model.decisions:
-            report.results.extend(checked.get(d.name, []))
+            copies = [checked[key] for key in self._tables.get(d.name, []) if key in checked]
+            if len(copies) > 1:
+                report.results.extend(merge_copies(d.name, copies))
+            elif copies:
+                report.results.extend(copies[0])
         return report
 
     def verify_paths(self) -> Report:
@@ -376,10 +396,12 @@ class PathwayVerifier:
             if n == LIMIT_NODE:
                 if i not in self.unreachable:
                     return False
-            elif self.graph.kind(n) == "decision":
-                name = self.graph.graph.nodes[n]["decision"]
-                if name not in self._gap_free and i not in self.unreachable:
-                    return False
+            elif (
+                self.graph.kind(n) == "decision"
+                and self.graph.table_key(n) not in self._gap_free
+                and i not in self.unreachable
+            ):
+                return False
         return True
 
     def reached_patients(self, nodes: Iterable[int]) -> list[Patient]:
@@ -424,7 +446,7 @@ class PathwayVerifier:
             return CheckResult(cid, Verdict.REFUTED, diag, seconds)
 
         for d in self.model.decisions:
-            idx = self.decision_nodes(d.name)
+            idx = sorted(i for key in self._tables.get(d.name, []) for i in self.decision_nodes(key))
             if not idx:
                 continue  # not in the graph at all: VP209 from the front end
             cid = f"unreachable:decision:{d.name}"

@@ -5,7 +5,9 @@ The effective guard of a rule edge is when that rule is the one that applies:
   priority  cond and not (any cond with a higher rating score; unrated = 0)
   unique    cond        (an overlap is a conflict, reported separately; both edges stay open)
   any       cond        (overlapping rules must agree; likewise)
-It depends only on the decision and the patient, so unrolled copies of a decision share it.
+It depends only on the decision and the patient, so unrolled copies of a decision share it;
+after a repeated study, copies that read later results have guards of their own (the
+decision's copy in the graph's `fresh_model`, keyed by `Decision.key`).
 
 A product pairs each graph node with the state of a small monitor automaton (the
 property being checked); the product is a DAG because the graph is. Reachability is
@@ -27,7 +29,9 @@ from dsl.model import Value
 from verify.encode import Encoder
 from verify.evaluate import evaluate
 
-GuardKey = tuple[str, int] | None  # (decision name, rule index), or None for an unconditional edge
+# (decision, rule index), or None for an unconditional edge; the decision is a key of the
+# graph's `fresh_model` (its name, or the key of its copy reading later results)
+GuardKey = tuple[str, int] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +39,8 @@ class Violation:
     """The monitor state of a violation (a product node in it is never left).
 
     `known`: for a property whose condition reads findings, those of them revealed on the path
-    before the step where the violation happens (`verify.paths.Known`); empty otherwise."""
+    before the step where the violation happens (`verify.paths.Known`), each as its latest result
+    (a result key: `us_result`, or `us_result#2` after a repeated study); empty otherwise."""
 
     known: frozenset[str] = frozenset()
 
@@ -341,7 +346,8 @@ def out_edges(graph: DecisionGraph, node: str) -> list[tuple[str, GuardKey]]:
     """(target, guard key) of each edge leaving a node, rules in rule order."""
     if graph.kind(node) == "decision":
         edges = sorted(graph.rule_edges(node), key=lambda tr: tr[1].index)
-        return [(t, (r.decision, r.index)) for t, r in edges]
+        key = graph.table_key(node)  # the decision, or its copy reading later results
+        return [(t, (key, r.index)) for t, r in edges]
     if graph.kind(node) == "order":
         return [(graph.next_node(node), None)]
     if graph.kind(node) == "choice":  # every option is open: the clinician may take any of them

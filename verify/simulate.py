@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from dsl import model as m
 from dsl.evidence import StepKind
-from dsl.model import Value
+from dsl.model import Value, result_label
 from dsl.source import Span
-from verify.counterexample import define_texts, rule_name, rule_text, show_value, unit_of
+from verify.counterexample import define_texts, finding_step, rule_name, rule_text
 from verify.evaluate import evaluate3, missing, normalise_patient
 from verify.reach import rule_score
 
@@ -61,7 +61,8 @@ def choose(decision: m.Decision, patient: Mapping[str, Value]) -> Choice:
         which = ", ".join(rule_name(r) for r in rules)
         return Choice(
             None,
-            f"no value given for {', '.join(repr(n) for n in names)}, needed at decision '{decision.name}' "
+            f"no value given for {', '.join(repr(result_label(n)) for n in names)}, needed at decision "
+            f"'{decision.name}' "
             f"(rule {which})",
             tuple(names),
         )
@@ -98,8 +99,13 @@ def _rule_of(model: m.Model, rule_id: str) -> m.Rule:
 
 
 def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
-    """Follow the pathway for one patient: orders, disposition and the steps taken."""
-    model = graph.model
+    """Follow the pathway for one patient: orders, disposition and the steps taken.
+
+    A finding whose study is ordered more than once may be given its results in order (a
+    list or tuple: `{"us_result": ["nondiagnostic", "benign"]}`); each order of the study
+    reveals the next one, and decisions read the latest. A result the path needs and the
+    patient does not give is named in `Trace.missing` by its key (`us_result#2`)."""
+    model = graph.fresh_model
     values = normalise_patient(model, patient)
     node = graph.start
     orders: list[m.OrderItem] = []
@@ -108,12 +114,14 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
         attrs = graph.graph.nodes[node]
         kind = attrs["kind"]
         if kind == "decision":
-            decision = model.decision(attrs["decision"])
+            decision = model.decision(graph.table_key(node))  # reading the latest results
             choice = choose(decision, values)
             if choice.rule is None:
                 steps.append(Step("stop", node, f"decision {decision.name}: {choice.error}", decision.span))
                 return Trace(tuple(orders), None, steps, choice.error, choice.missing, decision.name)
             rule = choice.rule
+            if decision.latest:  # a copy reading later results: the rule as written
+                rule = next(r for r in graph.model.decision(decision.name).rules if r.index == rule.index)
             steps.append(
                 Step(
                     "decision",
@@ -124,33 +132,29 @@ def simulate(graph: DecisionGraph, patient: Mapping[str, object]) -> Trace:
                     rule.id,
                 )
             )
-            steps.extend(Step("define", node, text, span) for text, span in define_texts(model, values, rule.cond))
+            # what each named condition of the rule meant here: on the latest results
+            texts = define_texts(model, values, choice.rule.cond)
+            steps.extend(Step("define", node, text, span) for text, span in texts)
             node = next(t for t, r in graph.rule_edges(node) if r.index == rule.index)
         elif kind in ("order", "choice"):
             if kind == "order":
                 orders.extend(attrs["actions"])
                 steps.append(Step("order", node, "order " + ", ".join(attrs["actions"]), attrs["span"]))
-                revealed = tuple(attrs["reveals"])
+                revealed = graph.results_of(node)
             else:
                 # the facts do not say which option the clinician takes: the run records the choice and
                 # goes on (every option leads to the same node, whose rules read no finding only some
-                # options reveal: VP208); the findings shown are those every option reveals
-                rule = _rule_of(model, attrs["rule"])
+                # options reveal: VP208, VP235); the findings shown are those every option reveals
+                rule = _rule_of(graph.model, attrs["rule"])
                 orders.extend(rule.orders)
                 steps.append(Step("order", node, "order " + m.orders_text(rule.orders), attrs["span"]))
-                options = [set(graph.attrs(o)["reveals"]) for o in graph.option_nodes(node)]
-                first = graph.attrs(graph.option_nodes(node)[0])["reveals"]
+                options = [set(graph.results_of(o)) for o in graph.option_nodes(node)]
+                first = graph.results_of(graph.option_nodes(node)[0])
                 revealed = tuple(f for f in first if all(f in o for o in options))
             for f in revealed:
                 if f in values:
-                    steps.append(
-                        Step(
-                            "finding",
-                            node,
-                            f"finding {f} = {show_value(values[f], unit_of(model.variable(f)))}",
-                            model.variable(f).span,
-                        )
-                    )
+                    shown = finding_step(model.variable(f), values[f])
+                    steps.append(Step("finding", node, shown.text, shown.span))
             node = graph.past_orders(node)
         else:
             if node == LIMIT_NODE:

@@ -15,8 +15,9 @@ import pytest
 
 from compiler.export_diagram import graph_json, to_dot, to_mermaid
 from compiler.graph import LIMIT_NODE, DecisionGraph
-from compiler.lower import lower
+from compiler.lower import lower, repeated_studies
 from dsl.codes import PATHWAY_CYCLE, UNDEFINED_NAME, UNKNOWN_VALUE
+from dsl.cond import reads, rename
 from tests.dsl.support import DATA, case_id, cases, check_golden, expectations, found
 from veripath.api import SpecError, compile, load, load_spec
 
@@ -208,3 +209,65 @@ def test_no_orphan_golden_files() -> None:
         p.name for p in COMPILER.glob("*.expected.mmd") if not p.with_name(p.name.split(".")[0] + ".vp").exists()
     ]
     assert orphans == []
+
+
+# -- repeated studies ---------------------------------------------------------------------------
+
+
+def test_a_repeated_study_splits_the_nodes_where_paths_disagree() -> None:
+    graph = _graph(COMPILER / "repeated_study_split.vp")
+    assert repeated_studies(graph) == ("us",)
+    decisions = graph.decision_nodes()
+    assert decisions[:3] == ["decision:triage", "decision:review+us=1", "decision:first_look"]
+    assert {"decision:review+us=2", "decision:again+us=2", "decision:again+us=3", "decision:again@1+us=3"} <= set(
+        decisions
+    )
+    # the copies after the second order read the second result, through a copy of the decision
+    assert graph.table_key("decision:review+us=1") == "review"
+    assert graph.table_key("decision:review+us=2") == "review{us_result#2}"
+    assert graph.attrs("decision:review+us=2")["latest"] == (("us_result", "us_result#2"),)
+    table = graph.fresh_model.decision("review{us_result#2}")
+    assert table.name == "review" and [r.id for r in table.rules] == [
+        r.id for r in graph.model.decision("review").rules
+    ]
+    assert table.rules[0].cond == rename(graph.model.decision("review").rules[0].cond, {"us_result": "us_result#2"})
+    assert graph.results_of("order:first_look.r1") == ("us_result#2",)
+    assert graph.results_of("order:triage.r1") == ("us_result",)
+    # the model of fresh results: a variable per result, after its finding; the front end's model is untouched
+    names = [v.name for v in graph.fresh_model.variables]
+    assert names == ["urgent", "us_result", *(f"us_result#{k}" for k in range(2, 6))]
+    assert [v.name for v in graph.model.variables] == ["urgent", "us_result"]
+    assert graph.model.variants == ()
+    assert [d.key for d in graph.fresh_model.variants] == [
+        "again{us_result#2}",
+        "review{us_result#2}",
+        "again{us_result#3}",
+        "again{us_result#4}",
+    ]
+
+
+def test_without_a_repeated_study_the_graph_is_the_unrolled_loop_alone() -> None:
+    for name in ("bounded_self_loop.vp", "finding_known_after_join.vp"):
+        graph = _graph(COMPILER / name)
+        if repeated_studies(graph):  # the loop re-orders its study: ids keep their visits only
+            assert graph.fresh is not None
+            assert all("+" not in n for n in graph.graph.nodes)
+        else:
+            assert graph.fresh is None and graph.fresh_model is graph.model
+            assert all("latest" not in d and "results" not in d for _, d in graph.graph.nodes(data=True))
+    shipped = _graph(DATA.parent.parent / "specs" / "soft_tissue_mass.vp")
+    assert shipped.fresh is None and repeated_studies(shipped) == ()
+
+
+def test_an_assumption_on_a_repeated_finding_holds_for_every_result(tmp_path: Path) -> None:
+    spec = tmp_path / "a.vp"
+    spec.write_text(
+        (COMPILER / "repeated_study_split.vp").read_text(encoding="utf-8")
+        + 'assume "an urgent patient has no normal result": urgent implies us_result != normal\n',
+        encoding="utf-8",
+    )
+    graph = _graph(spec)
+    conds = [a.cond for a in graph.fresh_model.assumptions]
+    assert len(conds) == 5  # results 1 to 5
+    assert [sorted({v for v, _ in reads(c)}) for c in conds][1] == ["urgent", "us_result#2"]
+    assert graph.model.assumptions[0].cond is conds[0]

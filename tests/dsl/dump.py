@@ -45,12 +45,19 @@ def _scalar(value: object, base: str) -> str | None:
     return None
 
 
+# Fields only the compiler fills (the model of a pathway that repeats a study): always empty in
+# the front end's model, so not dumped when empty.
+COMPILER_FIELDS = {("Model", "variants"), ("Decision", "latest")}
+
+
 def _lines(value: object, base: str, depth: int) -> list[str]:
     pad = INDENT * depth
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = [f"{pad}{type(value).__name__}"]
         for f in dataclasses.fields(value):
             if f.name.startswith("_"):
+                continue
+            if (type(value).__name__, f.name) in COMPILER_FIELDS and not getattr(value, f.name):
                 continue
             out.extend(_field(f.name, getattr(value, f.name), base, depth + 1))
         return out

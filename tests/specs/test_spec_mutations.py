@@ -16,7 +16,7 @@ import pytest
 
 from dsl.codes import CONFLICT, GAP, UNREACHABLE_DECISION
 from dsl.diagnostics import Diagnostic
-from dsl.model import Rule, Value
+from dsl.model import Rule, Value, flatten_facts
 from verify import SolverOptions, evaluate, run_examples, verify_graph
 from veripath.api import load, load_spec
 
@@ -41,7 +41,7 @@ def _findings(path: Path) -> list[Diagnostic]:
 
 def _patient(diag: Diagnostic) -> dict[str, Value]:
     assert diag.counterexample is not None
-    return diag.counterexample.values()
+    return flatten_facts(diag.counterexample.values())
 
 
 def test_the_shipped_spec_is_clean() -> None:

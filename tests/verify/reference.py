@@ -5,6 +5,12 @@ evaluator (`verify.evaluate`, tested on its own). Numbers are enumerated at the
 interesting points (every value at which a comparison turns, the points between and
 around them, the bounds), which is exact for comparisons with constants and for linear
 comparisons with at most one real variable beside small integers (`thresholds`).
+Repeated studies, independently of the compiler's copies of decisions: a patient has, for
+each finding, as many results as the most orders of its study on any path (the k-th under
+`dsl.model.result_key`); a path counts the orders of each study as it walks, and every
+decision on it evaluates the spec's own rules on the patient as it stands at that point
+(each finding read as its latest result: `view`). An assumption holds for every result (the
+findings of one study read the same result; different studies every combination).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from fractions import Fraction
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from dsl import model as m
-from dsl.model import Value
+from dsl.model import Value, result_key
 from verify.evaluate import evaluate, evaluate3
 
 Patient = dict[str, Value]
@@ -95,13 +101,73 @@ def domain(model: m.Model, var: m.Variable) -> list[Value]:
     return sorted(pts)
 
 
-def patients(model: m.Model) -> Iterator[Patient]:
-    """Every patient (over the interesting points) who satisfies the assumptions."""
-    names = [v.name for v in model.variables]
-    values = [domain(model, v) for v in model.variables]
+def most_orders(graph: DecisionGraph) -> dict[str, int]:
+    """The most orders of each action on one path (longest-path counting over the DAG)."""
+    g = graph.graph
+    best: dict[str, dict[str, int]] = {}
+    for n in graph.topological_order():
+        here: dict[str, int] = {}
+        for p in g.predecessors(n):
+            for a, c in best[p].items():
+                here[a] = max(here.get(a, 0), c)
+        if graph.kind(n) == "order":
+            for a in graph.actions_of(n):
+                here[a] = here.get(a, 0) + 1
+        best[n] = here
+    out: dict[str, int] = {}
+    for counts in best.values():
+        for a, c in counts.items():
+            out[a] = max(out.get(a, 0), c)
+    return out
+
+
+def results(model: m.Model, graph: DecisionGraph | None, *more: DecisionGraph) -> dict[str, int]:
+    """How many results each finding has: the most orders of its study on a path of any of the
+    graphs (1 without a graph, or when its study is never repeated)."""
+    most: dict[str, int] = {}
+    for g in (graph, *more):
+        if g is not None:
+            for a, c in most_orders(g).items():
+                most[a] = max(most.get(a, 0), c)
+    return {v.name: max(1, most.get(v.revealed_by or "", 1)) for v in model.findings}
+
+
+def view(model: m.Model, p: Mapping[str, Value], counts: Mapping[str, int]) -> Patient:
+    """The patient as a decision sees it after `counts` orders of each action: each finding is
+    its latest result (the first before its study is ordered)."""
+    out = dict(p)
+    for v in model.findings:
+        k = counts.get(v.revealed_by or "", 0)
+        if k >= 2:
+            key = result_key(v.name, k)
+            if key in p:
+                out[v.name] = p[key]
+            else:
+                out.pop(v.name, None)
+    return out
+
+
+def every_result(model: m.Model, p: Mapping[str, Value], n: Mapping[str, int]) -> Iterator[Patient]:
+    """The patient with every combination of results of the studies (for the assumptions)."""
+    studies = sorted({v.revealed_by for v in model.findings if n[v.name] > 1 and v.revealed_by})
+    most = {a: max(n[v.name] for v in model.findings if v.revealed_by == a) for a in studies}
+    for ks in itertools.product(*(range(1, most[a] + 1) for a in studies)):
+        yield view(model, p, dict(zip(studies, ks, strict=True)))
+
+
+def patients(model: m.Model, graph: DecisionGraph | None = None, *more: DecisionGraph) -> Iterator[Patient]:
+    """Every patient (over the interesting points) who satisfies the assumptions; with graphs,
+    every finding has a result per order of its study on the longest path of any of them."""
+    n = results(model, graph, *more)
+    names: list[str] = []
+    values: list[list[Value]] = []
+    for v in model.variables:
+        for k in range(1, n.get(v.name, 1) + 1):
+            names.append(result_key(v.name, k))
+            values.append(domain(model, v))
     for combo in itertools.product(*values):
         p = dict(zip(names, combo, strict=True))
-        if all(evaluate(a.cond, p) for a in model.assumptions):
+        if all(evaluate(a.cond, q) for a in model.assumptions for q in every_result(model, p, n)):
             yield p
 
 
@@ -125,31 +191,43 @@ def applicable(decision: m.Decision, p: Mapping[str, Value]) -> list[m.Rule]:
 class Path:
     nodes: tuple[str, ...]  # graph nodes visited, in order
     stuck: bool  # ends at a decision where no rule applies
+    views: tuple[tuple[str, Patient], ...] = ()  # each decision on the path, and the patient it sees
+
+
+Counts = tuple[tuple[str, int], ...]
 
 
 def paths(graph: DecisionGraph, p: Mapping[str, Value]) -> list[Path]:
     """Every path the patient can follow (several where overlapping rules all apply)."""
+    model = graph.model
     out: list[Path] = []
-    stack: list[tuple[str, tuple[str, ...]]] = [(graph.start, (graph.start,))]
+    Item = tuple[str, tuple[str, ...], Counts, tuple[tuple[str, Patient], ...]]
+    stack: list[Item] = [(graph.start, (graph.start,), (), ())]
     while stack:
-        node, seen = stack.pop()
+        node, seen, counts, views = stack.pop()
         kind = graph.kind(node)
         if kind == "end":
-            out.append(Path(seen, False))
+            out.append(Path(seen, False, views))
         elif kind == "order":
+            now = dict(counts)
+            for a in graph.actions_of(node):
+                now[a] = now.get(a, 0) + 1
             nxt = graph.next_node(node)
-            stack.append((nxt, (*seen, nxt)))
+            stack.append((nxt, (*seen, nxt), tuple(sorted(now.items())), views))
         elif kind == "choice":  # the clinician may take any option: one path per option
             for option in graph.graph.successors(node):
-                stack.append((option, (*seen, option)))
+                stack.append((option, (*seen, option), counts, views))
         else:
-            decision = graph.model.decision(graph.graph.nodes[node]["decision"])
-            rules = applicable(decision, p)
+            name = graph.graph.nodes[node]["decision"]
+            decision = model.decision(name)
+            seen_here = view(model, p, dict(counts))
+            here = (*views, (name, seen_here))
+            rules = applicable(decision, seen_here)
             if not rules:
-                out.append(Path(seen, True))
+                out.append(Path(seen, True, here))
             targets = {t for t, r in graph.rule_edges(node) for a in rules if r.index == a.index}
             for t in sorted(targets):
-                stack.append((t, (*seen, t)))
+                stack.append((t, (*seen, t), counts, here))
     return out
 
 
@@ -192,8 +270,11 @@ def violates(graph: DecisionGraph, prop: m.Property, p: Mapping[str, Value], pat
                 if (first_target or first_other or never) and applies():
                     return True
                 ordered.append(a)
-            acted = set(graph.actions_of(node))
-            known.update({v.name: p[v.name] for v in model.findings if v.revealed_by in acted})
+            # the k-th order of a study reveals its k-th result: the condition reads the latest
+            for v in model.findings:
+                k = ordered.count(v.revealed_by or "")
+                if v.revealed_by in graph.actions_of(node) and result_key(v.name, k) in p:
+                    known[v.name] = p[result_key(v.name, k)]
         elif kind == "end" and not path.stuck:
             disposition = graph.graph.nodes[node]["disposition"]  # the revisit limit is in no set
             if prop.kind == "eventually" and not (set(acts) & target) and applies():
@@ -209,18 +290,19 @@ def rule_name(rule: m.Rule) -> str:
     return rule.label or f"r{rule.index}"
 
 
+def visits(graph: DecisionGraph, p: Mapping[str, Value], decision: str) -> list[Patient]:
+    """The patient as the decision sees it, at each visit on each path (empty: never reached)."""
+    return [seen for path in paths(graph, p) for name, seen in path.views if name == decision]
+
+
 def reaches(graph: DecisionGraph, p: Mapping[str, Value], decision: str) -> bool:
-    return any(
-        graph.kind(n) == "decision" and graph.graph.nodes[n]["decision"] == decision
-        for path in paths(graph, p)
-        for n in path.nodes
-    )
+    return bool(visits(graph, p, decision))
 
 
 def findings(graph: DecisionGraph) -> set[str]:
     """The check ids that must be refuted, by brute force (gaps as 'gap:D')."""
     model = graph.model
-    everyone = list(patients(model))
+    everyone = list(patients(model, graph))
     if not everyone:
         return {"assumptions"}
     out: set[str] = set()
@@ -231,13 +313,12 @@ def findings(graph: DecisionGraph) -> set[str]:
         ps = paths(graph, p)
         for path in ps:
             node_hit.update(path.nodes)
-        decisions_here = {
-            graph.graph.nodes[n]["decision"] for path in ps for n in path.nodes if graph.kind(n) == "decision"
-        }
-        for name in decisions_here:
+        seen_at = {(name, tuple(sorted(seen.items()))) for path in ps for name, seen in path.views}
+        for name, items in sorted(seen_at):
             d = model.decision(name)
-            matched = [r for r in d.rules if evaluate(r.cond, p)]
-            app = applicable(d, p)
+            q = dict(items)
+            matched = [r for r in d.rules if evaluate(r.cond, q)]
+            app = applicable(d, q)
             rule_live.update(f"{name}:{rule_name(r)}" for r in matched)
             rule_applies.update(f"{name}:{rule_name(r)}" for r in app)
             if not matched:

@@ -17,6 +17,10 @@ finding (and then used only where the finding is known). Each spec also comes as
 `inlined` (every use replaced by its condition in brackets, no `define`) and as `split`
 (a guideline with the start decision and the properties, importing a catalogue with the
 declarations and the other decisions): both must mean exactly what `text` means.
+
+Repeated studies: later decisions often order the study again (a loop back into the
+bounded decision re-orders it half the time), so that decisions after it read a fresh
+result; an assumption may read the finding too (it then holds for every result).
 """
 
 from __future__ import annotations
@@ -256,7 +260,8 @@ def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
     lines = ['source s "S"']  # the declarations: in the catalogue when the spec is split
     lines += [INPUTS[i] for i in inputs]
     if draw(st.booleans()) and draw(st.booleans()):
-        lines.append(f"assume: {draw(conditions(inputs, False, 1, named))}")
+        # sometimes about the study's result too: it holds for every result
+        lines.append(f"assume: {draw(conditions(inputs, draw(st.booleans()), 1, named))}")
     lines.append('action scan "Scan" imaging modality mri cross_sectional')
     lines.append('action probe "Probe" procedure')
     lines.append('action extra "Extra" imaging modality us')
@@ -293,6 +298,10 @@ def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
             orders: list[str] = []
             if k == 0 and target.startswith("then"):
                 orders = ["scan"]
+            elif target.startswith("then") and draw(st.integers(0, 2)) == 0:
+                orders = ["scan"]  # the study again: the next decision reads a fresh result
+            elif target == f"then k{k}" and draw(st.booleans()):
+                orders = ["scan"]  # a loop that repeats the study
             if conditional and (orders or k > 0):
                 # actions ordered with the study (its result not yet known) and again after it
                 orders += draw(st.lists(st.sampled_from(ACTIONS), min_size=1, max_size=2))

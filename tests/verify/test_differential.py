@@ -71,7 +71,7 @@ def test_tables_agree_with_the_naive_baseline(built: Built, tmp_path_factory: py
 @given(built=specs())
 def test_simulation_follows_a_reference_path(built: Built, tmp_path_factory: pytest.TempPathFactory) -> None:
     graph = _load(built, tmp_path_factory.mktemp("spec"))
-    for p in list(ref.patients(graph.model))[:40]:
+    for p in list(ref.patients(graph.model, graph))[:40]:
         trace = simulate(graph, p)
         paths = ref.paths(graph, p)
         if trace.error is None:
@@ -106,7 +106,7 @@ def test_named_conditions_and_split_files_mean_what_they_stand_for(
     verdicts = _verdicts(graph)
     assert _verdicts(inlined) == verdicts, built.text
     assert _verdicts(split) == verdicts, built.text
-    for p in list(ref.patients(graph.model))[:40]:
+    for p in list(ref.patients(graph.model, graph))[:40]:
         runs = [simulate(g, p) for g in (graph, inlined, split)]
         assert len({(t.orders, t.end, t.error) for t in runs}) == 1, (built.text, p)
     assert [n for n, _ in graph.graph.nodes(data=True)] == [n for n, _ in split.graph.nodes(data=True)]

@@ -18,8 +18,16 @@ from typing import Any
 import pytest
 
 from dsl.diagnostics import Diagnostic
-from dsl.evidence import Assignment, Constraint, Counterexample, Region, format_quantity, value_from_json
-from dsl.model import Value, format_value
+from dsl.evidence import (
+    Assignment,
+    Constraint,
+    Counterexample,
+    Region,
+    fact_from_json,
+    format_quantity,
+    value_from_json,
+)
+from dsl.model import Fact, Value, format_value
 from tests.cli.support import run
 from tests.verify.helpers import DATA, load_graph, validate, validate_patient
 from verify import verify_graph
@@ -65,8 +73,9 @@ def printed(stderr: str) -> list[Printed]:
     return out
 
 
-def given_values(spec: Path, given: str, tmp_path: Path) -> dict[str, Value]:
-    """`given` (printed text) as the DSL reads it in an example of `spec`: values in the declared units."""
+def given_values(spec: Path, given: str, tmp_path: Path) -> dict[str, Fact]:
+    """`given` (printed text) as the DSL reads it in an example of `spec`: values in the declared units
+    (a finding's several results, `us_result = nondiagnostic then benign`, as a tuple)."""
     text = spec.read_text(encoding="utf-8")
     loaded = load_spec(str(spec))
     assert loaded.model is not None
@@ -109,11 +118,13 @@ def test_every_printed_counterexample_replays_from_its_text(name: str, tmp_path:
             continue
         assert p.patient is not None, d
         values = given_values(spec, p.patient, tmp_path)
-        assert values == {k: value_from_json(v) for k, v in data["patient"].items()}
+        assert values == {k: fact_from_json(v) for k, v in data["patient"].items()}
         validate_patient(graph, data["check"], values)
         if p.region is not None:
             assert p.region == data["region"]["text"]
             for c in data["region"]["constraints"]:
+                if c.get("result", 1) != 1:
+                    continue  # a later result: the patient line replays it (`x = a then b`)
                 for side in ("low", "high"):
                     if side in c:
                         assert given_values(spec, f"{c['var']} = {c[side]['display']}", tmp_path) == {
@@ -167,7 +178,7 @@ def test_json_values_round_trip_to_the_same_fraction() -> None:
             if cex is None:
                 continue
             data = json.loads(json.dumps(cex.to_json()))
-            assert {k: value_from_json(v) for k, v in data["patient"].items()} == cex.values()
+            assert {k: fact_from_json(v) for k, v in data["patient"].items()} == cex.values()
             for a in cex.patient:
                 if isinstance(a.value, Fraction):
                     assert data["patient"][a.name]["unit"] == a.unit
@@ -363,3 +374,29 @@ def test_half_point_gaps_and_overlaps_are_exact(tmp_path: Path) -> None:
     # two integers with half-point weights overlap exactly where 2 * score + extra = 7
     ((check, patient, _),) = _findings(tmp_path, "2 * score + extra >= 7", "score + extra / 2 <= 7/2")
     assert check == "conflict:d:r1:r2" and patient == "score = 3 points, extra = 1 points, x = 0 points"
+
+
+def test_several_results_print_as_then_and_replay(tmp_path: Path) -> None:
+    """A study ordered twice: the patient shows both results, and pasted into an example it is the same patient."""
+    spec = DATA / "planted_repeat.vp"
+    shown, diags = _check_both(spec)
+    [(gap, data)] = [(p, d["data"]) for p, d in zip(shown, diags, strict=True) if d["data"]["check"] == "gap:review"]
+    assert gap.patient == "urgent = false, us_result = nondiagnostic then benign"
+    assert gap.region == "urgent = false and us_result (result 2) = benign"
+    assert given_values(spec, gap.patient, tmp_path) == {"urgent": False, "us_result": ("nondiagnostic", "benign")}
+    assert data["patient"] == {"urgent": False, "us_result": ["nondiagnostic", "benign"]}
+    assert data["region"]["constraints"][1] == {
+        "var": "us_result",
+        "text": "us_result (result 2) = benign",
+        "result": 2,
+        "values": ["benign"],
+    }
+    copy = tmp_path / "replay.vp"
+    copy.write_text(
+        spec.read_text(encoding="utf-8") + f'\nexample "pasted" cite src given {gap.patient} expect end reassure\n',
+        encoding="utf-8",
+    )
+    result = run("test", "--no-color", str(copy))
+    assert result.exit_code == 1
+    assert "example 'pasted' does not reach a disposition: no rule of decision 'review' matches" in result.stdout
+    assert "finding us_result (result 2) = benign" in result.stdout

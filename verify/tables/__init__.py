@@ -7,6 +7,7 @@ Z3 only to confirm. One module per check (`dead`, `masked`, `conflict`, `gap`), 
 """
 
 from verify.tables.checker import MAX_GAPS, DecisionChecker, RuleInfo
+from verify.tables.merge import merge_copies
 from verify.tables.single import check_decision, table_context, unreachable_result
 from verify.tables.unknown import unknown_result
 
@@ -15,6 +16,7 @@ __all__ = [
     "DecisionChecker",
     "RuleInfo",
     "check_decision",
+    "merge_copies",
     "table_context",
     "unknown_result",
     "unreachable_result",

@@ -9,7 +9,9 @@ annotation column holds each rule's ratings in the language's own words (`rated 
 usually_appropriate 9; also rated ct_w usually_not_appropriate 2`, or `unrated "why"`). A rule whose condition is not a
 single box becomes several DMN rules over disjoint boxes with the same outputs. The start
 decision and loop bounds, which DMN has no place for, are kept in an extension element
-(namespace `urn:veripath:dmn`) so that a walker can follow the pathway.
+(namespace `urn:veripath:dmn`) so that a walker can follow the pathway; when some path orders
+a study twice, it also lists which action reveals each finding (`vp:reveals`): every order
+reveals a fresh result, and a table is given the latest (the tables themselves are unchanged).
 
 Named conditions (`define`) are inlined into the input entries, and named in the rule's description.
 Numeric comparisons over several variables (`size_cm > 2 * depth_cm`) get an input column
@@ -127,6 +129,12 @@ def export_dmn(graph: DecisionGraph, *, stamp: Stamp, root: str) -> str:
     for d in model.decisions:
         if d.max_visits is not None:
             ET.SubElement(pathway, f"{{{VP_NS}}}visits", {"decision": d.name, "max": str(d.max_visits)})
+    if graph.fresh is not None:
+        # A study some path orders twice: each order reveals a fresh result of its findings, and a
+        # decision reads the latest. A walker counts the orders of each study to know which.
+        for v in model.findings:
+            assert v.revealed_by is not None
+            ET.SubElement(pathway, f"{{{VP_NS}}}reveals", {"action": v.revealed_by, "finding": v.name})
 
     problems: list[Diagnostic] = []
     requires = _requirements(model)

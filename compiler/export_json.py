@@ -322,7 +322,7 @@ class _Exporter:
         return {
             "title": e.title,
             "citations": [_citation(c) for c in e.citations],
-            "given": {name: value_json(value) for name, value in e.given},
+            "given": {name: fact_json(value) for name, value in e.given},
             "expect": {
                 "orders": None if e.expect_orders is None else list(e.expect_orders),
                 "end": e.expect_end,
@@ -346,6 +346,13 @@ def value_json(v: m.Value) -> bool | int | str:
     if isinstance(v, Fraction):
         return number_json(v)
     return v
+
+
+def fact_json(fact: m.Fact) -> bool | int | str | list[bool | int | str]:
+    """A given fact: a value, or a finding's results in order as a list of values."""
+    if isinstance(fact, tuple):
+        return [value_json(v) for v in fact]
+    return value_json(fact)
 
 
 def export_document(

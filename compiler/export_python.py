@@ -4,7 +4,8 @@ The module needs only the standard library and passes `mypy --strict`. It expose
 `recommend(facts)` (the next step), `walk(facts)` (the whole path), `check(facts)` and
 the fast inner `lookup(decision, facts)`. Its semantics are those of `verify.simulate`:
 hit policies, `otherwise`, unrolled loops with their revisit limit, partial facts
-(three-valued evaluation: a missing fact is named, never guessed).
+(three-valued evaluation: a missing fact is named, never guessed), and, for a pathway that
+orders a study more than once, a finding's results in order (each decision reads the latest).
 
 Each decision is compiled into a tree of single-variable tests (`compiler.lookup`) whose
 leaves hold the few rules that can still match; with `lookup="chain"` the same rules are
@@ -198,6 +199,10 @@ class _Writer:
         w.line("Facts are a mapping from input or finding names to values: an enumeration value (str),")
         w.line("a bool, or a number (int, Fraction, or float read as its decimal repr). Unknown names and")
         w.line("values outside an input's domain raise ValueError naming the input and what it allows.")
+        if self.graph.fresh is not None:
+            w.line("A study may be ordered more than once on a path, and each order reveals a fresh result:")
+            w.line("give a finding's results in order as a list or tuple (a single value is the first one);")
+            w.line("each decision reads the latest result on the path.")
         w.line("")
         w.line("    recommend(facts) -> Recommendation   the next step given what is known so far: the")
         w.line("        orders to place now (with rating, radiation level and urgency), or the disposition,")
@@ -474,7 +479,13 @@ class _Writer:
         w.line(f"return _resolve({self.dindex[d.name]}, {hits})")
 
     def runtime(self, w: CodeWriter) -> None:
-        for line in _RUNTIME.splitlines():
+        if self.graph.fresh is None:
+            parts = [_RUNTIME, _variant(_WALK, "plain")]
+        else:  # a repeated study: results in order, the walk reads the latest
+            assert _RUNTIME.count(_CHECK_ONE) == 1
+            one = _CHECK_ONE.replace("def check(", "def _check_values(")
+            parts = [_RUNTIME.replace(_CHECK_ONE, one), _CHECK_RESULTS, _variant(_WALK, "repeats")]
+        for line in "\n\n\n".join(parts).splitlines():
             w.line(line)
 
 
@@ -859,14 +870,19 @@ def _disposition(name: str, reason: str | None) -> Disposition:
     return Disposition(name, title, kind, within, reason)
 
 
-_PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}
+_PROBLEMS: Final[dict[int, Problem]] = {-1: "no_rule", -2: "conflict"}'''
 
 
-def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order | OneOf, ...]]]]:
+_WALK = '''def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order | OneOf, ...]]]]:  # [plain]
+def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order | OneOf, ...], bool]]]:  # [repeats]
     node = _START
     reason: str | None = None  # of the rule that fired last
     steps: list[Step] = []
-    groups: list[tuple[int, tuple[Order | OneOf, ...]]] = []  # (step number, orders of one rule)
+    groups: list[tuple[int, tuple[Order | OneOf, ...]]] = []  # (step number, orders of one rule)  # [plain]
+    # (step number, orders of one rule, whether a result they reveal is given)  # [repeats]
+    groups: list[tuple[int, tuple[Order | OneOf, ...], bool]] = []  # [repeats]
+    seen = {n: (v[0] if isinstance(v, tuple) else v) for n, v in f.items()}  # the latest results  # [repeats]
+    revealed: dict[str, int] = {}  # finding -> orders of its study so far  # [repeats]
     while True:
         if node == _LIMIT:
             return Path(tuple(steps), _flat(groups), None, (), None, "revisit_limit"), groups
@@ -876,7 +892,8 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order | OneO
             return Path(tuple(steps), _flat(groups), _disposition(name, reason), ()), groups
         k, targets = entry
         dname = _DECISIONS[k][0]
-        i, needs = _choose(k, f)
+        i, needs = _choose(k, f)  # [plain]
+        i, needs = _choose(k, seen)  # [repeats]
         if i < 0:
             problem = None if i == -3 else _PROBLEMS[i]
             return Path(tuple(steps), _flat(groups), None, needs, dname, problem), groups
@@ -884,31 +901,55 @@ def _run(f: Mapping[str, Any]) -> tuple[Path, list[tuple[int, tuple[Order | OneO
         steps.append(Step(dname, rule[0]))
         reason = rule[6]
         if rule[3]:
-            groups.append((len(steps), tuple(_item(a, dname, rule) for a in rule[3])))
+            groups.append((len(steps), tuple(_item(a, dname, rule) for a in rule[3])))  # [plain]
+            group = tuple(_item(a, dname, rule) for a in rule[3])  # [repeats]
+            for a in _counted(rule[3]):  # [repeats]
+                for x in _REVEALS.get(a, ()):  # [repeats]
+                    n = revealed[x] = revealed.get(x, 0) + 1  # [repeats]
+                    if n > 1:  # [repeats]
+                        v = _result(f, x, n)  # [repeats]
+                        if v is None:  # [repeats]
+                            seen.pop(x, None)  # [repeats]
+                        else:  # [repeats]
+                            seen[x] = v  # [repeats]
+            revealing = [x for a in _actions(group) for x in _REVEALS.get(a, ())]  # [repeats]
+            known = any(_result(f, x, max(revealed.get(x, 0), 1)) is not None for x in revealing)  # [repeats]
+            groups.append((len(steps), group, known))  # [repeats]
         node = targets[i]
 
 
-def _flat(groups: list[tuple[int, tuple[Order | OneOf, ...]]]) -> tuple[Order | OneOf, ...]:
-    return tuple(o for _, g in groups for o in g)
+def _flat(groups: list[tuple[int, tuple[Order | OneOf, ...]]]) -> tuple[Order | OneOf, ...]:  # [plain]
+    return tuple(o for _, g in groups for o in g)  # [plain]
+def _flat(groups: list[tuple[int, tuple[Order | OneOf, ...], bool]]) -> tuple[Order | OneOf, ...]:  # [repeats]
+    return tuple(o for _, g, _ in groups for o in g)  # [repeats]
 
 
-def walk(facts: Mapping[str, Fact]) -> Path:
+def walk(facts: Mapping[str, Fact]) -> Path:  # [plain]
+def walk(facts: Mapping[str, Fact | Results]) -> Path:  # [repeats]
     """Follow the pathway as far as the facts allow; `needs` names what is missing to go on."""
     return _run(check(facts))[0]
 
 
-def recommend(facts: Mapping[str, Fact]) -> Recommendation:
+def recommend(facts: Mapping[str, Fact]) -> Recommendation:  # [plain]
+def recommend(facts: Mapping[str, Fact | Results]) -> Recommendation:  # [repeats]
     """The next step given what is known so far.
 
-    The orders are those on the path after the last order whose results are known (some
-    finding it reveals is given); the disposition is set when the path ends."""
+    The orders are those on the path after the last order whose results are known (some  # [plain]
+    finding it reveals is given); the disposition is set when the path ends."""  # [plain]
+    The orders are those on the path after the last order whose results are known (some  # [repeats]
+    finding it reveals has its result for that order given); the disposition is set when  # [repeats]
+    the path ends."""  # [repeats]
     f = check(facts)
     path, groups = _run(f)
     done = 0
-    for n, (_, group) in enumerate(groups):
-        if any(x in f for a in _actions(group) for x in _REVEALS.get(a, ())):
-            done = n + 1
-    todo = tuple(o for _, g in groups[done:] for o in g)
+    for n, (_, group) in enumerate(groups):  # [plain]
+        if any(x in f for a in _actions(group) for x in _REVEALS.get(a, ())):  # [plain]
+            done = n + 1  # [plain]
+    todo = tuple(o for _, g in groups[done:] for o in g)  # [plain]
+    for n, (_, _, known) in enumerate(groups):  # [repeats]
+        if known:  # [repeats]
+            done = n + 1  # [repeats]
+    todo = tuple(o for _, g, _ in groups[done:] for o in g)  # [repeats]
     last = path.steps[-1] if path.steps else None
     return Recommendation(
         todo,
@@ -919,3 +960,59 @@ def recommend(facts: Mapping[str, Fact]) -> Recommendation:
         path.stopped_at,
         path.problem,
     )'''
+
+
+def _variant(template: str, keep: str) -> str:
+    """The lines of a runtime template for one variant: lines marked `  # [plain]` or
+    `  # [repeats]` are kept (without the mark) only in that variant; unmarked lines in both."""
+    out: list[str] = []
+    for line in template.split("\n"):
+        body, mark, which = line.rpartition("  # [")
+        if not mark:
+            out.append(line)
+        elif which == f"{keep}]":
+            out.append(body)
+    return "\n".join(out)
+
+
+# With a repeated study (some path orders an action with findings twice), `check` takes a
+# finding's results in order, and the walk reads the latest result at each decision.
+_CHECK_ONE = "def check(facts: Mapping[str, Fact]) -> dict[str, Fact]:"
+_CHECK_RESULTS = '''# ---- repeated studies: each order reveals the next result of its findings ----
+Results = list[Fact] | tuple[Fact, ...]
+_FINDINGS: Final[frozenset[str]] = frozenset(x for found in _REVEALS.values() for x in found)
+
+
+def check(facts: Mapping[str, Fact | Results]) -> dict[str, Any]:
+    """The facts with numbers made exact (int or Fraction); ValueError for unknown names or values.
+
+    A finding may be given a list or tuple of results, in order: each order of its study on
+    the path reveals the next one (a single value is the first result)."""
+    out: dict[str, Any] = {}
+    for name, value in facts.items():
+        if not isinstance(value, list | tuple):
+            out.update(_check_values({name: value}))
+            continue
+        if name not in _FINDINGS:
+            if name not in _DOMAINS:
+                _check_values({name: False})  # raises: an unknown fact, naming the facts there are
+            raise ValueError(f"{name!r} is an input: give one value, not {value!r}")
+        if not value:
+            raise ValueError(f"{name!r}: give at least one result, not {value!r}")
+        results = tuple(_check_values({name: v})[name] for v in value)
+        out[name] = results if len(results) > 1 else results[0]
+    return out
+
+
+def _result(f: Mapping[str, Any], name: str, k: int) -> Any:
+    """The k-th result of a finding in the checked facts (None when it is not given)."""
+    v = f.get(name)
+    if isinstance(v, tuple):
+        return v[k - 1] if k <= len(v) else None
+    return v if k == 1 else None
+
+
+def _counted(items: list[Any]) -> list[str]:
+    """The actions a rule's order list orders, a choice counted by its first option (every option
+    orders each repeated study as often)."""
+    return [a for item in items for a in ([item] if isinstance(item, str) else item["one_of"][0])]'''

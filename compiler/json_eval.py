@@ -8,7 +8,15 @@ and on random specs. The semantics, in full:
 Facts. A patient is given as facts: name -> value, for some inputs and findings. A
 bool is true/false, an enumeration value a string, a number an integer, a decimal or
 an exact string "a/b". Values outside the domain, and unknown names, are refused
-(`FactError`). A fact that is not given is *unknown*: it is never guessed.
+(`FactError`). A fact that is not given is *unknown*: it is never guessed. A finding
+may be given a list of values: its results in order, one per order of its study (a
+single value is its first result).
+
+Repeated studies. Every order of a study reveals a fresh result of each of its
+findings: the walk counts, per finding, the order nodes passed that reveal it (at a
+choice, the first option's: every option orders a repeated study as often), and a
+decision reads the latest result: the k-th value of the finding's list after k orders
+(the first result before or at the first order; unknown when the list is shorter).
 
 Conditions are three-valued (Kleene): true, false or unknown (None). A comparison's sides
 are a fact, a constant, or a linear expression (format 1.1): the sum of coef * fact over
@@ -35,8 +43,9 @@ Hit policies choose the rule that applies at a decision:
             the run stops at a conflict; else the first of them applies.
 
 The pathway is walked from `pathway.start`: at a decision node the transition labelled
-with the chosen rule's id is taken; at an order node the actions are ordered (in order)
-and its findings become available, then its single transition is taken; an end node
+with the chosen rule's id is taken (the decision reading each finding's latest result);
+at an order node the actions are ordered (in order) and the next result of each finding
+in `reveals` becomes available, then its single transition is taken; an end node
 gives the disposition; the revisit-limit node (a bounded loop visited once more than its
 `at most N visits`) stops the run without one. At a choice node (`order one of {...}`) the
 clinician takes one option; the facts do not say which, so the run records the choice
@@ -47,6 +56,7 @@ No later decision reads a finding that only some options reveal (the verifier ch
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +67,7 @@ SUPPORTED_MAJOR = "2"
 
 Json = dict[str, Any]
 Fact = bool | str | Fraction
+Given = Fact | tuple[Fact, ...]  # a finding's results, in order
 Truth = bool | None
 Status = Literal["end", "needs", "gap", "conflict", "revisit_limit"]
 
@@ -89,7 +100,10 @@ def format_number(x: Fraction) -> str:
     return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
 
 
-def format_fact(v: Fact) -> str:
+def format_fact(v: Given) -> str:
+    """A fact as text: `true`, `deep`, `5/2`, or a finding's results `nondiagnostic then benign`."""
+    if isinstance(v, tuple):
+        return " then ".join(format_fact(x) for x in v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, Fraction):
@@ -132,11 +146,22 @@ class Tables:
         with open(path, encoding="utf-8") as fh:
             return Tables(json.load(fh))
 
-    def fact(self, name: str, value: object) -> Fact:
-        """A fact checked against its variable's domain."""
+    def fact(self, name: str, value: object) -> Given:
+        """A fact checked against its variable's domain (a finding: one value, or a list of results)."""
         var = self.variables.get(name)
         if var is None:
             raise FactError(f"no input or finding named '{name}'")
+        if isinstance(value, list | tuple):
+            if "revealed_by" not in var:
+                raise FactError(f"'{name}' is an input: give one value, not a list")
+            if not value:
+                raise FactError(f"'{name}': give at least one result")
+            results = tuple(self.value(name, var, v) for v in value)
+            return results if len(results) > 1 else results[0]
+        return self.value(name, var, value)
+
+    def value(self, name: str, var: Json, value: object) -> Fact:
+        """One value checked against the variable's domain."""
         kind = var["type"]
         if kind == "bool":
             if not isinstance(value, bool):
@@ -160,8 +185,22 @@ class Tables:
             )
         return x
 
-    def facts(self, given: Mapping[str, object]) -> dict[str, Fact]:
+    def facts(self, given: Mapping[str, object]) -> dict[str, Given]:
         return {name: self.fact(name, value) for name, value in given.items()}
+
+
+def latest(facts: Mapping[str, Given], orders: Mapping[str, int]) -> dict[str, Fact]:
+    """The facts as a decision sees them after `orders[f]` orders revealing each finding f: the
+    latest result of each finding (its first before any order), left out when not given."""
+    out: dict[str, Fact] = {}
+    for name, fact in facts.items():
+        k = max(orders.get(name, 0), 1)
+        if isinstance(fact, tuple):
+            if k <= len(fact):
+                out[name] = fact[k - 1]
+        elif k == 1:
+            out[name] = fact
+    return out
 
 
 # ---- conditions ----------------------------------------------------------------------------
@@ -429,6 +468,7 @@ class DecisionStep:
     node: str
     decision: str
     choice: Choice
+    seen: Mapping[str, Fact] = field(default_factory=dict)  # the facts it read: each finding's latest result
 
     @property
     def rule(self) -> str | None:
@@ -485,6 +525,11 @@ class Result:
     needs: tuple[str, ...] = ()  # facts the run needs to go on (status == "needs")
     stopped_at: str | None = None  # the decision where the run stopped (needs, gap, conflict)
     violated_assumptions: tuple[int, ...] = ()  # indexes of assumptions the facts break
+    results: Mapping[str, int] = field(default_factory=dict)  # finding -> results revealed on the path
+
+    def result_needed(self, name: str) -> int:
+        """Which result of a needed finding the run waits for (1 for the first, or an input)."""
+        return max(self.results.get(name, 0), 1)
 
     @property
     def rules(self) -> tuple[str, ...]:
@@ -492,27 +537,53 @@ class Result:
         return tuple(s.rule for s in self.steps if isinstance(s, DecisionStep) and s.rule is not None)
 
 
+def broken_assumptions(tables: Tables, facts: Mapping[str, Given]) -> tuple[int, ...]:
+    """Indexes of the assumptions the facts break. An assumption holds for every result: with
+    several results given, it is tested for each (the findings of one study on the same result,
+    those of different studies in every combination)."""
+    study = {name: tables.variables[name].get("revealed_by") for name in facts}
+    most: dict[str, int] = {}  # study -> the most results given for one of its findings
+    for name, fact in facts.items():
+        s = study[name]
+        if isinstance(fact, tuple) and s is not None:
+            most[s] = max(most.get(s, 1), len(fact))
+    out: list[int] = []
+    for i, a in enumerate(tables.doc["assumptions"]):
+        for ks in itertools.product(*(range(1, n + 1) for n in most.values())):
+            at = dict(zip(most, ks, strict=True))
+            seen = latest(facts, {name: at.get(s or "", 1) for name, s in study.items()})
+            if truth(a["condition"], seen) is False:
+                out.append(i)
+                break
+    return tuple(out)
+
+
 def run(tables: Tables, given: Mapping[str, object]) -> Result:
     """Run one patient through the pathway (see the module docstring for the semantics)."""
     facts = tables.facts(given)
-    broken = tuple(i for i, a in enumerate(tables.doc["assumptions"]) if truth(a["condition"], facts) is False)
+    broken = broken_assumptions(tables, facts)
     orders: list[Order] = []
     steps: list[Step] = []
+    revealed: dict[str, int] = {}  # finding -> orders of its study so far
     node = tables.start
     while True:
         data = tables.nodes[node]
         kind = data["kind"]
         if kind == "decision":
             decision = tables.decisions[data["decision"]]
-            choice = choose(decision, facts)
-            steps.append(DecisionStep(node, decision["name"], choice))
+            seen = latest(facts, revealed)
+            choice = choose(decision, seen)
+            steps.append(DecisionStep(node, decision["name"], choice, seen))
             if choice.rule is None:
                 assert choice.status is not None
-                return Result(choice.status, tuple(orders), None, steps, choice.needs, decision["name"], broken)
+                stop = decision["name"]
+                return Result(choice.status, tuple(orders), None, steps, choice.needs, stop, broken, dict(revealed))
             node = tables.transitions[(node, choice.rule["id"])]
         elif kind == "order":
             orders.extend(data["actions"])
             steps.append(OrderStep(node, tuple(data["actions"]), tuple(data["reveals"])))
+            for f in data["reveals"]:
+                revealed[f] = revealed.get(f, 0) + 1
             node = tables.transitions[(node, None)]
         elif kind == "choice":
             options = tuple(
@@ -522,11 +593,14 @@ def run(tables: Tables, given: Mapping[str, object]) -> Result:
             items = order_items(tables.rules[data["rule"]]["orders"])
             orders.extend(items)
             steps.append(ChoiceStep(node, data["rule"], items, options))
+            # every option reveals as many results of a repeated study (VP235): count the first's
+            for f in options[0].reveals:
+                revealed[f] = revealed.get(f, 0) + 1
             node = tables.transitions[(data["options"][0], None)]  # every option leads there
         elif kind == "end":
-            return Result("end", tuple(orders), data["disposition"], steps, violated_assumptions=broken)
+            return Result("end", tuple(orders), data["disposition"], steps, (), None, broken, dict(revealed))
         elif kind == "revisit_limit":
-            return Result("revisit_limit", tuple(orders), None, steps, violated_assumptions=broken)
+            return Result("revisit_limit", tuple(orders), None, steps, (), None, broken, dict(revealed))
         else:
             raise TablesError(f"unknown node kind {kind!r}")
 

@@ -18,8 +18,8 @@ from compiler.export_json import export_document
 from compiler.json_eval import (
     ChoiceStep,
     DecisionStep,
-    Fact,
     FactError,
+    Given,
     OneOf,
     Order,
     OrderStep,
@@ -61,7 +61,8 @@ def load_tables(source: str | FileResult) -> Tables:
 
 
 def parse_given(tables: Tables, items: Sequence[str]) -> dict[str, object]:
-    """`name=value` pairs as JSON-like facts: true/false for bools, text for the rest."""
+    """`name=value` pairs as JSON-like facts: true/false for bools, text for the rest; a finding's
+    results in order as `name=first then second` (as examples write them)."""
     out: dict[str, object] = {}
     for item in items:
         name, sep, text = item.partition("=")
@@ -69,13 +70,9 @@ def parse_given(tables: Tables, items: Sequence[str]) -> dict[str, object]:
         if not sep or not name:
             raise RunInputError(f"--given expects name=value, not {item!r}")
         var = tables.variables.get(name)
-        if var is not None and var["type"] == "bool":
-            lowered = text.lower()
-            if lowered not in ("true", "false"):
-                raise RunInputError(f"'{name}' is true or false, not {text!r}")
-            out[name] = lowered == "true"
-        else:
-            out[name] = text
+        parts = [p.strip() for p in text.split(" then ")] if " then " in text else [text]
+        values = [_given_value(name, var, p) for p in parts]
+        out[name] = values if len(values) > 1 else values[0]
     return out
 
 
@@ -87,6 +84,9 @@ def with_units(tables: Tables, given: Mapping[str, object]) -> dict[str, object]
     finding, exactly (`"5"` for an input in cm); RunInputError when the unit does not convert."""
     out: dict[str, object] = {}
     for name, value in given.items():
+        if isinstance(value, list):  # a finding's results: each in the finding's unit
+            out[name] = [with_units(tables, {name: v})[name] for v in value]
+            continue
         var = tables.variables.get(name)
         found = _QUANTITY.fullmatch(value) if isinstance(value, str) else None
         if var is not None and var["type"] in ("number", "integer") and found is not None:
@@ -105,6 +105,15 @@ def with_units(tables: Tables, given: Mapping[str, object]) -> dict[str, object]
             value = str(Fraction(number) * factor)
         out[name] = value
     return out
+
+
+def _given_value(name: str, var: Json | None, text: str) -> object:
+    if var is not None and var["type"] == "bool":
+        lowered = text.lower()
+        if lowered not in ("true", "false"):
+            raise RunInputError(f"'{name}' is true or false, not {text!r}")
+        return lowered == "true"
+    return text
 
 
 def read_facts(path: str) -> dict[str, object]:
@@ -130,7 +139,7 @@ def units_of(tables: Tables) -> dict[str, str | None]:
     return {name: var.get("unit") for name, var in tables.variables.items()}
 
 
-def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str, Fact]]:
+def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str, Given]]:
     """Run the patient (numbers may carry a unit: `with_units`); the run as plain JSON data, and the checked facts."""
     given = with_units(tables, given)
     try:
@@ -145,7 +154,7 @@ def report(tables: Tables, given: Mapping[str, object]) -> tuple[Json, dict[str,
         "status": result.status,
         "end": _end(tables, result),
         "orders": [_order(tables, a) for a in result.orders],
-        "path": [_step(tables, s, facts) for s in result.steps],
+        "path": [_step(tables, s) for s in result.steps],
         "needs": _needs(tables, result),
         "violated_assumptions": [_assumption(tables, i) for i in result.violated_assumptions],
     }
@@ -172,7 +181,7 @@ def _action(tables: Tables, name: str) -> Json:
     return {k: a[k] for k in (*keys, "pediatric_radiation", "urgency", "within")}
 
 
-def _step(tables: Tables, step: Step, facts: Mapping[str, Fact]) -> Json:
+def _step(tables: Tables, step: Step) -> Json:
     if isinstance(step, OrderStep):
         return {"kind": "order", "node": step.node, "actions": list(step.actions), "reveals": list(step.reveals)}
     if isinstance(step, ChoiceStep):
@@ -184,10 +193,11 @@ def _step(tables: Tables, step: Step, facts: Mapping[str, Fact]) -> Json:
             "options": [{"node": o.node, "actions": list(o.actions), "reveals": list(o.reveals)} for o in step.options],
             "reveals": list(step.reveals),
         }
-    return _decision(tables, step, facts)
+    return _decision(tables, step)
 
 
-def _decision(tables: Tables, step: DecisionStep, facts: Mapping[str, Fact]) -> Json:
+def _decision(tables: Tables, step: DecisionStep) -> Json:
+    facts = step.seen  # each finding's latest result
     decision = tables.decisions[step.decision]
     rules: list[Json] = []
     for rule, value in zip(decision["rules"], step.choice.values, strict=True):
@@ -214,17 +224,18 @@ def _needs(tables: Tables, result: Result) -> list[Json]:
     for name in result.needs:
         var = tables.variables[name]
         revealed_by = var.get("revealed_by")
-        out.append(
-            {
-                "name": name,
-                "title": var["title"],
-                "kind": "finding" if revealed_by else "input",
-                "revealed_by": revealed_by,
-                "ordered": _ordered(result, revealed_by) if revealed_by else None,
-                "values": var.get("values"),
-                "unit": var.get("unit"),
-            }
-        )
+        item: Json = {
+            "name": name,
+            "title": var["title"],
+            "kind": "finding" if revealed_by else "input",
+            "revealed_by": revealed_by,
+            "ordered": _ordered(result, revealed_by) if revealed_by else None,
+            "values": var.get("values"),
+            "unit": var.get("unit"),
+        }
+        if revealed_by and result.result_needed(name) > 1:  # a repeated study: its k-th result
+            item["result"] = result.result_needed(name)
+        out.append(item)
     return out
 
 
@@ -305,13 +316,16 @@ _VERDICTS = {
 }
 
 
-def _fact_text(v: Fact, unit: str | None) -> str:
-    """A fact as text, a number with its unit (`5 cm`, `45 mL/min/1.73m2`)."""
+def _fact_text(v: Given, unit: str | None) -> str:
+    """A fact as text, a number with its unit (`5 cm`, `45 mL/min/1.73m2`); a finding's several
+    results `nondiagnostic then benign`."""
+    if isinstance(v, tuple):
+        return " then ".join(_fact_text(x, unit) for x in v)
     text = format_fact(v)
     return f"{text} {unit}" if unit is not None and isinstance(v, Fraction) else text
 
 
-def render_text(data: Json, facts: Mapping[str, Fact], units: Mapping[str, str | None] | None = None) -> str:
+def render_text(data: Json, facts: Mapping[str, Given], units: Mapping[str, str | None] | None = None) -> str:
     """The report as text: each decision and why, the orders, the disposition, what is still needed
     (`units`: the unit of each numeric input and finding, shown beside its facts)."""
     units = units or {}
@@ -336,11 +350,12 @@ def render_text(data: Json, facts: Mapping[str, Fact], units: Mapping[str, str |
     elif data["status"] == "revisit_limit":
         lines.append("stops: the revisit limit of a bounded loop is reached without a disposition")
     for n in data["needs"]:
-        source = (
-            "input"
-            if n["kind"] == "input"
-            else f"finding of {n['revealed_by']}" + (" (ordered)" if n["ordered"] else " (not yet ordered)")
-        )
+        if n["kind"] == "input":
+            source = "input"
+        elif "result" in n:  # a study ordered again: its latest result
+            source = f"result {n['result']} of {n['revealed_by']}, ordered again"
+        else:
+            source = f"finding of {n['revealed_by']}" + (" (ordered)" if n["ordered"] else " (not yet ordered)")
         values = f": {' | '.join(n['values'])}" if n["values"] else f" (in {n['unit']})" if n["unit"] else ""
         lines.append(f"needs {n['name']} ({source}){values}")
     return "\n".join(lines) + "\n"

@@ -10,13 +10,13 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from compiler.export_json import export_json, value_json
+from compiler.export_json import export_json, fact_json
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.json_eval import Result, Tables, run
 from compiler.stamp import VerificationStamp
 from dsl import model as m
 from dsl.cond import reads
-from dsl.model import Value
+from dsl.model import Fact, Value, gather_facts, result_key, split_result
 from dsl.source import Span
 from tests.verify.reference import thresholds
 from verify import simulate
@@ -54,11 +54,29 @@ def tables_of(graph: DecisionGraph, root: Path = ROOT) -> Tables:
     return Tables.from_text(export_json(graph, verification=VerificationStamp.unverified(), root=str(root)))
 
 
-def as_json(patient: Mapping[str, Value]) -> dict[str, object]:
-    return {k: value_json(v) for k, v in patient.items()}
+def as_json(patient: Mapping[str, Fact]) -> dict[str, object]:
+    """Facts as an embedder gives them (a finding's several results as a list); a patient keyed by
+    result (`res#2`, as the simulator names what it needs) is gathered first (`facts`)."""
+    return {k: fact_json(v) for k, v in facts(patient).items()}
 
 
-def agree(graph: DecisionGraph, tables: Tables, patient: Mapping[str, Value]) -> Result:
+def facts(patient: Mapping[str, Fact]) -> dict[str, Fact]:
+    """Results keyed `res#2` gathered into their finding's list (an earlier result that is not
+    given, and that the path therefore never read, becomes the later one: never read either)."""
+    flat: dict[str, Value] = {}
+    for k, v in patient.items():
+        if isinstance(v, tuple):
+            flat.update((result_key(k, j), x) for j, x in enumerate(v, start=1))
+        else:
+            flat[k] = v
+    for key in list(flat):
+        name, result = split_result(key)
+        for j in range(1, result):
+            flat.setdefault(result_key(name, j), flat[key])
+    return gather_facts(flat)
+
+
+def agree(graph: DecisionGraph, tables: Tables, patient: Mapping[str, Fact]) -> Result:
     """The evaluator and the simulator give the same run for `patient` (partial or not)."""
     trace = simulate(graph, patient)
     result = run(tables, json.loads(json.dumps(as_json(patient))))
@@ -71,7 +89,8 @@ def agree(graph: DecisionGraph, tables: Tables, patient: Mapping[str, Value]) ->
     assert result.end is None, where
     if trace.missing:
         assert result.status == "needs", where
-        assert result.needs == trace.missing, where
+        # the evaluator names the finding, and says which of its results it waits for
+        assert [result_key(n, result.result_needed(n)) for n in result.needs] == list(trace.missing), where
         assert result.stopped_at == trace.decision, where
     elif trace.steps[-1].node == LIMIT_NODE:
         assert result.status == "revisit_limit", where
@@ -112,17 +131,28 @@ def explore(graph: DecisionGraph, tables: Tables) -> Iterator[dict[str, Value]]:
     variable that a rule of a decision on the path reads and the patient does not give
     is branched on over all its values (`boundary_values`). A leaf gives every variable
     read by any rule of every decision on its path, so every full patient that extends
-    it takes the same path. Every partial patient on the way is yielded too.
+    it takes the same path. Every partial patient on the way is yielded too. After a
+    repeated study a decision reads the latest result: the patient gives it under its
+    result key (`res#2`), as the simulator names it.
     """
-    model = graph.model
-    read_by = {d.name: [v for r in d.rules for v, _ in reads(r.cond)] for d in model.decisions}
-    values = {v.name: boundary_values(model, v) for v in model.variables}
+    model = graph.fresh_model
+    read_by = {key: [v for r in model.decision(key).rules for v, _ in reads(r.cond)] for key in _tables(graph)}
+    values = {v.name: boundary_values(graph.model, model.variable(v.finding)) for v in model.variables}
     stack: list[dict[str, Value]] = [{}]
     while stack:
         patient = stack.pop()
         yield patient
         result = run(tables, as_json(patient))
-        decisions = [s.decision for s in result.steps if hasattr(s, "decision")]
+        trace = simulate(graph, patient)
+        decisions = [
+            graph.table_key(s.node) for s in trace.steps if s.kind in ("decision", "stop") and s.node != LIMIT_NODE
+        ]
+        assert len(decisions) == len([s for s in result.steps if hasattr(s, "decision")])
         unbound = next((v for d in decisions for v in read_by[d] if v not in patient), None)
         if unbound is not None:
             stack.extend({**patient, unbound: x} for x in reversed(values[unbound]))
+
+
+def _tables(graph: DecisionGraph) -> list[str]:
+    """The decisions of the graph as it applies them (a decision, or its copy reading later results)."""
+    return list(dict.fromkeys(graph.table_key(n) for n in graph.decision_nodes()))

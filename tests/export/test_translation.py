@@ -25,7 +25,8 @@ COMMON = RANDOM_SPECS
 
 def _completions(graph: DecisionGraph, patient: dict[str, Value]) -> Iterator[dict[str, Value]]:
     """Two full patients that extend `patient`: every other value at its first, then its last value."""
-    values = {v.name: boundary_values(graph.model, v) for v in graph.model.variables}
+    model = graph.fresh_model  # every result of a repeated study, too
+    values = {v.name: boundary_values(graph.model, model.variable(v.finding)) for v in model.variables}
     for pick in (0, -1):
         yield {v: patient.get(v, values[v][pick]) for v in values}
 

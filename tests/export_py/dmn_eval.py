@@ -102,6 +102,10 @@ class Dmn:
         assert pathway is not None
         self.start = pathway.attrib["start"]
         self.visits = {v.attrib["decision"]: int(v.attrib["max"]) for v in pathway.findall("vp:visits", NS)}
+        # action -> the findings each order of it reveals afresh (only when some path repeats a study)
+        self.reveals: dict[str, list[str]] = {}
+        for r in pathway.findall("vp:reveals", NS):
+            self.reveals.setdefault(r.attrib["action"], []).append(r.attrib["finding"])
         self.tables: dict[str, Table] = {}
         for dec in root.findall("dmn:decision", NS):
             table = dec.find("dmn:decisionTable", NS)
@@ -132,21 +136,29 @@ class Dmn:
         return hits[0]
 
     def walk(self, facts: Mapping[str, Any]) -> tuple[Any, ...]:
-        """(orders, disposition, problem, rule ids) for complete facts."""
+        """(orders, disposition, problem, rule ids) for complete facts (a finding of a repeated
+        study: a tuple of its results, one per order; each table gets the latest)."""
         name = self.start
         orders: list[Any] = []  # an action, or a choice: the (sorted) tuple of its options
         rules: list[str] = []
         counts: dict[str, int] = {}
+        revealed: dict[str, int] = {}
         while True:
             counts[name] = counts.get(name, 0) + 1
             if name in self.visits and counts[name] > self.visits[name]:
                 return (tuple(orders), None, "revisit_limit", tuple(rules))
-            out = self.decide(name, facts)
+            seen = {k: (v[max(revealed.get(k, 0), 1) - 1] if isinstance(v, tuple) else v) for k, v in facts.items()}
+            out = self.decide(name, seen)
             if isinstance(out, str):
                 return (tuple(orders), None, out, tuple(rules))
             rules.append(json.loads(out["rule"]))
             acts = json.loads(out["orders"])
-            orders += [_item(a) for a in acts.split(",")] if acts else []
+            items = [_item(a) for a in acts.split(",")] if acts else []
+            orders += items
+            for item in items:  # a choice: every option orders a repeated study as often, count the first
+                for a in [item] if isinstance(item, str) else item[0]:
+                    for f in self.reveals.get(a, []):
+                        revealed[f] = revealed.get(f, 0) + 1
             end = json.loads(out["end"])
             if end:
                 return (tuple(orders), end, None, tuple(rules))

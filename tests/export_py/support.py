@@ -7,7 +7,7 @@ import itertools
 import math
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
@@ -16,7 +16,7 @@ from typing import Any
 from compiler.graph import DecisionGraph
 from compiler.stamp import Stamp
 from dsl import model as m
-from dsl.model import Value
+from dsl.model import Fact, Value, gather_facts, result_key, split_result
 from tests.export.support import norm_orders
 from tests.verify.reference import thresholds
 from verify.simulate import Trace, simulate
@@ -62,10 +62,11 @@ def candidates(model: m.Model, var: m.Variable) -> list[Value]:
 
 def patients(graph: DecisionGraph, *, fills: int = 2, seed: int = 0) -> Iterator[dict[str, Value]]:
     """Every way through the pathway: partial patients branched on each value the path needs,
-    and at every end `fills` complete patients (unread values filled at random)."""
+    and at every end `fills` complete patients (unread values filled at random). A finding of
+    a repeated study has a value per result, under its result key (`res#2`: see `facts`)."""
     model = graph.model
     rng = random.Random(seed)
-    cands = {v.name: candidates(model, v) for v in model.variables}
+    cands = {v.name: candidates(model, v) for v in graph.fresh_model.variables}
     stack: list[dict[str, Value]] = [{}]
     while stack:
         patient = stack.pop()
@@ -78,6 +79,20 @@ def patients(graph: DecisionGraph, *, fills: int = 2, seed: int = 0) -> Iterator
             continue
         for _ in range(fills):
             yield {n: patient[n] if n in patient else rng.choice(vals) for n, vals in cands.items()}
+
+
+def facts(graph: DecisionGraph, patient: Mapping[str, Value]) -> dict[str, Fact]:
+    """A patient as an embedder gives it: a finding's results as a list, in order. An earlier
+    result the path never read is filled in with the first value of its domain (the path
+    stays the same: no decision on it reads that result)."""
+    flat = dict(patient)
+    for key in patient:
+        name, k = split_result(key)
+        for j in range(1, k):
+            earlier = result_key(name, j)
+            if earlier not in flat:
+                flat[earlier] = candidates(graph.model, graph.fresh_model.variable(earlier))[0]
+    return gather_facts(flat)
 
 
 def all_complete(graph: DecisionGraph) -> Iterator[dict[str, Value]]:
@@ -94,7 +109,8 @@ def expected(trace: Trace) -> tuple[Any, ...]:
         error = trace.error
         problem = "revisit_limit" if "revisit" in error else "conflict" if "both match" in error else "no_rule"
     rules = tuple(s.rule for s in trace.steps if s.kind == "decision")
-    return (norm_orders(trace.orders), trace.end, tuple(trace.missing), problem, rules)
+    needs = tuple(split_result(n)[0] for n in trace.missing)  # the module names the finding
+    return (norm_orders(trace.orders), trace.end, needs, problem, rules)
 
 
 def answer(path: Any) -> tuple[Any, ...]:

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from compiler.export_python import export_python
 from compiler.graph import DecisionGraph
 from tests.export.support import matches
-from tests.export_py.support import ROOT, FakeStamp, answer, expected, import_text, patients
+from tests.export_py.support import ROOT, FakeStamp, answer, expected, facts, import_text, patients
 from tests.verify.specgen import RANDOM_SPECS, Built, load_random, specs
 from verify.simulate import simulate
 from veripath.api import load_spec
@@ -47,7 +47,7 @@ def test_shipped_specs_agree_with_the_simulator(shipped: tuple[DecisionGraph, An
     graph, module = shipped
     count = 0
     for patient in patients(graph):
-        assert answer(module.walk(patient)) == expected(simulate(graph, patient)), patient
+        assert answer(module.walk(facts(graph, patient))) == expected(simulate(graph, patient)), patient
         count += 1
     assert count > 10
 
@@ -184,11 +184,13 @@ ALLOWED_TOP = {
     "GUIDELINE", "TITLE", "VERSION", "VERIPATH_VERSION", "SOURCES_SHA256", "VERDICT", "PROVED", "Fact", "Problem",
     "__all__", "_DOMAINS", "_REVEALS", "_ACTIONS", "_DISPOSITIONS", "_DECISIONS", "_START", "_LIMIT", "_GRAPH",
     "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES", "RATINGS",
+    "Results", "_FINDINGS",  # a pathway that repeats a study
 }  # fmt: skip
 RUNTIME_FUNCTIONS = {
     "check", "_number", "lookup", "_resolve", "_ev3", "_term", "_choose3", "_choose", "_order", "_disposition",
     "_run", "_flat", "walk", "recommend", "_settle", "_masks", "_per_integer", "_rules", "_exact", "_item",
     "_actions",
+    "_check_values", "_result", "_counted",  # a pathway that repeats a study
 }  # fmt: skip
 
 
@@ -222,6 +224,7 @@ def _structure(tree: ast.Module) -> None:
         "isfinite", "int", "enumerate", "max", "len", "any", "append", "keys", "next", "Order", "Disposition",
         "Path", "Recommendation", "Step", "dataclass", "need", "range", "items", "bisect_left", "bisect_right",
         "bit_length", "dict", "zip", "split", "type", "bytearray", "from_bytes", "loads", "OneOf", "Rating", "extend",
+        "update", "pop", "values",
     }, calls  # fmt: skip
 
 
@@ -257,6 +260,13 @@ def test_shipped_module_structure() -> None:
     _structure(ast.parse(generate(graph)))
 
 
+def test_module_of_a_repeated_study_structure() -> None:
+    graph = graph_of(ROOT / "tests" / "data" / "verify" / "repeat_once.vp")
+    text = generate(graph)
+    _structure(ast.parse(text))
+    assert "def _check_values(" in text and "def check(facts: Mapping[str, Fact | Results])" in text
+
+
 COMMON = RANDOM_SPECS
 
 
@@ -265,7 +275,8 @@ def _random(built: Built, folder: Path) -> None:
     for kind in ("index", "chain"):
         module = import_text(generate(graph, lookup=kind), folder, f"gen_rnd_{kind}")
         for patient in patients(graph, fills=3):
-            assert answer(module.walk(patient)) == expected(simulate(graph, patient)), (built.text, patient)
+            got = answer(module.walk(facts(graph, patient)))
+            assert got == expected(simulate(graph, patient)), (built.text, patient)
 
 
 @settings(COMMON, max_examples=25)

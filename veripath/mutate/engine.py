@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, get_args
 
+from compiler.graph import DecisionGraph
 from dsl import model as m
 from dsl.codes import UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic
@@ -162,7 +163,7 @@ class Subject:
             return MutantResult(mutant.id, "killed", _found(new))
         if diff.verdict is Verdict.UNKNOWN or diff.patient is None or diff.before is None or diff.after is None:
             return MutantResult(mutant.id, "survived", _found(new), reason=diff.reason or "unknown")
-        shown = _read_on(self, diff.before, diff.after, diff.patient)
+        shown = _read_on(self, f.graph, diff.before, diff.after, diff.patient)
         return MutantResult(
             mutant.id,
             "survived",
@@ -186,18 +187,22 @@ def _found(ds: Sequence[Diagnostic]) -> tuple[Found, ...]:
     return tuple(out)
 
 
-def _read_on(subject: Subject, before: Trace, after: Trace, patient: dict[str, Value]) -> tuple[tuple[str, Value], ...]:
-    """The patient's facts that the decisions on either path read, in declaration order."""
+def _read_on(
+    subject: Subject, edited: DecisionGraph, before: Trace, after: Trace, patient: dict[str, Value]
+) -> tuple[tuple[str, Value], ...]:
+    """The patient's facts that the decisions on either path read, in declaration order (a later
+    result of a repeated study under its key, `us_result#2`, where a decision reads it)."""
     from dsl.cond import reads
 
-    model = subject.original.model
-    assert model is not None
+    graph = subject.original.graph
+    assert graph is not None
     names: set[str] = set()
-    for t in (before, after):
+    for g, t in ((graph, before), (edited, after)):
         for step in t.steps:
             if step.kind == "decision" and step.rule is not None:
-                decision = model.decision(step.rule.partition(".")[0])
+                decision = g.fresh_model.decision(g.table_key(step.node))  # as it reads the latest results
                 names.update(v for r in decision.rules for v, _ in reads(r.cond))
+    model = graph.fresh_model
     return tuple((v.name, patient[v.name]) for v in model.variables if v.name in names and v.name in patient)
 
 
@@ -213,7 +218,7 @@ def _pin(
     value the example leaves out (which fails the example as well)."""
     graph, edited = subject.original.graph, mutant.graph
     assert graph is not None and edited is not None
-    assumptions = graph.model.assumptions
+    assumptions = graph.fresh_model.assumptions  # for every result of a repeated study
     want = outcome_of(expected)
     unread = set(unread_facts(graph, (k for k, _ in facts), expected))
     given = tuple((k, v) for k, v in facts if k not in unread)

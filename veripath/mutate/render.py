@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import click
@@ -20,8 +21,8 @@ import click
 from dsl.codes import CODES
 from dsl.diagnostics import Diagnostic
 from dsl.escape import escape_text
-from dsl.evidence import format_text, value_json
-from dsl.model import Model, NumberType, Value
+from dsl.evidence import fact_json, format_text
+from dsl.model import Model, NumberType, Value, format_fact, gather_facts, split_result
 from dsl.source import SourceFile, Span
 from veripath.findings import Finding, plural
 from veripath.identity import fingerprint
@@ -94,11 +95,15 @@ def _score_text(counts: Mapping[Status, int]) -> str:
 
 
 def _facts(model: Model, facts: Sequence[tuple[str, Value]]) -> str:
-    return ", ".join(f"{k} = {format_text(v, _unit(model, k))}" for k, v in facts)
+    """As an example's `given` writes them: a finding's several results `us_result = a then b`."""
+    return ", ".join(
+        f"{k} = {format_fact(v, partial(format_text, unit=_unit(model, k)))}"
+        for k, v in gather_facts(dict(facts)).items()
+    )
 
 
 def _unit(model: Model, name: str) -> str | None:
-    t = model.variable(name).type
+    t = model.variable(split_result(name)[0]).type
     return t.unit if isinstance(t, NumberType) else None
 
 
@@ -241,7 +246,8 @@ def _counts_json(counts: Mapping[Status, int]) -> dict[str, Any]:
 
 
 def _facts_json(model: Model, facts: Sequence[tuple[str, Value]]) -> dict[str, Any]:
-    return {k: value_json(v, _unit(model, k)) for k, v in facts}
+    """By name; a finding's several results as a list, in order."""
+    return {k: fact_json(v, _unit(model, k)) for k, v in gather_facts(dict(facts)).items()}
 
 
 def _mutant_json(mu: Mutant, r: MutantResult | None, model: Model) -> dict[str, Any]:

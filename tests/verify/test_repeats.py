@@ -121,3 +121,24 @@ def test_an_edited_decision_is_compared_at_every_result_it_reads() -> None:
     same = replace(after, rules=tuple(reversed(after.rules)))
     edited = lower(replace(model, decisions=tuple(same if d.name == after.name else d for d in model.decisions)))
     assert compare_decision(graph, same, edited, DEFAULT_OPTIONS).verdict is Verdict.PROVED
+
+
+def test_a_property_condition_reads_the_latest_result(tmp_path: Path) -> None:
+    """`when us_result == nondiagnostic never core_biopsy`: checked at each order of the biopsy
+    with the latest ultrasound there (`verify.paths.Known` tracks it, and resumes past an order
+    where the condition does not hold). Reading the first result instead would report the
+    suspicious repeat after a nondiagnostic first look, which the property allows."""
+    spec = DATA / "planted_repeat_property.vp"
+    violated = verify_graph(load_graph(spec)).by_check()["property:no_blind_biopsy"]
+    assert violated.verdict is Verdict.REFUTED and violated.diagnostic is not None
+    assert violated.diagnostic.counterexample is not None
+    shown = violated.diagnostic.counterexample.values()
+    assert (shown["urgent"], shown["us_result"]) == (True, ("nondiagnostic", "nondiagnostic"))
+    # without the urgent biopsy after two nondiagnostic looks, every biopsy follows a suspicious latest result
+    text = spec.read_text(encoding="utf-8")
+    blind = "when us_result == nondiagnostic and urgent order core_biopsy end refer"
+    assert blind in text
+    fixed = tmp_path / "fixed.vp"
+    fixed.write_text(text.replace(blind, "when us_result == nondiagnostic and urgent order mri end refer"), "utf-8")
+    proved = verify_graph(load_graph(fixed)).by_check()["property:no_blind_biopsy"]
+    assert proved.verdict is Verdict.PROVED

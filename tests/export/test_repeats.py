@@ -22,6 +22,7 @@ from compiler.export_json import export_json
 from compiler.export_python import export_python
 from compiler.json_eval import FactError, Tables, run
 from compiler.stamp import Stamp, VerificationStamp
+from tests.dsl.support import check_golden
 from tests.export.support import ROOT, agree, as_json, explore, tables_of
 from tests.export_py.dmn_eval import Dmn
 from tests.export_py.support import answer, expected, facts, import_text, patients
@@ -182,3 +183,16 @@ def test_a_pathway_without_a_repeated_study_exports_as_before() -> None:
     module = export_python(graph, stamp=Stamp(verdict="verified"), root=str(ROOT))
     assert "_check_values" not in module and "Results" not in module
     assert as_json({"x": ("a", "b")}) == {"x": ["a", "b"]}
+
+
+@pytest.mark.parametrize("suffix", ["json", "py", "dmn", "mmd"])
+def test_the_build_of_a_repeated_study_matches_its_golden(
+    suffix: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, update_golden: bool
+) -> None:
+    """What `veripath build` writes for a pathway that repeats a study, every exporter byte for byte
+    (no shipped spec repeats one, so `build/` does not show it): `tests/data/export/repeat_once.expected.*`."""
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["build", str(ONCE.relative_to(ROOT)), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    actual = (tmp_path / f"repeat_once.{suffix}").read_text(encoding="utf-8")
+    check_golden(actual, ROOT / "tests" / "data" / "export" / f"repeat_once.expected.{suffix}", update_golden)

@@ -19,8 +19,10 @@ finding (and then used only where the finding is known). Each spec also comes as
 declarations and the other decisions): both must mean exactly what `text` means.
 
 Repeated studies: later decisions often order the study again (a loop back into the
-bounded decision re-orders it half the time), so that decisions after it read a fresh
-result; an assumption may read the finding too (it then holds for every result).
+bounded decision, its first target, re-orders it two times in three),
+so that decisions after it read a fresh result, and so do the `when` conditions of the
+properties (the latest result where they are checked); an assumption may read the finding
+too (it then holds for every result).
 """
 
 from __future__ import annotations
@@ -293,7 +295,7 @@ def specs(draw: st.DrawFn, conditional: bool = False) -> Built:
             )
             targets = [f"then k{t}" for t in range(k + 1, n_dec)] + ["end d1", "end d2"]
             if loop and k == n_dec - 1:
-                targets.append(f"then k{k}")
+                targets.insert(0, f"then k{k}")  # the loop back first: drawn more often, it often re-orders the study
             target = f"then k{must[k][j]}" if j < len(must[k]) else draw(st.sampled_from(targets))
             orders: list[str] = []
             if k == 0 and target.startswith("then"):

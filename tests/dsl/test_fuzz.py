@@ -43,7 +43,7 @@ _WORDS = """
     contrast cross_sectional radiation pediatric within imaging procedure referral routine urgent
     very_urgent emergency finding from disposition reassure follow_up refer uncovered discharge start
     decision unique first priority any at most visits rule when otherwise order then end because rated
-    unrated cite note disagreement implies or and not true false property never before always
+    unrated cite note disagreement variant ordered implies or and not true false property never before always
     eventually ends no repeated orders except steps example given expect mm cm m kg years
     ( ) [ ] { } , : | = == != < <= > >= # " \\
 """

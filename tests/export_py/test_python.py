@@ -183,7 +183,7 @@ def test_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
 ALLOWED_TOP = {
     "GUIDELINE", "TITLE", "VERSION", "VERIPATH_VERSION", "SOURCES_SHA256", "VERDICT", "PROVED", "Fact", "Problem",
     "__all__", "_DOMAINS", "_REVEALS", "_ACTIONS", "_DISPOSITIONS", "_DECISIONS", "_START", "_LIMIT", "_GRAPH",
-    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES", "RATINGS",
+    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES", "RATINGS", "VARIANTS", "RULE_VARIANTS",
 }  # fmt: skip
 RUNTIME_FUNCTIONS = {
     "check", "_number", "lookup", "_resolve", "_ev3", "_term", "_choose3", "_choose", "_order", "_disposition",

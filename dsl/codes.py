@@ -487,14 +487,16 @@ BAD_RATING: Final = Code(
 MISSING_PROVENANCE: Final = Code(
     "VP212",
     "missing-provenance",
-    "A rule without a rating (or an explicit 'unrated' reason) or a citation; an example without a citation.",
+    "A rule without a rating (or an explicit 'unrated' reason) or a citation; an example or a variant without a "
+    "citation.",
     severity=ERROR,
     explanation=(
         'Every rule says how appropriate its recommendation is (`rated ...`, or `unrated "why"` for a '
         "source without ACR ratings) and where it comes from (`cite ...`), exactly once. A rule without "
         "provenance is a recommendation nobody can check. Every example cites the case or passage it "
         'checks (`example "Seed 002" cite seed002`): an example without one is an expectation nobody '
-        "can trace back to the guidance."
+        "can trace back to the guidance. A rule `in variant V` is rated by V's table, and the table (a "
+        "`variant` declaration) cites where it is published."
     ),
     example=_G
     + 'disposition reassure "Reassure" reassure\n'
@@ -808,12 +810,12 @@ RATING_TARGET: Final = Code(
 RATED_TWICE: Final = Code(
     "VP228",
     "rated-twice",
-    "One rule rates the same action twice.",
+    "One rule, or one variant table, rates the same action twice.",
     severity=ERROR,
     explanation=(
         "Each procedure has one rating per variant in the source. An action named by two `rated` clauses, "
         "twice in `also rated`, or once in each, gives two ratings for one procedure, and the exported tables "
-        "could not say which one holds."
+        "could not say which one holds; the same holds for two `rated` lines of one `variant` declaration."
     ),
     example=_G
     + 'action xr "Radiograph" imaging modality xr\n'

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final, Literal
 
-__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VERDICT", "VERSION", "Disposition", "OneOf", "Order", "Path", "RATINGS", "Rating", "Recommendation", "Step", "check", "lookup", "recommend", "walk"]
+__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VARIANTS", "VERDICT", "VERSION", "Disposition", "OneOf", "Order", "Path", "RATINGS", "RULE_VARIANTS", "Rating", "Recommendation", "Step", "check", "lookup", "recommend", "walk"]
 
 GUIDELINE: Final = 'flank_mass'
 TITLE: Final = 'Imaging of a flank mass arising deep to the abdominal wall'
@@ -188,6 +188,12 @@ RATINGS: Final[dict[str, tuple[Rating, ...]]] = {
     'first_study.adult_ct': (
         Rating('ct_w', 'usually_appropriate', None, False, False),
     ),
+}
+
+# ---- variants: the published tables (name -> title and ratings), and each rule's variant ----
+VARIANTS: Final[dict[str, tuple[str, tuple[Rating, ...]]]] = {
+}
+RULE_VARIANTS: Final[dict[str, str]] = {
 }
 
 # ---- decisions: (name, title, hit policy) ----

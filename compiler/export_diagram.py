@@ -50,7 +50,10 @@ def _rule_label(rule: Rule) -> str:
     own = rule.rating
     if own is None and rule.choice is None and rule.score is not None:  # its actions are rated by name
         own = max((r for r in rule.ratings if r.score is not None), key=lambda r: r.score or 0)
-    return escape_text(f"{cond}{_rating_mark(own)}")
+    elif own is None and rule.choice is None and rule.variant is not None and rule.ratings:
+        own = rule.ratings[0]  # categories alone, from its variant's table
+    variant = f" ({rule.variant})" if rule.variant is not None else ""
+    return escape_text(f"{cond}{_rating_mark(own)}{variant}")
 
 
 def _option_label(graph: DecisionGraph, choice: str, option: tuple[str, ...]) -> str:
@@ -166,6 +169,10 @@ def graph_json(graph: DecisionGraph, root: str | None = None) -> dict[str, Any]:
                 edge["also_rated"] = [_rating_json(r) for r in rule.also_rated]
             if rule.unrated:
                 edge["unrated"] = rule.unrated
+            if rule.variant is not None:
+                edge["variant"] = rule.variant
+            if rule.reasons:
+                edge["reasons"] = [{"action": x.action, "reason": x.reason} for x in rule.reasons]
             edge["citations"] = [{"source": c.source, "locator": c.locator} for c in rule.citations]
             if rule.reason:
                 edge["reason"] = rule.reason

@@ -1,4 +1,4 @@
-"""The JSON decision tables: `<guideline>.json`, format `veripath-tables` 2.0.
+"""The JSON decision tables: `<guideline>.json`, format `veripath-tables` 2.1.
 
 The document holds everything an evaluator in another language needs to run a patient
 through the verified pathway, and nothing that depends on where or when it was built:
@@ -12,11 +12,14 @@ through the verified pathway, and nothing that depends on where or when it was b
   assumptions   conditions every patient satisfies
   defines       named conditions (only when the spec has some); each use in a condition
                 is a `define` node that names it and carries its condition
+  variants      published appropriateness tables (only when the spec declares some): the
+                rating of every procedure each rates, citations, notes
   actions       kind, modality, contrast, cross-sectional, radiation, urgency, time frame
   dispositions  kind and time frame
   decisions     hit policy, visit bound and rules (structured condition, outcome with
                 its choice, ratings of the rule and of each action it rates, the other
-                procedures the source rates (`also_rated`), citations, notes, location)
+                procedures the source rates (`also_rated`), the rule's variant and reasons
+                (only when it has them), citations, notes, location)
   pathway       the decision graph with bounded loops unrolled: start node, nodes and
                 transitions (what the reference evaluator walks)
   properties    every property, and whether it was proved (its condition, action sets
@@ -44,7 +47,7 @@ from dsl.cond import CondVisitor
 from dsl.source import Span
 
 FORMAT = "veripath-tables"
-FORMAT_VERSION = "2.0"
+FORMAT_VERSION = "2.1"
 SCHEMA_ID = "urn:veripath:schema:tables:2"
 
 Json = dict[str, Any]
@@ -190,6 +193,7 @@ class _Exporter:
             ],
             # only when the spec has named conditions, so specs without them export as before
             **({"defines": [self.define(d) for d in model.defines]} if model.defines else {}),
+            **({"variants": [self.variant(v) for v in model.variants]} if model.variants else {}),
             "actions": [self.action(a) for a in model.actions],
             "dispositions": [
                 {
@@ -220,6 +224,16 @@ class _Exporter:
     def define(self, d: m.Define) -> Json:
         return {"name": d.name, "title": d.title, "condition": condition_json(d.cond), "location": self.loc(d.span)}
 
+    def variant(self, v: m.Variant) -> Json:
+        return {
+            "name": v.name,
+            "title": v.title,
+            "ratings": [_rating(r) for r in v.ratings],
+            "citations": [_citation(c) for c in v.citations],
+            "notes": list(v.notes),
+            "location": self.loc(v.span),
+        }
+
     def action(self, a: m.Action) -> Json:
         return {
             "name": a.name,
@@ -246,7 +260,7 @@ class _Exporter:
         }
 
     def rule(self, r: m.Rule) -> Json:
-        return {
+        out: Json = {
             "id": r.id,
             "index": r.index,
             "label": r.label,
@@ -266,6 +280,13 @@ class _Exporter:
             "location": self.loc(r.span),
             "condition_location": self.loc(r.cond_span),
         }
+        if r.variant is not None:  # only for rules in a variant, so other rules export as before
+            out["variant"] = r.variant
+        if r.reasons:
+            out["reasons"] = [
+                {"action": x.action, "reason": x.reason, "citation": _citation(x.citation)} for x in r.reasons
+            ]
+        return out
 
     def pathway(self) -> Json:
         g = self.graph.graph

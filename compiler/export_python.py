@@ -232,9 +232,9 @@ class _Writer:
         w.line("from typing import Any, Final, Literal")
         w.line()
         w.line(
-            '__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VERDICT", "VERSION", "Disposition", '
-            '"OneOf", "Order", "Path", "RATINGS", "Rating", "Recommendation", "Step", "check", "lookup", '
-            '"recommend", "walk"]'
+            '__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VARIANTS", "VERDICT", "VERSION", '
+            '"Disposition", "OneOf", "Order", "Path", "RATINGS", "RULE_VARIANTS", "Rating", "Recommendation", '
+            '"Step", "check", "lookup", "recommend", "walk"]'
         )
         w.line()
         w.line(f"GUIDELINE: Final = {literal(model.name)}")
@@ -309,6 +309,28 @@ class _Writer:
                             fields3 = (x.action, x.category, x.score, x.disagreement, also)
                             w.line(f"Rating{literal(fields3)},")
                     w.line("),")
+        w.line("}")
+        w.line()
+        w.line("# ---- variants: the published tables (name -> title and ratings), and each rule's variant ----")
+        w.line("VARIANTS: Final[dict[str, tuple[str, tuple[Rating, ...]]]] = {")
+        with w.indent():
+            for table in model.variants:
+                w.line(f"{literal(table.name)}: (  # {comment(location(table.span, self.root))}")
+                with w.indent():
+                    w.line(f"{literal(table.title)},")
+                    w.line("(")
+                    with w.indent():
+                        for x in table.ratings:
+                            w.line(f"Rating{literal((x.action, x.category, x.score, x.disagreement, False))},")
+                    w.line("),")
+                w.line("),")
+        w.line("}")
+        w.line("RULE_VARIANTS: Final[dict[str, str]] = {")
+        with w.indent():
+            for dec in self.decisions:
+                for r in dec.rules:
+                    if r.variant is not None:
+                        w.line(f"{literal(r.id)}: {literal(r.variant)},")
         w.line("}")
         w.line()
         w.line("# ---- decisions: (name, title, hit policy) ----")

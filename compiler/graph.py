@@ -26,7 +26,7 @@ orders of each repeated study on the way to them, and are split where paths disa
 carries `fresh`, the model with one variable per result (`dsl.model.result_key`); a
 decision node after the k-th order (k >= 2) has `latest` ((finding, result key), ...) and,
 when its decision reads one of them, `table`: the key of the copy of the decision that
-reads the latest results (`Model.variants`); an order node has `results`, the result keys
+reads the latest results (`Model.latest_copies`); an order node has `results`, the result keys
 it reveals. A spec that orders no study twice gets exactly the graph it always had.
 """
 

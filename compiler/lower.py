@@ -147,7 +147,7 @@ class _Unroller:
         self.suffixes: dict[tuple[Visits, Counts], str] = {}
         self.visit_tags: dict[str, str] = {}  # a suffix -> its visits part
         self.tags: dict[str, str] = {}  # decision and order node -> its suffix
-        self.variants: dict[tuple[str, tuple[tuple[str, str], ...]], Decision] = {}
+        self.latest_copies: dict[tuple[str, tuple[tuple[str, str], ...]], Decision] = {}
         self.most = [0 for _ in repeated]  # the most orders of each repeated study on a path
         # Iterative (a worklist, not recursion) so that long pathways cannot overflow the stack.
         self.pending: deque[tuple[Decision, Visits, Counts, str, str]] = deque()
@@ -257,9 +257,9 @@ class _Unroller:
 
     def variant(self, decision: Decision, latest: tuple[tuple[str, str], ...]) -> Decision:
         """The copy of `decision` that reads the given latest results (made once per pair)."""
-        hit = self.variants.get((decision.name, latest))
+        hit = self.latest_copies.get((decision.name, latest))
         if hit is None:
-            hit = self.variants[(decision.name, latest)] = reading_latest(decision, latest)
+            hit = self.latest_copies[(decision.name, latest)] = reading_latest(decision, latest)
         return hit
 
     def node_for(self, decision: Decision, before: Visits, counts: Counts) -> str:
@@ -388,7 +388,7 @@ class _Unroller:
             model,
             variables=tuple(variables),
             assumptions=tuple(a2 for a in model.assumptions for a2 in self.every_result(a, most)),
-            variants=tuple(self.variants.values()),
+            latest_copies=tuple(self.latest_copies.values()),
         )
 
     def every_result(self, a: Assumption, most: dict[str, int]) -> list[Assumption]:

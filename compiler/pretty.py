@@ -40,12 +40,18 @@ def describe_cond(c: m.Cond, parent: str = "", units: Units | None = None) -> st
 def ratings_text(rule: m.Rule) -> str:
     """A rule's ratings as the language writes them: `rated radiograph usually_appropriate 9;
     rated us_plain usually_appropriate 9; also rated ct_w usually_not_appropriate 2, ...`, or
-    `unrated "why"`; empty when the rule has neither."""
-    parts = [f"rated {r.describe()}" for r in rule.ratings]
+    `unrated "why"`; empty when the rule has neither. A rule in a variant starts with `in variant
+    NAME` (its ratings are the variant's), and its reasons follow (`ordered A because "why" cite S`)."""
+    parts = [f"in variant {rule.variant}"] if rule.variant is not None else []
+    parts += [f"rated {r.describe()}" for r in rule.ratings]
     if rule.unrated is not None:
         parts.append(f"unrated {json.dumps(rule.unrated, ensure_ascii=False)}")
     if rule.also_rated:
         parts.append("also rated " + ", ".join(r.describe() for r in rule.also_rated))
+    for x in rule.reasons:
+        locator = x.citation.locator
+        cite = x.citation.source + (f" {json.dumps(locator, ensure_ascii=False)}" if locator else "")
+        parts.append(f"ordered {x.action} because {json.dumps(x.reason, ensure_ascii=False)} cite {cite}")
     return "; ".join(parts)
 
 

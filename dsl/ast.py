@@ -280,6 +280,16 @@ class Finish(Node):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class OrderReason(Node):
+    """`ordered ACTION because "why" cite SOURCE ["where"]`: why the rule orders an action its
+    variant rates usually not appropriate (or does not rate)."""
+
+    action: Name
+    reason: Text
+    citation: Citation
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rule(Node):
     label: Name | None
     condition: Expression | None  # None means 'otherwise'
@@ -291,6 +301,8 @@ class Rule(Node):
     unrated: tuple[Text, ...]
     citations: tuple[Citation, ...]
     notes: tuple[Text, ...]
+    variants: tuple[Name, ...] = ()  # `in variant NAME` (more than one is an error)
+    reasons: tuple[OrderReason, ...] = ()  # `ordered A because "why" cite S`
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -300,6 +312,17 @@ class DecisionDecl(Decl):
     hit_policy: HitPolicy
     max_visits: int | None
     rules: tuple[Rule, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VariantDecl(Decl):
+    """`variant NAME "title" cite S ... rated A CATEGORY [SCORE] [disagreement] ...`: one published table."""
+
+    name: Name
+    title: Text
+    ratings: tuple[Rating, ...]  # each names its action
+    citations: tuple[Citation, ...]
+    notes: tuple[Text, ...]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

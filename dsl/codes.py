@@ -487,14 +487,16 @@ BAD_RATING: Final = Code(
 MISSING_PROVENANCE: Final = Code(
     "VP212",
     "missing-provenance",
-    "A rule without a rating (or an explicit 'unrated' reason) or a citation; an example without a citation.",
+    "A rule without a rating (or an explicit 'unrated' reason) or a citation; an example or a variant without a "
+    "citation.",
     severity=ERROR,
     explanation=(
         'Every rule says how appropriate its recommendation is (`rated ...`, or `unrated "why"` for a '
         "source without ACR ratings) and where it comes from (`cite ...`), exactly once. A rule without "
         "provenance is a recommendation nobody can check. Every example cites the case or passage it "
         'checks (`example "Seed 002" cite seed002`): an example without one is an expectation nobody '
-        "can trace back to the guidance."
+        "can trace back to the guidance. A rule `in variant V` is rated by V's table, and the table (a "
+        "`variant` declaration) cites where it is published."
     ),
     example=_G
     + 'disposition reassure "Reassure" reassure\n'
@@ -842,12 +844,12 @@ RATING_TARGET: Final = Code(
 RATED_TWICE: Final = Code(
     "VP228",
     "rated-twice",
-    "One rule rates the same action twice.",
+    "One rule, or one variant table, rates the same action twice.",
     severity=ERROR,
     explanation=(
         "Each procedure has one rating per variant in the source. An action named by two `rated` clauses, "
         "twice in `also rated`, or once in each, gives two ratings for one procedure, and the exported tables "
-        "could not say which one holds."
+        "could not say which one holds; the same holds for two `rated` lines of one `variant` declaration."
     ),
     example=_G
     + 'action xr "Radiograph" imaging modality xr\n'
@@ -1042,6 +1044,88 @@ UNITLESS_NUMBER: Final = Code(
     + "  when size_cm + depth_mm > 5 end refer rated usually_appropriate 9 cite acr\n"
     + "  otherwise end reassure rated usually_appropriate 9 cite acr\n",
     fix="Give the number its unit (`size_cm + depth_mm > 5 cm`).",
+)
+
+# -- variants: published appropriateness tables -----------------------------------
+
+# A guideline with one variant table, `v1` (radiograph usually appropriate 9, CT usually not
+# appropriate 2), and one decision, `first`, whose rule follows in each example below.
+_VT = (
+    _G
+    + 'action xr "Radiograph" imaging modality xr\n'
+    + 'action ct "CT" imaging modality ct cross_sectional\n'
+    + 'action us "US" imaging modality us\n'
+    + 'disposition reassure "Reassure" reassure\n'
+    + 'variant v1 "Variant 1: initial imaging" cite acr "variant 1"\n'
+    + "  rated xr usually_appropriate 9\n"
+    + "  rated ct usually_not_appropriate 2\n"
+    + "start first\n"
+    + 'decision first "First" first\n'
+)
+
+VARIANT_RATING_MISMATCH: Final = Code(
+    "VP250",
+    "variant-rating-mismatch",
+    "A rule in a variant rates an action otherwise than the variant's table does.",
+    severity=ERROR,
+    explanation=(
+        "A rule `in variant V` takes the rating of every action it orders from V's table, where the "
+        "published ratings are written once. A `rated` clause on the rule may repeat a rating for the "
+        "reader, but it must be V's (the same category, score and disagreement flag), and it may only "
+        "rate an action V rates: two different ratings of one procedure for one variant cannot both be "
+        "the source's. The message names both places."
+    ),
+    example=_VT + "  otherwise order xr end reassure in variant v1 rated xr usually_appropriate 8 cite acr\n",
+    fix="Correct whichever of the two is not what the source publishes, or delete the rule's `rated` clause.",
+)
+RATING_BESIDE_VARIANT: Final = Code(
+    "VP251",
+    "rating-beside-variant",
+    "A rule in a variant also says `unrated`, `also rated`, a rating naming no action, or a second variant.",
+    severity=ERROR,
+    explanation=(
+        "A rule `in variant V` is rated by V's table: its orders take V's ratings and V's other procedures "
+        "are exported as its `also rated` data. `unrated` would contradict that, `also rated` would write "
+        "a second copy of the table, a rating that names no action does not say which procedure it is "
+        "V's rating of, and a rule belongs to one variant (its patients are that variant's population)."
+    ),
+    example=_VT + '  otherwise order xr end reassure in variant v1 unrated "no ACR rating" cite acr\n',
+    fix=(
+        "Delete the clause (add missing ratings to the variant's table); name the action a `rated` clause "
+        "is for; or split the rule, one per variant."
+    ),
+)
+MISPLACED_REASON: Final = Code(
+    "VP252",
+    "misplaced-reason",
+    "An `ordered A because ...` reason that explains nothing: A is not ordered, or its variant does not "
+    "advise against it.",
+    severity=ERROR,
+    explanation=(
+        '`ordered A because "why" cite SOURCE` says why a rule in a variant orders A although the '
+        "variant rates A usually not appropriate, or does not rate it at all. A reason for an action the "
+        "rule does not order, for one its variant rates usually or maybe appropriate, on a rule in no "
+        "variant, or given twice for one action, is left over from an earlier version of the rule or its "
+        "table, and it would silently excuse the order if the rule came to need it."
+    ),
+    example=_VT + '  otherwise order xr end reassure in variant v1 ordered xr because "seed 002" cite acr cite acr\n',
+    fix="Delete the reason, or attach it to the rule and action it explains.",
+)
+EMPTY_VARIANT: Final = Code(
+    "VP253",
+    "empty-variant",
+    "A variant declaration that rates no procedure.",
+    severity=ERROR,
+    explanation=(
+        "A `variant` declares a published appropriateness table once, so that rules in the variant take "
+        "their ratings from it. A variant without a single `rated ACTION CATEGORY [SCORE]` has no table: "
+        "every rule in it would order procedures its source does not rate."
+    ),
+    example=_C + 'source acr "ACR"\n' + 'variant v2 "Variant 2" cite acr "variant 2"\n',
+    fix=(
+        "Add the table's ratings (`rated us may_be_appropriate 5`), with the category alone where no score "
+        "is published."
+    ),
 )
 
 # -- verification --------------------------------------------------------------
@@ -1346,6 +1430,45 @@ UNTESTED_THRESHOLD: Final = Code(
     fix=(
         "Add an example on the untested side, close to the threshold (here a deep mass of 4.9 cm); with one "
         "example at the threshold itself, a `<` written for `<=` is noticed too."
+    ),
+)
+
+# -- orders against the variant's table ---------------------------------------------
+
+NOT_APPROPRIATE_ORDER: Final = Code(
+    "VP322",
+    "not-appropriate-order",
+    "A rule orders a procedure its variant rates usually not appropriate, without a cited reason.",
+    severity=WARNING,
+    explanation=(
+        "The rule is `in variant V`, and V's table rates a procedure the rule orders (directly or as an "
+        "option of a choice) usually not appropriate (1-3) for these patients. That may be deliberate, "
+        "for a reason outside the table (another source, a later step the table does not cover), but "
+        'then the spec must say so: `ordered A because "why" cite SOURCE "where"`. Without it the '
+        "order reads as a mistake, and is reported (`--strict` fails on it)."
+    ),
+    example=_VT + "  otherwise order ct end reassure in variant v1 cite acr\n",
+    fix=(
+        "Order what the variant rates appropriate, or give the cited reason: "
+        '`ordered ct because "why" cite SOURCE "where"`.'
+    ),
+)
+ORDER_NOT_IN_VARIANT: Final = Code(
+    "VP323",
+    "order-not-in-variant",
+    "A rule in a variant orders a procedure that the variant's table does not rate.",
+    severity=WARNING,
+    explanation=(
+        "The rule is `in variant V`, but V's table has no rating for a procedure the rule orders, so the "
+        "spec does not say how the source judges that order for these patients. Either the table is "
+        "incomplete (add the rating the source publishes), the rule is in the wrong variant, or the order "
+        "goes beyond the table, which the rule should say with a cited reason. The message lists what V "
+        "rates."
+    ),
+    example=_VT + "  otherwise order us end reassure in variant v1 cite acr\n",
+    fix=(
+        "Add the source's rating of the procedure to the variant, move the rule to the right variant, or "
+        'say why: `ordered us because "why" cite SOURCE "where"`.'
     ),
 )
 

@@ -512,8 +512,12 @@ class Rating:
 
     def describe(self) -> str:
         """As the language writes it: `radiograph usually_appropriate 9`, `may_be_appropriate 5 disagreement`."""
-        parts = [self.action] if self.action else []
-        parts.append(self.category)
+        return f"{self.action} {self.grade}" if self.action else self.grade
+
+    @property
+    def grade(self) -> str:
+        """The rating without its action: `usually_appropriate 9`, `may_be_appropriate 5 disagreement`."""
+        parts: list[str] = [self.category]
         if self.score is not None:
             parts.append(str(self.score))
         if self.disagreement:
@@ -593,6 +597,38 @@ class Citation:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Variant:
+    """A published appropriateness table (one ACR variant), declared once with `variant NAME`:
+    the rating of each procedure it rates. A rule `in variant NAME` takes its ratings from it."""
+
+    name: str
+    title: str
+    ratings: tuple[Rating, ...]  # each names its action; in source order
+    citations: tuple[Citation, ...]
+    notes: tuple[str, ...]
+    span: Span
+
+    def rating_of(self, action: str) -> Rating | None:
+        return next((r for r in self.ratings if r.action == action), None)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """The procedures the table rates, in source order."""
+        return tuple(r.action for r in self.ratings if r.action is not None)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrderReason:
+    """`ordered ACTION because "why" cite SOURCE`: why a rule orders an action its variant rates
+    usually not appropriate, or does not rate."""
+
+    action: str
+    reason: str
+    citation: Citation
+    span: Span
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Rule:
     decision: str
     index: int  # 1-based position in its decision
@@ -610,6 +646,10 @@ class Rule:
     notes: tuple[str, ...]
     span: Span
     cond_span: Span
+    # `in variant V`: the published table whose ratings `ratings` (the actions the rule orders) and
+    # `also_rated` (the others it rates) were taken from
+    variant: str | None = None
+    reasons: tuple[OrderReason, ...] = ()  # `ordered A because "why" cite S`
 
     @property
     def id(self) -> str:
@@ -769,7 +809,8 @@ class Model:
     # found by their `key`; only in the model the compiler makes for a pathway that repeats a
     # study (`compiler.graph.DecisionGraph.fresh`), whose `variables` then also hold the later
     # results. Empty in every model the front end makes.
-    variants: tuple[Decision, ...] = ()
+    latest_copies: tuple[Decision, ...] = ()
+    variants: tuple[Variant, ...] = ()  # published tables (`variant NAME`), in load order
 
     # Lookup tables, built once; not part of equality or hashing.
     _lookup: dict[str, dict[str, object]] = field(
@@ -777,9 +818,9 @@ class Model:
     )
 
     def __post_init__(self) -> None:
-        for kind in ("variables", "actions", "dispositions", "decisions", "defines"):
+        for kind in ("variables", "actions", "dispositions", "decisions", "defines", "variants"):
             self._lookup[kind] = {i.name: i for i in getattr(self, kind)}
-        self._lookup["decisions"].update((d.key, d) for d in self.variants)
+        self._lookup["decisions"].update((d.key, d) for d in self.latest_copies)
 
     def variable(self, name: str) -> Variable:
         v = self._lookup["variables"][name]
@@ -805,6 +846,11 @@ class Model:
     def define(self, name: str) -> Define:
         v = self._lookup["defines"][name]
         assert isinstance(v, Define)
+        return v
+
+    def variant(self, name: str) -> Variant:
+        v = self._lookup["variants"][name]
+        assert isinstance(v, Variant)
         return v
 
     def has(self, kind: str, name: str) -> bool:

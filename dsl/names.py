@@ -29,6 +29,7 @@ _KIND_WORDS = {
     "decision": "a decision",
     "property": "a property",
     "define": "a named condition",
+    "variant": "a variant",
 }
 
 
@@ -152,4 +153,6 @@ def declared_name(d: ast.Decl) -> tuple[str, ast.Name] | None:
         return "property", d.name
     if isinstance(d, ast.DefineDecl):
         return "define", d.name
+    if isinstance(d, ast.VariantDecl):
+        return "variant", d.name
     return None

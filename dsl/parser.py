@@ -490,6 +490,8 @@ class _ToAst(Transformer[Token, Any]):
             unrated=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "unrated"),
             citations=tuple(m for m in metas if isinstance(m, ast.Citation)),
             notes=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "note"),
+            variants=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "variant"),
+            reasons=tuple(m for m in metas if isinstance(m, ast.OrderReason)),
             span=self._at(pos),
         )
 
@@ -565,6 +567,22 @@ class _ToAst(Transformer[Token, Any]):
     also_item = rating_named
 
     @_rule
+    def in_variant(self, pos: _Pos, items: list[Token]) -> tuple[str, ast.Name]:
+        return ("variant", self._name(items[0]))
+
+    @_rule
+    def ordered_because(self, pos: _Pos, items: list[Token]) -> ast.OrderReason:
+        action, reason, source, *locator = items
+        citation = ast.Citation(
+            source=self._name(source),
+            locator=self._text(locator[0]) if locator else None,
+            span=self._at((source.line, source.column, items[-1].end_line, items[-1].end_column)),
+        )
+        return ast.OrderReason(
+            action=self._name(action), reason=self._text(reason), citation=citation, span=self._at(pos)
+        )
+
+    @_rule
     def unrated(self, pos: _Pos, items: list[Token]) -> tuple[str, ast.Text]:
         return ("unrated", self._text(items[0]))
 
@@ -578,6 +596,23 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Citation(source=self._name(items[0]), locator=locator, span=self._at(pos))
 
     example_cite = cite
+
+    # -- variants --------------------------------------------------------------------------
+    @_rule
+    def variant_decl(self, pos: _Pos, items: list[Any]) -> ast.VariantDecl:
+        name, title, *metas = items
+        return ast.VariantDecl(
+            name=self._name(name),
+            title=self._text(title),
+            ratings=tuple(m for m in metas if isinstance(m, ast.Rating)),
+            citations=tuple(m for m in metas if isinstance(m, ast.Citation)),
+            notes=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "note"),
+            span=self._at(pos),
+        )
+
+    @_rule
+    def variant_rated(self, pos: _Pos, items: list[ast.Rating]) -> ast.Rating:
+        return replace(items[0], span=self._at(pos))  # from the keyword 'rated', as on a rule
 
     # -- expressions ------------------------------------------------------------------------
     @_rule

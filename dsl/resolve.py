@@ -40,6 +40,7 @@ from dsl.names import declared_name, import_closure
 from dsl.resolve_defines import DefineResolver
 from dsl.resolve_examples import ExampleResolver
 from dsl.resolve_properties import PropertyResolver
+from dsl.resolve_variants import VariantResolver
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
 from dsl.waivers import resolve_waivers
@@ -53,8 +54,8 @@ CONTRASTS = m.CONTRASTS
 RADIATION_LEVELS = m.RADIATION_LEVELS
 
 
-class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
-    """Declarations -> Model; the name table, provenance, properties, examples and defines are its bases."""
+class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolver):
+    """Declarations -> Model; the name table, provenance, properties, examples, defines and variants are its bases."""
 
     def __init__(self, modules: Sequence[ast.Module], imports: Mapping[str, Sequence[str]] | None = None) -> None:
         super().__init__()
@@ -108,6 +109,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
             self.var_table, self.kind_of, self.report, invalid=invalid, named=self.named, used=self.used
         )
         self.source_names = {s.name for s in sources}
+        variants = self.init_variants([d for d in decls if isinstance(d, ast.VariantDecl)])
         self.init_defines([d for d in decls if isinstance(d, ast.DefineDecl)])
         self.check_define_names(variables)
         defines = self.defines()
@@ -151,6 +153,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
             examples=tuple(examples),
             waivers=waivers,
             defines=tuple(defines),
+            variants=tuple(variants),
         )
 
     # -- declarations -------------------------------------------------------------------
@@ -407,7 +410,12 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
                         )
                     )
             reason = r.finish.reason.value if r.finish.reason else None
-        ratings, also_rated = self.ratings(r, d.hit_policy, orders)
+        variant: str | None = None
+        if r.variants:
+            variant, ratings, also_rated = self.variant_ratings(r, d.hit_policy, orders)
+        else:
+            ratings, also_rated = self.ratings(r, d.hit_policy, orders)
+        reasons = self.order_reasons(r, variant, orders)
         citations = self.citations(r.citations)
         if not r.citations:
             self.report(
@@ -435,6 +443,8 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver):
             notes=tuple(n.value for n in r.notes),
             span=r.span,
             cond_span=cond_span,
+            variant=variant,
+            reasons=reasons,
         )
 
     def orders(self, items: tuple[ast.OrderItem, ...]) -> tuple[m.OrderItem, ...]:

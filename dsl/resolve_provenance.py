@@ -135,7 +135,7 @@ class ProvenanceResolver(NameTable):
                 self.report(
                     diagnostic(
                         RATING_TARGET,
-                        f"the choice leaves {_words(missing)} unrated",
+                        f"the choice leaves {words(missing)} unrated",
                         choice.span,
                         hint="rate every option by name: " + "; ".join(f"rated {a} CATEGORY SCORE" for a in missing),
                     )
@@ -161,15 +161,15 @@ class ProvenanceResolver(NameTable):
                 also.append(checked)
         return tuple(ratings), tuple(also)
 
-    def _rated_once(self, rt: ast.Rating, seen: dict[str, ast.Rating]) -> bool:
-        """Record the action a rating names; False (and RATED_TWICE) if the rule rated it already."""
+    def _rated_once(self, rt: ast.Rating, seen: dict[str, ast.Rating], where: str = "rule") -> bool:
+        """Record the action a rating names; False (and RATED_TWICE) if the rule (or variant) rated it already."""
         assert rt.action is not None
         first = seen.get(rt.action.text)
         if first is not None:
             self.report(
                 diagnostic(
                     RATED_TWICE,
-                    f"'{rt.action.text}' is rated twice in this rule",
+                    f"'{rt.action.text}' is rated twice in this {where}",
                     rt.span,
                     notes=(Note(message="first rated here", span=first.span),),
                     hint="each procedure has one rating per variant in the source",
@@ -211,7 +211,7 @@ class ProvenanceResolver(NameTable):
         )
 
 
-def _words(names: list[str]) -> str:
+def words(names: list[str]) -> str:
     """`'a'`, `'a' and 'b'`, `'a', 'b' and 'c'`."""
     quoted = [f"'{n}'" for n in names]
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]

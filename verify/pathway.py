@@ -52,7 +52,7 @@ class PathwayVerifier:
         # decision and by each copy of a decision that reads later results (`Decision.key`)
         self._decision_vars = {
             d.key: frozenset(v for r in d.rules for v, _ in uses(r.cond))
-            for d in (*self.model.decisions, *self.model.variants)
+            for d in (*self.model.decisions, *self.model.latest_copies)
         }
         # the variables read by the decisions on some path to each node (not the node itself)
         self._vars_before: list[frozenset[str]] = []

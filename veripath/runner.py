@@ -206,7 +206,7 @@ def _decision(tables: Tables, step: DecisionStep) -> Json:
         else:
             conditions = [{"text": text, "value": v} for text, v in explain(rule["condition"], facts)]
         rules.append({"id": rule["id"], "value": value.value, "missing": list(value.missing), "conditions": conditions})
-    return {
+    out: Json = {
         "kind": "decision",
         "node": step.node,
         "decision": decision["name"],
@@ -217,6 +217,20 @@ def _decision(tables: Tables, step: DecisionStep) -> Json:
         "conflicting": list(step.choice.conflicting),
         "rules": rules,
     }
+    variant = _variant(tables, step.rule)
+    if variant is not None:  # the rule that applies is in a published variant
+        out["variant"] = variant
+    return out
+
+
+def _variant(tables: Tables, rule_id: str | None) -> Json | None:
+    """The variant of a rule (name, title, and its rating of each action the rule orders), if it has one."""
+    rule = tables.rules.get(rule_id) if rule_id is not None else None
+    name = rule.get("variant") if rule is not None else None
+    if rule is None or name is None:
+        return None
+    table = next(v for v in tables.doc.get("variants", ()) if v["name"] == name)
+    return {"name": name, "title": table["title"], "ratings": rule["action_ratings"]}
 
 
 def _needs(tables: Tables, result: Result) -> list[Json]:
@@ -288,6 +302,13 @@ def _decision_lines(d: Json) -> list[str]:
             lines.append(f"       needs   {', '.join(r['missing'])}")
     if d["rule"] is not None:
         lines.append(f"  rule {_label(d['rule'])} applies")
+        if "variant" in d:
+            v = d["variant"]
+            lines.append(f"  in variant {v['name']}: {v['title']}")
+            for r in v["ratings"]:
+                score = f" {r['score']}" if r["score"] is not None else ""
+                flag = " disagreement" if r["disagreement"] else ""
+                lines.append(f"    {r['action']} rated {r['category']}{score}{flag}")
     elif d["status"] == "conflict":
         names = " and ".join(_label(r) for r in d["conflicting"])
         lines.append(f"  stops: rules {names} match with different outcomes")

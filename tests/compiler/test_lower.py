@@ -237,8 +237,8 @@ def test_a_repeated_study_splits_the_nodes_where_paths_disagree() -> None:
     names = [v.name for v in graph.fresh_model.variables]
     assert names == ["urgent", "us_result", *(f"us_result#{k}" for k in range(2, 6))]
     assert [v.name for v in graph.model.variables] == ["urgent", "us_result"]
-    assert graph.model.variants == ()
-    assert [d.key for d in graph.fresh_model.variants] == [
+    assert graph.model.latest_copies == ()
+    assert [d.key for d in graph.fresh_model.latest_copies] == [
         "again{us_result#2}",
         "review{us_result#2}",
         "again{us_result#3}",

@@ -47,7 +47,7 @@ def _scalar(value: object, base: str) -> str | None:
 
 # Fields only the compiler fills (the model of a pathway that repeats a study): always empty in
 # the front end's model, so not dumped when empty.
-COMPILER_FIELDS = {("Model", "variants"), ("Decision", "latest")}
+COMPILER_FIELDS = {("Model", "latest_copies"), ("Decision", "latest")}
 
 
 def _lines(value: object, base: str, depth: int) -> list[str]:

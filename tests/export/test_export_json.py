@@ -105,11 +105,34 @@ def test_ratings_and_choices_are_data() -> None:
         "score": 2,
         "disagreement": False,
     }
-    # all 38 ratings of the four ACR 2022 tables, as data
-    variants = ("variant1_superficial", "variant2_deep", "variant3_mri", "variant4_ct")
-    rated = [r for v in variants for rid, rule in rules.items() if rid.endswith(v) for r in rule["action_ratings"]]
-    also = [r for v in variants for rid, rule in rules.items() if rid.endswith(v) for r in rule["also_rated"]]
-    assert len(rated) + len(also) == 38
+    # all 38 ratings of the four ACR 2022 tables, as data: each table once, under `variants`
+    tables = {v["name"]: v for v in doc["variants"]}
+    assert sorted(tables) == ["acr2022_v1", "acr2022_v2", "acr2022_v3", "acr2022_v4"]
+    assert [len(v["ratings"]) for v in tables.values()] == [11, 11, 9, 7]
+    assert sum(len(v["ratings"]) for v in tables.values()) == 38
+    assert tables["acr2022_v3"]["ratings"][0] == {
+        "action": "mri_wwo",
+        "category": "usually_appropriate",
+        "score": 9,
+        "disagreement": False,
+    }
+    # each variant's rule carries the table: its orders' ratings and the other procedures
+    for rid, name in (
+        ("initial_imaging.variant1_superficial", "acr2022_v1"),
+        ("initial_imaging.variant2_deep", "acr2022_v2"),
+        ("after_xr_us.variant3_mri", "acr2022_v3"),
+        ("after_xr_us.variant4_ct", "acr2022_v4"),
+    ):
+        rule = rules[rid]
+        assert rule["variant"] == name
+        assert sorted(r["action"] for r in rule["action_ratings"] + rule["also_rated"]) == sorted(
+            r["action"] for r in tables[name]["ratings"]
+        )
+    assert rules["deep_after_xr.add_us"]["variant"] == "acr2022_v2"
+    assert rules["deep_after_xr.add_us"]["action_ratings"] == [
+        {"action": "us_plain", "category": "may_be_appropriate", "score": 5, "disagreement": False}
+    ]
+    assert "variant" not in rules["characterise.mri"]  # outside every 2022 variant: unrated, with its reason
     choice = next(n for n in doc["pathway"]["nodes"] if n["kind"] == "choice")
     assert choice == {
         "id": "choice:initial_imaging.variant1_superficial",

@@ -78,7 +78,8 @@ def test_choices_and_ratings_in_the_tables(schema: xmlschema.XMLSchema) -> None:
     text = generate(graph_of(ROOT / "specs" / "soft_tissue_mass.vp"))
     assert '<text>"{radiograph+us_plain|us_plain+radiograph}"</text>' in text
     assert (
-        "<text>rated radiograph usually_appropriate 9; rated us_plain usually_appropriate 9; also rated ct_w " in text
+        "<text>in variant acr2022_v1; rated radiograph usually_appropriate 9; rated us_plain usually_appropriate 9; "
+        "also rated ct_w " in text
     )
     flank = generate(graph_of(ROOT / "specs" / "flank_mass.vp"))
     schema.validate(flank)

@@ -183,7 +183,7 @@ def test_generated_module_passes_mypy_strict(tmp_path: Path) -> None:
 ALLOWED_TOP = {
     "GUIDELINE", "TITLE", "VERSION", "VERIPATH_VERSION", "SOURCES_SHA256", "VERDICT", "PROVED", "Fact", "Problem",
     "__all__", "_DOMAINS", "_REVEALS", "_ACTIONS", "_DISPOSITIONS", "_DECISIONS", "_START", "_LIMIT", "_GRAPH",
-    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES", "RATINGS",
+    "_FAST", "_READS", "_INDEX", "_PROBLEMS", "_LOOSE", "_RULE_TEXT", "_RULES", "RATINGS", "VARIANTS", "RULE_VARIANTS",
     "Results", "_FINDINGS",  # a pathway that repeats a study
 }  # fmt: skip
 RUNTIME_FUNCTIONS = {

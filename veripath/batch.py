@@ -202,9 +202,9 @@ def check_one(
 
 
 def _worker_init() -> None:
-    import gc
+    from veripath import entry
 
-    gc.set_threshold(200_000, 30, 30)
+    entry.start()  # a worker is the command's own process: its collector settings
 
 
 @contextlib.contextmanager

@@ -37,6 +37,7 @@ from dsl.waivers import apply_waivers
 from verify import run_examples
 from verify.pathway import PathwayVerifier
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
+from veripath import entry
 from veripath.status import ExitCode, exit_code, stage_of
 
 # The exporters and what only `export` needs are imported by the `export` pass when it runs:
@@ -392,7 +393,8 @@ def run_pass(p: Pass, f: FileResult, report: Report) -> bool:
         return False
     t0 = time.perf_counter()
     try:
-        p.run(f, report)
+        with entry.collector(p.name):  # the `veripath` command's garbage-collector settings; else nothing
+            p.run(f, report)
     finally:
         f.timings[p.name] = f.timings.get(p.name, 0.0) + time.perf_counter() - t0
     return True

@@ -144,7 +144,7 @@ def run_e2e(args: argparse.Namespace) -> int:
             results.append(result)
             print(", ".join(f"{lb} {v['wall_s']:.2f} s" for lb, v in result["veripath"].items()), flush=True)
         if with_specs:
-            results.append(e2e.run_specs(commands))
+            results.append(e2e.run_specs(commands, args.out / "e2e"))
         # keep the other cases of earlier runs (one case per run is the norm on a shared machine)
         earlier = json.loads(out_file.read_text(encoding="utf-8"))["results"] if out_file.exists() else []
         ran = {r["id"] for r in results}

@@ -10,6 +10,9 @@ writes the table and `to_vp.py --compact` its `.vp`; then, each as a fresh proce
 of the repeats), a stage worker that times each stage of the front end and the verifier
 (`STAGES`), and the shared baselines `brute_bitset`, `boxpair` (and `z3pair` on small
 tables), each as a whole process, as their README asks. Ratios are of whole processes.
+Before timing, the checkout's packages are byte-compiled, and every timed process runs with
+bytecode caching on, as an installed veripath does (`process_env`); a `--compare` checkout
+should be byte-compiled too (`python -m compileall -q dsl compiler verify veripath` in it).
 
 The stages (`STAGES`: start, read, parse, resolve, lower, verify, report, exit) come from a
 worker process (`benchmarks.e2e_stages`) that runs what the command runs, the pipeline's
@@ -119,10 +122,28 @@ class ProcessRun:
     stdout: str = field(repr=False, default="")
 
 
+PACKAGES = ("dsl", "compiler", "verify", "veripath", "benchmarks")
+
+
+def process_env() -> dict[str, str]:
+    """The environment of every timed process: bytecode caching on, as installed. (This machine sets
+    PYTHONDONTWRITEBYTECODE, under which an editable install compiles every module in every process:
+    about 0.15 s of CPU per `veripath check`, which no installed copy pays.)"""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_bytecode(python: str) -> None:
+    """Byte-compile this checkout's packages before timing, as `pip install` does, so that no timed
+    run (a single one at the large sizes) pays for compiling them."""
+    subprocess.run([python, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True, capture_output=True)
+
+
 def run_process(cmd: Sequence[str], cwd: Path, timeout_s: float = 900) -> ProcessRun:
     """Run one process to its end: wall time, and CPU time (user + sys) and peak RSS from `wait4`."""
     started = time.monotonic()
-    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        list(cmd), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=process_env()
+    )
     timer = threading.Timer(timeout_s, proc.kill)
     timer.start()
     try:
@@ -207,7 +228,9 @@ def run_stages(python: str, path: Path | str, cwd: Path, out_file: Path) -> dict
     _cold_cache()
     spawned = time.monotonic()
     cmd = [python, "-m", "benchmarks.e2e_stages", str(path), str(out_file), repr(spawned)]
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+    subprocess.run(
+        cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900, env=process_env()
+    )
     ended = time.monotonic()
     data = json.loads(out_file.read_text(encoding="utf-8"))
     stages: dict[str, float] = data["stages"]

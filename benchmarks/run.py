@@ -138,6 +138,7 @@ def run_e2e(args: argparse.Namespace) -> int:
         saved = json.loads(out_file.read_text(encoding="utf-8"))
         env, results = saved["environment"], saved["results"]
     else:
+        e2e.compile_bytecode(sys.executable)
         for i, case in enumerate(cases, start=1):
             print(f"[{i}/{len(cases)}] {case.id} ...", end=" ", flush=True)
             result = e2e.run_case(case, args.out / "e2e", commands, args.bench_python)

@@ -10,9 +10,15 @@ writes the table and `to_vp.py --compact` its `.vp`; then, each as a fresh proce
 of the repeats), a stage worker that times each stage of the front end and the verifier
 (`STAGES`), and the shared baselines `brute_bitset`, `boxpair` (and `z3pair` on small
 tables), each as a whole process, as their README asks. Ratios are of whole processes.
+Before timing, the checkout's packages are byte-compiled, and every timed process runs with
+bytecode caching on, as an installed veripath does (`process_env`); a `--compare` checkout
+should be byte-compiled too (`python -m compileall -q dsl compiler verify veripath` in it).
 
-The stage worker calls the stage functions directly; the stage names are the keys of
-`STAGES`, so they can come from the pipeline's named passes once it has them.
+The stages (`STAGES`: start, read, parse, resolve, lower, verify, report, exit) come from a
+worker process (`benchmarks.e2e_stages`) that runs what the command runs, the pipeline's
+passes included, with the command's collector settings and exit; each stage is the sum of
+the timings the passes record (see `e2e_stages.PASS_STAGE`), `parse` the reader's own share
+of `read`. `e2e-specs` (`check specs/`) gets stages too.
 """
 
 from __future__ import annotations
@@ -26,10 +32,12 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from benchmarks import e2e_stages
 
 ROOT = Path(__file__).resolve().parent.parent
 # The reference baselines live in ../shared/bench from the project root (a worktree one level deeper
@@ -114,10 +122,28 @@ class ProcessRun:
     stdout: str = field(repr=False, default="")
 
 
+PACKAGES = ("dsl", "compiler", "verify", "veripath", "benchmarks")
+
+
+def process_env() -> dict[str, str]:
+    """The environment of every timed process: bytecode caching on, as installed. (This machine sets
+    PYTHONDONTWRITEBYTECODE, under which an editable install compiles every module in every process:
+    about 0.15 s of CPU per `veripath check`, which no installed copy pays.)"""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def compile_bytecode(python: str) -> None:
+    """Byte-compile this checkout's packages before timing, as `pip install` does, so that no timed
+    run (a single one at the large sizes) pays for compiling them."""
+    subprocess.run([python, "-m", "compileall", "-q", *PACKAGES], cwd=ROOT, check=True, capture_output=True)
+
+
 def run_process(cmd: Sequence[str], cwd: Path, timeout_s: float = 900) -> ProcessRun:
     """Run one process to its end: wall time, and CPU time (user + sys) and peak RSS from `wait4`."""
     started = time.monotonic()
-    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    proc = subprocess.Popen(
+        list(cmd), cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=process_env()
+    )
     timer = threading.Timer(timeout_s, proc.kill)
     timer.start()
     try:
@@ -191,69 +217,25 @@ def make_table(case: E2ECase, folder: Path, python: str) -> Path:
     return out
 
 
-# ---- stages (run in a fresh process: `python -m benchmarks.e2e stages FILE`) ------------------
+# ---- stages (a fresh process: `python -m benchmarks.e2e_stages PATH OUT SPAWNED`) ----------------
+
+STAGES = e2e_stages.STAGES
 
 
-def _stages() -> dict[str, Callable[[Any], Any]]:
-    """The stages of `veripath check FILE`, in order; each takes the previous one's output."""
-    from compiler import wellformed
-    from compiler.lower import lower
-    from dsl.reader import read_guideline
-    from dsl.resolve import resolve
-    from verify import SolverOptions, run_examples, verify_graph
-
-    def do_resolve(read: Any) -> Any:
-        model, _ = resolve(read.modules, read.imports)
-        return model
-
-    def do_lower(model: Any) -> Any:
-        graph = lower(model)
-        wellformed.check(graph)
-        return graph
-
-    def do_verify(graph: Any) -> Any:
-        return [*verify_graph(graph, SolverOptions()).diagnostics(), *run_examples(graph).diagnostics()]
-
-    def do_report(diags: Any) -> Any:
-        return json.dumps([d.to_json() for d in diags], indent=2, ensure_ascii=False)
-
-    return {"read": read_guideline, "resolve": do_resolve, "lower": do_lower, "verify": do_verify, "report": do_report}
-
-
-STAGES = ("start", "read", "resolve", "lower", "verify", "report", "exit")
-
-
-def stage_worker(path: str, out_file: str, spawned: float) -> None:
-    """Time every stage in this process the way the command runs them (its gc settings, its exit)."""
-    import gc
-
-    from veripath import entry
-
-    gc.set_threshold(*entry.GC_THRESHOLDS)
-    marks: dict[str, float] = {}
-    stages = _stages()
-    gc.freeze()
-    marks["start"] = time.monotonic() - spawned  # interpreter and imports
-    value: Any = path
-    for name, fn in stages.items():
-        t0 = time.monotonic()
-        value = fn(value)
-        marks[name] = time.monotonic() - t0
-    Path(out_file).write_text(json.dumps({"stages": marks, "ended": time.monotonic()}), encoding="utf-8")
-    entry.hard_exit(0)
-
-
-def run_stages(python: str, vp: Path, cwd: Path) -> dict[str, float]:
-    out_file = vp.parent / "stages.json"
+def run_stages(python: str, path: Path | str, cwd: Path, out_file: Path) -> dict[str, float]:
+    """The stages of `veripath check PATH` (`benchmarks.e2e_stages`), one fresh process."""
     out_file.unlink(missing_ok=True)
+    _cold_cache()
     spawned = time.monotonic()
-    cmd = [python, "-m", "benchmarks.e2e", "stages", str(vp), str(out_file), repr(spawned)]
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900)
+    cmd = [python, "-m", "benchmarks.e2e_stages", str(path), str(out_file), repr(spawned)]
+    subprocess.run(
+        cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=900, env=process_env()
+    )
     ended = time.monotonic()
     data = json.loads(out_file.read_text(encoding="utf-8"))
     stages: dict[str, float] = data["stages"]
     stages["exit"] = ended - data["ended"]
-    return stages
+    return {name: stages[name] for name in STAGES}
 
 
 def _count(x: Any) -> int:
@@ -282,7 +264,7 @@ def run_case(
         run["findings"] = findings(run.pop("stdout"))
         out["veripath"][label] = run
     if stages:
-        out["stages"] = run_stages(sys.executable, vp, ROOT)
+        out["stages"] = run_stages(sys.executable, vp, ROOT, table / "stages.json")
     for what in case.baselines:
         repeats = 1 if what == "z3pair" else case.repeats  # z3pair: minutes, and never close
         run = median_run([bench_python, "bench_baselines.py", str(table), what, "--repeat", "1"], SHARED, repeats)
@@ -293,12 +275,14 @@ def run_case(
     return out
 
 
-def run_specs(commands: Mapping[str, Sequence[str]], repeats: int = 7) -> dict[str, Any]:
+def run_specs(commands: Mapping[str, Sequence[str]], folder: Path, repeats: int = 7) -> dict[str, Any]:
     out: dict[str, Any] = {"id": "e2e-specs", "veripath": {}}
     for label, cmd in commands.items():
         run = median_run([*cmd, "check", "specs/", "--format", "json"], ROOT, repeats)
         run["findings"] = findings(run.pop("stdout"))
         out["veripath"][label] = run
+    folder.mkdir(parents=True, exist_ok=True)
+    out["stages"] = run_stages(sys.executable, "specs/", ROOT, folder / "specs-stages.json")
     return out
 
 
@@ -405,13 +389,3 @@ def write_block(report: Path, block: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n## End to end (issue 11)\n\n" + block + "\n"
     report.write_text(text, encoding="utf-8")
-
-
-def main(argv: Sequence[str]) -> None:
-    if argv and argv[0] == "stages":
-        stage_worker(argv[1], argv[2], float(argv[3]))
-    raise SystemExit("usage: python -m benchmarks.run --e2e (this module's entry is the stage worker)")
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

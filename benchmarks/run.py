@@ -138,13 +138,14 @@ def run_e2e(args: argparse.Namespace) -> int:
         saved = json.loads(out_file.read_text(encoding="utf-8"))
         env, results = saved["environment"], saved["results"]
     else:
+        e2e.compile_bytecode(sys.executable)
         for i, case in enumerate(cases, start=1):
             print(f"[{i}/{len(cases)}] {case.id} ...", end=" ", flush=True)
             result = e2e.run_case(case, args.out / "e2e", commands, args.bench_python)
             results.append(result)
             print(", ".join(f"{lb} {v['wall_s']:.2f} s" for lb, v in result["veripath"].items()), flush=True)
         if with_specs:
-            results.append(e2e.run_specs(commands))
+            results.append(e2e.run_specs(commands, args.out / "e2e"))
         # keep the other cases of earlier runs (one case per run is the norm on a shared machine)
         earlier = json.loads(out_file.read_text(encoding="utf-8"))["results"] if out_file.exists() else []
         ran = {r["id"] for r in results}

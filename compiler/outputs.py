@@ -21,10 +21,13 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
-from compiler.export_diagram import diagram_outputs
-from compiler.graph import DecisionGraph
-from compiler.stamp import Stamp
+# Each exporter imports its module when it runs: `check` imports this module (through the
+# pipeline) and exports nothing, so it loads no exporter.
+if TYPE_CHECKING:
+    from compiler.graph import DecisionGraph
+    from compiler.stamp import Stamp
 
 TMP_PREFIX = ".veripath-tmp-"
 
@@ -93,7 +96,7 @@ def stale(out_dir: str, files: Mapping[str, str]) -> list[str]:
 
 # -- the exporters --------------------------------------------------------------------------------
 
-Exporter = Callable[[DecisionGraph, Stamp, str], dict[str, str]]
+Exporter = Callable[["DecisionGraph", "Stamp", str], dict[str, str]]
 
 
 def python_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
@@ -115,6 +118,13 @@ def dmn_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]
     from compiler.export_dmn import export_dmn
 
     return {f"{graph.model.name}.dmn": export_dmn(graph, stamp=stamp, root=root)}
+
+
+def diagram_outputs(graph: DecisionGraph, stamp: Stamp, root: str) -> dict[str, str]:
+    """The Mermaid diagram (`<guideline>.mmd`)."""
+    from compiler.export_diagram import diagram_outputs as mermaid_outputs
+
+    return mermaid_outputs(graph, stamp, root)
 
 
 # What `veripath build` writes for every guideline, in this order.

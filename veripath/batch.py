@@ -28,16 +28,16 @@ import functools
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsl.codes import Stage
 from dsl.diagnostics import Diagnostic
 from veripath import pipeline
 from veripath.pipeline import FileResult, Options, Report
+
+if TYPE_CHECKING:  # imported when a pool starts: a run of a few files uses none
+    from concurrent.futures import ProcessPoolExecutor
 
 _MAGIC = b"veripath-cache 1\n"
 
@@ -139,6 +139,8 @@ def load(directory: str, key: str) -> FileResult | None:
 def store(directory: str, key: str, result: FileResult, depends: list[tuple[str, str]]) -> None:
     """Write the entry of `key` atomically; a failure to write only loses the entry."""
     payload = pickle.dumps({"depends": depends, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    import tempfile
+
     path = _entry_path(directory, key)
     with contextlib.suppress(OSError):
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -200,9 +202,9 @@ def check_one(
 
 
 def _worker_init() -> None:
-    import gc
+    from veripath import entry
 
-    gc.set_threshold(200_000, 30, 30)
+    entry.start()  # a worker is the command's own process: its collector settings
 
 
 @contextlib.contextmanager
@@ -210,6 +212,9 @@ def worker_pool(workers: int, preload: str) -> Iterator[ProcessPoolExecutor]:
     """A pool of `workers` processes. On POSIX a fork server imports `preload` (the module whose
     functions the workers run) once and each worker forks from it; an exception or Ctrl-C while
     the pool is in use cancels what has not started."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
     context: Any = get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":
         context.set_forkserver_preload([preload])

@@ -76,11 +76,10 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
 
     Findings waived in the spec or listed in the baseline are shown but do not fail the run.
     """
-    from veripath.baseline import render_baseline
+    # each format's renderer is imported when it is asked for (veripath.render names them all)
     from veripath.findings import findings, guideline_of, summarize
     from veripath.findings import status as findings_status
-    from veripath.render import render_github, render_json, render_junit, render_report, render_sarif, summary_line
-    from veripath.render_json import dumps
+    from veripath.render_text import render_report, summary_line
 
     out = output or Output()
     found = findings(report, out.baseline or frozenset())
@@ -89,13 +88,22 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
     sources = {k: v for f in report.files for k, v in f.sources.items()}
     color = color and out.file is None
     if fmt == "sarif":
+        from veripath.render_json import dumps
+        from veripath.render_sarif import render_sarif
+
         doc = render_sarif(found, sources, __version__, baseline=out.baseline is not None, exit_code=int(status))
         text = dumps(doc) + "\n"
     elif fmt == "junit":
+        from veripath.render_junit import render_junit
+
         text = render_junit(report, found, sources)
     elif fmt == "json":
+        from veripath.render_json import dumps, render_json
+
         text = dumps(render_json(report, found, summary, __version__, int(status))) + "\n"
     elif fmt == "github":
+        from veripath.render_github import render_github
+
         text = render_github([x for x in found if not (out.quiet and x.accepted)])
         if not out.quiet:
             text += summary_line(summary) + "\n"
@@ -103,6 +111,8 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
         guidelines = {f.path: guideline_of(f) for f in report.files}
         text = render_report(found, summary, sources, guidelines, color=color, verbose=out.verbose, quiet=out.quiet)
     if out.write_baseline is not None:
+        from veripath.baseline import render_baseline
+
         _write(out.write_baseline, render_baseline((x.fingerprint, x.diagnostic, x.guideline) for x in found))
     if out.file is not None:
         _write(out.file, text)
@@ -135,9 +145,11 @@ def _output_options(fn: F) -> F:
         **kwargs: Any,
     ) -> Any:
         try:
-            from veripath.baseline import load_baseline
+            known = None
+            if baseline is not None:
+                from veripath.baseline import load_baseline
 
-            known = load_baseline(baseline) if baseline is not None else None
+                known = load_baseline(baseline)
         except UserError as exc:  # before the run: a bad baseline is a usage error, found at once
             click.echo(f"veripath: {exc}", err=True)
             return exit_code(exception=exc)

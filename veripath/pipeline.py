@@ -25,25 +25,28 @@ import dataclasses
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from compiler import outputs, wellformed
-from compiler.export_dmn import ExportError
-from compiler.graph import DecisionGraph
-from compiler.locations import find_root
 from compiler.lower import lower_checked
-from compiler.stamp import Stamp
 from dsl.codes import EXPORT_FAILED, OUTPUT_CLASH, STALE_BUILD, UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic, Severity, error
-from dsl.model import Model
 from dsl.reader import ReadResult, display_path, read_guideline
 from dsl.resolve import resolve
-from dsl.source import SourceFile
 from dsl.waivers import apply_waivers
 from verify import run_examples
 from verify.pathway import PathwayVerifier
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
-from verify.stamp import proved_properties, settings_of
+from veripath import entry
 from veripath.status import ExitCode, exit_code, stage_of
+
+# The exporters and what only `export` needs are imported by the `export` pass when it runs:
+# `check` loads none of them.
+if TYPE_CHECKING:
+    from compiler.graph import DecisionGraph
+    from compiler.stamp import Stamp
+    from dsl.model import Model
+    from dsl.source import SourceFile
 
 # An exporter renders one guideline's graph into {file name: text}; `build` writes them as a group.
 Exporter = outputs.Exporter
@@ -119,6 +122,8 @@ class FileResult:
 
     def stamp(self) -> Stamp:
         """Whether this file's pathway is verified: every check proved, every example passed."""
+        from compiler.stamp import Stamp
+
         results = [*self.checks, *self.examples]
         if any(r.verdict is Verdict.REFUTED and r.diagnostic is not None and r.diagnostic.is_error for r in results):
             return Stamp(verdict="refuted")
@@ -272,6 +277,10 @@ def _waive(f: FileResult, report: Report) -> None:
 
 
 def _export(f: FileResult, report: Report) -> None:
+    from compiler.export_dmn import ExportError
+    from compiler.locations import find_root
+    from verify.stamp import proved_properties, settings_of
+
     assert f.graph is not None and f.model is not None
     if not export_allowed(report):
         return
@@ -384,7 +393,8 @@ def run_pass(p: Pass, f: FileResult, report: Report) -> bool:
         return False
     t0 = time.perf_counter()
     try:
-        p.run(f, report)
+        with entry.collector(p.name):  # the `veripath` command's garbage-collector settings; else nothing
+            p.run(f, report)
     finally:
         f.timings[p.name] = f.timings.get(p.name, 0.0) + time.perf_counter() - t0
     return True

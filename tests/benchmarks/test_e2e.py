@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from benchmarks import e2e
+from benchmarks import e2e, e2e_stages
+from veripath import pipeline
 
 
 def _result(case: str, now: float, bitset: float, boxpair: float, rss: float = 90.0) -> dict[str, Any]:
@@ -47,7 +48,20 @@ def test_markdown_gives_ratios_stages_and_targets() -> None:
     assert "| 2.0× (2.0×) | 1.3× (1.3×) |" in text  # 0.4 / 0.2 and 0.4 / 0.3
     assert "| e2e-1000x6 | ≤ 0.5 s, ≤ 3× brute_bitset | 400 ms, 2.0× | yes |" in text
     assert "| e2e-10000x6 | ≤ 2 s, ≤ 5× brute_bitset, ≤ 3× boxpair | 3.00 s, 7.5×, 4.3× | **no** |" in text
-    assert "| e2e-1000x6 | " + " | ".join(["100 ms"] * len(e2e.STAGES)) + " | 14% of 700 ms |" in text
+    assert "| e2e-1000x6 | " + " | ".join(["100 ms"] * len(e2e.STAGES)) + " | 13% of 800 ms |" in text
+
+
+def test_stages_come_from_the_pipelines_passes_with_parse_split_from_read() -> None:
+    assert e2e.STAGES == ("start", "read", "parse", "resolve", "lower", "verify", "report", "exit")
+    assert set(e2e_stages.PASS_STAGE) == {p.name for p in pipeline.CHECK}
+    timings = {"read": 1.0, "resolve": 0.5, "lower": 0.25, "wellformed": 0.25, "verify-tables": 2.0, "examples": 1.0}
+    assert e2e_stages.stages_of([(timings, 0.75), ({"read": 0.5}, 0.25)]) == {
+        "read": 0.5,
+        "parse": 1.0,
+        "resolve": 0.5,
+        "lower": 0.5,
+        "verify": 3.0,
+    }
 
 
 def test_write_block_replaces_only_its_block(tmp_path: Path) -> None:

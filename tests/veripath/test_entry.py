@@ -43,3 +43,37 @@ def test_usage_error_exits_2_and_version_exits_0() -> None:
     assert _veripath("check", "--timeout", "0").returncode == 2
     done = _veripath("--version")
     assert done.returncode == 0 and "veripath" in done.stdout
+
+
+def test_the_collector_is_left_alone_outside_the_command() -> None:
+    import gc
+
+    from veripath import entry
+
+    frozen = gc.get_freeze_count()
+    with entry.collector("read"):
+        assert gc.isenabled()
+    assert gc.isenabled() and gc.get_freeze_count() == frozen
+
+
+def test_in_the_command_a_front_end_pass_runs_without_the_collector_and_what_it_built_is_frozen() -> None:
+    probe = """
+import gc, json
+from veripath import entry, pipeline
+entry.start()
+seen = {}
+for name in ("read", "verify-tables"):
+    before = gc.get_freeze_count()
+    with entry.collector(name):
+        seen[name] = {"enabled": gc.isenabled(), "built": [[i] for i in range(1000)]}
+    seen[name]["frozen"] = gc.get_freeze_count() - before
+    seen[name]["after"] = gc.isenabled()
+    del seen[name]["built"]
+print(json.dumps({"threshold": gc.get_threshold()[0], **seen}))
+"""
+    done = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout)
+    assert seen["threshold"] == 200_000
+    assert seen["read"]["enabled"] is False and seen["read"]["after"] is True and seen["read"]["frozen"] >= 1000
+    assert seen["verify-tables"] == {"enabled": True, "frozen": 0, "after": True}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("z3", "networkx", "lark")
 
@@ -40,3 +41,18 @@ def test_the_api_still_loads_on_first_use() -> None:
     import veripath
 
     assert callable(veripath.check) and veripath.Options().strict is False
+
+
+def test_check_loads_no_exporter_and_only_the_renderer_it_uses() -> None:
+    specs = str(Path(__file__).resolve().parents[2] / "specs")
+    code = (
+        f"from veripath.cli import main\nmain.status(['check', '--no-cache', '-q', {specs!r}], 'veripath', None, True)"
+    )
+    modules = _loaded_after(code)
+    assert "veripath.pipeline" in modules and "veripath.render_text" in modules
+    unused = [
+        m
+        for m in modules
+        if m.startswith("compiler.export_") or m in ("veripath.render_sarif", "veripath.render_junit")
+    ]
+    assert unused == []

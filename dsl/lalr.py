@@ -111,7 +111,8 @@ def _skip_pattern(lark: Lark) -> str:
             for probe in (ch, ch + "a", ch + "0", ch + '"', ch + ch):
                 if regexp.match(probe):
                     raise ValueError(f"terminal {term.name} can start where an ignored one does ({ch!r})")
-    return "(?:" + "|".join(f"(?:{t.pattern.to_regexp()})" for t in ignored) + ")*"
+    # possessive: a skip never gives back what it took, so a failing match cannot backtrack into it
+    return "(?:" + "|".join(f"(?:{t.pattern.to_regexp()})" for t in ignored) + ")*+"
 
 
 def tables_from_lark(lark: Lark, callbacks: object) -> dict[str, Any]:
@@ -200,7 +201,8 @@ def load_tables(grammar: str) -> dict[str, Any] | None:
 
 # ---- the driver -----------------------------------------------------------------------------
 
-_Scanner = tuple[Callable[[str, int], "re.Match[str] | None"], dict[str, dict[str, str]] | None]
+# a state's scanner: its match function, its keywords ("unless"), the terminal of each group
+_Scanner = tuple[Callable[[str, int], "re.Match[str] | None"], dict[str, dict[str, str]] | None, list[str]]
 Extent = tuple[int, int, int, int]
 """Where a value's text starts and ends: line, column, end line, end column (Lark's "container":
 for `( expr )` the parentheses count, while the node inside keeps its own span)."""
@@ -225,7 +227,7 @@ class Parser:
         self.start: int = tables["start"]
         self.end: int = tables["end"]
         self.states: list[dict[str, int]] = tables["states"]
-        self.skip = re.compile(tables["skip"]).match
+        self.skip = tables["skip"]
         self.drop = drop
         terminals = set(tables["terminals"])
         self.rules: list[_Rule] = []
@@ -247,123 +249,159 @@ class Parser:
         self._compiled: list[_Scanner | None] = [None] * len(self._specs)
         self._state_spec: list[int] = tables["state_scanner"]
         self._by_state: list[_Scanner | None] = [None] * len(self.states)
+        # (state under a reduced rule, the rule's origin, lookahead) -> the state after the goto and
+        # the `?rule: x` reductions that follow it, and the action on the lookahead there
+        self._after: dict[tuple[int, str, str], tuple[int, int | None]] = {}
 
     def _scanner(self, state: int) -> _Scanner:
+        """The state's scanner: the ignored terminals, then one of the terminals it accepts."""
         spec = self._state_spec[state]
         found = self._compiled[spec]
         if found is None:
             pattern, unless = self._specs[spec]
-            found = self._compiled[spec] = (re.compile(pattern).match, unless or None)
+            regexp = re.compile(f"{self.skip}(?:{pattern})")
+            names = [""] * (regexp.groups + 1)
+            for name, index in regexp.groupindex.items():
+                names[index] = name
+            found = self._compiled[spec] = (regexp.match, unless or None, names)
         self._by_state[state] = found
+        return found
+
+    def _goto(self, below: int, origin: str, lookahead: str) -> tuple[int, int | None]:
+        """The goto on `origin` from `below`, through the pass-through reductions the lookahead calls for."""
+        states = self.states
+        rules = self.rules
+        top = states[below][origin]
+        action = states[top].get(lookahead)
+        while action is not None and action < 0 and rules[~action][2] == PASS:
+            top = states[below][rules[~action][0]]
+            action = states[top].get(lookahead)
+        found = self._after[below, origin, lookahead] = (top, action)
         return found
 
     def parse(self, text: str) -> Any:
         """The value the start rule's handler returns; raises Fallback where Lark would raise."""
         states = self.states
+        rules = self.rules
         scanners = self._by_state
-        skip = self.skip
+        after = self._after
+        drop = self.drop
         count = text.count
         rfind = text.rfind
         new = str.__new__
-        n = len(text)
         pos = 0
         line = 1
         line_start = 0
         stack = [self.start]  # states
         values: list[Any] = []  # a token or a value per state after the first
         extents: list[Extent] = []  # where each of them is
-        reduce = self._reduce
-        rules = self.rules
         while True:
-            end = skip(text, pos).end()  # type: ignore[union-attr]  # a '*' pattern always matches
-            if end != pos:
-                newlines = count("\n", pos, end)
-                if newlines:
-                    line += newlines
-                    line_start = rfind("\n", pos, end) + 1
-                pos = end
-            if pos >= n:
-                break
             state = stack[-1]
             scanner = scanners[state] or self._scanner(state)
             found = scanner[0](text, pos)
             if found is None:
+                if re.fullmatch(self.skip, text[pos:]) is not None:
+                    break  # only blanks and comments are left
                 raise Fallback
-            kind: str = found.lastgroup  # type: ignore[assignment]
+            group: int = found.lastindex  # type: ignore[assignment]
+            word: str = found[group]
             end = found.end()
-            word = text[pos:end]
+            start = end - len(word)
+            if start != pos:
+                newlines = count("\n", pos, start)
+                if newlines:
+                    line += newlines
+                    line_start = rfind("\n", pos, start) + 1
+            kind = scanner[2][group]
             if scanner[1] is not None:
                 keywords = scanner[1].get(kind)
                 if keywords is not None:
                     kind = keywords.get(word, kind)
             tok = new(Tok, word)
             tok.type = kind
-            tok.start_pos = pos
+            tok.start_pos = start
             tok.end_pos = end
             tok.line = start_line = line
-            tok.column = column = pos - line_start + 1
+            tok.column = column = start - line_start + 1
             if "\n" in word:  # no terminal of the grammar holds one; counted as Lark counts
                 line += word.count("\n")
-                line_start = pos + word.rindex("\n") + 1
+                line_start = start + word.rindex("\n") + 1
             tok.end_line = line
             tok.end_column = end_column = end - line_start + 1
             pos = end
             # Feed the token: reduce while the state says so, then shift.
             action = states[state].get(kind)
             while action is not None and action < 0:
-                rule = rules[~action]
-                if rule[2] == PASS:  # `?rule: x`: the child stays, under the rule's state
-                    stack[-1] = states[stack[-2]][rule[0]]
+                origin, size, rule_kind, handler, kept, spliced, keep_all = rules[~action]
+                if rule_kind == PASS:  # `?rule: x` right after a shift: the child stays
+                    stack[-1] = states[stack[-2]][origin]
+                    action = states[stack[-1]].get(kind)
+                    continue
+                children = values[-size:]
+                first = extents[-size]
+                last = extents[-1]
+                extent = (first[0], first[1], last[2], last[3])
+                del values[-size:]
+                del extents[-size:]
+                del stack[-size:]
+                if spliced is not None:  # splice inlined children (Lark's ChildFilterLALR_NoPlaceholders)
+                    items: list[Any] = []
+                    for child, inline in zip(children, spliced, strict=True):
+                        if not inline:
+                            items.append(child)
+                        elif items:
+                            items += child
+                        else:
+                            items = child
+                    if not keep_all:
+                        items = [c for c in items if c.__class__ is not Tok or c.type not in drop]
+                elif kept is not None:
+                    items = [children[i] for i in kept]
                 else:
-                    reduce(rule, stack, values, extents)
-                action = states[stack[-1]].get(kind)
+                    items = children
+                values.append(items if handler is None else handler(extent, items))
+                extents.append(extent)
+                below = stack[-1]
+                top, action = after.get((below, origin, kind)) or self._goto(below, origin, kind)
+                stack.append(top)
             if action is None:
                 raise Fallback
             stack.append(action)
             values.append(tok)
             extents.append((start_line, column, line, end_column))
-        # End of input: reduce until the start rule is complete.
-        end_state = self.end
+        return self._finish(stack, values, extents)
+
+    def _finish(self, stack: list[int], values: list[Any], extents: list[Extent]) -> Any:
+        """At the end of the input: reduce until the start rule is complete (Lark's `$END`)."""
+        states = self.states
         while True:
             action = states[stack[-1]].get("$END")
             if action is None or action >= 0:
                 raise Fallback
-            rule = rules[~action]
-            if rule[2] == PASS:
-                stack[-1] = states[stack[-2]][rule[0]]
+            origin, size, rule_kind, handler, _, spliced, keep_all = self.rules[~action]
+            if rule_kind == PASS:
+                stack[-1] = states[stack[-2]][origin]
             else:
-                reduce(rule, stack, values, extents)
-            if stack[-1] == end_state:
+                children = values[-size:]
+                first = extents[-size]
+                last = extents[-1]
+                extent = (first[0], first[1], last[2], last[3])
+                del values[-size:]
+                del extents[-size:]
+                del stack[-size:]
+                items: list[Any] = []
+                for child, inline in zip(children, spliced or (False,) * size, strict=True):
+                    if not inline:
+                        items.append(child)
+                    else:
+                        items += child
+                if not keep_all:
+                    items = [c for c in items if c.__class__ is not Tok or c.type not in self.drop]
+                values.append(items if handler is None else handler(extent, items))
+                extents.append(extent)
+                stack.append(states[stack[-1]][origin])
+            if stack[-1] == self.end:
                 return values[-1]
-
-    def _reduce(self, rule: _Rule, stack: list[int], values: list[Any], extents: list[Extent]) -> None:
-        origin, size, _, handler, kept, spliced, keep_all = rule
-        children = values[-size:]
-        first = extents[-size]
-        last = extents[-1]
-        extent = (first[0], first[1], last[2], last[3])
-        del values[-size:]
-        del extents[-size:]
-        del stack[-size:]
-        if spliced is not None:  # splice inlined children, as Lark's ChildFilterLALR_NoPlaceholders
-            items: list[Any] = []
-            for child, inline in zip(children, spliced, strict=True):
-                if not inline:
-                    items.append(child)
-                elif items:
-                    items += child
-                else:
-                    items = child
-            if handler is not None and not keep_all:
-                drop = self.drop
-                items = [c for c in items if c.__class__ is not Tok or c.type not in drop]
-        elif kept is not None:
-            items = [children[i] for i in kept]
-        else:
-            items = children
-        values.append(items if handler is None else handler(extent, items))
-        extents.append(extent)
-        stack.append(self.states[stack[-1]][origin])
 
 
 def main(argv: Sequence[str] | None = None) -> int:

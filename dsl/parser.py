@@ -651,7 +651,8 @@ class _ToAst:
         word = str(items[0])
         if word in ("true", "false"):
             return ast.BoolLit(value=word == "true", span=self._at(pos))
-        return ast.NameRef(name=self._name(items[0]), span=self._at(pos))
+        name = self._name(items[0])
+        return ast.NameRef(name=name, span=name.span)  # the reference is the name: one span for both
 
     @_rule
     def true_lit(self, pos: _Pos, items: list[Token]) -> ast.Expression:

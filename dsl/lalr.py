@@ -45,14 +45,12 @@ class Fallback(Exception):
 class Tok(str):
     """A token: its text, its terminal's name and where it is (as Lark's `Token`, without its cost)."""
 
-    __slots__ = ("column", "end_column", "end_line", "end_pos", "line", "start_pos", "type")
+    __slots__ = ("column", "end_column", "end_line", "line", "type")
     type: str
     line: int
     column: int
     end_line: int
     end_column: int
-    start_pos: int
-    end_pos: int
 
 
 def grammar_text() -> str:
@@ -288,8 +286,12 @@ class Parser:
         drop = self.drop
         count = text.count
         rfind = text.rfind
+        find = text.find
         new = str.__new__
         pos = 0
+        next_break = find("\n")  # where the current line ends
+        if next_break < 0:
+            next_break = len(text)
         line = 1
         line_start = 0
         stack = [self.start]  # states
@@ -307,11 +309,12 @@ class Parser:
             word: str = found[group]
             end = found.end()
             start = end - len(word)
-            if start != pos:
-                newlines = count("\n", pos, start)
-                if newlines:
-                    line += newlines
-                    line_start = rfind("\n", pos, start) + 1
+            if start > next_break:  # blank lines or comments before the token: count the lines
+                line += count("\n", pos, start)
+                line_start = rfind("\n", pos, start) + 1
+                next_break = find("\n", start)
+                if next_break < 0:
+                    next_break = len(text)
             kind = scanner[2][group]
             if scanner[1] is not None:
                 keywords = scanner[1].get(kind)
@@ -319,13 +322,14 @@ class Parser:
                     kind = keywords.get(word, kind)
             tok = new(Tok, word)
             tok.type = kind
-            tok.start_pos = start
-            tok.end_pos = end
             tok.line = start_line = line
             tok.column = column = start - line_start + 1
-            if "\n" in word:  # no terminal of the grammar holds one; counted as Lark counts
+            if end > next_break:  # a token holding a line break (no terminal of the grammar does)
                 line += word.count("\n")
                 line_start = start + word.rindex("\n") + 1
+                next_break = find("\n", end)
+                if next_break < 0:
+                    next_break = len(text)
             tok.end_line = line
             tok.end_column = end_column = end - line_start + 1
             pos = end

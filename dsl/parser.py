@@ -38,6 +38,7 @@ from dsl.units import UNITS, units_text
 
 if TYPE_CHECKING:
     from lark import Lark
+    from lark import Token as LarkToken
     from lark.exceptions import UnexpectedInput
 
 MAX_NESTING = 100
@@ -979,7 +980,7 @@ def _character_hint(ch: str) -> str:
 _UNIT_WORD = re.compile(r"[A-Za-z_%][A-Za-z0-9_/.%]*")
 
 
-def _unknown_unit(text: str, tok: Token, expected: set[str] | frozenset[str]) -> str | None:
+def _unknown_unit(text: str, tok: LarkToken, expected: set[str] | frozenset[str]) -> str | None:
     """The word after a number where a unit may stand, when it is meant as a unit (`5 furlongs`,
     `2 mg/dl`); None for a misspelt keyword (`5 orde`) or anything else."""
     if tok.type != "NAME" or "UNIT" not in expected or tok.start_pos is None:
@@ -993,7 +994,7 @@ def _unknown_unit(text: str, tok: Token, expected: set[str] | frozenset[str]) ->
     return found.group(0).rstrip(".")
 
 
-def _token_words(tok: Token) -> str:
+def _token_words(tok: LarkToken) -> str:
     if tok.type == "NAME":
         return f"name '{tok}'"
     if tok.type == "STRING":

@@ -171,25 +171,25 @@ class ExprChecker:
     # -- expressions ----------------------------------------------------------------
     def check(self, expr: ast.Expression) -> m.Cond:
         span = expr.span
-        match expr:
-            case ast.BoolLit(value=value):
-                return m.Const(value=value, span=span)
-            case ast.NameRef():
-                return self._name_cond(expr)
-            case ast.Not(operand=operand):
-                return m.Not(operand=self.check(operand), span=span)
-            case ast.And(operands=operands):
-                return m.And(operands=tuple(self.check(e) for e in operands), span=span)
-            case ast.Or(operands=operands):
-                return m.Or(operands=tuple(self.check(e) for e in operands), span=span)
-            case ast.Implies(left=left, right=right):
-                return m.Or(operands=(m.Not(operand=self.check(left), span=left.span), self.check(right)), span=span)
-            case ast.Member():
-                return self._member(expr)
-            case ast.InRange():
-                return self._range(expr)
+        match expr:  # the frequent kinds first: a large table has hundreds of thousands
             case ast.Compare():
                 return self._compare(expr)
+            case ast.And(operands=operands):
+                return m.And(operands=tuple([self.check(e) for e in operands]), span=span)
+            case ast.NameRef():
+                return self._name_cond(expr)
+            case ast.InRange():
+                return self._range(expr)
+            case ast.Member():
+                return self._member(expr)
+            case ast.Not(operand=operand):
+                return m.Not(operand=self.check(operand), span=span)
+            case ast.Or(operands=operands):
+                return m.Or(operands=tuple([self.check(e) for e in operands]), span=span)
+            case ast.BoolLit(value=value):
+                return m.Const(value=value, span=span)
+            case ast.Implies(left=left, right=right):
+                return m.Or(operands=(m.Not(operand=self.check(left), span=left.span), self.check(right)), span=span)
             case ast.NumberLit() | ast.Arith() | ast.Neg():
                 self.report(
                     diagnostic(

@@ -140,8 +140,8 @@ def tables_from_lark(lark: Lark, callbacks: object) -> dict[str, Any]:
                 raise ValueError(f"rule {rule}: an unaliased '?' alternative must have one child")
             kind = PASS
         else:
-            if not callable(getattr(callbacks, name, None)):
-                raise ValueError(f"rule {rule}: the transformer has no method {name!r}")
+            if not hasattr(getattr(callbacks, name, None), "handler"):
+                raise ValueError(f"rule {rule}: the transformer has no method {name!r} made with _rule")
             kind = CALL
         out_rules.append([rule.origin.name, [s.name for s in rule.expansion], kind, name if kind == CALL else ""])
     terminals = {t.name: t for t in lark.lexer_conf.terminals}
@@ -235,7 +235,9 @@ class Parser:
             handler: _Handler | None = None
             keep_all = True
             if kind == CALL:
-                method = getattr(type(target), name)
+                method: Any = getattr(type(target), name, None)
+                if not hasattr(method, "handler"):
+                    raise ValueError(f"the builder has no method {name!r} made with _rule (dsl/parser.py)")
                 handler = partial(method.handler, target)
                 keep_all = method.keep_all
             kept = None

@@ -33,7 +33,7 @@ from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
 from dsl.lalr import Tok as Token
 from dsl.model import HIT_POLICIES, DispositionKind, WaiverTargetKind, one_of
 from dsl.ops import Op
-from dsl.source import Span
+from dsl.source import Span, make_span
 from dsl.units import UNITS, units_text
 
 if TYPE_CHECKING:
@@ -123,12 +123,12 @@ def _fast() -> lalr.Parser:
 
 
 def _span(path: str, meta: Token) -> Span:
-    return Span(
-        file=path,
-        line=meta.line or 1,
-        column=meta.column or 1,
-        end_line=meta.end_line or meta.line or 1,
-        end_column=meta.end_column or (meta.column or 1) + 1,
+    return make_span(
+        path,
+        meta.line or 1,
+        meta.column or 1,
+        meta.end_line or meta.line or 1,
+        meta.end_column or (meta.column or 1) + 1,
     )
 
 
@@ -237,16 +237,10 @@ class _ToAst:
     # -- helpers -----------------------------------------------------------
     def _at(self, pos: _Pos) -> Span:
         line, column, end_line, end_column = pos
-        return Span(
-            file=self.path,
-            line=line or 1,
-            column=column or 1,
-            end_line=end_line or line or 1,
-            end_column=end_column or (column or 1) + 1,
-        )
+        return make_span(self.path, line or 1, column or 1, end_line or line or 1, end_column or (column or 1) + 1)
 
     def _name(self, tok: Token) -> ast.Name:
-        return ast.Name(text=str(tok), span=_span(self.path, tok))
+        return ast.make_name(_span(self.path, tok), str(tok))
 
     def _text(self, tok: Token) -> ast.Text:
         try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -99,3 +99,22 @@ class SourceFile:
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
+
+
+def maker(cls: type[_T]) -> Callable[..., _T]:
+    """A constructor taking the fields of a frozen, slotted dataclass positionally, in field order,
+    that stores them through the slots: what the parser calls for its most frequent nodes."""
+    env: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    body = []
+    for i, name in enumerate(names):
+        env[f"_set{i}"] = next(k.__dict__[name] for k in cls.__mro__ if name in k.__dict__).__set__
+        body.append(f"    _set{i}(node, {name})")
+    exec(f"def make({', '.join(names)}):\n    node = _new(_cls)\n" + "\n".join(body) + "\n    return node", env)
+    make: Callable[..., _T] = env["make"]
+    make.__qualname__ = make.__name__ = f"make_{cls.__name__.lower()}"
+    return make
+
+
+make_span = maker(Span)
+"""`Span(file=..., line=..., column=..., end_line=..., end_column=...)`, positionally and faster."""

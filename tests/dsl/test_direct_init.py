@@ -8,7 +8,7 @@ import inspect
 import pytest
 
 from dsl import ast
-from dsl.source import Span, direct_init
+from dsl.source import Span, direct_init, make_span
 
 NODES = (c for c in vars(ast).values() if isinstance(c, type) and c.__module__ == "dsl.ast")
 CLASSES = [Span, *sorted((c for c in NODES if dataclasses.is_dataclass(c)), key=lambda c: c.__name__)]
@@ -58,3 +58,11 @@ def test_spans_compare_hash_and_replace_as_before() -> None:
     a = Span(file="f", line=1, column=2, end_line=1, end_column=3)
     b = Span.point("f", 1, 2)
     assert a == b and hash(a) == hash(b) and a < dataclasses.replace(a, line=2)
+
+
+def test_the_positional_makers_build_the_same_nodes() -> None:
+    span = make_span("f", 1, 2, 3, 4)
+    assert span == Span(file="f", line=1, column=2, end_line=3, end_column=4) and type(span) is Span
+    assert ast.make_name(span, "x") == ast.Name(text="x", span=span) and type(ast.make_name(span, "x")) is ast.Name
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        span.line = 5  # type: ignore[misc]

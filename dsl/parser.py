@@ -1,7 +1,11 @@
-"""Text to AST: Lark (LALR, positions propagated) plus an explicit Transformer.
+"""Text to AST: an LALR(1) parse that builds the AST as it reduces (no parse tree).
 
-Lark trees never leave this module. A syntax error stops the file and comes back
-as one Diagnostic; nothing here raises on bad input.
+The grammar is `grammar.lark`; Lark computes its LALR tables (stored in
+`lalr_tables.json`, see dsl/lalr.py), and `dsl.lalr.Parser` drives them, calling the
+methods of `_ToAst` (one per grammar rule) as Lark's inline transformer would. A text that
+route cannot take is parsed again by Lark itself, so that a syntax error comes back exactly
+as Lark reports it, as one Diagnostic; nothing here raises on bad input. Lark is imported
+only then (and for the grammar's own tests).
 """
 
 from __future__ import annotations
@@ -9,22 +13,13 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from fractions import Fraction
 from functools import cache, partial
-from importlib import resources
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from lark import Lark, Token, Transformer
-from lark.exceptions import (
-    UnexpectedCharacters,
-    UnexpectedEOF,
-    UnexpectedInput,
-    UnexpectedToken,
-)
-
-from dsl import ast
+from dsl import ast, lalr
 from dsl.codes import (
     BAD_ENUMERATION,
     BAD_STRING,
@@ -35,10 +30,16 @@ from dsl.codes import (
     UNKNOWN_UNIT,
 )
 from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
+from dsl.lalr import Tok as Token
 from dsl.model import HIT_POLICIES, DispositionKind, WaiverTargetKind, one_of
 from dsl.ops import Op
-from dsl.source import Span
+from dsl.source import Span, make_span
 from dsl.units import UNITS, units_text
+
+if TYPE_CHECKING:
+    from lark import Lark
+    from lark import Token as LarkToken
+    from lark.exceptions import UnexpectedInput
 
 MAX_NESTING = 100
 _LOCK = threading.Lock()
@@ -58,17 +59,22 @@ _TERMINAL_NAMES: dict[str, str] = {
     "$END": "end of file",
 }
 
+_grammar = lalr.grammar_text
 
-def _grammar() -> str:
-    return resources.files("dsl").joinpath("grammar.lark").read_text(encoding="utf-8")
+
+def _lark(**options: Any) -> Lark:
+    from lark import Lark
+
+    # cache=True keeps the compiled LALR tables in the temp folder (keyed by grammar and Lark
+    # version); Lark carries on if the folder is unwritable. Only the error route and the
+    # grammar's tests build a Lark parser.
+    return Lark(_grammar(), parser="lalr", maybe_placeholders=False, cache=True, **options)
 
 
 @cache
 def _parser() -> Lark:
     """The grammar as a tree-building Lark parser (the grammar tests read its trees; parsing does not)."""
-    # cache=True keeps the compiled LALR tables in the temp folder (keyed by grammar and Lark
-    # version): it saves about 0.1 s on every start; Lark carries on if the folder is unwritable.
-    return Lark(_grammar(), parser="lalr", propagate_positions=True, maybe_placeholders=False, cache=True)
+    return _lark(propagate_positions=True)
 
 
 # Terminals the grammar names (NAME, STRING, HIT_POLICY, ...) reach the handlers; the anonymous
@@ -76,41 +82,71 @@ def _parser() -> Lark:
 _NAMED_TERMINAL = re.compile(r"^([A-Z_][A-Z0-9_]*)(?:\.\d+)?\s*:", re.MULTILINE)
 
 
+def _anonymous(terminals: Iterable[str]) -> frozenset[str]:
+    named = set(_NAMED_TERMINAL.findall(_grammar()))
+    return frozenset(t for t in terminals if t not in named)
+
+
+@cache
+def _builder() -> _ToAst:
+    """The one AST builder: both routes call its methods (parse_text holds _LOCK around a parse)."""
+    return _ToAst(_anonymous(_tables()["terminals"]))
+
+
 @cache
 def _ast_parser() -> tuple[Lark, _ToAst]:
-    """The same grammar, building the AST during the LALR parse (no tree, no second pass).
+    """The grammar as a Lark parser building the AST during the LALR parse (the error route).
 
-    Lark calls the transformer's methods as it reduces; with keep_all_tokens every child,
+    Lark calls the builder's methods as it reduces; with keep_all_tokens every child,
     keywords included, reaches them, so each node's span is computed exactly as
     propagate_positions computes it on the tree.
     """
-    grammar = _grammar()
-    builder = _ToAst(frozenset())
-    lark = Lark(
-        grammar,
-        parser="lalr",
-        transformer=builder,
-        keep_all_tokens=True,
-        propagate_positions=False,
-        maybe_placeholders=False,
-        cache=True,
-    )
-    named = set(_NAMED_TERMINAL.findall(grammar))
-    builder.drop = frozenset(t.name for t in lark.terminals if t.name not in named)
-    return lark, builder
+    builder = _builder()
+    return _lark(transformer=builder, keep_all_tokens=True, propagate_positions=False), builder
+
+
+def lalr_tables_from_lark() -> dict[str, Any]:
+    """The LALR tables and scanners of grammar.lark, computed by Lark (`python -m dsl.lalr` stores them)."""
+    return lalr.tables_from_lark(_lark(keep_all_tokens=True), _ToAst)
+
+
+@cache
+def _tables() -> dict[str, Any]:
+    # Stale stored tables (the grammar changed since `python -m dsl.lalr`) are never used.
+    return lalr.load_tables(_grammar()) or lalr_tables_from_lark()
+
+
+@cache
+def _fast() -> lalr.Parser:
+    builder = _builder()
+    return lalr.Parser(_tables(), builder, builder.drop)
 
 
 def _span(path: str, meta: Token) -> Span:
-    return Span(
-        file=path,
-        line=meta.line or 1,
-        column=meta.column or 1,
-        end_line=meta.end_line or meta.line or 1,
-        end_column=meta.end_column or (meta.column or 1) + 1,
+    return make_span(
+        path,
+        meta.line or 1,
+        meta.column or 1,
+        meta.end_line or meta.line or 1,
+        meta.end_column or (meta.column or 1) + 1,
     )
 
 
 _ESCAPE = re.compile(r"\\(.)")
+_OPS: dict[str, Op] = {op.value: op for op in Op}
+_FRACTIONS: dict[str, Fraction] = {}  # a number's text -> its value (tables repeat their thresholds)
+
+
+def _fraction(text: str) -> Fraction:
+    """The value of a number token (`12`, `-0.5`, `2161/60`); Fractions are immutable, so shared."""
+    value = _FRACTIONS.get(text)
+    if value is None:
+        if len(_FRACTIONS) > 4096:
+            _FRACTIONS.clear()
+        value = _FRACTIONS[text] = Fraction(text)
+    return value
+
+
 _ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -182,14 +218,17 @@ def _rule(handler: _Handler, *, keep_all: bool = False) -> _Callback:
         return _Val(value, line, column, end_line, end_column)
 
     callback.__name__ = handler.__name__
+    # dsl.lalr.Parser calls the handler itself, with the extent and the items it computes the same way.
+    callback.handler = handler  # type: ignore[attr-defined]
+    callback.keep_all = keep_all  # type: ignore[attr-defined]
     return callback
 
 
-class _ToAst(Transformer[Token, Any]):
-    """Builds the AST during the LALR parse: Lark calls one method per reduction (no tree)."""
+class _ToAst:
+    """Builds the AST during the LALR parse: one method per grammar rule (or alias), called on
+    each reduction (no tree)."""
 
     def __init__(self, drop: frozenset[str]) -> None:
-        super().__init__()
         self.path = ""
         self.drop = drop  # anonymous terminals (keywords, punctuation) that carry no value
         self.bad_escape: _BadEscape | None = None
@@ -198,16 +237,10 @@ class _ToAst(Transformer[Token, Any]):
     # -- helpers -----------------------------------------------------------
     def _at(self, pos: _Pos) -> Span:
         line, column, end_line, end_column = pos
-        return Span(
-            file=self.path,
-            line=line or 1,
-            column=column or 1,
-            end_line=end_line or line or 1,
-            end_column=end_column or (column or 1) + 1,
-        )
+        return make_span(self.path, line or 1, column or 1, end_line or line or 1, end_column or (column or 1) + 1)
 
     def _name(self, tok: Token) -> ast.Name:
-        return ast.Name(text=str(tok), span=_span(self.path, tok))
+        return ast.make_name(_span(self.path, tok), str(tok))
 
     def _text(self, tok: Token) -> ast.Text:
         try:
@@ -219,7 +252,7 @@ class _ToAst(Transformer[Token, Any]):
         return ast.Text(value=value, span=_span(self.path, tok))
 
     def _names(self, items: list[Any]) -> tuple[ast.Name, ...]:
-        return tuple(self._name(t) for t in items if isinstance(t, Token) and t.type == "NAME")
+        return tuple(self._name(t) for t in items if getattr(t, "type", None) == "NAME")
 
     @_rule
     def paren(self, pos: _Pos, items: list[Any]) -> Any:
@@ -229,7 +262,7 @@ class _ToAst(Transformer[Token, Any]):
     # -- tokens ---------------------------------------------------------------
     @_rule
     def number(self, pos: _Pos, items: list[Token]) -> Fraction:
-        return Fraction(str(items[0]))
+        return _fraction(str(items[0]))
 
     @_rule
     def unit(self, pos: _Pos, items: list[Token]) -> ast.Name:
@@ -648,7 +681,8 @@ class _ToAst(Transformer[Token, Any]):
         word = str(items[0])
         if word in ("true", "false"):
             return ast.BoolLit(value=word == "true", span=self._at(pos))
-        return ast.NameRef(name=self._name(items[0]), span=self._at(pos))
+        name = self._name(items[0])
+        return ast.NameRef(name=name, span=name.span)  # the reference is the name: one span for both
 
     @_rule
     def true_lit(self, pos: _Pos, items: list[Token]) -> ast.Expression:
@@ -688,7 +722,7 @@ class _ToAst(Transformer[Token, Any]):
 
     @_rule
     def compare(self, pos: _Pos, items: list[Any]) -> ast.Expression:
-        return ast.Compare(op=Op(str(items[1])), left=items[0], right=items[2], span=self._at(pos))
+        return ast.Compare(op=_OPS[items[1]], left=items[0], right=items[2], span=self._at(pos))
 
     @_rule
     def member(self, pos: _Pos, items: list[Token]) -> ast.Expression:
@@ -902,6 +936,8 @@ def _keyword(terminal: str) -> str:
 
 
 def _syntax_diagnostic(path: str, text: str, exc: UnexpectedInput) -> Diagnostic:
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     line = getattr(exc, "line", None) or 1
     column = getattr(exc, "column", None) or 1
     if isinstance(exc, UnexpectedEOF) or (isinstance(exc, UnexpectedToken) and exc.token.type == "$END"):
@@ -973,7 +1009,7 @@ def _character_hint(ch: str) -> str:
 _UNIT_WORD = re.compile(r"[A-Za-z_%][A-Za-z0-9_/.%]*")
 
 
-def _unknown_unit(text: str, tok: Token, expected: set[str] | frozenset[str]) -> str | None:
+def _unknown_unit(text: str, tok: LarkToken, expected: set[str] | frozenset[str]) -> str | None:
     """The word after a number where a unit may stand, when it is meant as a unit (`5 furlongs`,
     `2 mg/dl`); None for a misspelt keyword (`5 orde`) or anything else."""
     if tok.type != "NAME" or "UNIT" not in expected or tok.start_pos is None:
@@ -987,7 +1023,7 @@ def _unknown_unit(text: str, tok: Token, expected: set[str] | frozenset[str]) ->
     return found.group(0).rstrip(".")
 
 
-def _token_words(tok: Token) -> str:
+def _token_words(tok: LarkToken) -> str:
     if tok.type == "NAME":
         return f"name '{tok}'"
     if tok.type == "STRING":
@@ -995,40 +1031,32 @@ def _token_words(tok: Token) -> str:
     return f"'{tok}'"
 
 
+# What the bracket count looks at: brackets, and the strings and comments it skips. A string ends
+# at its closing quote or at the end of its line (an unterminated one is the parser's to report).
+_BRACKETS = re.compile(r'[()\[\]{}]|"(?:[^"\\\n]|\\[^\n])*"?|#[^\n]*')
+_OPEN = frozenset("([{")
+
+
 def _nesting_problem(path: str, text: str) -> Diagnostic | None:
-    """Reject absurd nesting before Lark and the recursive transformer see it."""
+    """Reject absurd nesting before the parser and the passes that recurse on the AST see it."""
+    if text.count("(") + text.count("[") + text.count("{") <= MAX_NESTING:
+        return None  # it cannot nest deeper than it has brackets
     depth = 0
-    line, col = 1, 0
-    in_string = in_comment = escaped = False
-    for ch in text:
-        col += 1
-        if ch == "\n":
-            line, col = line + 1, 0
-            in_comment = False
-            in_string = False
-        elif in_comment:
-            pass
-        elif in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == "#":
-            in_comment = True
-        elif ch == '"':
-            in_string = True
-        elif ch in "([{":
+    for found in _BRACKETS.finditer(text):
+        ch = found.group()
+        if ch in _OPEN:
             depth += 1
             if depth > MAX_NESTING:
+                offset = found.start()
+                line = text.count("\n", 0, offset) + 1
+                column = offset - text.rfind("\n", 0, offset)
                 return diagnostic(
                     TOO_LARGE,
                     f"expression nested more than {MAX_NESTING} levels deep",
-                    Span.point(path, line, col),
+                    Span.point(path, line, column),
                     hint="split the condition into simpler parts",
                 )
-        elif ch in ")]}":
+        elif len(ch) == 1 and ch in ")]}":
             depth = max(0, depth - 1)
     return None
 
@@ -1038,15 +1066,19 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
     problem = _nesting_problem(path, text)
     if problem is not None:
         return None, [problem]
-    lark, builder = _ast_parser()
+    fast = _fast()
+    builder = _builder()
     with _LOCK:  # the builder holds this parse's path and first bad escape
         builder.path = path
         builder.bad_escape = None
         builder.problems = []
         try:
-            result = lark.parse(text)
-        except UnexpectedInput as exc:
-            return None, [_syntax_diagnostic(path, text, exc)]
+            try:
+                result = _Val(fast.parse(text), 1, 1, 1, 1)  # as Lark's route returns it
+            except lalr.Fallback:  # a syntax error (or a text only Lark takes): Lark says what
+                builder.bad_escape = None
+                builder.problems = []
+                result = _lark_parse(path, text)
         except (RecursionError, _TooDeep):
             return None, [
                 diagnostic(
@@ -1059,6 +1091,8 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
         bad = builder.bad_escape
         builder.bad_escape = None
         problems, builder.problems = builder.problems, []
+    if isinstance(result, Diagnostic):
+        return None, [result]
     if bad is not None:
         span = Span.point(path, bad.token.line or 1, bad.token.column or 1, len(str(bad.token)))
         return None, [
@@ -1073,3 +1107,14 @@ def parse_text(path: str, text: str) -> tuple[ast.Module | None, list[Diagnostic
         return None, problems
     assert isinstance(result, _Val) and isinstance(result.value, ast.Module)
     return result.value, []
+
+
+def _lark_parse(path: str, text: str) -> Any:
+    """Lark's parse of the text (the AST, as the fast route builds it), or its syntax error as a Diagnostic."""
+    from lark.exceptions import UnexpectedInput
+
+    lark, _ = _ast_parser()
+    try:
+        return lark.parse(text)
+    except UnexpectedInput as exc:
+        return _syntax_diagnostic(path, text, exc)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import time
 from collections.abc import Sequence
@@ -161,16 +162,21 @@ def decode(path: str, data: bytes, size: int | None = None) -> tuple[str | None,
             Span.point(path, line, col),
             hint="save the file as UTF-8",
         )
-    for lineno, line_text in enumerate(text.split("\n"), start=1):
-        for col, ch in enumerate(line_text, start=1):
-            if (ord(ch) < 32 and ch not in "\t\r\f\v") or ch == "\x7f":
-                return None, error(
-                    BINARY_FILE,
-                    f"control character U+{ord(ch):04X} in file",
-                    Span.point(path, lineno, col),
-                    hint="is this a binary file?",
-                )
+    control = _CONTROL.search(text)
+    if control is not None:
+        offset = control.start()
+        ch = text[offset]
+        return None, error(
+            BINARY_FILE,
+            f"control character U+{ord(ch):04X} in file",
+            Span.point(path, text.count("\n", 0, offset) + 1, offset - text.rfind("\n", 0, offset)),
+            hint="is this a binary file?",
+        )
     return text, None
+
+
+# Control characters a text spec never holds (tab, line feed, vertical tab and form feed are text).
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f]")
 
 
 def _read_bytes(path: str, limit: int) -> tuple[bytes, int]:

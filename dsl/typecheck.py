@@ -171,25 +171,25 @@ class ExprChecker:
     # -- expressions ----------------------------------------------------------------
     def check(self, expr: ast.Expression) -> m.Cond:
         span = expr.span
-        match expr:
-            case ast.BoolLit(value=value):
-                return m.Const(value=value, span=span)
-            case ast.NameRef():
-                return self._name_cond(expr)
-            case ast.Not(operand=operand):
-                return m.Not(operand=self.check(operand), span=span)
-            case ast.And(operands=operands):
-                return m.And(operands=tuple(self.check(e) for e in operands), span=span)
-            case ast.Or(operands=operands):
-                return m.Or(operands=tuple(self.check(e) for e in operands), span=span)
-            case ast.Implies(left=left, right=right):
-                return m.Or(operands=(m.Not(operand=self.check(left), span=left.span), self.check(right)), span=span)
-            case ast.Member():
-                return self._member(expr)
-            case ast.InRange():
-                return self._range(expr)
+        match expr:  # the frequent kinds first: a large table has hundreds of thousands
             case ast.Compare():
                 return self._compare(expr)
+            case ast.And(operands=operands):
+                return m.And(operands=tuple([self.check(e) for e in operands]), span=span)
+            case ast.NameRef():
+                return self._name_cond(expr)
+            case ast.InRange():
+                return self._range(expr)
+            case ast.Member():
+                return self._member(expr)
+            case ast.Not(operand=operand):
+                return m.Not(operand=self.check(operand), span=span)
+            case ast.Or(operands=operands):
+                return m.Or(operands=tuple([self.check(e) for e in operands]), span=span)
+            case ast.BoolLit(value=value):
+                return m.Const(value=value, span=span)
+            case ast.Implies(left=left, right=right):
+                return m.Or(operands=(m.Not(operand=self.check(left), span=left.span), self.check(right)), span=span)
             case ast.NumberLit() | ast.Arith() | ast.Neg():
                 self.report(
                     diagnostic(
@@ -392,6 +392,11 @@ class ExprChecker:
         check_bounds: bool = True,
     ) -> m.Compare:
         """`left op right` over linear expressions, in one unit (raises _Invalid once reported)."""
+        simple = self._simple_comparison(op, left, right, span, default_unit)
+        if simple is not None:
+            if check_bounds:
+                self._check_bounds(left, right, simple)
+            return simple
         problems = 0
         sides: list[list[_Item]] = []
         for side in (left, right):
@@ -435,6 +440,29 @@ class ExprChecker:
         if check_bounds:
             self._check_bounds(left, right, compare)
         return compare
+
+    def _simple_comparison(
+        self, op: Op, left: ast.Expression, right: ast.Expression, span: Span, default_unit: ast.Name | None
+    ) -> m.Compare | None:
+        """`x op 5` (or `5 cm` with x in cm): what the general route gives, without its work; None
+        for anything else. Most comparisons of a large table are of this form."""
+        if not (isinstance(left, ast.NameRef) and isinstance(right, ast.NumberLit)):
+            return None
+        var = self.variables.get(left.name.text)
+        if var is None or not isinstance(var.type, m.NumberType):
+            return None
+        unit = right.unit.text if right.unit is not None else default_unit.text if default_unit is not None else None
+        if unit is not None and unit != var.type.unit:
+            return None  # a conversion, or a unit the variable lacks: the general route says what
+        if right.unit is not None:
+            self._known_unit(right.unit)
+        self.used(left.name)
+        return m.Compare(
+            op=op,
+            left=m.Linear(terms=((var.name, _ONE),), offset=_ZERO),
+            right=m.Linear(terms=(), offset=right.value),
+            span=span,
+        )
 
     def _check_bounds(self, left: ast.Expression, right: ast.Expression, compare: m.Compare) -> None:
         """`x op 500` with x in [0, 60]: a plain variable compared with a number outside its range."""
@@ -599,6 +627,8 @@ class ExprChecker:
 
 
 _CONSTANTS_HINT = "compare an input with a value"
+_ZERO = Fraction(0)
+_ONE = Fraction(1)
 
 
 def _quoted(name: str) -> str:

@@ -152,10 +152,26 @@ def tables_from_lark(lark: Lark, callbacks: object) -> dict[str, Any]:
     state_scanner: list[int] = []
     if sorted(table.states) != list(range(len(table.states))):
         raise ValueError("the parse table's states are not numbered 0..n-1")
-    for state in range(len(table.states)):
+    # Lark numbers its states in an order that changes from run to run (set iteration); number
+    # them breadth-first from the start state, following symbols in name order, so that the
+    # stored tables are the same bytes whoever regenerates them.
+    order = [table.start_states[start]]
+    renumber = {order[0]: 0}
+    for state in order:
+        for _sym, (action, arg) in sorted(table.states[state].items()):
+            if action.name == "Shift" and arg not in renumber:
+                renumber[arg] = len(order)
+                order.append(arg)
+    for state in sorted(set(table.states) - set(renumber)):  # none in a well-formed table
+        renumber[state] = len(order)
+        order.append(state)
+    for state in order:
         row = table.states[state]
         states.append(
-            {sym: (arg if action.name == "Shift" else ~number[arg]) for sym, (action, arg) in sorted(row.items())}
+            {
+                sym: (renumber[arg] if action.name == "Shift" else ~number[arg])
+                for sym, (action, arg) in sorted(row.items())
+            }
         )
         accepts = frozenset(sym for sym in row if sym in terminals)
         if accepts not in scanner_of:
@@ -166,8 +182,8 @@ def tables_from_lark(lark: Lark, callbacks: object) -> dict[str, Any]:
     return {
         "digest": digest(lark.source_grammar),
         "lark": _lark_version(),
-        "start": table.start_states[start],
-        "end": table.end_states[start],
+        "start": renumber[table.start_states[start]],
+        "end": renumber[table.end_states[start]],
         "terminals": sorted(terminals),
         "skip": _skip_pattern(lark),
         "rules": out_rules,
@@ -412,6 +428,7 @@ class Parser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m dsl.lalr [--check]`: write (or check) dsl/lalr_tables.json from the grammar."""
+    import os
     from pathlib import Path
 
     from dsl.parser import lalr_tables_from_lark
@@ -425,7 +442,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"{path} is not current: run python -m dsl.lalr", file=sys.stderr)
             return 1
         return 0
-    path.write_text(text, encoding="utf-8")
+    partial_path = path.with_name(path.name + ".tmp")
+    partial_path.write_text(text, encoding="utf-8")
+    os.replace(partial_path, path)  # atomic: a reader never sees half a table
     print(f"wrote {path}")
     return 0
 

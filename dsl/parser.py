@@ -63,13 +63,13 @@ _TERMINAL_NAMES: dict[str, str] = {
 _grammar = lalr.grammar_text
 
 
-def _lark(**options: Any) -> Lark:
+def _lark(*, cached: bool = True, **options: Any) -> Lark:
     from lark import Lark
 
     # Only the error route and the grammar's tests build a Lark parser. Its compiled tables are
     # kept (about 0.2 s to load against 0.6 s to build) in the user's own cache folder, never in
     # the shared temp folder, where another user could plant the pickle Lark would load.
-    return Lark(_grammar(), parser="lalr", maybe_placeholders=False, cache=_lark_cache_file(), **options)
+    return Lark(_grammar(), parser="lalr", maybe_placeholders=False, cache=cached and _lark_cache_file(), **options)
 
 
 def _lark_cache_file() -> str | bool:
@@ -129,7 +129,9 @@ def _ast_parser() -> tuple[Lark, _ToAst]:
 
 def lalr_tables_from_lark() -> dict[str, Any]:
     """The LALR tables and scanners of grammar.lark, computed by Lark (`python -m dsl.lalr` stores them)."""
-    return lalr.tables_from_lark(_lark(keep_all_tokens=True), _ToAst)
+    # Built afresh: a parser loaded from Lark's cache numbers its states differently, and the stored
+    # tables must be the same bytes whoever regenerates them.
+    return lalr.tables_from_lark(_lark(cached=False, keep_all_tokens=True), _ToAst)
 
 
 @cache

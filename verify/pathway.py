@@ -23,6 +23,7 @@ from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
 from dsl.diagnostics import VeripathError, diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
+from verify.boxindex import decision_reads
 from verify.context import Context, Session, default_patient
 from verify.counterexample import Minimiser, make_evidence, path_steps
 from verify.encode import Encoder
@@ -49,9 +50,7 @@ class PathwayVerifier:
         self._reach: dict[int, Any] = {}
         self._by_decision: dict[str, list[int]] = {}
         # the variables each decision's effective guards read (all its rules' conditions)
-        self._decision_vars = {
-            d.name: frozenset(v for r in d.rules for v, _ in uses(r.cond)) for d in self.model.decisions
-        }
+        self._decision_vars = {d.name: decision_reads(self.model, d) for d in self.model.decisions}
         # the variables read by the decisions on some path to each node (not the node itself)
         self._vars_before: list[frozenset[str]] = []
         for i in range(len(self.base.nodes)):

@@ -12,13 +12,13 @@ from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
 
 from dsl import model as m
-from dsl.cond import reads
+from dsl.cond import compares, reads
 from dsl.model import Value
 from verify.bitset import bits_of, iter_bits
 from verify.box import Box, Item, intersects, with_item
 from verify.budgets import MAX_CHECKPOINTS, MIN_CHECKPOINTS, PREFIX_BITS_PER_DIM
 from verify.evaluate import evaluate
-from verify.extract import extract
+from verify.extract import AtomBoxes, conjunction, extract
 from verify.space import Space, collect_constants
 
 
@@ -167,11 +167,41 @@ class RuleBoxes:
         self.decision = decision
         self.otherwise = rules[-1] if rules and rules[-1].is_otherwise else None
         self.main = [r for r in rules if not r.is_otherwise]
-        self.space = Space(model, [r.cond for r in self.main])
-        extracted = [extract(self.space, r.cond) for r in self.main]
-        self.boxes: list[Box | None] = [e.box for e in extracted]
-        self.exact: list[bool] = [e.exact for e in extracted]
+        # most rules are conjunctions of one-variable atoms: one walk each gives what the space
+        # needs (variables, constants) and the atoms its box is made of; `extract` does the rest
+        conjunctions = [conjunction(r.cond) for r in self.main]
+        used: set[str] = set()
+        constants: dict[str, set[Fraction]] = {}
+        for r, conj in zip(self.main, conjunctions, strict=True):
+            if conj is None:
+                collect_constants(r.cond, used, constants)
+                continue
+            used |= conj.reads
+            for var, kind, payload in conj.atoms:
+                if kind == "compare":
+                    constants.setdefault(var, set()).add(payload[1])
+        self.space = Space(model, (), extra_vars=sorted(used), extra_points=constants)
+        atom_boxes = AtomBoxes(self.space)
+        self.boxes: list[Box | None] = []
+        self.exact: list[bool] = []
+        for r, conj in zip(self.main, conjunctions, strict=True):
+            if conj is None:
+                e = extract(self.space, r.cond)
+                self.boxes.append(e.box)
+                self.exact.append(e.exact)
+            else:
+                self.boxes.append(atom_boxes.box(conj.atoms))
+                self.exact.append(True)
         self.index = BoxIndex(self.space, self.boxes)
+        # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`,
+        # each once, in rule order (a conjunction of atoms has none)
+        self.linear: list[tuple[tuple[tuple[str, Fraction], ...], Fraction]] = []
+        for r, conj in zip(self.main, conjunctions, strict=True):
+            if conj is None:
+                for c in compares(r.cond):
+                    terms, k = c.normal()
+                    if len(terms) > 1 and (terms, k) not in self.linear:
+                        self.linear.append((terms, k))
         # value -> coordinate, per enum dimension (a value outside the type has none)
         self._enum_bits = [
             {v: 1 << k for k, v in enumerate(d.values)} if d.kind == "enum" else {} for d in self.space.dims

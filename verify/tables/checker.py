@@ -14,7 +14,6 @@ from fractions import Fraction
 from typing import Any
 
 from dsl import model as m
-from dsl.cond import compares
 from dsl.evidence import Assignment, PathStep
 from dsl.model import Value
 from verify.bitset import bits_of
@@ -78,12 +77,7 @@ class DecisionChecker:
         self.index = self.boxes.index
         self.all_exact = all(i.exact for i in self.infos)
         # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`
-        self.linear: list[tuple[tuple[tuple[str, Fraction], ...], Fraction]] = []
-        for r in self.main:
-            for c in compares(r.cond):
-                terms, k = c.normal()
-                if len(terms) > 1 and (terms, k) not in self.linear:
-                    self.linear.append((terms, k))
+        self.linear = self.boxes.linear
         self.findings_used = [d.var for d in self.space.dims if self.model.variable(d.var).is_finding]
         n = len(self.infos)
         self._by_score: dict[int, int] = {}

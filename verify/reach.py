@@ -332,11 +332,13 @@ def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Se
     reached = [False] * len(prod.nodes)
     parent: list[tuple[int, GuardKey] | None] = [None] * len(prod.nodes)
     reached[prod.start] = True
+    preds = prod.preds
+    applies = firing.applies  # `firing.enabled`, inlined: this loop visits every edge
     for i in only if only is not None else range(n):
         if i == prod.start:
             continue
-        for p, key in prod.preds[i]:
-            if reached[p] and firing.enabled(key):
+        for p, key in preds[i]:
+            if reached[p] and (key is None or key[1] in applies(key[0])):
                 reached[i] = True
                 parent[i] = (p, key)
                 break

@@ -111,7 +111,8 @@ class DecisionChecker:
 
     def matched(self, p: Mapping[str, Value], among: int | None = None) -> list[int]:
         """0-based indices of the main rules matching a full patient (via the index)."""
-        return list(self.boxes.matched(self.space.point_box(p), p, among))
+        point = self.boxes.point(p)
+        return list(self.boxes.matched(self.space.point_box(p) if point is None else point, p, among))
 
     def applies(self, p: Mapping[str, Value]) -> tuple[int, ...]:
         """1-based indices of the rules that apply to a patient under the hit policy."""

@@ -239,8 +239,33 @@ def out_edges(graph: DecisionGraph, node: str) -> list[tuple[str, GuardKey]]:
     return []
 
 
+class _Shape:
+    """What every product of one graph walks: its topological order and each node's out-edges."""
+
+    def __init__(self, graph: DecisionGraph) -> None:
+        self.graph = graph  # keeps it alive, so that its id stays unique while cached
+        self.order = graph.topological_order()
+        self.edges = {u: out_edges(graph, u) for u in self.order}
+
+
+_SHAPES: dict[int, _Shape] = {}
+
+
+def _shape(graph: DecisionGraph) -> _Shape:
+    """The graph's _Shape, built once per graph object (a lowered graph is never changed): every
+    property builds a product of the same graph."""
+    hit = _SHAPES.get(id(graph))
+    if hit is not None and hit.graph is graph:
+        return hit
+    if len(_SHAPES) >= 8:
+        _SHAPES.clear()
+    shape = _SHAPES[id(graph)] = _Shape(graph)
+    return shape
+
+
 def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
-    order = graph.topological_order()
+    shape = _shape(graph)
+    order = shape.order
     position = {n: i for i, n in enumerate(order)}
     prod = Product(graph=graph)
     # collect per graph node its states (in creation order) and incoming edges
@@ -248,17 +273,14 @@ def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
     first = monitor.enter(monitor.initial, graph, graph.start)
     for q in first:
         states.setdefault(graph.start, {}).setdefault(q, [])
-    edges_cache: dict[str, list[tuple[str, GuardKey]]] = {}
     for u in order:
         here = states.get(u)
         if not here:
             continue
+        edges = shape.edges[u]
         for q in list(here):
             if isinstance(q, Violation):
                 continue
-            edges = edges_cache.get(u)
-            if edges is None:
-                edges = edges_cache[u] = out_edges(graph, u)
             for v, key in edges:
                 for q2 in monitor.enter(q, graph, v):
                     states.setdefault(v, {}).setdefault(q2, []).append(((u, q), key))

@@ -51,6 +51,8 @@ def _unreachable(graph: DecisionGraph) -> list[Diagnostic]:
 
 
 def _cycle(graph: DecisionGraph) -> Diagnostic | None:
+    if nx.is_directed_acyclic_graph(graph.graph):
+        return None  # the usual case, decided without walking every (parallel) rule edge
     try:
         edges = nx.find_cycle(graph.graph, source=graph.start)
     except nx.NetworkXNoCycle:
@@ -71,6 +73,8 @@ def _cycle(graph: DecisionGraph) -> Diagnostic | None:
 
 def _findings_known(graph: DecisionGraph) -> list[Diagnostic]:
     """Forward must-analysis: the actions ordered on every path into each node."""
+    if all(v.revealed_by is None for v in graph.model.variables):
+        return []  # no findings: nothing to check (and no condition to walk)
     g = graph.graph
     ordered_on_entry: dict[str, frozenset[str]] = {}
     for node in graph.topological_order():

@@ -376,6 +376,9 @@ class Compare(CondBase):
         """`left - right` as (terms, constant k): the comparison is `sum(coef * var) op k`.
 
         Terms keep source order; variables whose coefficients cancel are dropped."""
+        left, right = self.left, self.right
+        if not right.terms and len(left.terms) == 1:  # `x op c`, the common case: no arithmetic
+            return left.terms, right.offset - left.offset if left.offset else right.offset
         coef: dict[str, Fraction] = {}
         for v, k in self.left.terms:
             coef[v] = coef.get(v, Fraction(0)) + k
@@ -390,6 +393,8 @@ class Compare(CondBase):
         if len(terms) != 1:
             return None
         var, coef = terms[0]
+        if coef == 1:
+            return Bound(var, self.op, k)
         return Bound(var, self.op if coef > 0 else self.op.flip(), k / coef)
 
     def constant_truth(self) -> bool | None:

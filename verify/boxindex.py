@@ -8,12 +8,18 @@ as a bitset (exactly for masks, as a superset for ranges), and the answers are i
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
 
+from dsl import model as m
+from dsl.cond import compares, reads
+from dsl.model import Value
 from verify.bitset import bits_of, iter_bits
 from verify.box import Box, Item, intersects, with_item
 from verify.budgets import MAX_CHECKPOINTS, MIN_CHECKPOINTS, PREFIX_BITS_PER_DIM
-from verify.space import Space
+from verify.evaluate import evaluate
+from verify.extract import AtomBoxes, conjunction, extract
+from verify.space import Space, collect_constants
 
 
 class _OrderedIndex:
@@ -148,3 +154,167 @@ class BoxIndex:
             elif intersects(with_item(b, skip, box[skip]), box):
                 out.append(k)
         return out
+
+
+class RuleBoxes:
+    """A decision's main rules (all but `otherwise`) as boxes over their space, indexed: what the
+    table checks work on, and how a patient's matching rules are found without evaluating every
+    condition. Built once per decision object (`rule_boxes`) and shared by the decision checker
+    and by the replay of patients through the graph (`verify.reach.Firing`)."""
+
+    def __init__(self, model: m.Model, decision: m.Decision) -> None:
+        rules = decision.rules
+        self.decision = decision
+        self.otherwise = rules[-1] if rules and rules[-1].is_otherwise else None
+        self.main = [r for r in rules if not r.is_otherwise]
+        # most rules are conjunctions of one-variable atoms: one walk each gives what the space
+        # needs (variables, constants) and the atoms its box is made of; `extract` does the rest
+        conjunctions = [conjunction(r.cond) for r in self.main]
+        used: set[str] = set()
+        constants: dict[str, set[Fraction]] = {}
+        for r, conj in zip(self.main, conjunctions, strict=True):
+            if conj is None:
+                collect_constants(r.cond, used, constants)
+                continue
+            used |= conj.reads
+            for var, kind, payload in conj.atoms:
+                if kind == "compare":
+                    constants.setdefault(var, set()).add(payload[1])
+        self.space = Space(model, (), extra_vars=sorted(used), extra_points=constants)
+        atom_boxes = AtomBoxes(self.space)
+        self.boxes: list[Box | None] = []
+        self.exact: list[bool] = []
+        for r, conj in zip(self.main, conjunctions, strict=True):
+            if conj is None:
+                e = extract(self.space, r.cond)
+                self.boxes.append(e.box)
+                self.exact.append(e.exact)
+            else:
+                self.boxes.append(atom_boxes.box(conj.atoms))
+                self.exact.append(True)
+        self.index = BoxIndex(self.space, self.boxes)
+        # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`,
+        # each once, in rule order (a conjunction of atoms has none)
+        self.linear: list[tuple[tuple[tuple[str, Fraction], ...], Fraction]] = []
+        for r, conj in zip(self.main, conjunctions, strict=True):
+            if conj is None:
+                for c in compares(r.cond):
+                    terms, k = c.normal()
+                    if len(terms) > 1 and (terms, k) not in self.linear:
+                        self.linear.append((terms, k))
+        # value -> coordinate, per enum dimension (a value outside the type has none)
+        self._enum_bits = [
+            {v: 1 << k for k, v in enumerate(d.values)} if d.kind == "enum" else {} for d in self.space.dims
+        ]
+
+    def point(self, patient: Mapping[str, Value]) -> Box | None:
+        """The one-patient box of a patient who gives every value of the space, each of its type
+        and in its domain; None otherwise (then only evaluating the conditions is exact)."""
+        out: list[Item] = []
+        for i, d in enumerate(self.space.dims):
+            v = patient.get(d.var)
+            if v is None:
+                return None
+            if d.kind == "enum":
+                bit = self._enum_bits[i].get(v) if isinstance(v, str) else None
+                if bit is None:
+                    return None
+                out.append(bit)
+            elif d.kind == "bool":
+                if not isinstance(v, bool):
+                    return None
+                out.append(0b10 if v else 0b01)
+            else:
+                if not isinstance(v, Fraction) or not d.low <= v <= d.high:
+                    return None
+                if d.kind == "int":
+                    if v.denominator != 1:
+                        return None
+                    out.append((int(v), int(v)))
+                else:
+                    out.append(self.space.value_item(i, v))
+        return tuple(out)
+
+    def matched(self, point: Box, patient: Mapping[str, Value], among: int | None = None) -> Iterator[int]:
+        """0-based indices of the main rules matching the patient whose `point` this is, ascending
+        (`among`: only those in this bitset)."""
+        cands = self.index.candidates(point)
+        if among is not None:
+            cands &= among
+        boxes, exact, main = self.boxes, self.exact, self.main
+        for k in iter_bits(cands):
+            box = boxes[k]
+            assert box is not None
+            if intersects(box, point) and (exact[k] or evaluate(main[k].cond, patient)):
+                yield k
+
+    def matching(self, patient: Mapping[str, Value]) -> tuple[int, ...] | None:
+        """Rule indices (1-based) of every rule whose condition holds for the patient, `otherwise`
+        included; None when the patient is not a point of the space (see `point`)."""
+        point = self.point(patient)
+        if point is None:
+            return None
+        out = tuple(self.main[k].index for k in self.matched(point, patient))
+        if not out and self.otherwise is not None:
+            return (self.otherwise.index,)
+        return out
+
+    def first(self, patient: Mapping[str, Value]) -> tuple[int, ...] | None:
+        """The index (1-based) of the first rule whose condition holds, as a 0- or 1-tuple; None when
+        the patient is not a point of the space."""
+        point = self.point(patient)
+        if point is None:
+            return None
+        for k in self.matched(point, patient):
+            return (self.main[k].index,)
+        return (self.otherwise.index,) if self.otherwise is not None else ()
+
+
+INDEX_MIN_RULES = 32
+"""Decisions with fewer rules are evaluated rule by rule when a patient is replayed, and their
+RuleBoxes are not kept (rebuilding them costs less than keeping every small table alive)."""
+
+_RULE_BOXES: dict[tuple[int, int], tuple[m.Model, m.Decision, RuleBoxes]] = {}
+_RULE_BOXES_LIMIT = 1_000
+
+
+def rule_boxes(model: m.Model, decision: m.Decision) -> RuleBoxes:
+    """The decision's RuleBoxes, built once per (model, decision) object pair (large decisions)."""
+    if len(decision.rules) < INDEX_MIN_RULES:
+        return RuleBoxes(model, decision)
+    key = (id(model), id(decision))
+    hit = _RULE_BOXES.get(key)
+    if hit is not None and hit[0] is model and hit[1] is decision:
+        return hit[2]
+    if len(_RULE_BOXES) >= _RULE_BOXES_LIMIT:
+        _RULE_BOXES.clear()
+    boxes = RuleBoxes(model, decision)
+    _RULE_BOXES[key] = (model, decision, boxes)  # keeps both alive so that their ids stay unique
+    return boxes
+
+
+def decision_reads(model: m.Model, decision: m.Decision) -> frozenset[str]:
+    """The variables the decision's rules read (a large decision's from its RuleBoxes, built once)."""
+    if len(decision.rules) >= INDEX_MIN_RULES:
+        return frozenset(rule_boxes(model, decision).space.vars)
+    return frozenset(v for r in decision.rules for v, _ in reads(r.cond))
+
+
+def model_constants(model: m.Model) -> dict[str, set[Fraction]]:
+    """Every constant each variable is compared with in the model's conditions (assumptions, rules,
+    property conditions); a large decision's from its RuleBoxes, which collect them once."""
+    used: set[str] = set()
+    found: dict[str, set[Fraction]] = {}
+    for a in model.assumptions:
+        collect_constants(a.cond, used, found)
+    for d in model.decisions:
+        if len(d.rules) >= INDEX_MIN_RULES:
+            for var, values in rule_boxes(model, d).space.constants.items():
+                found.setdefault(var, set()).update(values)
+        else:
+            for r in d.rules:
+                collect_constants(r.cond, used, found)
+    for p in model.properties:
+        if p.condition is not None:
+            collect_constants(p.condition, used, found)
+    return found

@@ -100,6 +100,9 @@ class Context:
     # does the patient still go where the sample went at this step (same rule, or another rule
     # leading to the same next decision)?
     still_applies: Callable[[Mapping[str, Value], tuple[str, int, int]], bool] | None = None
+    # the same question for sample k's whole path to the decision (`still_applies` at each step that
+    # reads a changed variable), answered from what earlier questions about the same values found
+    follows_fn: Callable[[int, Mapping[str, Value], frozenset[str]], bool] | None = None
     _default: Patient | None = None
 
     @property
@@ -179,6 +182,8 @@ class Context:
         try:
             if touched & self.assumption_vars and not all(evaluate(c, p) for c in self.conds):
                 return False
+            if self.follows_fn is not None:
+                return self.follows_fn(k, p, touched)
             for step in self.sample_steps_fn(k, touched):
                 if not self.still_applies(p, step):
                     return False

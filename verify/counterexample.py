@@ -34,11 +34,12 @@ from dsl.model import Value, result_label
 from dsl.source import Span
 from dsl.units import UNITS
 from verify.box import Box
+from verify.boxindex import model_constants
 from verify.budgets import CANDIDATE_VALUES
 from verify.evaluate import MissingValue, evaluate3
 from verify.reach import GuardKey, Product
 from verify.solver import Patient
-from verify.space import Space, collect_constants, nice_value
+from verify.space import Space, nice_value
 
 Predicate = Callable[[Mapping[str, Value]], bool]
 
@@ -98,14 +99,7 @@ class Minimiser:
         """`constants`: the thresholds to try per variable (default: every comparison in the model)."""
         self.model = model
         if constants is None:
-            used: set[str] = set()
-            found: dict[str, set[Fraction]] = {}
-            conds: list[m.Cond] = [a.cond for a in model.assumptions]
-            conds.extend(r.cond for d in model.decisions for r in d.rules)
-            conds.extend(p.condition for p in model.properties if p.condition is not None)
-            for c in conds:
-                collect_constants(c, used, found)
-            constants = found
+            constants = model_constants(model)
         self._constants = {k: sorted(set(v)) for k, v in constants.items()}
         self._candidates: dict[str, list[Value]] = {}
 

@@ -38,6 +38,7 @@ class Encoder:
         self._cache: dict[int, tuple[m.Cond, Any]] = {}
         self._fresh = 0
         self._ints: dict[int, Any] = {}
+        self._bool_sort: Any = None
         self.true = z3.BoolVal(True, self.ctx)
         self.false = z3.BoolVal(False, self.ctx)
         for var in model.variables:
@@ -76,7 +77,12 @@ class Encoder:
 
     def fresh_bool(self, hint: str = "aux") -> Any:
         self._fresh += 1
-        return z3.Bool(f"{hint}!{self._fresh}", self.ctx)
+        # `z3.Bool(name, ctx)` through the C API: products declare one per node
+        ctx = self.ctx
+        if self._bool_sort is None:
+            self._bool_sort = z3.BoolSort(ctx)
+        symbol = z3.Z3_mk_string_symbol(ctx.ref(), f"{hint}!{self._fresh}")
+        return z3.BoolRef(z3.Z3_mk_const(ctx.ref(), symbol, self._bool_sort.ast), ctx)
 
     def fresh_int(self, hint: str = "aux") -> Any:
         self._fresh += 1

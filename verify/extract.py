@@ -12,11 +12,12 @@ prune with it and confirm with Z3.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, Literal, cast
 
 from dsl import model as m
 from dsl.cond import CondVisitor
-from verify.box import Box, Item, Mask
+from dsl.ops import Op
+from verify.box import Box, Item, Mask, Range
 from verify.space import Space
 
 
@@ -208,3 +209,136 @@ class _Extractor(CondVisitor[tuple[Sparse | None, bool]]):
             acc, ok = _sparse_union(self.space, acc, b)
             exact = exact and ok
         return acc, exact
+
+
+# -- conjunctions of one-variable atoms, the shape of most rules: extracted without sparse boxes --
+
+AtomKind = Literal["bool", "enum", "compare"]
+Atom = tuple[str, AtomKind, Any]
+"""A one-variable constraint: (variable, "bool", the value), (variable, "enum", the mask's value set
+and whether it is negated), or (variable, "compare", (op, value)) for `variable op value`."""
+
+
+@dataclass
+class Conjunction:
+    """A condition that is a conjunction of one-variable atoms (negations pushed in), with the
+    variables it reads and the constant of each comparison: what `Space` and `extract` would
+    collect from it, in one walk."""
+
+    atoms: list[Atom]
+    reads: set[str]
+
+
+def conjunction(cond: m.Cond) -> Conjunction | None:
+    """The condition as a conjunction of atoms, or None when it is not one (a disjunction, a
+    comparison of several variables, `!=`, a constant false): then `extract` decides."""
+    walker = _Atoms()
+    return Conjunction(walker.atoms, walker.reads) if walker.visit(cond) else None
+
+
+class _Atoms(CondVisitor[bool]):
+    """Collects the atoms of a conjunction (`neg`: of the negation of the node being visited)."""
+
+    def __init__(self) -> None:
+        self.atoms: list[Atom] = []
+        self.reads: set[str] = set()
+        self.neg = False
+
+    def visit_const(self, c: m.Const) -> bool:
+        return c.value != self.neg  # true adds nothing; false is the empty box (left to `extract`)
+
+    def visit_bool_var(self, c: m.BoolVar) -> bool:
+        self.atoms.append((c.var, "bool", not self.neg))
+        self.reads.add(c.var)
+        return True
+
+    def visit_enum_in(self, c: m.EnumIn) -> bool:
+        self.atoms.append((c.var, "enum", (c.values, self.neg)))
+        self.reads.add(c.var)
+        return True
+
+    def visit_compare(self, c: m.Compare) -> bool:
+        bound = c.bound()
+        if bound is None:
+            return False
+        op = bound.op.negate() if self.neg else bound.op
+        if op is Op.NE:
+            return False  # two ranges
+        self.atoms.append((bound.var, "compare", (op, bound.value)))
+        if len(c.left.terms) + len(c.right.terms) == 1:
+            self.reads.add(bound.var)
+        else:  # `x + y - y < 3` reads y too
+            self.reads.update(c.left.vars)
+            self.reads.update(c.right.vars)
+        return True
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> bool:
+        return False
+
+    def visit_not(self, c: m.Not) -> bool:
+        self.neg = not self.neg
+        try:
+            return self.visit(c.operand)
+        finally:
+            self.neg = not self.neg
+
+    def visit_and(self, c: m.And) -> bool:
+        return not self.neg and self._all(c.operands)
+
+    def visit_or(self, c: m.Or) -> bool:
+        return self.neg and self._all(c.operands)  # not (a or b) = not a and not b
+
+    def _all(self, operands: tuple[m.Cond, ...]) -> bool:
+        return all(self.visit(o) for o in operands)
+
+    def visit_named(self, c: m.Named) -> bool:
+        return self.visit(c.body)
+
+
+class AtomBoxes:
+    """Boxes of conjunctions over one space: the box `extract` gives (always exact), built item by item."""
+
+    def __init__(self, space: Space) -> None:
+        self.space = space
+        self.bits = [{v: 1 << k for k, v in enumerate(d.values)} for d in space.dims]
+        self.enum_full = [(1 << len(d.values)) - 1 for d in space.dims]
+        # (dimension, op, numerator, denominator) -> the ranges of `x op value`: tables repeat thresholds
+        self._ranges: dict[tuple[int, Op, int, int], list[tuple[int, int]]] = {}
+
+    def box(self, atoms: list[Atom]) -> Box | None:
+        space = self.space
+        index = space.index
+        items: list[Item] = list(space.full)
+        for var, kind, payload in atoms:
+            i = index[var]
+            cur = items[i]
+            if kind == "compare":
+                op, value = payload
+                key = (i, op, value.numerator, value.denominator)
+                ranges = self._ranges.get(key)
+                if ranges is None:
+                    ranges = self._ranges[key] = space.compare_range(i, op, value)
+                if not ranges:
+                    return None
+                a, b = ranges[0]
+                lo, hi = cast(Range, cur)
+                lo, hi = max(lo, a), min(hi, b)
+                if lo > hi:
+                    return None
+                items[i] = (lo, hi)
+            else:
+                if kind == "bool":
+                    mask = 0b10 if payload else 0b01
+                else:
+                    values, neg = payload
+                    bits = self.bits[i]
+                    mask = 0
+                    for v in values:
+                        mask |= bits[v]
+                    if neg:
+                        mask = self.enum_full[i] & ~mask
+                mask &= cast(Mask, cur)
+                if not mask:
+                    return None
+                items[i] = mask
+        return tuple(items)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from bisect import bisect_left
-from collections.abc import Container, Iterable, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from typing import Any
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
@@ -23,6 +23,7 @@ from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
 from dsl.diagnostics import VeripathError, diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
+from verify.boxindex import decision_reads
 from verify.context import Context, Session, default_patient
 from verify.counterexample import Minimiser, make_evidence, path_steps
 from verify.encode import Encoder
@@ -51,8 +52,7 @@ class PathwayVerifier:
         # the variables each decision's effective guards read (all its rules' conditions), by
         # decision and by each copy of a decision that reads later results (`Decision.key`)
         self._decision_vars = {
-            d.key: frozenset(v for r in d.rules for v, _ in uses(r.cond))
-            for d in (*self.model.decisions, *self.model.latest_copies)
+            d.key: decision_reads(self.model, d) for d in (*self.model.decisions, *self.model.latest_copies)
         }
         # the variables read by the decisions on some path to each node (not the node itself)
         self._vars_before: list[frozenset[str]] = []
@@ -288,6 +288,11 @@ class PathwayVerifier:
             path, length = self._sample_path(t, samples[k], how)
             return path.reading(touched, length)
 
+        def follows(k: int, p: Mapping[str, Value], touched: frozenset[str]) -> bool:
+            t, how = origins[k]
+            path, length = self._sample_path(t, samples[k], how)
+            return path.follows(p, touched, length, still_applies)
+
         formula = self.enc.or_(self.reach_expr(t) for t in targets)
         trivial = targets == [self.base.start] and not model.assumptions
 
@@ -312,6 +317,7 @@ class PathwayVerifier:
             decision_vars=self._decision_vars,
             assumption_vars=frozenset(v for a in model.assumptions for v, _ in uses(a.cond)),
             still_applies=still_applies,
+            follows_fn=follows,
         )
 
     # -- the checks ---------------------------------------------------------------------------
@@ -492,7 +498,7 @@ class _SamplePath:
     """A path as (decision, rule, decision node) steps, with the positions of the steps whose
     decision reads each variable."""
 
-    __slots__ = ("by_var", "triples", "upto")
+    __slots__ = ("_follows", "by_var", "triples", "upto")
 
     def __init__(self, steps: list[tuple[int, GuardKey]], decision_vars: Mapping[str, frozenset[str]]) -> None:
         # one triple per rule edge of the path; upto[n]: the number of triples before steps[n]
@@ -507,6 +513,42 @@ class _SamplePath:
         for pos, (d, _, _) in enumerate(self.triples):
             for v in decision_vars.get(d, ()):
                 self.by_var.setdefault(v, []).append(pos)
+        # the values of some variables -> [steps checked, first step where a patient with them leaves
+        # the path (len(triples): none yet)]
+        self._follows: dict[tuple[tuple[str, Value], ...], list[int]] = {}
+
+    def follows(
+        self,
+        p: Mapping[str, Value],
+        touched: frozenset[str],
+        length: int,
+        applies: Callable[[Mapping[str, Value], tuple[str, int, int]], bool],
+    ) -> bool:
+        """Whether p, who differs from the path's patient only in `touched`, still goes where the path
+        goes (`applies`) at each of its first `length` steps whose decision reads a touched variable.
+
+        Kept per values of the touched variables, so that each step is checked once for them however
+        many decisions along the path ask (asking at every decision in turn is then linear)."""
+        key = tuple(sorted((v, p[v]) for v in touched))
+        state = self._follows.get(key)
+        if state is None:
+            state = self._follows[key] = [0, len(self.triples)]
+        checked, failed = state
+        if failed < length:
+            return False
+        if checked >= length:
+            return True
+        pos: set[int] = set()
+        for v in touched:
+            at = self.by_var.get(v)
+            if at:
+                pos.update(at[bisect_left(at, checked) : bisect_left(at, length)])
+        for k in sorted(pos):
+            if not applies(p, self.triples[k]):
+                state[1] = k
+                return False
+        state[0] = length
+        return True
 
     def reading(self, touched: frozenset[str], length: int) -> list[tuple[str, int, int]]:
         """The steps among the first `length` whose decision reads a touched variable, in order."""

@@ -24,8 +24,8 @@ from typing import Any
 
 from compiler.graph import DecisionGraph
 from dsl import model as m
-from dsl.cond import CondVisitor, reads
 from dsl.model import Value
+from verify.boxindex import INDEX_MIN_RULES, rule_boxes
 from verify.encode import Encoder
 from verify.evaluate import evaluate
 
@@ -67,120 +67,12 @@ def applicable(decision: m.Decision, matched: Sequence[int]) -> tuple[int, ...]:
 
 def matching(decision: m.Decision, patient: Mapping[str, Value], model: m.Model | None = None) -> tuple[int, ...]:
     """Indices (1-based) of the rules whose condition holds for the patient (with the model, through
-    the decision's rule index, which skips rules that cannot match)."""
+    the decision's rule boxes, which find them without evaluating every condition)."""
     if model is not None and len(decision.rules) >= INDEX_MIN_RULES:
-        return tuple(r.index for r in rule_index(model, decision).candidates(patient) if evaluate(r.cond, patient))
+        hit = rule_boxes(model, decision).matching(patient)
+        if hit is not None:
+            return hit
     return tuple(r.index for r in decision.rules if evaluate(r.cond, patient))
-
-
-INDEX_MIN_RULES = 32  # smaller decisions are evaluated rule by rule
-
-
-class RuleIndex:
-    """The rules of a decision bucketed by the value of one enumeration or bool input that many
-    of them constrain in a top-level conjunct (`x in {..}`, `b`, `not b`): a patient's candidate
-    rules are those of the bucket of its value, in rule order. A superset of the matching rules;
-    used only for patients that give every value the decision reads, so that skipping a rule
-    never skips a missing-value error."""
-
-    def __init__(self, model: m.Model, decision: m.Decision) -> None:
-        self.rules = decision.rules
-        self.reads = frozenset(v for r in decision.rules for v, _ in reads(r.cond))
-        self.var: str | None = None
-        self.buckets: dict[Value, tuple[m.Rule, ...]] = {}
-        best: float = 0.7 * len(decision.rules)  # use an index only if it saves 30 %
-        for var in sorted(self.reads):
-            t = model.variable(var).type
-            domain: tuple[Value, ...]
-            if isinstance(t, m.BoolType):
-                domain = (False, True)
-            elif isinstance(t, m.EnumType):
-                domain = tuple(t.values)
-            else:
-                continue
-            buckets: dict[Value, list[m.Rule]] = {v: [] for v in domain}
-            for r in decision.rules:
-                allowed = _allowed(r.cond, var, domain)
-                for v in domain:
-                    if v in allowed:
-                        buckets[v].append(r)
-            mean = sum(len(b) for b in buckets.values()) / len(domain)
-            if mean < best:
-                best, self.var = mean, var
-                self.buckets = {v: tuple(b) for v, b in buckets.items()}
-
-    def candidates(self, patient: Mapping[str, Value]) -> Sequence[m.Rule]:
-        var = self.var
-        if var is None or not all(v in patient for v in self.reads):
-            return self.rules
-        value = patient[var]
-        return self.buckets.get(value, self.rules)
-
-
-def _allowed(cond: m.Cond, var: str, domain: tuple[Value, ...]) -> frozenset[Value]:
-    """The values of `var` for which the top-level conjuncts of `cond` that constrain `var` alone
-    (a set, a bool or its negation) can hold."""
-    return _Allowed(var, frozenset(domain)).visit(cond)
-
-
-class _Allowed(CondVisitor[frozenset[Value]]):
-    """A superset of the values of one variable under which a condition can hold (every value
-    unless a top-level conjunct constrains that variable alone)."""
-
-    def __init__(self, var: str, domain: frozenset[Value]) -> None:
-        self.var, self.domain = var, domain
-
-    def visit_const(self, c: m.Const) -> frozenset[Value]:
-        return self.domain
-
-    def visit_bool_var(self, c: m.BoolVar) -> frozenset[Value]:
-        return self.domain & {True} if c.var == self.var else self.domain
-
-    def visit_enum_in(self, c: m.EnumIn) -> frozenset[Value]:
-        return self.domain & frozenset(c.values) if c.var == self.var else self.domain
-
-    def visit_compare(self, c: m.Compare) -> frozenset[Value]:
-        return self.domain
-
-    def visit_enum_compare(self, c: m.EnumCompare) -> frozenset[Value]:
-        return self.domain
-
-    def visit_not(self, c: m.Not) -> frozenset[Value]:
-        # `not b` for the variable itself; any other negation: every value
-        inner = _Allowed(self.var, self.domain).visit(c.operand)
-        return self.domain & {False} if inner == self.domain & {True} and _is_var(c.operand, self.var) else self.domain
-
-    def visit_and(self, c: m.And) -> frozenset[Value]:
-        out = self.domain
-        for o in c.operands:
-            out &= self.visit(o)
-        return out
-
-    def visit_or(self, c: m.Or) -> frozenset[Value]:
-        return self.domain
-
-    def visit_named(self, c: m.Named) -> frozenset[Value]:
-        return self.visit(c.body)
-
-
-def _is_var(c: m.Cond, var: str) -> bool:
-    """Is the condition the bool variable itself?"""
-    return [name for name, _ in reads(c)] == [var] and _Allowed(var, frozenset((False, True))).visit(c) == {True}
-
-
-_INDEXES: dict[int, tuple[m.Decision, RuleIndex]] = {}
-
-
-def rule_index(model: m.Model, decision: m.Decision) -> RuleIndex:
-    """The decision's RuleIndex (built once per decision object)."""
-    hit = _INDEXES.get(id(decision))
-    if hit is not None and hit[0] is decision:
-        return hit[1]
-    if len(_INDEXES) >= 10_000:
-        _INDEXES.clear()
-    index = RuleIndex(model, decision)
-    _INDEXES[id(decision)] = (decision, index)  # keeps `decision` alive so that its id stays unique
-    return index
 
 
 class Guards:
@@ -277,12 +169,10 @@ class Firing:
         if hit is None:
             decision = self.model.decision(name)
             if decision.hit_policy == "first":  # the first match is enough
-                rules = (
-                    rule_index(self.model, decision).candidates(self.patient)
-                    if len(decision.rules) >= INDEX_MIN_RULES
-                    else decision.rules
-                )
-                hit = next(((r.index,) for r in rules if evaluate(r.cond, self.patient)), ())
+                if len(decision.rules) >= INDEX_MIN_RULES:
+                    hit = rule_boxes(self.model, decision).first(self.patient)
+                if hit is None:
+                    hit = next(((r.index,) for r in decision.rules if evaluate(r.cond, self.patient)), ())
             else:
                 hit = applicable(decision, self.matched(name))
             self._cache[name] = hit
@@ -355,8 +245,33 @@ def out_edges(graph: DecisionGraph, node: str) -> list[tuple[str, GuardKey]]:
     return []
 
 
+class _Shape:
+    """What every product of one graph walks: its topological order and each node's out-edges."""
+
+    def __init__(self, graph: DecisionGraph) -> None:
+        self.graph = graph  # keeps it alive, so that its id stays unique while cached
+        self.order = graph.topological_order()
+        self.edges = {u: out_edges(graph, u) for u in self.order}
+
+
+_SHAPES: dict[int, _Shape] = {}
+
+
+def _shape(graph: DecisionGraph) -> _Shape:
+    """The graph's _Shape, built once per graph object (a lowered graph is never changed): every
+    property builds a product of the same graph."""
+    hit = _SHAPES.get(id(graph))
+    if hit is not None and hit.graph is graph:
+        return hit
+    if len(_SHAPES) >= 8:
+        _SHAPES.clear()
+    shape = _SHAPES[id(graph)] = _Shape(graph)
+    return shape
+
+
 def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
-    order = graph.topological_order()
+    shape = _shape(graph)
+    order = shape.order
     position = {n: i for i, n in enumerate(order)}
     prod = Product(graph=graph)
     # collect per graph node its states (in creation order) and incoming edges
@@ -364,17 +279,14 @@ def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
     first = monitor.enter(monitor.initial, graph, graph.start)
     for q in first:
         states.setdefault(graph.start, {}).setdefault(q, [])
-    edges_cache: dict[str, list[tuple[str, GuardKey]]] = {}
     for u in order:
         here = states.get(u)
         if not here:
             continue
+        edges = shape.edges[u]
         for q in list(here):
             if isinstance(q, Violation):
                 continue
-            edges = edges_cache.get(u)
-            if edges is None:
-                edges = edges_cache[u] = out_edges(graph, u)
             for v, key in edges:
                 for q2 in monitor.enter(q, graph, v):
                     states.setdefault(v, {}).setdefault(q2, []).append(((u, q), key))
@@ -448,11 +360,13 @@ def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Se
     reached = [False] * len(prod.nodes)
     parent: list[tuple[int, GuardKey] | None] = [None] * len(prod.nodes)
     reached[prod.start] = True
+    preds = prod.preds
+    applies = firing.applies  # `firing.enabled`, inlined: this loop visits every edge
     for i in only if only is not None else range(n):
         if i == prod.start:
             continue
-        for p, key in prod.preds[i]:
-            if reached[p] and firing.enabled(key):
+        for p, key in preds[i]:
+            if reached[p] and (key is None or key[1] in applies(key[0])):
                 reached[i] = True
                 parent[i] = (p, key)
                 break

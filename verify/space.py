@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import assert_never
@@ -57,7 +57,7 @@ class Space:
         model: m.Model,
         conds: Sequence[m.Cond],
         extra_vars: Sequence[str] = (),
-        extra_points: Mapping[str, Sequence[Fraction]] | None = None,
+        extra_points: Mapping[str, Iterable[Fraction]] | None = None,
     ) -> None:
         used: set[str] = set(extra_vars)
         constants: dict[str, set[Fraction]] = {}

@@ -44,6 +44,7 @@ class Uncovered:
         start = [k for k, c in enumerate(self.covers) if intersects(c, self.within)]
         stack: list[tuple[Box, list[int], int]] = [(self.within, start, len(self.covers))]
         ndims = len(self.space.dims)
+        discrete = [d.discrete for d in self.space.dims]
         while stack:
             box, cands, seen = stack.pop()
             if seen < len(self.covers):
@@ -63,13 +64,12 @@ class Uncovered:
                 inside = True
                 for i in range(ndims):
                     x, y = c[i], box[i]
-                    if isinstance(x, int):
-                        assert isinstance(y, int)
-                        if y & ~x:
+                    if discrete[i]:  # masks in both (covers and box share the space)
+                        if cast(Mask, y) & ~cast(Mask, x):
                             inside = False
                             counts[i] += 1
                     else:
-                        assert isinstance(y, tuple)
+                        x, y = cast(Range, x), cast(Range, y)
                         if x[0] > y[0] or x[1] < y[1]:
                             inside = False
                             counts[i] += 1

@@ -15,7 +15,7 @@ from tests.verify import reference as ref
 from tests.verify.specgen import conditions
 from verify.bitset import bits_of, iter_bits
 from verify.box import contains, intersects
-from verify.boxindex import BoxIndex, _OrderedIndex
+from verify.boxindex import BoxIndex, RuleBoxes, _OrderedIndex
 from verify.evaluate import evaluate, evaluate3
 from verify.extract import extract
 from verify.space import Space, nice_value
@@ -156,3 +156,22 @@ def test_compiled_evaluation_equals_the_interpreter(texts: list[str], tmp_path_f
     for rule in model.decision("k").rules:
         for p in _points(model):
             assert evaluate(rule.cond, p) == evaluate3(rule.cond, p)
+
+
+@SETTINGS
+@given(texts=st.lists(conditions(INPUTS, False), min_size=1, max_size=5))
+def test_rule_boxes_equal_extraction_and_evaluation(texts: list[str], tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The rule boxes (conjunctions extracted in one walk) are those of `Space` and `extract`, and
+    the rules they find for a patient are those whose condition holds."""
+    model = _model(texts, tmp_path_factory.mktemp("b"))
+    decision = model.decisions[0]
+    rb = RuleBoxes(model, decision)
+    space = Space(model, [r.cond for r in decision.rules])
+    assert rb.space.dims == space.dims
+    assert rb.space.constants == space.constants
+    for rule, box, exact in zip(decision.rules, rb.boxes, rb.exact, strict=True):
+        assert (box, exact) == (extract(space, rule.cond).box, extract(space, rule.cond).exact)
+    for p in _points(model):
+        want = tuple(r.index for r in decision.rules if evaluate(r.cond, p))
+        assert rb.matching(p) == want
+        assert rb.first(p) == want[:1]

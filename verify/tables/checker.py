@@ -14,12 +14,11 @@ from fractions import Fraction
 from typing import Any
 
 from dsl import model as m
-from dsl.cond import compares
 from dsl.evidence import Assignment, PathStep
 from dsl.model import Value
-from verify.bitset import bits_of, iter_bits
-from verify.box import Box, intersects
-from verify.boxindex import BoxIndex
+from verify.bitset import bits_of
+from verify.box import Box
+from verify.boxindex import rule_boxes
 from verify.context import Context
 from verify.counterexample import (
     Minimiser,
@@ -27,12 +26,10 @@ from verify.counterexample import (
     define_steps,
     rule_name,
 )
-from verify.evaluate import evaluate
-from verify.extract import extract
 from verify.reach import applicable, rule_score
 from verify.results import CheckResult, Verdict
 from verify.solver import Patient
-from verify.space import Space, collect_constants
+from verify.space import collect_constants
 from verify.tables import conflict, dead, gap, masked
 
 MAX_GAPS = 20  # uncovered regions reported per decision
@@ -68,23 +65,19 @@ class DecisionChecker:
         self.max_gaps = max_gaps
         self._minimiser: Minimiser | None = minimiser
         self.otherwise_witness: Patient | None = None
-        rules = decision.rules
-        self.otherwise = rules[-1] if rules and rules[-1].is_otherwise else None
-        self.main = [r for r in rules if not r.is_otherwise]
-        self.space = Space(self.model, [r.cond for r in self.main])
-        self.infos: list[RuleInfo] = []
-        for r in self.main:
-            ext = extract(self.space, r.cond)
-            self.infos.append(RuleInfo(rule=r, box=ext.box, exact=ext.exact))
-        self.index = BoxIndex(self.space, [i.box for i in self.infos])
+        # the rules as boxes, shared with the replay of patients through the graph (`reach.Firing`)
+        self.boxes = rule_boxes(self.model, decision)
+        self.otherwise = self.boxes.otherwise
+        self.main = self.boxes.main
+        self.space = self.boxes.space
+        self.infos: list[RuleInfo] = [
+            RuleInfo(rule=r, box=box, exact=exact)
+            for r, box, exact in zip(self.main, self.boxes.boxes, self.boxes.exact, strict=True)
+        ]
+        self.index = self.boxes.index
         self.all_exact = all(i.exact for i in self.infos)
         # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`
-        self.linear: list[tuple[tuple[tuple[str, Fraction], ...], Fraction]] = []
-        for r in self.main:
-            for c in compares(r.cond):
-                terms, k = c.normal()
-                if len(terms) > 1 and (terms, k) not in self.linear:
-                    self.linear.append((terms, k))
+        self.linear = self.boxes.linear
         self.findings_used = [d.var for d in self.space.dims if self.model.variable(d.var).is_finding]
         n = len(self.infos)
         self._by_score: dict[int, int] = {}
@@ -118,17 +111,8 @@ class DecisionChecker:
 
     def matched(self, p: Mapping[str, Value], among: int | None = None) -> list[int]:
         """0-based indices of the main rules matching a full patient (via the index)."""
-        pb = self.space.point_box(p)
-        cands = self.index.candidates(pb)
-        if among is not None:
-            cands &= among
-        out = []
-        for k in iter_bits(cands):
-            info = self.infos[k]
-            assert info.box is not None
-            if intersects(info.box, pb) and (info.exact or evaluate(info.rule.cond, p)):
-                out.append(k)
-        return out
+        point = self.boxes.point(p)
+        return list(self.boxes.matched(self.space.point_box(p) if point is None else point, p, among))
 
     def applies(self, p: Mapping[str, Value]) -> tuple[int, ...]:
         """1-based indices of the rules that apply to a patient under the hit policy."""

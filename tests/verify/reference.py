@@ -132,6 +132,14 @@ def results(model: m.Model, graph: DecisionGraph | None, *more: DecisionGraph) -
     return {v.name: max(1, most.get(v.revealed_by or "", 1)) for v in model.findings}
 
 
+def space_size(graph: DecisionGraph) -> int:
+    """How many patients `patients` enumerates (before the assumptions): every variable's
+    interesting points, once per result of a finding whose study is repeated."""
+    model = graph.model
+    n = results(model, graph)
+    return math.prod(len(domain(model, v)) ** n.get(v.name, 1) for v in model.variables)
+
+
 def view(model: m.Model, p: Mapping[str, Value], counts: Mapping[str, int]) -> Patient:
     """The patient as a decision sees it after `counts` orders of each action: each finding is
     its latest result (the first before its study is ordered)."""

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Final, Literal
 
-__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VERDICT", "VERSION", "Disposition", "OneOf", "Order", "Path", "RATINGS", "Rating", "Recommendation", "Step", "check", "lookup", "recommend", "walk"]
+__all__ = ["GUIDELINE", "PROVED", "SOURCES_SHA256", "TITLE", "VARIANTS", "VERDICT", "VERSION", "Disposition", "OneOf", "Order", "Path", "RATINGS", "RULE_VARIANTS", "Rating", "Recommendation", "Step", "check", "lookup", "recommend", "walk"]
 
 GUIDELINE: Final = 'repeat_once'
 TITLE: Final = 'Repeat a nondiagnostic ultrasound once, then MRI'
@@ -160,6 +160,12 @@ _DISPOSITIONS: Final[dict[str, tuple[Any, ...]]] = {
 
 # ---- ratings: rule id -> every rating it records (its own, its actions', also rated) ----
 RATINGS: Final[dict[str, tuple[Rating, ...]]] = {
+}
+
+# ---- variants: the published tables (name -> title and ratings), and each rule's variant ----
+VARIANTS: Final[dict[str, tuple[str, tuple[Rating, ...]]]] = {
+}
+RULE_VARIANTS: Final[dict[str, str]] = {
 }
 
 # ---- decisions: (name, title, hit policy) ----

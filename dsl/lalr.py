@@ -366,21 +366,9 @@ class Parser:
                 del values[-size:]
                 del extents[-size:]
                 del stack[-size:]
-                if spliced is not None:  # splice inlined children (Lark's ChildFilterLALR_NoPlaceholders)
-                    items: list[Any] = []
-                    for child, inline in zip(children, spliced, strict=True):
-                        if not inline:
-                            items.append(child)
-                        elif items:
-                            items += child
-                        else:
-                            items = child
-                    if not keep_all:
-                        items = [c for c in items if c.__class__ is not Tok or c.type not in drop]
-                elif kept is not None:
-                    items = [children[i] for i in kept]
-                else:
-                    items = children
+                items = (
+                    children if spliced is None and kept is None else _items(children, spliced, kept, keep_all, drop)
+                )
                 values.append(items if handler is None else handler(extent, items))
                 extents.append(extent)
                 below = stack[-1]
@@ -400,7 +388,7 @@ class Parser:
             action = states[stack[-1]].get("$END")
             if action is None or action >= 0:
                 raise Fallback
-            origin, size, rule_kind, handler, _, spliced, keep_all = self.rules[~action]
+            origin, size, rule_kind, handler, kept, spliced, keep_all = self.rules[~action]
             if rule_kind == PASS:
                 stack[-1] = states[stack[-2]][origin]
             else:
@@ -411,19 +399,38 @@ class Parser:
                 del values[-size:]
                 del extents[-size:]
                 del stack[-size:]
-                items: list[Any] = []
-                for child, inline in zip(children, spliced or (False,) * size, strict=True):
-                    if not inline:
-                        items.append(child)
-                    else:
-                        items += child
-                if not keep_all:
-                    items = [c for c in items if c.__class__ is not Tok or c.type not in self.drop]
+                items = _items(children, spliced, kept, keep_all, self.drop)
                 values.append(items if handler is None else handler(extent, items))
                 extents.append(extent)
                 stack.append(states[stack[-1]][origin])
             if stack[-1] == self.end:
                 return values[-1]
+
+
+def _items(
+    children: list[Any],
+    spliced: tuple[bool, ...] | None,
+    kept: tuple[int, ...] | None,
+    keep_all: bool,
+    drop: frozenset[str],
+) -> list[Any]:
+    """What a reduced rule's handler receives: its children with inlined rules spliced in (Lark's
+    ChildFilterLALR_NoPlaceholders) and, unless the handler keeps every token, the dropped tokens left out."""
+    if spliced is not None:
+        items: list[Any] = []
+        for child, inline in zip(children, spliced, strict=True):
+            if not inline:
+                items.append(child)
+            elif items:
+                items += child
+            else:
+                items = child
+        if not keep_all:
+            items = [c for c in items if c.__class__ is not Tok or c.type not in drop]
+        return items
+    if kept is not None:
+        return [children[i] for i in kept]
+    return children
 
 
 def main(argv: Sequence[str] | None = None) -> int:

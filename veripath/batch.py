@@ -27,7 +27,6 @@ import dataclasses
 import functools
 import hashlib
 import os
-import pickle
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +124,8 @@ def load(directory: str, key: str) -> FileResult | None:
         digest, _, payload = data[len(_MAGIC) :].partition(b"\n")
         if digest.decode("ascii") != _digest(payload):
             return None
+        import pickle  # only a run with a cache pays for it
+
         value = pickle.loads(payload)
         depends, result = value["depends"], value["result"]
         if not isinstance(result, FileResult):
@@ -138,9 +139,10 @@ def load(directory: str, key: str) -> FileResult | None:
 
 def store(directory: str, key: str, result: FileResult, depends: list[tuple[str, str]]) -> None:
     """Write the entry of `key` atomically; a failure to write only loses the entry."""
-    payload = pickle.dumps({"depends": depends, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    import pickle
     import tempfile
 
+    payload = pickle.dumps({"depends": depends, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
     path = _entry_path(directory, key)
     with contextlib.suppress(OSError):
         os.makedirs(os.path.dirname(path), exist_ok=True)

@@ -1,4 +1,4 @@
-"""dsl.frozen.node: the AST and Model classes behave as the dataclasses they were before."""
+"""dsl.frozen.node: the AST, Model and evidence classes behave as the dataclasses they were before."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from typing import Any
 
 import pytest
 
-from dsl import ast, model
+from dsl import ast, diagnostics, evidence, model
 from dsl.frozen import node
 from dsl.source import Span
 
 CLASSES = sorted(
     (
         c
-        for m in (ast, model)
+        for m in (ast, model, evidence, diagnostics)
         for c in vars(m).values()
         if isinstance(c, type) and c.__module__ == m.__name__ and dataclasses.is_dataclass(c)
-        if not hasattr(c, "__post_init__")  # Model: made by dataclasses itself
+        if not hasattr(c, "__post_init__")  # Model, Diagnostic: made by dataclasses itself
     ),
     key=lambda c: (c.__module__, c.__name__),
 )

@@ -212,14 +212,15 @@ def _worker_init() -> None:
 @contextlib.contextmanager
 def worker_pool(workers: int, preload: str) -> Iterator[ProcessPoolExecutor]:
     """A pool of `workers` processes. On POSIX a fork server imports `preload` (the module whose
-    functions the workers run) once and each worker forks from it; an exception or Ctrl-C while
+    functions the workers run) and what the passes import when they run (`pipeline.PASS_MODULES`)
+    once, and each worker forks from it; an exception or Ctrl-C while
     the pool is in use cancels what has not started."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     context: Any = get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":
-        context.set_forkserver_preload([preload])
+        context.set_forkserver_preload([preload, *pipeline.PASS_MODULES])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
         try:
             yield pool

@@ -1,4 +1,4 @@
-"""The abstract syntax tree: one frozen dataclass per node, each with its span.
+"""The abstract syntax tree: one frozen dataclass per node (`@node`, see dsl/frozen.py), each with its span.
 
 Children are tuples so nodes are hashable. Nothing here knows about Lark.
 """

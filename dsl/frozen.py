@@ -3,8 +3,9 @@
 Every `veripath` process imports the AST and the Model (about 90 classes) before it reads
 a spec. `dataclasses.dataclass(frozen=True, slots=True, kw_only=True)` writes the source of
 seven methods per class and compiles each (`exec`), then builds the class's docstring with
-`inspect.signature`: about a millisecond per class, a sixth of what `veripath check specs/`
-spends before reading. `@node` makes the same dataclass (`dataclasses.fields`, `replace`,
+`inspect.signature`: about a millisecond per class on the project's 2-core machine, 0.16 s of
+CPU to import `dsl.ast` and `dsl.model` (beyond the standard library), 0.06 s with `@node`
+(medians of 11 interleaved processes, byte-compiled). `@node` makes the same dataclass (`dataclasses.fields`, `replace`,
 `asdict`, `FrozenInstanceError`, pickling, `match` by keyword all work as before) but
 compiles only what must be compiled:
 
@@ -49,16 +50,20 @@ def _key(names: list[str]) -> Callable[[Any], tuple[Any, ...]]:
     return lambda self: ()
 
 
-def _compare(key: Callable[[Any], tuple[Any, ...]]) -> tuple[Callable[[Any, Any], Any], Callable[[Any], int]]:
+def _eq(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any, Any], Any]:
     def __eq__(self: Any, other: Any) -> Any:
         if other.__class__ is self.__class__:
             return key(self) == key(other)
         return NotImplemented
 
+    return __eq__
+
+
+def _hash(key: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], int]:
     def __hash__(self: Any) -> int:
         return hash(key(self))
 
-    return __eq__, __hash__
+    return __hash__
 
 
 def _doc(cls: type) -> str:
@@ -124,11 +129,10 @@ def node(cls: type[_T]) -> type[_T]:
     kind.__getstate__, kind.__setstate__ = __getstate__, __setstate__
     kind.__node_repr__ = tuple(f.name for f in fields if f.repr)
     kind.__repr__ = _repr
-    compared = [f.name for f in fields if f.compare]
-    kind.__eq__, kind.__hash__ = _compare(_key(compared))
+    compared = _key([f.name for f in fields if f.compare])
     hashed = [f.name for f in fields if (f.compare if f.hash is None else f.hash)]
-    if hashed != compared:
-        kind.__hash__ = _compare(_key(hashed))[1]
+    kind.__eq__ = _eq(compared)
+    kind.__hash__ = _hash(compared if hashed == [f.name for f in fields if f.compare] else _key(hashed))
     if not doc:
         kind.__doc__ = _doc(made)
     # the one compiled method (same signature and defaults as dataclasses')

@@ -1,30 +1,30 @@
-"""The abstract syntax tree: one frozen dataclass per node, each with its span.
+"""The abstract syntax tree: one frozen dataclass per node (`@node`, see dsl/frozen.py), each with its span.
 
 Children are tuples so nodes are hashable. Nothing here knows about Lark.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal, TypeAlias, get_args
 
+from dsl.frozen import node
 from dsl.model import DispositionKind, DispositionSetKind, HitPolicy, ModelKind, PropertyKind, WaiverTargetKind
 from dsl.ops import Op
-from dsl.source import Span, direct_init_all, maker
+from dsl.source import Span, maker
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Node:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Name(Node):
     text: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Text(Node):
     """A string literal, unescaped."""
 
@@ -34,28 +34,28 @@ class Text(Node):
 # ---- expressions ------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Expr(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class NameRef(Expr):
     name: Name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class BoolLit(Expr):
     value: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class NumberLit(Expr):
     value: Fraction
     unit: Name | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Compare(Expr):
     op: Op
     left: Expression
@@ -66,7 +66,7 @@ ArithOp = Literal["+", "-", "*", "/"]
 ARITH_OPS: tuple[ArithOp, ...] = get_args(ArithOp)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Arith(Expr):
     """`left + right`, `left - right`, `left * right`, `left / right` (numbers only)."""
 
@@ -75,21 +75,21 @@ class Arith(Expr):
     right: Expression
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Neg(Expr):
     """`-operand` (a number)."""
 
     operand: Expression
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Member(Expr):
     name: Name
     values: tuple[Name, ...]
     negated: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class InRange(Expr):
     name: Name
     low: Expression
@@ -99,22 +99,22 @@ class InRange(Expr):
     unit: Name | None = None  # `age in [30, 40) years`: the unit of bounds that give none
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Not(Expr):
     operand: Expression
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class And(Expr):
     operands: tuple[Expression, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Or(Expr):
     operands: tuple[Expression, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Implies(Expr):
     left: Expression
     right: Expression
@@ -129,12 +129,12 @@ Expression: TypeAlias = (
 # ---- types ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class BoolTypeSpec(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class NumberTypeSpec(Node):
     integer: bool
     low: Fraction
@@ -142,7 +142,7 @@ class NumberTypeSpec(Node):
     unit: Name | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class EnumTypeSpec(Node):
     values: tuple[Name, ...]
 
@@ -153,7 +153,7 @@ TypeSpec = BoolTypeSpec | NumberTypeSpec | EnumTypeSpec
 # ---- declarations -------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Header(Node):
     kind: ModelKind
     name: Name
@@ -161,37 +161,37 @@ class Header(Node):
     version: Text | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Decl(Node):
     pass
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class ImportDecl(Decl):
     path: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class SourceDecl(Decl):
     name: Name
     title: Text
     url: Text | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class InputDecl(Decl):
     name: Name
     title: Text | None
     type: TypeSpec
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class AssumeDecl(Decl):
     title: Text | None
     expr: Expression
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class DefineDecl(Decl):
     """`define NAME ["title"]: expr`: a named condition."""
 
@@ -200,21 +200,21 @@ class DefineDecl(Decl):
     expr: Expression
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class ActionAttr(Node):
     key: str  # kind, modality, contrast, cross_sectional, radiation, pediatric_radiation, within, urgency
     value: str | None
     amount: Fraction | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class ActionDecl(Decl):
     name: Name
     title: Text
     attrs: tuple[ActionAttr, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class FindingDecl(Decl):
     name: Name
     title: Text | None
@@ -222,7 +222,7 @@ class FindingDecl(Decl):
     type: NumberTypeSpec | EnumTypeSpec
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class DispositionDecl(Decl):
     name: Name
     title: Text
@@ -231,12 +231,12 @@ class DispositionDecl(Decl):
     unit: Name | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class StartDecl(Decl):
     decision: Name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Rating(Node):
     """`rated [ACTION] CATEGORY [SCORE] [disagreement]`, or one item of `also rated`."""
 
@@ -246,14 +246,14 @@ class Rating(Node):
     disagreement: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Option(Node):
     """One option of a choice: an action, or a sequence of actions `(a, b)`."""
 
     actions: tuple[Name, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Choice(Node):
     """`one of {a, (b, c)}` in an order list: the clinician takes exactly one option."""
 
@@ -267,19 +267,19 @@ class Choice(Node):
 OrderItem = Name | Choice
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Citation(Node):
     source: Name
     locator: Text | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Finish(Node):
     disposition: Name
     reason: Text | None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class OrderReason(Node):
     """`ordered ACTION because "why" cite SOURCE ["where"]`: why the rule orders an action its
     variant rates usually not appropriate (or does not rate)."""
@@ -289,7 +289,7 @@ class OrderReason(Node):
     citation: Citation
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Rule(Node):
     label: Name | None
     condition: Expression | None  # None means 'otherwise'
@@ -305,7 +305,7 @@ class Rule(Node):
     reasons: tuple[OrderReason, ...] = ()  # `ordered A because "why" cite S`
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class DecisionDecl(Decl):
     name: Name
     title: Text
@@ -314,7 +314,7 @@ class DecisionDecl(Decl):
     rules: tuple[Rule, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class VariantDecl(Decl):
     """`variant NAME "title" cite S ... rated A CATEGORY [SCORE] [disagreement] ...`: one published table."""
 
@@ -325,13 +325,13 @@ class VariantDecl(Decl):
     notes: tuple[Text, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class ActionSet(Node):
     kind: str  # action | attribute | modality | list
     names: tuple[Name, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class DispositionSet(Node):
     """`reassure`, `{reassure, discharged}` or `any reassure` (every disposition of a kind)."""
 
@@ -339,7 +339,7 @@ class DispositionSet(Node):
     names: tuple[Name, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class PropertyBody(Node):
     kind: PropertyKind
     condition: Expression | None = None
@@ -350,14 +350,14 @@ class PropertyBody(Node):
     bound: int | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class PropertyDecl(Decl):
     name: Name
     title: Text | None
     body: PropertyBody
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Value(Node):
     kind: str  # name | bool | number
     name: Name | None = None
@@ -366,7 +366,7 @@ class Value(Node):
     unit: Name | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Assignment(Node):
     name: Name
     value: Value
@@ -374,7 +374,7 @@ class Assignment(Node):
     later: tuple[Value, ...] = ()
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class ExampleDecl(Decl):
     title: Text
     citations: tuple[Citation, ...]
@@ -383,7 +383,7 @@ class ExampleDecl(Decl):
     expect_end: Name
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class WaiveDecl(Decl):
     """`waive CODE on KIND NAME [rule A | rules A, B] because "reason"`."""
 
@@ -394,7 +394,7 @@ class WaiveDecl(Decl):
     reason: Text
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Module(Node):
     """One parsed file."""
 
@@ -403,6 +403,5 @@ class Module(Node):
     decls: tuple[Decl, ...]
 
 
-direct_init_all(globals())  # frozen nodes built faster (dsl.source.direct_init)
 make_name = maker(Name)
 """`Name(span=..., text=...)`, positionally (span, text) and faster: one per name the parser reads."""

@@ -7,12 +7,13 @@ from typing import Any
 
 from dsl.codes import CODES, Code, Severity
 from dsl.evidence import Counterexample, Evidence
+from dsl.frozen import node
 from dsl.source import Span
 
 __all__ = ["Diagnostic", "Note", "Severity", "VeripathError", "diagnostic", "did_you_mean", "error", "warning"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Note:
     """A secondary message, optionally pointing at another place in the source."""
 

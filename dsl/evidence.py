@@ -13,10 +13,10 @@ This module lives in `dsl/` so that `Diagnostic` can hold it without importing t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
+from dsl.frozen import node
 from dsl.model import MAX_DECIMALS, Fact, Value, exact_decimal, format_fact, format_value
 from dsl.source import Span
 from dsl.units import UNITS
@@ -102,7 +102,7 @@ def fact_from_json(data: Any) -> Fact:
     return value_from_json(data)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Assignment:
     """One fact of a patient: a value, or a finding's results in order (a study ordered more
     than once); numbers are in the variable's declared `unit`."""
@@ -116,7 +116,7 @@ class Assignment:
         return f"{self.name} = {format_fact(self.value, lambda v: format_text(v, self.unit))}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class PathStep:
     """One step of the path a patient follows, with the place in the source it comes from."""
 
@@ -132,7 +132,7 @@ class PathStep:
         return {"kind": self.kind, "text": self.text, "location": self.location}
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Constraint:
     """The values of one variable in a region: a set (`values`) or an interval (`low`, `high`).
 
@@ -203,7 +203,7 @@ class Constraint:
         return out
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Region:
     """A box of patients: one constraint per constrained variable; `free` variables take any value."""
 
@@ -228,7 +228,7 @@ class Region:
         }
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Counterexample:
     """A patient that exhibits a finding, the path they follow, and (gaps) the whole uncovered region."""
 
@@ -254,7 +254,7 @@ class Counterexample:
         return out
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Evidence:
     """What a verification diagnostic carries besides its message.
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal, TypeAlias, TypeVar, get_args
 
+from dsl.frozen import node
 from dsl.ops import Op
-from dsl.source import Span, direct_init_all
+from dsl.source import Span
 
 # ---- closed sets of words ----------------------------------------------------------
 # Each set is a Literal, defined once; the tuple of its members (for validation, hints
@@ -77,13 +78,13 @@ def one_of(choices: tuple[_W, ...], text: str) -> _W:
 # ---- types -------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class BoolType:
     def describe(self) -> str:
         return "bool"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class NumberType:
     low: Fraction
     high: Fraction
@@ -96,7 +97,7 @@ class NumberType:
         return f"{kind} in [{_num(self.low)}, {_num(self.high)}]{unit}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class EnumType:
     values: tuple[str, ...]
 
@@ -245,7 +246,7 @@ def format_fact(fact: Fact, show: Callable[[Value], str] = format_value) -> str:
     return show(fact)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Variable:
     """An input (known from the start) or a finding (revealed by an action)."""
 
@@ -275,22 +276,22 @@ class Variable:
 # `dsl.cond.CondVisitor`, never with a chain of isinstance tests.
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class CondBase:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Const(CondBase):
     value: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class BoolVar(CondBase):
     var: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class EnumIn(CondBase):
     """var's value is one of `values` (equality is a one-element set)."""
 
@@ -298,7 +299,7 @@ class EnumIn(CondBase):
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Linear:
     """A linear expression over numeric variables: the sum of `coefficient * variable` over
     `terms`, plus `offset`; in the unit of its comparison (see `Compare`).
@@ -363,7 +364,7 @@ class Bound:
     value: Fraction
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Compare(CondBase):
     """`left op right` over numbers, both sides in the comparison's unit: the declared unit of the
     first variable it names (constants and other variables are already converted to it)."""
@@ -403,7 +404,7 @@ class Compare(CondBase):
         return bool(self.op.apply(Fraction(0), k)) if not terms else None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class EnumCompare(CondBase):
     """Two enum-typed variables of the same value set compared with == or !=."""
 
@@ -412,22 +413,22 @@ class EnumCompare(CondBase):
     right: str
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Not(CondBase):
     operand: Cond
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class And(CondBase):
     operands: tuple[Cond, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Or(CondBase):
     operands: tuple[Cond, ...]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Named(CondBase):
     """A named condition (`define NAME: ...`) where it is used.
 
@@ -446,7 +447,7 @@ Cond: TypeAlias = Const | BoolVar | EnumIn | Compare | EnumCompare | Not | And |
 # ---- declarations ------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Source:
     name: str
     title: str
@@ -454,14 +455,14 @@ class Source:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Assumption:
     title: str | None
     cond: Cond
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Define:
     """A named condition, `define NAME ["title"]: expr` (uses are `Named` nodes)."""
 
@@ -471,7 +472,7 @@ class Define:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Duration:
     amount: Fraction
     unit: str  # hours | days | weeks | months | years
@@ -480,7 +481,7 @@ class Duration:
         return f"{_num(self.amount)} {self.unit}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Action:
     name: str
     title: str
@@ -495,7 +496,7 @@ class Action:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Disposition:
     name: str
     title: str
@@ -504,7 +505,7 @@ class Disposition:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Rating:
     """An appropriateness rating: of the rule (`action` None), of one action it orders (an option
     of its choice), or of another procedure the source rates for the same variant (`also rated`)."""
@@ -533,7 +534,7 @@ class Rating:
 Option = tuple[str, ...]  # one option of a choice: the actions it orders, in order
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Choice:
     """`one of {a, (b, c)}` in an order list: the clinician takes exactly one option.
 
@@ -594,14 +595,14 @@ def orders_key(items: tuple[OrderItem, ...]) -> tuple[object, ...]:
     return tuple(i if isinstance(i, str) else i.key() for i in items)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Citation:
     source: str
     locator: str | None
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Variant:
     """A published appropriateness table (one ACR variant), declared once with `variant NAME`:
     the rating of each procedure it rates. A rule `in variant NAME` takes its ratings from it."""
@@ -622,7 +623,7 @@ class Variant:
         return tuple(r.action for r in self.ratings if r.action is not None)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class OrderReason:
     """`ordered ACTION because "why" cite SOURCE`: why a rule orders an action its variant rates
     usually not appropriate, or does not rate."""
@@ -633,7 +634,7 @@ class OrderReason:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Rule:
     decision: str
     index: int  # 1-based position in its decision
@@ -700,7 +701,7 @@ class Rule:
         return next((r for r in self.ratings if r.action == action), self.rating)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Decision:
     name: str
     title: str
@@ -722,7 +723,7 @@ class Decision:
         return f"{self.name}{{{','.join(key for _, key in self.latest)}}}"
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class ActionSet:
     """The actions a property talks about, with the words the author used."""
 
@@ -731,7 +732,7 @@ class ActionSet:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class DispositionSet:
     """The dispositions a property talks about, with the words the author used."""
 
@@ -740,7 +741,7 @@ class DispositionSet:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Property:
     """A path property (docs/language.md, "Properties").
 
@@ -763,7 +764,7 @@ class Property:
     ends: DispositionSet | None = None
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Example:
     title: str
     citations: tuple[Citation, ...]
@@ -778,7 +779,7 @@ class Example:
         return next((s for n, s in self.given_spans if n == name), self.span)
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Waiver:
     """A `waive` declaration, resolved: the one finding it accepts, by code and check id, and why."""
 
@@ -791,7 +792,7 @@ class Waiver:
     span: Span
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@node
 class Model:
     kind: ModelKind
     name: str
@@ -868,6 +869,3 @@ class Model:
     @property
     def findings(self) -> tuple[Variable, ...]:
         return tuple(v for v in self.variables if v.is_finding)
-
-
-direct_init_all(globals())  # frozen model nodes built faster (dsl.source.direct_init)

@@ -29,6 +29,12 @@ def direct_init(cls: type[_T]) -> type[_T]:
         or any(not f.init or not f.kw_only or f.default_factory is not dataclasses.MISSING for f in fields)
     ):
         return cls
+    cls.__init__ = slot_init(cls, fields)  # type: ignore[method-assign]
+    return cls
+
+
+def slot_init(cls: type, fields: tuple[dataclasses.Field[Any], ...]) -> Callable[..., None]:
+    """An `__init__` for `cls` taking `fields` by keyword (with their defaults) and storing each through its slot."""
     env: dict[str, Any] = {}
     args, body = [], []
     for i, f in enumerate(fields):
@@ -42,11 +48,10 @@ def direct_init(cls: type[_T]) -> type[_T]:
         body.append(f"    _set{i}(self, {f.name})")
     source = f"def __init__(self, *, {', '.join(args)}):\n" + "\n".join(body)
     exec(source, env)  # the generated text names only the fields; no value is pasted into it
-    init = env["__init__"]
+    init: Callable[..., None] = env["__init__"]
     init.__qualname__ = f"{cls.__qualname__}.__init__"
     init.__module__ = cls.__module__
-    cls.__init__ = init  # type: ignore[method-assign]
-    return cls
+    return init
 
 
 def direct_init_all(namespace: Mapping[str, object]) -> None:

@@ -8,16 +8,17 @@ report = veripath.check(["specs/"])   # a Report: per file diagnostics, proved c
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-from compiler import wellformed
-from compiler.graph import DecisionGraph
-from compiler.lower import GraphTooLarge, lower
 from dsl.codes import UNREADABLE_FILE
 from dsl.diagnostics import Diagnostic, error
-from dsl.model import Model
 from veripath import pipeline
 from veripath.pipeline import FileResult, Options, Report
 from veripath.status import UserError
+
+if TYPE_CHECKING:  # `compile` imports the compiler (networkx) when it is called
+    from compiler.graph import DecisionGraph
+    from dsl.model import Model
 
 # What the front end learnt about one file (the pipeline's per-file result).
 Loaded = FileResult
@@ -50,6 +51,9 @@ def load(path: str) -> Model:
 
 def compile(model: Model) -> DecisionGraph:
     """The decision graph of a guideline Model; raises SpecError if it is not well formed."""
+    from compiler import wellformed
+    from compiler.lower import GraphTooLarge, lower
+
     try:
         graph = lower(model)
     except GraphTooLarge as exc:

@@ -27,7 +27,6 @@ import dataclasses
 import functools
 import hashlib
 import os
-import pickle
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,6 +124,8 @@ def load(directory: str, key: str) -> FileResult | None:
         digest, _, payload = data[len(_MAGIC) :].partition(b"\n")
         if digest.decode("ascii") != _digest(payload):
             return None
+        import pickle  # only a run with a cache pays for it
+
         value = pickle.loads(payload)
         depends, result = value["depends"], value["result"]
         if not isinstance(result, FileResult):
@@ -138,9 +139,10 @@ def load(directory: str, key: str) -> FileResult | None:
 
 def store(directory: str, key: str, result: FileResult, depends: list[tuple[str, str]]) -> None:
     """Write the entry of `key` atomically; a failure to write only loses the entry."""
-    payload = pickle.dumps({"depends": depends, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
+    import pickle
     import tempfile
 
+    payload = pickle.dumps({"depends": depends, "result": result}, protocol=pickle.HIGHEST_PROTOCOL)
     path = _entry_path(directory, key)
     with contextlib.suppress(OSError):
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -210,14 +212,15 @@ def _worker_init() -> None:
 @contextlib.contextmanager
 def worker_pool(workers: int, preload: str) -> Iterator[ProcessPoolExecutor]:
     """A pool of `workers` processes. On POSIX a fork server imports `preload` (the module whose
-    functions the workers run) once and each worker forks from it; an exception or Ctrl-C while
+    functions the workers run) and what the passes import when they run (`pipeline.PASS_MODULES`)
+    once, and each worker forks from it; an exception or Ctrl-C while
     the pool is in use cancels what has not started."""
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
     context: Any = get_context("forkserver" if os.name == "posix" else "spawn")
     if os.name == "posix":
-        context.set_forkserver_preload([preload])
+        context.set_forkserver_preload([preload, *pipeline.PASS_MODULES])
     with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_init) as pool:
         try:
             yield pool

@@ -27,26 +27,28 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from compiler import outputs, wellformed
-from compiler.lower import lower_checked
+from compiler import outputs
 from dsl.codes import EXPORT_FAILED, OUTPUT_CLASH, STALE_BUILD, UNKNOWN_RESULT, Stage
 from dsl.diagnostics import Diagnostic, Severity, error
 from dsl.reader import ReadResult, display_path, read_guideline
 from dsl.resolve import resolve
 from dsl.waivers import apply_waivers
-from verify import run_examples
-from verify.pathway import PathwayVerifier
 from verify.results import DEFAULT_OPTIONS, CheckResult, SolverOptions, Verdict
 from veripath import entry
 from veripath.status import ExitCode, exit_code, stage_of
 
-# The exporters and what only `export` needs are imported by the `export` pass when it runs:
-# `check` loads none of them.
+# Each pass imports what only it needs when it first runs: networkx with `lower`, Z3 with the
+# verifier, the exporters with `export`. `check` loads none of the exporters, and a spec with
+# a syntax or type error is reported without loading networkx or Z3.
+PASS_MODULES = ("compiler.lower", "compiler.wellformed", "verify.pathway", "verify.examples")
+"""What the passes of `check` import when they first run (a pool's fork server imports them once)."""
+
 if TYPE_CHECKING:
     from compiler.graph import DecisionGraph
     from compiler.stamp import Stamp
     from dsl.model import Model
     from dsl.source import SourceFile
+    from verify.pathway import PathwayVerifier
 
 # An exporter renders one guideline's graph into {file name: text}; `build` writes them as a group.
 Exporter = outputs.Exporter
@@ -195,12 +197,16 @@ def _resolve(f: FileResult, report: Report) -> None:
 
 
 def _lower(f: FileResult, report: Report) -> None:
+    from compiler.lower import lower_checked
+
     assert f.model is not None
     f.graph, problems = lower_checked(f.model)
     f.diagnostics.extend(problems)
 
 
 def _wellformed(f: FileResult, report: Report) -> None:
+    from compiler import wellformed
+
     assert f.graph is not None
     problems = wellformed.check(f.graph)
     f.diagnostics.extend(problems)
@@ -210,6 +216,8 @@ def _wellformed(f: FileResult, report: Report) -> None:
 
 def _verifier(f: FileResult, report: Report) -> PathwayVerifier:
     if f.verifier is None:
+        from verify.pathway import PathwayVerifier
+
         assert f.graph is not None
         f.verifier = PathwayVerifier(f.graph, report.options.solver)
     return f.verifier
@@ -236,6 +244,8 @@ def _verify_paths(f: FileResult, report: Report) -> None:
 
 
 def _examples(f: FileResult, report: Report) -> None:
+    from verify import run_examples
+
     assert f.graph is not None
     f.examples.extend(_found(f, run_examples(f.graph).results, report.options))
 

@@ -56,3 +56,13 @@ def test_check_loads_no_exporter_and_only_the_renderer_it_uses() -> None:
         if m.startswith("compiler.export_") or m in ("veripath.render_sarif", "veripath.render_junit")
     ]
     assert unused == []
+
+
+def test_a_spec_with_errors_is_reported_without_the_graph_or_the_solver(tmp_path: Path) -> None:
+    """networkx and Z3 are imported by the passes that use them (`lower`, the verifier)."""
+    spec = tmp_path / "bad.vp"
+    spec.write_text('guideline bad "Bad"\nthis is not valid\n', encoding="utf-8")
+    code = f"from veripath.cli import main\nmain.status(['check', '--no-cache', {str(spec)!r}], 'veripath', None, True)"
+    modules = _loaded_after(code)
+    assert "veripath.pipeline" in modules
+    assert [m for m in modules if m.split(".")[0] in ("z3", "networkx", "pathspec")] == []

@@ -89,6 +89,15 @@ class PathwayVerifier:
         self.consistent: bool | None = None  # the assumptions admit a patient (None: not asked yet)
         self._gap_free: set[str] = set()  # decisions whose gap check proved them complete in context
         self._tables_done = False  # verify_tables ran: every node is reached, unreachable or undecided
+        self._hops: dict[tuple[int, int], int | None] = {}
+        self._reads_sorted: dict[str, tuple[str, ...]] = {}
+        # (table, the values of the variables it reads) -> the rules that apply (`_applies`)
+        self._applies_memo: dict[tuple[str, tuple[object, ...]], tuple[int, ...]] = {}
+
+    @property
+    def decision_vars(self) -> Mapping[str, frozenset[str]]:
+        """The variables each table reads (by `Decision.key`: a decision, or its copy reading later results)."""
+        return self._decision_vars
 
     # -- reach ------------------------------------------------------------------------------
     def reach_expr(self, i: int) -> Any:
@@ -182,9 +191,30 @@ class PathwayVerifier:
         sp = _SamplePath(path, self._decision_vars)
         return sp, len(sp.triples)
 
+    def _applies(self, name: str, p: Mapping[str, Value]) -> tuple[int, ...]:
+        """The rules of table `name` that apply to p (`Firing.applies`), kept by the values of the
+        variables the table reads: witnesses of many decisions are re-checked at the same steps."""
+        reads = self._reads_sorted.get(name)
+        if reads is None:
+            reads = self._reads_sorted[name] = tuple(sorted(self._decision_vars.get(name, ())))
+        values = tuple(p.get(v, _MISSING) for v in reads)
+        if name not in self._decision_vars or _MISSING in values:
+            return Firing(self.model, p).applies(name)
+        key = (name, values)
+        hit = self._applies_memo.get(key)
+        if hit is None:
+            hit = self._applies_memo[key] = Firing(self.model, p).applies(name)
+        return hit
+
     def _hop(self, node: int, index: int) -> int | None:
         """Where rule `index` of decision node `node` leads, past its order step (or its choice and
         the option's order step: every option leads to the same node)."""
+        key = (node, index)
+        if key not in self._hops:
+            self._hops[key] = self._hop_of(node, index)
+        return self._hops[key]
+
+    def _hop_of(self, node: int, index: int) -> int | None:
         for k, key in self._succ.get(node, []):
             if key is not None and key[1] == index:
                 while self.graph.kind(self.base.nodes[k][0]) in ("choice", "order"):
@@ -298,7 +328,7 @@ class PathwayVerifier:
 
         def still_applies(p: Mapping[str, Value], step: tuple[str, int, int]) -> bool:
             name, index, node = step
-            now = Firing(model, p).applies(name)
+            now = self._applies(name, p)
             if index in now:
                 return True
             hop = self._hop(node, index)
@@ -492,6 +522,9 @@ class PathwayVerifier:
                 )
             )
         return out
+
+
+_MISSING = object()  # a value the patient does not have (`_applies`)
 
 
 class _SamplePath:

@@ -493,8 +493,16 @@ class PathwayVerifier:
                 out.append(unknown_result(cid, f"any patient reaches decision '{d.name}'", d.span, reason, t0))
             else:
                 out.append(unreachable_result(d, cid, t0))
+        # the order steps of each action, and the product nodes of each end node: one pass over the nodes
+        ordering: dict[str, list[int]] = {}
+        at_node: dict[str, list[int]] = {}
+        for i, (n, _) in enumerate(nodes):
+            at_node.setdefault(n, []).append(i)
+            if g.kind(n) == "order":
+                for name in dict.fromkeys(g.actions_of(n)):
+                    ordering.setdefault(name, []).append(i)
         for a in self.model.actions:
-            idx = [i for i, (n, _) in enumerate(nodes) if g.kind(n) == "order" and a.name in g.actions_of(n)]
+            idx = ordering.get(a.name, [])
             if not idx:
                 continue
             out.append(
@@ -514,7 +522,7 @@ class PathwayVerifier:
             out.append(
                 never(
                     f"unreachable:disposition:{disp.name}",
-                    [i for i, (n, _) in enumerate(nodes) if n == node],
+                    at_node.get(node, []),
                     disp.span,
                     f"any patient reaches disposition '{disp.name}'",
                     f"disposition '{disp.name}' is never reached by any patient",

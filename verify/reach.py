@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from typing import Any
 
 from compiler.graph import DecisionGraph
@@ -27,7 +28,7 @@ from dsl import model as m
 from dsl.model import Value
 from verify.boxindex import INDEX_MIN_RULES, rule_boxes
 from verify.encode import Encoder
-from verify.evaluate import evaluate
+from verify.evaluate import MissingValue, evaluate
 
 # (decision, rule index), or None for an unconditional edge; the decision is a key of the
 # graph's `fresh_model` (its name, or the key of its copy reading later results)
@@ -254,6 +255,17 @@ class Product:
     preds: list[list[tuple[int, GuardKey]]] = field(default_factory=list)
     index: dict[tuple[str, Hashable], int] = field(default_factory=dict)
     start: int = 0
+    _succ: list[list[tuple[int, GuardKey]]] | None = None
+
+    def successors(self) -> list[list[tuple[int, GuardKey]]]:
+        """(successor, guard key) of each node (built on first use; the product is not changed after)."""
+        if self._succ is None:
+            succ: list[list[tuple[int, GuardKey]]] = [[] for _ in self.nodes]
+            for i, ps in enumerate(self.preds):
+                for p, key in ps:
+                    succ[p].append((i, key))
+            self._succ = succ
+        return self._succ
 
     def violations(self) -> list[int]:
         return [i for i, (_, q) in enumerate(self.nodes) if isinstance(q, Violation)]
@@ -419,7 +431,21 @@ class Run:
 
 def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Sequence[int] | None = None) -> Run:
     """Which product nodes the patient reaches: every node (up to `upto`), or only the
-    given ancestor-closed, ascending list of nodes."""
+    given ancestor-closed, ascending list of nodes.
+
+    Forward from the start, so that its cost is that of the nodes the patient reaches (a few
+    paths) rather than of the whole product; each reached node's parent is then its first
+    predecessor, in predecessor order, that is reached by an enabled edge, as `scan_product`
+    finds it. A condition that cannot be evaluated (`MissingValue`) makes it fall back to
+    `scan_product`, which raises it exactly when a scan meets it."""
+    try:
+        return _forward(prod, firing, upto, only)
+    except MissingValue:
+        return scan_product(prod, firing, upto, only)
+
+
+def scan_product(prod: Product, firing: Firing, upto: int | None = None, only: Sequence[int] | None = None) -> Run:
+    """`run_product` by visiting every node (up to `upto`, or in `only`) in topological order."""
     n = len(prod.nodes) if upto is None else upto + 1
     reached = [False] * len(prod.nodes)
     parent: list[tuple[int, GuardKey] | None] = [None] * len(prod.nodes)
@@ -433,5 +459,39 @@ def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Se
             if reached[p] and (key is None or key[1] in applies(key[0])):
                 reached[i] = True
                 parent[i] = (p, key)
+                break
+    return Run(reached=reached, parent=parent)
+
+
+def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int] | None) -> Run:
+    size = len(prod.nodes)
+    allowed: list[bool] | None = None
+    if only is not None:
+        allowed = [False] * size
+        for i in only:
+            allowed[i] = True
+    last = size - 1 if upto is None else upto
+    succ = prod.successors()
+    preds = prod.preds
+    applies = firing.applies
+    reached = [False] * size
+    parent: list[tuple[int, GuardKey] | None] = [None] * size
+    start = prod.start
+    reached[start] = True
+    found: list[int] = []
+    heap = [start]
+    while heap:
+        u = heappop(heap)
+        for v, key in succ[u]:
+            if reached[v] or v > last or (allowed is not None and not allowed[v]):
+                continue
+            if key is None or key[1] in applies(key[0]):
+                reached[v] = True
+                found.append(v)
+                heappush(heap, v)
+    for v in found:  # the parent a scan in topological order finds: the first way in
+        for p, key in preds[v]:
+            if reached[p] and (key is None or key[1] in applies(key[0])):
+                parent[v] = (p, key)
                 break
     return Run(reached=reached, parent=parent)

@@ -14,6 +14,11 @@ Before timing, the checkout's packages are byte-compiled, and every timed proces
 bytecode caching on, as an installed veripath does (`process_env`); a `--compare` checkout
 should be byte-compiled too (`python -m compileall -q dsl compiler verify veripath` in it).
 
+Pathways (`E2EPathway`, e.g. `--sizes d2000`): the benchmark generator (`benchmarks.generate.pathway`)
+writes the ladder of D decisions as `.vp` text, timed the same way (process and stages); no shared
+baseline decides path properties, so there is none. *Correct* means the report names exactly the
+planted property violations (VP307 for each property expected to be refuted, no other finding).
+
 The stages (`STAGES`: start, read, parse, resolve, lower, verify, report, exit) come from a
 worker process (`benchmarks.e2e_stages`) that runs what the command runs, the pipeline's
 passes included, with the command's collector settings and exit; each stage is the sum of
@@ -73,6 +78,21 @@ class E2ECase:
 
 
 @dataclass(frozen=True)
+class E2EPathway:
+    """A pathway ladder of `decisions` decisions (`benchmarks.generate.pathway`), written as `.vp`
+    text, checked as a file like the tables. No shared baseline decides path properties."""
+
+    decisions: int
+    repeats: int = 3
+    baselines: tuple[str, ...] = ()
+    seed: int = 0
+
+    @property
+    def id(self) -> str:
+        return f"e2e-pathway-{self.decisions}"
+
+
+@dataclass(frozen=True)
 class Target:
     wall_s: float
     vs_bitset: float | None = None
@@ -87,25 +107,32 @@ TARGETS: dict[str, Target] = {
     "e2e-50000x6": Target(10.0, rss_mib=500),
     "e2e-50000x10": Target(15.0),
     "e2e-5000x7": Target(1.5),
+    "e2e-pathway-2000": Target(5.0),
     "e2e-specs": Target(0.5),
 }
 
-PLAN: list[E2ECase] = [
+PLAN: list[E2ECase | E2EPathway] = [
     E2ECase(1000, baselines=("brute_bitset", "boxpair", "z3pair")),
     E2ECase(5000, 7),
     E2ECase(10000),
     E2ECase(50000, repeats=1),
     E2ECase(50000, 10, repeats=1),
+    E2EPathway(2000),
 ]
-QUICK: list[E2ECase] = [E2ECase(200, repeats=1, baselines=("brute_bitset",))]
+QUICK: list[E2ECase | E2EPathway] = [E2ECase(200, repeats=1, baselines=("brute_bitset",))]
 
 
-def parse_e2e_size(token: str) -> E2ECase:
-    """`10000x6` (rules x inputs) or `10000` (6 inputs)."""
+def parse_e2e_size(token: str) -> E2ECase | E2EPathway:
+    """`10000x6` (rules x inputs), `10000` (6 inputs), or `d2000` / `pathway-2000` (a pathway of
+    2,000 decisions)."""
+    for prefix in ("pathway-", "d"):
+        if token.startswith(prefix) and token[len(prefix) :].isdigit():
+            d = int(token[len(prefix) :])
+            return next((c for c in PLAN if isinstance(c, E2EPathway) and c.decisions == d), E2EPathway(d))
     rules, _, inputs = token.partition("x")
     n, k = int(rules), int(inputs or 6)
     for case in PLAN:
-        if (case.rules, case.inputs) == (n, k):
+        if isinstance(case, E2ECase) and (case.rules, case.inputs) == (n, k):
             return case
     return E2ECase(n, k, repeats=1 if n > 10000 else 3)
 
@@ -275,6 +302,47 @@ def run_case(
     return out
 
 
+def make_pathway(case: E2EPathway, folder: Path) -> tuple[Path, dict[str, str]]:
+    """The generator's pathway for this case as a `.vp` file (rewritten only when its text changed),
+    and the expected verdict of each property."""
+    from benchmarks import generate
+
+    folder.mkdir(parents=True, exist_ok=True)
+    vp = folder / f"pathway_d{case.decisions}_s{case.seed}.vp"
+    made = generate.pathway(case.decisions, seed=case.seed, path=str(vp))
+    if not vp.exists() or vp.read_text(encoding="utf-8") != made.text:
+        tmp = vp.with_suffix(".tmp")
+        tmp.write_text(made.text, encoding="utf-8")
+        tmp.replace(vp)
+    return vp, dict(made.truth.expected)
+
+
+def run_pathway(
+    case: E2EPathway, folder: Path, commands: Mapping[str, Sequence[str]], stages: bool = True
+) -> dict[str, Any]:
+    """`veripath check` on a generated pathway as a process (and its stages): every property
+    expected to be violated must be reported (VP307), and nothing else."""
+    vp, expected = make_pathway(case, folder / "pathways")
+    violated = sum(1 for verdict in expected.values() if verdict == "REFUTED")
+    out: dict[str, Any] = {
+        "case": asdict(case),
+        "id": case.id,
+        "bytes": vp.stat().st_size,
+        "planted": f"planted {violated} violated properties of {len(expected)}",
+        "expected": {"VP307": violated},
+        "veripath": {},
+        "baselines": {},
+    }
+    for label, cmd in commands.items():
+        run = median_run([*cmd, "check", str(vp), "--format", "json"], ROOT, case.repeats)
+        run["findings"] = findings(run.pop("stdout"))
+        run["correct"] = run["findings"] == out["expected"]
+        out["veripath"][label] = run
+    if stages:
+        out["stages"] = run_stages(sys.executable, vp, ROOT, vp.with_suffix(".stages.json"))
+    return out
+
+
 def run_specs(commands: Mapping[str, Sequence[str]], folder: Path, repeats: int = 7) -> dict[str, Any]:
     out: dict[str, Any] = {"id": "e2e-specs", "veripath": {}}
     for label, cmd in commands.items():
@@ -333,6 +401,8 @@ def markdown(results: Sequence[Mapping[str, Any]], env: Mapping[str, Any], label
         found = ", ".join(f"{k} {n}" for k, n in cur.get("findings", {}).items()) or "none"
         if "truth" in r:
             found += f" (planted {r['truth']['gap_boxes']} gaps, {r['truth']['overlap_pairs']} overlaps)"
+        elif "planted" in r:
+            found += f" ({r['planted']})"
         size = f"{r['bytes'] / 2**20:.2f} MiB" if "bytes" in r else "specs/"
         rss = f"{cur['rss_mib']:.0f} MiB" if cur else "-"
         lines.append(
@@ -364,7 +434,7 @@ def markdown(results: Sequence[Mapping[str, Any]], env: Mapping[str, Any], label
         b = r.get("baselines", {})
         want = [f"≤ {t.wall_s:g} s"]
         got = [_s(cur["wall_s"])]
-        ok = cur["wall_s"] <= t.wall_s and cur["status"] in ([0], [1])
+        ok = cur["wall_s"] <= t.wall_s and cur["status"] in ([0], [1]) and cur.get("correct", True)
         for key, limit in (("brute_bitset", t.vs_bitset), ("boxpair", t.vs_boxpair)):
             if limit is not None and key in b:
                 want.append(f"≤ {limit:g}× {key}")

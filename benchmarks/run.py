@@ -141,7 +141,10 @@ def run_e2e(args: argparse.Namespace) -> int:
         e2e.compile_bytecode(sys.executable)
         for i, case in enumerate(cases, start=1):
             print(f"[{i}/{len(cases)}] {case.id} ...", end=" ", flush=True)
-            result = e2e.run_case(case, args.out / "e2e", commands, args.bench_python)
+            if isinstance(case, e2e.E2EPathway):
+                result = e2e.run_pathway(case, args.out / "e2e", commands)
+            else:
+                result = e2e.run_case(case, args.out / "e2e", commands, args.bench_python)
             results.append(result)
             print(", ".join(f"{lb} {v['wall_s']:.2f} s" for lb, v in result["veripath"].items()), flush=True)
         if with_specs:

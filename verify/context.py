@@ -22,7 +22,7 @@ from verify.encode import Encoder
 from verify.evaluate import MissingValue, evaluate
 from verify.reach import Guards
 from verify.results import SolverOptions
-from verify.solver import Patient, SolverResult, check, make_solver, scope
+from verify.solver import Patient, SolverResult, assert_all, check, make_solver, scope
 from verify.space import Space, nice_value
 
 
@@ -39,23 +39,23 @@ class Session:
     def solver(self) -> Any:
         if self._solver is None:
             self._solver = make_solver(self.enc.ctx, self.options)
-            self._solver.add(*self.enc.base())
+            assert_all(self._solver, self.enc.base())
         if self._synced < len(self.guards.defs):
-            self._solver.add(*self.guards.defs[self._synced :])
+            assert_all(self._solver, self.guards.defs[self._synced :])
             self._synced = len(self.guards.defs)
         return self._solver
 
     def add(self, *formulas: Any) -> None:
         """Permanent assertions (definitions of fresh variables only)."""
         if formulas:
-            self.solver().add(*formulas)
+            assert_all(self.solver(), formulas)
 
     def query(self, *formulas: Any) -> SolverResult:
         """Is there a patient satisfying the base and all `formulas`?"""
         s = self.solver()
         with scope(s):
             if formulas:
-                s.add(*formulas)
+                assert_all(s, formulas)
             return check(s, self.enc.decode)
 
 

@@ -55,6 +55,7 @@ from verify.evaluate import MissingValue, evaluate
 from verify.reach import (
     VIOLATION,
     Firing,
+    Firings,
     GuardKey,
     Guards,
     Monitor,
@@ -89,6 +90,8 @@ class PathwayVerifier(Protocol):
     def base(self) -> Product: ...
     @property
     def minimiser(self) -> Minimiser: ...
+    @property
+    def decision_vars(self) -> Mapping[str, frozenset[str]]: ...
 
     def reach_expr(self, i: int) -> Any: ...
     def ends_proved(self) -> bool: ...
@@ -99,6 +102,8 @@ class PathwayVerifier(Protocol):
 
 
 class NeverBefore(Monitor):
+    passive = frozenset({"decision", "choice", "end"})
+
     def __init__(self, target: frozenset[str], other: frozenset[str]) -> None:
         self.target, self.other = target, other
 
@@ -119,6 +124,8 @@ class NeverBefore(Monitor):
 class EndIn(Monitor):
     """A violation at an end node whose disposition is in the set (`inside`) or not in it. The
     revisit-limit node is no disposition, so it is in no set."""
+
+    passive = frozenset({"decision", "choice", "order"})
 
     def __init__(self, dispositions: frozenset[str], inside: bool) -> None:
         self.dispositions, self.inside = dispositions, inside
@@ -142,6 +149,7 @@ class Known(Monitor):
     def __init__(self, inner: Monitor, tracked: frozenset[str]) -> None:
         self.inner, self.tracked = inner, tracked
         self.initial = (inner.initial, frozenset())
+        self.passive = inner.passive - {"order"}  # an order step may reveal a tracked finding
 
     def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
         assert isinstance(state, tuple)
@@ -165,6 +173,8 @@ class Known(Monitor):
 
 
 class Eventually(Monitor):
+    passive = frozenset({"decision", "choice"})
+
     def __init__(self, target: frozenset[str]) -> None:
         self.target = target
 
@@ -178,6 +188,8 @@ class Eventually(Monitor):
 
 
 class Never(Monitor):
+    passive = frozenset({"decision", "choice", "end"})
+
     def __init__(self, target: frozenset[str]) -> None:
         self.target = target
 
@@ -189,6 +201,7 @@ class Never(Monitor):
 
 class NoRepeat(Monitor):
     initial: Hashable = ""
+    passive = frozenset({"decision", "choice", "end"})
 
     def __init__(self, tracked: frozenset[str]) -> None:
         self.tracked = tracked
@@ -309,7 +322,8 @@ def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
     targets = [t for t, c in applies.items() if not is_false(c)]
     if not targets:
         return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
-    encoding = encode_reach(prod, pv.guards, prod.ancestors(targets))
+    ancestors = prod.ancestors(targets)  # ascending: all that a run needs to know about the targets
+    encoding = encode_reach(prod, pv.guards, ancestors)
     enc = pv.enc
     by_state: dict[Hashable, list[int]] = {}
     for t in targets:
@@ -318,11 +332,12 @@ def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
         enc.and_([enc.encode(applies[ts[0]]), enc.or_(encoding.reach[t] for t in ts)]) for ts in by_state.values()
     )
     res = pv.session.query(*encoding.defs, violation)
+    firings = Firings(pv.model, pv.decision_vars)
 
     def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
         if not all(evaluate(a.cond, p) for a in pv.model.assumptions):
             return None
-        run = run_product(prod, Firing(pv.model, p))
+        run = run_product(prod, firings(p), only=ancestors)
         for t in targets:
             if run.reached[t] and evaluate(applies[t], p):
                 return run.path_to(t)

@@ -12,18 +12,20 @@
 from __future__ import annotations
 
 import time
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Container, Iterable, Mapping
+from fractions import Fraction
 from typing import Any
 
 from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.wellformed import uses
 from dsl import model as m
 from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
+from dsl.cond import CondWalker, reads
 from dsl.diagnostics import VeripathError, diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
-from verify.boxindex import decision_reads
+from verify.boxindex import INDEX_MIN_RULES, decision_reads
 from verify.context import Context, Session, default_patient
 from verify.counterexample import Minimiser, make_evidence, path_steps
 from verify.encode import Encoder
@@ -89,6 +91,16 @@ class PathwayVerifier:
         self.consistent: bool | None = None  # the assumptions admit a patient (None: not asked yet)
         self._gap_free: set[str] = set()  # decisions whose gap check proved them complete in context
         self._tables_done = False  # verify_tables ran: every node is reached, unreachable or undecided
+        self._hops: dict[tuple[int, int], int | None] = {}
+        self._limits: dict[str, dict[str, tuple[Fraction, ...] | None]] = {}  # `_thresholds`
+        self._reads_sorted: dict[str, tuple[str, ...]] = {}
+        # (table, the values of the variables it reads) -> the rules that apply (`_applies`)
+        self._applies_memo: dict[tuple[str, tuple[object, ...]], tuple[int, ...]] = {}
+
+    @property
+    def decision_vars(self) -> Mapping[str, frozenset[str]]:
+        """The variables each table reads (by `Decision.key`: a decision, or its copy reading later results)."""
+        return self._decision_vars
 
     # -- reach ------------------------------------------------------------------------------
     def reach_expr(self, i: int) -> Any:
@@ -170,7 +182,8 @@ class PathwayVerifier:
                 steps = how[0]
             else:
                 steps = self.walk(patient)
-            walk = (patient, _SamplePath(steps, self._decision_vars), {n: k for k, (n, _) in enumerate(steps)})
+            sp = _SamplePath(steps, self._decision_vars, patient, self._thresholds)
+            walk = (patient, sp, {n: k for k, (n, _) in enumerate(steps)})
             self._walks[id(patient)] = walk
         k = walk[2].get(i)
         if k is not None:
@@ -179,12 +192,53 @@ class PathwayVerifier:
         # node i is off the patient's first-rule walk (another applicable rule leads there)
         run = how if isinstance(how, Run) else run_product(self.base, Firing(self.model, patient))
         path = run.path_to(i)
-        sp = _SamplePath(path, self._decision_vars)
+        sp = _SamplePath(path, self._decision_vars, patient, self._thresholds)
         return sp, len(sp.triples)
+
+    def _applies(self, name: str, p: Mapping[str, Value]) -> tuple[int, ...]:
+        """The rules of table `name` that apply to p (`Firing.applies`), kept by the values of the
+        variables the table reads: witnesses of many decisions are re-checked at the same steps."""
+        reads = self._reads_sorted.get(name)
+        if reads is None:
+            reads = self._reads_sorted[name] = tuple(sorted(self._decision_vars.get(name, ())))
+        values = tuple(p.get(v, _MISSING) for v in reads)
+        if name not in self._decision_vars or _MISSING in values:
+            return Firing(self.model, p).applies(name)
+        key = (name, values)
+        hit = self._applies_memo.get(key)
+        if hit is None:
+            hit = self._applies_memo[key] = Firing(self.model, p).applies(name)
+        return hit
+
+    def _thresholds(self, name: str) -> Mapping[str, tuple[Fraction, ...] | None]:
+        """For table `name`, each number variable its rules compare with constants alone, with those
+        constants (`x op c`, `2 * x op c` as `x op c/2`): the table's rules hold or not alike for any
+        two values between which none of them lies. None for a variable the table reads otherwise
+        (with another variable: `x < y`), and for every variable of a large table (its rules are
+        matched through boxes)."""
+        hit = self._limits.get(name)
+        if hit is None:
+            table = self.model.decision(name)
+            found = _Thresholds()
+            if len(table.rules) < INDEX_MIN_RULES:
+                for r in table.rules:
+                    found.visit(r.cond)
+            else:
+                found.mixed.update(self._decision_vars.get(name, ()))
+            hit = {v: None if v in found.mixed else tuple(sorted(cs)) for v, cs in found.constants.items()}
+            hit.update(dict.fromkeys(found.mixed))
+            self._limits[name] = hit
+        return hit
 
     def _hop(self, node: int, index: int) -> int | None:
         """Where rule `index` of decision node `node` leads, past its order step (or its choice and
         the option's order step: every option leads to the same node)."""
+        key = (node, index)
+        if key not in self._hops:
+            self._hops[key] = self._hop_of(node, index)
+        return self._hops[key]
+
+    def _hop_of(self, node: int, index: int) -> int | None:
         for k, key in self._succ.get(node, []):
             if key is not None and key[1] == index:
                 while self.graph.kind(self.base.nodes[k][0]) in ("choice", "order"):
@@ -298,7 +352,7 @@ class PathwayVerifier:
 
         def still_applies(p: Mapping[str, Value], step: tuple[str, int, int]) -> bool:
             name, index, node = step
-            now = Firing(model, p).applies(name)
+            now = self._applies(name, p)
             if index in now:
                 return True
             hop = self._hop(node, index)
@@ -463,8 +517,16 @@ class PathwayVerifier:
                 out.append(unknown_result(cid, f"any patient reaches decision '{d.name}'", d.span, reason, t0))
             else:
                 out.append(unreachable_result(d, cid, t0))
+        # the order steps of each action, and the product nodes of each end node: one pass over the nodes
+        ordering: dict[str, list[int]] = {}
+        at_node: dict[str, list[int]] = {}
+        for i, (n, _) in enumerate(nodes):
+            at_node.setdefault(n, []).append(i)
+            if g.kind(n) == "order":
+                for name in dict.fromkeys(g.actions_of(n)):
+                    ordering.setdefault(name, []).append(i)
         for a in self.model.actions:
-            idx = [i for i, (n, _) in enumerate(nodes) if g.kind(n) == "order" and a.name in g.actions_of(n)]
+            idx = ordering.get(a.name, [])
             if not idx:
                 continue
             out.append(
@@ -484,7 +546,7 @@ class PathwayVerifier:
             out.append(
                 never(
                     f"unreachable:disposition:{disp.name}",
-                    [i for i, (n, _) in enumerate(nodes) if n == node],
+                    at_node.get(node, []),
                     disp.span,
                     f"any patient reaches disposition '{disp.name}'",
                     f"disposition '{disp.name}' is never reached by any patient",
@@ -494,13 +556,52 @@ class PathwayVerifier:
         return out
 
 
+_MISSING = object()  # a value the patient does not have (`_applies`)
+
+
+class _Thresholds(CondWalker):
+    """The constants each number variable is compared with alone (`PathwayVerifier._thresholds`), and
+    the variables read otherwise (`mixed`: compared with another variable)."""
+
+    def __init__(self) -> None:
+        self.constants: dict[str, set[Fraction]] = {}
+        self.mixed: set[str] = set()
+
+    def visit_const(self, c: m.Const) -> None:
+        pass
+
+    def visit_bool_var(self, c: m.BoolVar) -> None:
+        pass
+
+    def visit_enum_in(self, c: m.EnumIn) -> None:
+        pass
+
+    def visit_enum_compare(self, c: m.EnumCompare) -> None:
+        self.mixed.update((c.left, c.right))
+
+    def visit_compare(self, c: m.Compare) -> None:
+        terms, k = c.normal()
+        if len(terms) == 1:  # coef * x op k: decided by where x lies relative to k / coef
+            var, coef = terms[0]
+            self.constants.setdefault(var, set()).add(k / coef)
+        else:
+            self.mixed.update(var for var, _ in terms)
+            self.mixed.update(v for v, _ in reads(c))
+
+
 class _SamplePath:
     """A path as (decision, rule, decision node) steps, with the positions of the steps whose
     decision reads each variable."""
 
-    __slots__ = ("_follows", "by_var", "triples", "upto")
+    __slots__ = ("_follows", "always", "by_limit", "by_var", "patient", "triples", "upto")
 
-    def __init__(self, steps: list[tuple[int, GuardKey]], decision_vars: Mapping[str, frozenset[str]]) -> None:
+    def __init__(
+        self,
+        steps: list[tuple[int, GuardKey]],
+        decision_vars: Mapping[str, frozenset[str]],
+        patient: Mapping[str, Value] | None = None,
+        thresholds: Callable[[str], Mapping[str, tuple[Fraction, ...] | None]] | None = None,
+    ) -> None:
         # one triple per rule edge of the path; upto[n]: the number of triples before steps[n]
         # is entered, inclusive of the edge into it
         self.triples: list[tuple[str, int, int]] = []
@@ -513,6 +614,28 @@ class _SamplePath:
         for pos, (d, _, _) in enumerate(self.triples):
             for v in decision_vars.get(d, ()):
                 self.by_var.setdefault(v, []).append(pos)
+        # the path's own patient, and for each number variable: the steps whose table compares it with
+        # constants alone, by constant (sorted), and the other steps reading it (`always`). A patient
+        # who differs from the path's only in a number whose old and new values no constant of a step
+        # separates decides as the path's patient did there: only the other steps need checking.
+        self.patient = patient
+        self.by_limit: dict[str, tuple[list[Fraction], list[int]]] = {}
+        self.always: dict[str, list[int]] = {}
+        if patient is not None and thresholds is not None:
+            pairs: dict[str, list[tuple[Fraction, int]]] = {}
+            for v, at in self.by_var.items():
+                if not isinstance(patient.get(v), Fraction):
+                    continue
+                for pos in at:
+                    limits = thresholds(self.triples[pos][0]).get(v, ())
+                    if limits is None:
+                        self.always.setdefault(v, []).append(pos)
+                    else:
+                        pairs.setdefault(v, []).extend((c, pos) for c in limits)
+                pairs.setdefault(v, [])
+            for v, cp in pairs.items():
+                cp.sort()
+                self.by_limit[v] = ([c for c, _ in cp], [k for _, k in cp])
         # the values of some variables -> [steps checked, first step where a patient with them leaves
         # the path (len(triples): none yet)]
         self._follows: dict[tuple[tuple[str, Value], ...], list[int]] = {}
@@ -538,17 +661,88 @@ class _SamplePath:
             return False
         if checked >= length:
             return True
-        pos: set[int] = set()
-        for v in touched:
-            at = self.by_var.get(v)
-            if at:
-                pos.update(at[bisect_left(at, checked) : bisect_left(at, length)])
-        for k in sorted(pos):
+        for k in sorted(self._to_check(p, touched, checked, length, applies)):
             if not applies(p, self.triples[k]):
                 state[1] = k
                 return False
         state[0] = length
         return True
+
+    def _to_check(
+        self,
+        p: Mapping[str, Value],
+        touched: frozenset[str],
+        checked: int,
+        length: int,
+        applies: Callable[[Mapping[str, Value], tuple[str, int, int]], bool],
+    ) -> set[int]:
+        """The steps in [checked, length) to check for p. With several touched variables, a step
+        reading only one of them, v, decides for p as for the path's patient changed in v alone: that
+        patient's own check (kept, and shared by every set of changes that includes v's) clears the
+        steps before its first failure. Only the steps reading several touched variables, and those
+        at or after that failure, are left (all of them if the single checks cannot be made)."""
+        per_var = {v: self._reading(v, p, checked, length) for v in touched}
+        every: set[int] = set()
+        for at in per_var.values():
+            every.update(at)
+        if len(touched) < 2 or self.patient is None:
+            return every
+        try:
+            seen: set[int] = set()
+            out: set[int] = set()
+            for at in per_var.values():
+                mine = set(at)
+                out |= seen & mine  # steps reading two touched variables or more
+                seen |= mine
+            for v, at in per_var.items():
+                first = self._first_failure(v, p[v], length, applies)
+                out.update(k for k in at if k >= first)
+            return out
+        except MissingValue:
+            return every
+
+    def _first_failure(
+        self,
+        v: str,
+        value: Value,
+        length: int,
+        applies: Callable[[Mapping[str, Value], tuple[str, int, int]], bool],
+    ) -> int:
+        """The first step before `length` where the path's patient with v changed to `value` leaves the
+        path (`follows` for that patient, and kept under the same key); len(triples) if none."""
+        assert self.patient is not None
+        state = self._follows.get(((v, value),))
+        if state is None:
+            state = self._follows[((v, value),)] = [0, len(self.triples)]
+        checked, failed = state
+        if failed < length or checked >= length:
+            return failed
+        q = dict(self.patient)
+        q[v] = value
+        for k in sorted(set(self._reading(v, q, checked, length))):
+            if not applies(q, self.triples[k]):
+                state[1] = k
+                return k
+        state[0] = length
+        return state[1]
+
+    def _reading(self, v: str, p: Mapping[str, Value], checked: int, length: int) -> Iterable[int]:
+        """The steps in [checked, length) where p, changed in v, may decide otherwise than the path's
+        patient: every step reading v, unless v is a number (see `by_limit`)."""
+        at = self.by_var.get(v)
+        if not at:
+            return ()
+        limits = self.by_limit.get(v)
+        old = self.patient.get(v) if self.patient is not None else None
+        new = p.get(v)
+        if limits is None or not isinstance(old, Fraction) or not isinstance(new, Fraction):
+            return at[bisect_left(at, checked) : bisect_left(at, length)]
+        lo, hi = (old, new) if old <= new else (new, old)
+        consts, where = limits
+        # a constant c with lo <= c <= hi may separate the values; none there: every `x op c` agrees
+        split = where[bisect_left(consts, lo) : bisect_right(consts, hi)] if lo != hi else []
+        other = self.always.get(v, [])
+        return [k for k in (*split, *other) if checked <= k < length]
 
     def reading(self, touched: frozenset[str], length: int) -> list[tuple[str, int, int]]:
         """The steps among the first `length` whose decision reads a touched variable, in order."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from heapq import heappop, heappush
 from typing import Any
 
 from compiler.graph import DecisionGraph
@@ -27,7 +28,7 @@ from dsl import model as m
 from dsl.model import Value
 from verify.boxindex import INDEX_MIN_RULES, rule_boxes
 from verify.encode import Encoder
-from verify.evaluate import evaluate
+from verify.evaluate import MissingValue, evaluate
 
 # (decision, rule index), or None for an unconditional edge; the decision is a key of the
 # graph's `fresh_model` (its name, or the key of its copy reading later results)
@@ -182,6 +183,43 @@ class Firing:
         return key is None or key[1] in self.applies(key[0])
 
 
+class Firings:
+    """Firings of a run of patients that differ from one another in few values (a counterexample
+    simplified one value at a time): each patient's Firing starts with what the previous patient's
+    found at the decisions that read none of the values that changed, so that only the decisions
+    reading a changed value are evaluated again.
+
+    `reads`: the variables each table (decision, or copy reading later results: `Decision.key`)
+    reads; a table missing from it is always evaluated afresh."""
+
+    def __init__(self, model: m.Model, reads: Mapping[str, frozenset[str]]) -> None:
+        self.model = model
+        self._readers: dict[str, list[str]] = {}  # variable -> the tables that read it
+        for name, used in reads.items():
+            for v in used:
+                self._readers.setdefault(v, []).append(name)
+        self._known = frozenset(reads)
+        self._last: tuple[dict[str, Value], Firing] | None = None
+
+    def __call__(self, patient: Mapping[str, Value]) -> Firing:
+        values = dict(patient)  # the patient may be changed in place later (the minimiser does)
+        firing = Firing(self.model, values)
+        last = self._last
+        self._last = (values, firing)
+        if last is None or last[0].keys() != values.keys():
+            return firing
+        before, old = last
+        stale: set[str] = set()
+        for k, v in values.items():
+            w = before[k]
+            if v != w or type(v) is not type(w):
+                stale.update(self._readers.get(k, ()))
+        known = self._known
+        firing._cache = {n: hit for n, hit in old._cache.items() if n in known and n not in stale}
+        firing._matched = {n: hit for n, hit in old._matched.items() if n in known and n not in stale}
+        return firing
+
+
 # -- monitors -----------------------------------------------------------------------------------
 
 
@@ -193,6 +231,8 @@ class Monitor:
     condition is not known to hold there may still be violated further on: `verify.paths.Known`)."""
 
     initial: Hashable = 0
+    # the kinds of node at which `enter` always returns the state unchanged (products skip it there)
+    passive: frozenset[str] = frozenset()
 
     def enter(self, state: Hashable, graph: DecisionGraph, node: str) -> tuple[Hashable, ...]:
         return (state,)
@@ -202,7 +242,7 @@ class Monitor:
 
 
 class Trivial(Monitor):
-    pass
+    passive = frozenset({"decision", "order", "choice", "end"})
 
 
 # -- products -----------------------------------------------------------------------------------
@@ -215,6 +255,17 @@ class Product:
     preds: list[list[tuple[int, GuardKey]]] = field(default_factory=list)
     index: dict[tuple[str, Hashable], int] = field(default_factory=dict)
     start: int = 0
+    _succ: list[list[tuple[int, GuardKey]]] | None = None
+
+    def successors(self) -> list[list[tuple[int, GuardKey]]]:
+        """(successor, guard key) of each node (built on first use; the product is not changed after)."""
+        if self._succ is None:
+            succ: list[list[tuple[int, GuardKey]]] = [[] for _ in self.nodes]
+            for i, ps in enumerate(self.preds):
+                for p, key in ps:
+                    succ[p].append((i, key))
+            self._succ = succ
+        return self._succ
 
     def violations(self) -> list[int]:
         return [i for i, (_, q) in enumerate(self.nodes) if isinstance(q, Violation)]
@@ -251,6 +302,8 @@ class _Shape:
     def __init__(self, graph: DecisionGraph) -> None:
         self.graph = graph  # keeps it alive, so that its id stays unique while cached
         self.order = graph.topological_order()
+        self.position = {n: i for i, n in enumerate(self.order)}
+        self.kinds = {u: graph.kind(u) for u in self.order}
         self.edges = {u: out_edges(graph, u) for u in self.order}
 
 
@@ -272,11 +325,15 @@ def _shape(graph: DecisionGraph) -> _Shape:
 def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
     shape = _shape(graph)
     order = shape.order
-    position = {n: i for i, n in enumerate(order)}
+    position = shape.position
+    kinds = shape.kinds
+    passive = monitor.passive
+    enter = monitor.enter
+    memo: dict[tuple[Hashable, str], tuple[Hashable, ...]] = {}  # `enter` depends on the state and node only
     prod = Product(graph=graph)
     # collect per graph node its states (in creation order) and incoming edges
     states: dict[str, dict[Hashable, list[tuple[tuple[str, Hashable], GuardKey]]]] = {}
-    first = monitor.enter(monitor.initial, graph, graph.start)
+    first = enter(monitor.initial, graph, graph.start)
     for q in first:
         states.setdefault(graph.start, {}).setdefault(q, [])
     for u in order:
@@ -287,18 +344,37 @@ def build_product(graph: DecisionGraph, monitor: Monitor) -> Product:
         for q in list(here):
             if isinstance(q, Violation):
                 continue
+            src = (u, q)
             for v, key in edges:
-                for q2 in monitor.enter(q, graph, v):
-                    states.setdefault(v, {}).setdefault(q2, []).append(((u, q), key))
+                at = states.get(v)
+                if at is None:
+                    at = states[v] = {}
+                if kinds[v] in passive:  # the monitor keeps its state at nodes of this kind
+                    into = at.get(q)
+                    if into is None:
+                        into = at[q] = []
+                    into.append((src, key))
+                    continue
+                nxt = memo.get((q, v))
+                if nxt is None:
+                    nxt = memo[(q, v)] = enter(q, graph, v)
+                for q2 in nxt:
+                    into = at.get(q2)
+                    if into is None:
+                        into = at[q2] = []
+                    into.append((src, key))
+    index = prod.index
+    nodes = prod.nodes
     for u in sorted(states, key=position.__getitem__):
         for q in states[u]:
-            prod.index[(u, q)] = len(prod.nodes)
-            prod.nodes.append((u, q))
-    prod.preds = [[] for _ in prod.nodes]
+            index[(u, q)] = len(nodes)
+            nodes.append((u, q))
+    preds: list[list[tuple[int, GuardKey]]] = [[] for _ in nodes]
     for u, qs in states.items():
         for q, incoming in qs.items():
-            prod.preds[prod.index[(u, q)]] = [(prod.index[src], key) for src, key in incoming]
-    prod.start = prod.index[(graph.start, first[0])]
+            preds[index[(u, q)]] = [(index[src], key) for src, key in incoming]
+    prod.preds = preds
+    prod.start = index[(graph.start, first[0])]
     return prod
 
 
@@ -355,7 +431,21 @@ class Run:
 
 def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Sequence[int] | None = None) -> Run:
     """Which product nodes the patient reaches: every node (up to `upto`), or only the
-    given ancestor-closed, ascending list of nodes."""
+    given ancestor-closed, ascending list of nodes.
+
+    Forward from the start, so that its cost is that of the nodes the patient reaches (a few
+    paths) rather than of the whole product; each reached node's parent is then its first
+    predecessor, in predecessor order, that is reached by an enabled edge, as `scan_product`
+    finds it. A condition that cannot be evaluated (`MissingValue`) makes it fall back to
+    `scan_product`, which raises it exactly when a scan meets it."""
+    try:
+        return _forward(prod, firing, upto, only)
+    except MissingValue:
+        return scan_product(prod, firing, upto, only)
+
+
+def scan_product(prod: Product, firing: Firing, upto: int | None = None, only: Sequence[int] | None = None) -> Run:
+    """`run_product` by visiting every node (up to `upto`, or in `only`) in topological order."""
     n = len(prod.nodes) if upto is None else upto + 1
     reached = [False] * len(prod.nodes)
     parent: list[tuple[int, GuardKey] | None] = [None] * len(prod.nodes)
@@ -369,5 +459,39 @@ def run_product(prod: Product, firing: Firing, upto: int | None = None, only: Se
             if reached[p] and (key is None or key[1] in applies(key[0])):
                 reached[i] = True
                 parent[i] = (p, key)
+                break
+    return Run(reached=reached, parent=parent)
+
+
+def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int] | None) -> Run:
+    size = len(prod.nodes)
+    allowed: list[bool] | None = None
+    if only is not None:
+        allowed = [False] * size
+        for i in only:
+            allowed[i] = True
+    last = size - 1 if upto is None else upto
+    succ = prod.successors()
+    preds = prod.preds
+    applies = firing.applies
+    reached = [False] * size
+    parent: list[tuple[int, GuardKey] | None] = [None] * size
+    start = prod.start
+    reached[start] = True
+    found: list[int] = []
+    heap = [start]
+    while heap:
+        u = heappop(heap)
+        for v, key in succ[u]:
+            if reached[v] or v > last or (allowed is not None and not allowed[v]):
+                continue
+            if key is None or key[1] in applies(key[0]):
+                reached[v] = True
+                found.append(v)
+                heappush(heap, v)
+    for v in found:  # the parent a scan in topological order finds: the first way in
+        for p, key in preds[v]:
+            if reached[p] and (key is None or key[1] in applies(key[0])):
+                parent[v] = (p, key)
                 break
     return Run(reached=reached, parent=parent)

@@ -19,7 +19,7 @@ of its rlimit or time, so "canceled" counts as Ctrl-C only while both limits had
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +63,20 @@ def make_solver(ctx: z3.Context, options: SolverOptions) -> Any:
     solver.set("rlimit", max(0, options.rlimit))
     solver.veripath_options = options  # read back by `check` to tell Ctrl-C from a spent limit
     return solver
+
+
+def assert_all(solver: Any, formulas: Iterable[Any]) -> None:
+    """`solver.add(*formulas)`, the same assertions in the same order, through the C API for
+    Boolean terms (`Solver.add` casts and checks each argument in Python: most of the time of
+    asserting the definitions of a large product)."""
+    ctx = solver.ctx
+    ref = ctx.ref()
+    handle = solver.solver
+    for f in formulas:
+        if isinstance(f, z3.BoolRef) and f.ctx is ctx:
+            z3.Z3_solver_assert(ref, handle, f.as_ast())
+        else:
+            solver.add(f)
 
 
 def check(solver: Any, decode: Callable[[Any], Patient]) -> SolverResult:

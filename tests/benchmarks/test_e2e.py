@@ -35,7 +35,8 @@ def test_result_line_and_findings_are_read_from_output() -> None:
 
 def test_sizes_and_defects() -> None:
     assert e2e.parse_e2e_size("10000x6").id == "e2e-10000x6"
-    assert e2e.parse_e2e_size("777").inputs == 6
+    case = e2e.parse_e2e_size("777")
+    assert isinstance(case, e2e.E2ECase) and case.inputs == 6
     assert e2e.E2ECase(1000).defects == 10 and e2e.E2ECase(50).defects == 3 and e2e.E2ECase(50000).defects == 100
     assert {c.id for c in e2e.PLAN} >= {"e2e-1000x6", "e2e-10000x6", "e2e-50000x6", "e2e-50000x10", "e2e-5000x7"}
 
@@ -49,6 +50,26 @@ def test_markdown_gives_ratios_stages_and_targets() -> None:
     assert "| e2e-1000x6 | ≤ 0.5 s, ≤ 3× brute_bitset | 400 ms, 2.0× | yes |" in text
     assert "| e2e-10000x6 | ≤ 2 s, ≤ 5× brute_bitset, ≤ 3× boxpair | 3.00 s, 7.5×, 4.3× | **no** |" in text
     assert "| e2e-1000x6 | " + " | ".join(["100 ms"] * len(e2e.STAGES)) + " | 13% of 800 ms |" in text
+
+
+def test_pathway_cases_are_parsed_planned_and_reported(tmp_path: Path) -> None:
+    assert e2e.parse_e2e_size("d2000") == e2e.parse_e2e_size("pathway-2000") == e2e.E2EPathway(2000)
+    assert e2e.parse_e2e_size("d30").id == "e2e-pathway-30"
+    assert "e2e-pathway-2000" in {c.id for c in e2e.PLAN} and e2e.TARGETS["e2e-pathway-2000"].wall_s == 5
+    vp, expected = e2e.make_pathway(e2e.E2EPathway(12), tmp_path)
+    assert vp.read_text(encoding="utf-8").startswith("guideline pathway_d12 ")
+    assert sorted(set(expected.values())) == ["PROVED", "REFUTED"]
+    result = _result("e2e-pathway-2000", 4.0, 1.0, 1.0)
+    del result["truth"], result["baselines"]
+    result["planted"] = "planted 4 violated properties of 10"
+    result["veripath"]["now"]["findings"] = {"VP307": 4}
+    result["veripath"]["now"]["correct"] = True
+    text = e2e.markdown([result], {"commit": "abc", "cpus": 2, "load": "1.0"}, ["now"])
+    assert "| VP307 4 (planted 4 violated properties of 10) | - | - | - | - | - |" in text
+    assert "| e2e-pathway-2000 | ≤ 5 s | 4.00 s | yes |" in text
+    result["veripath"]["now"]["correct"] = False  # a finding lost or added never meets the target
+    text = e2e.markdown([result], {"commit": "abc", "cpus": 2, "load": "1.0"}, ["now"])
+    assert "| e2e-pathway-2000 | ≤ 5 s | 4.00 s | **no** |" in text
 
 
 def test_stages_come_from_the_pipelines_passes_with_parse_split_from_read() -> None:

@@ -11,8 +11,8 @@ the patterns that exclude the folder itself.
 
 from __future__ import annotations
 
+import functools
 import os
-import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -39,58 +39,10 @@ DEFAULT_EXCLUDE = (
 )
 
 
-# A pattern of the common kind: names and `*` globs, with `/` between them, leading (anchored) or
-# trailing (folders only). No `!`, `**`, `?`, `[...]`, backslash or space, and no segment that is
-# only `*`, `.` or `..`: a list of patterns holding such a line is left to pathspec.
-_SIMPLE = re.compile(r"/?(?:[\w.-]*\*?)+(?:/(?:[\w.-]*\*?)+)*/?", re.ASCII)
+def _spec(lines: Sequence[str]) -> pathspec.GitIgnoreSpec:
+    import pathspec  # only a folder's walk needs it, not a single file
 
-
-class _Spec:
-    """Gitignore patterns: `match(path)` is True if a pattern excludes `path` (a folder ends with `/`),
-    False if one re-includes it (`!pattern`), None if none says.
-
-    pathspec decides, except for a list of simple patterns (the built-in ones, most `.gitignore`
-    files): those become one regular expression, the one pathspec writes for each, so `check`
-    imports pathspec (about a twentieth of its start) only when a pattern needs it.
-    """
-
-    def __init__(self, lines: Sequence[str]) -> None:
-        self._regex: re.Pattern[str] | None = None
-        self._spec: pathspec.GitIgnoreSpec | None = None
-        patterns = [line for line in lines if line and not line.startswith("#")]
-        if all(_simple(p) for p in patterns):
-            self._regex = re.compile("|".join(_translate(p) for p in patterns) or "(?!)")
-        else:
-            import pathspec
-
-            self._spec = pathspec.GitIgnoreSpec.from_lines(lines)
-
-    def match(self, path: str) -> bool | None:
-        if self._spec is not None:
-            found: bool | None = self._spec.check_file(path).include
-            return found
-        assert self._regex is not None
-        if path.startswith("/"):  # as pathspec normalizes it
-            path = path[1:]
-        elif path.startswith("./"):
-            path = path[2:]
-        return True if self._regex.match(path) else None
-
-
-def _simple(pattern: str) -> bool:
-    if not _SIMPLE.fullmatch(pattern) or "**" in pattern:
-        return False
-    return all(s not in ("", "*", ".", "..") for s in pattern.removeprefix("/").removesuffix("/").split("/"))
-
-
-def _translate(pattern: str) -> str:
-    """The regular expression pathspec writes for a simple pattern (matched at the start of a path)."""
-    folder = pattern.endswith("/")
-    body = pattern.removesuffix("/")
-    anchored = "/" in body
-    body = body.removeprefix("/")
-    glob = "/".join("[^/]*".join(re.escape(part) for part in segment.split("*")) for segment in body.split("/"))
-    return ("" if anchored else "(?:.+/)?") + glob + ("/" if folder else "(?:/|$)")
+    return pathspec.GitIgnoreSpec.from_lines(lines)
 
 
 class _Filter:
@@ -98,23 +50,29 @@ class _Filter:
 
     def __init__(self, base: str, exclude: Sequence[str], respect_gitignore: bool) -> None:
         self.base = os.path.abspath(base)
-        self.exclude = _Spec([*DEFAULT_EXCLUDE, *exclude])
+        self._patterns = [*DEFAULT_EXCLUDE, *exclude]
         self.respect_gitignore = respect_gitignore
-        self._ignores: dict[str, _Spec | None] = {}
+        self._ignores: dict[str, pathspec.GitIgnoreSpec | None] = {}
         self.top = _git_top(self.base)
 
-    def _gitignore(self, folder: str) -> _Spec | None:
+    def _gitignore(self, folder: str) -> pathspec.GitIgnoreSpec | None:
         if folder not in self._ignores:
             try:
                 with open(os.path.join(folder, ".gitignore"), encoding="utf-8", errors="replace") as fh:
-                    self._ignores[folder] = _Spec(fh.read().splitlines())
+                    self._ignores[folder] = _spec(fh.read().splitlines())
             except OSError:
                 self._ignores[folder] = None
         return self._ignores[folder]
 
-    def _matches(self, spec: _Spec, rel: str, is_dir: bool) -> bool | None:
+    def _matches(self, spec: pathspec.GitIgnoreSpec, rel: str, is_dir: bool) -> bool | None:
         """True: excluded, False: re-included (`!pattern`), None: no pattern says."""
-        return spec.match(rel + "/" if is_dir else rel)
+        found: bool | None = spec.check_file(rel + "/" if is_dir else rel).include
+        return found
+
+    @functools.cached_property
+    def exclude(self) -> pathspec.GitIgnoreSpec:
+        """Built only when a folder is walked (checking named files needs no patterns)."""
+        return _spec(self._patterns)
 
     def excluded(self, path: str, is_dir: bool, walk_root: str) -> bool:
         """Whether `path`, found walking the folder `walk_root` (absolute), is left out."""

@@ -462,6 +462,11 @@ class Parser:
         # the replay trie (see _Node): its roots by state, and how many nodes it has
         self._roots: dict[tuple[int, ...], _Node] = {}
         self._nodes = 0
+        # Segments also start at the separators of repeated rules (`x ("and" x)*`) that appear nowhere
+        # else: the conjuncts of a row vary independently, the shapes of each of them do not.
+        separators = {e[1] for _o, e, k, _n in tables["rules"] if k == INLINE and len(e) == 3 and e[2] not in terminals}
+        elsewhere = {s for o, e, _k, _n in tables["rules"] for s in e if not (o.startswith("_") and len(e) >= 2)}
+        self._cuts = frozenset(s for s in separators if s in terminals and s not in elsewhere)
 
     def _scanner(self, state: int) -> _Scanner:
         """The state's scanner: the ignored terminals, then one of the terminals it accepts."""
@@ -506,6 +511,7 @@ class Parser:
         scanners = self._by_state
         after = self._after
         root = self._root
+        cuts = self._cuts
         drop = self.drop
         flush = self._flush
         count = text.count
@@ -545,25 +551,21 @@ class Parser:
                 next_break = find("\n", start)
                 if next_break < 0:
                     next_break = len(text)
-                if node.depth:  # a line starts a segment (a table's rows repeat a few shapes)
-                    if walked:
-                        flush(pending, walked, stack, values, extents)
-                        walked = []
-                        pending = []
-                    node = root(stack)
-                    floor = len(stack) - len(node.key)
-            elif node.depth >= MAX_COMPILED:  # a long line: cut it (the trie stays bounded by lines)
-                if walked:
-                    flush(pending, walked, stack, values, extents)
-                    walked = []
-                    pending = []
-                node = root(stack)
-                floor = len(stack) - len(node.key)
+                cut = True  # a line starts a segment (a table's rows repeat a few shapes)
+            else:
+                cut = False
             kind = scanner[2][group]
             if scanner[1] is not None:
                 keywords = scanner[1].get(kind)
                 if keywords is not None:
                     kind = keywords.get(word, kind)
+            if node.depth and (cut or kind in cuts or node.depth >= MAX_COMPILED):
+                if walked:  # catch up, and start a segment at this token
+                    flush(pending, walked, stack, values, extents)
+                    walked = []
+                    pending = []
+                node = root(stack)
+                floor = len(stack) - len(node.key)
             tok = new(Tok, word)
             tok.type = kind
             tok.line = start_line = line

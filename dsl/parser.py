@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from fractions import Fraction
 from functools import cache, partial
+from itertools import accumulate, repeat
+from operator import sub
 from typing import TYPE_CHECKING, Any, cast
 
 from dsl import ast, lalr
@@ -1104,10 +1106,31 @@ _BRACKETS = re.compile(r'[()\[\]{}]|"(?:[^"\\\n]|\\[^\n])*"?|#[^\n]*')
 _OPEN = frozenset("([{")
 
 
+# _BRACKETS' strings and comments (its string pattern with the loop unrolled: the same matches)
+_SKIPPED = re.compile(r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"?|#[^\n]*')
+_BRACKET = re.compile(r"[()\[\]{}]")
+_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def _deepest(text: str) -> int:
+    """How deep the brackets nest (strings and comments skipped, a close without an open ignored),
+    computed with C loops: the depth after each bracket is the running sum of +1/-1 less the
+    lowest (negative) the sum has been."""
+    sums: list[int] = list(accumulate(map(_STEP.__getitem__, _BRACKET.findall(_SKIPPED.sub("", text)))))
+    if not sums:
+        return 0
+    if min(sums) >= 0:  # no close without an open: the depth is the sum
+        return max(sums)
+    depths: map[int] = map(sub, sums, map(min, accumulate(sums, min), repeat(0)))
+    return max(depths)
+
+
 def _nesting_problem(path: str, text: str) -> Diagnostic | None:
     """Reject absurd nesting before the parser and the passes that recurse on the AST see it."""
     if text.count("(") + text.count("[") + text.count("{") <= MAX_NESTING:
         return None  # it cannot nest deeper than it has brackets
+    if _deepest(text) <= MAX_NESTING:
+        return None
     depth = 0
     for found in _BRACKETS.finditer(text):
         ch = found.group()

@@ -236,7 +236,7 @@ _Handler = Callable[[Extent, list[Any]], Any]
 _Rule = tuple[str, int, int, _Handler | None, tuple[int, ...] | None, tuple[bool, ...] | None, bool]
 
 
-MAX_NODES = 200_000
+MAX_NODES = 20_000
 """The most nodes the replay trie of a parser holds (past that, new token sequences are only parsed)."""
 MAX_COMPILED = 400
 """The longest walk through the trie that is compiled into a function."""

@@ -297,7 +297,8 @@ class _ToAst:
         return _make_text(span=_span(self.path, tok), value=value)
 
     def _names(self, items: list[Any]) -> tuple[ast.Name, ...]:
-        return tuple(self._name(t) for t in items if getattr(t, "type", None) == "NAME")
+        name = self._name
+        return tuple([name(t) for t in items if getattr(t, "type", None) == "NAME"])
 
     @_rule
     def paren(self, pos: _Pos, items: list[Any]) -> Any:

@@ -12,6 +12,16 @@ dictionary lookups per token and without importing Lark. On anything it cannot t
 terminal matches, or the state has no action for the token -- it raises `Fallback`, and the
 caller parses the text with Lark itself, whose exception becomes the diagnostic: syntax
 errors stay exactly Lark's. `tests/dsl/test_lalr.py` checks both routes agree.
+
+The rows of a decision table repeat a few token shapes, so the driver remembers what the tables
+did with each: a trie (`_Node`) per segment start -- a line's first token, with the states on top
+of the stack -- whose edges are token kinds and whose nodes hold the reductions and the shift
+that token caused, as the tables decided them. A token whose reductions reach below what the
+root knows is parsed with the tables and starts a new segment. A walk through the trie only
+lexes (each state's own scanner, as always); when it stops, the walked tokens are fed through
+the recorded steps, and a path walked twice is compiled into one function (`_compile`) that
+calls the handlers with their items laid out in advance. Everything replayed is what the
+tables did on the same states and kinds; a kind the trie has not seen is fed through the tables.
 """
 
 from __future__ import annotations
@@ -226,6 +236,187 @@ _Handler = Callable[[Extent, list[Any]], Any]
 _Rule = tuple[str, int, int, _Handler | None, tuple[int, ...] | None, tuple[bool, ...] | None, bool]
 
 
+MAX_NODES = 20_000
+"""The most nodes the replay trie of a parser holds (past that, new token sequences are only parsed)."""
+MAX_COMPILED = 400
+"""The longest walk through the trie that is compiled into a function."""
+ROOT_STATES = 12
+"""How many states from the top of the stack key a segment's root (its replays may reduce that deep)."""
+COMPILE_AFTER = 2
+"""A walk from a root is compiled the second time it ends at the same node."""
+
+_Replay = Callable[[list[Tok], list[int], list[Any], list[Extent]], None]
+
+
+class _Node:
+    """A node of the replay trie: a segment's start (its root, keyed by the states on top of the
+    stack) and the kinds of the tokens fed since. `ops` are what feeding the last of them did --
+    the reductions (rule, and the state on top after its goto) and then the shift to `state` --
+    and they depend only on the path from the root: a token is added only when its reductions
+    read no state below the root's key."""
+
+    __slots__ = ("children", "depth", "hits", "key", "kind", "ops", "parent", "replay", "scanner", "state")
+
+    def __init__(
+        self,
+        state: int,
+        scanner: _Scanner,
+        parent: _Node | None,
+        kind: str,
+        ops: tuple[tuple[_Rule, int], ...],
+        depth: int,
+    ) -> None:
+        self.kind = kind  # the kind of the token fed last
+        self.state = state
+        self.scanner = scanner
+        self.parent = parent
+        self.ops = ops
+        self.depth = depth
+        self.children: dict[str, _Node | None] = {}  # None: that token reduces below the segment
+        self.hits = 0  # walks from a root that ended here
+        self.replay: _Replay | None = None
+        self.key: tuple[int, ...] = ()  # a root's: the states on top of the stack, the last on top
+
+
+_UNSEEN: Any = object()
+
+
+class _Slot:
+    """A stack slot while a replay is generated: the source of its value, and where its text is."""
+
+    __slots__ = ("elems", "end", "kind", "listed", "source", "start", "state")
+
+    def __init__(self, source: str, kind: str | None, start: str, end: str, state: int) -> None:
+        self.source = source  # a local of the replay
+        self.kind = kind  # a token's kind; None: a value (or a slot from below the segment)
+        self.start = start  # its extent's line and column ...
+        self.end = end  # ... and end line and end column, as source
+        self.state = state
+        self.elems: list[_Slot] | None = None  # an inlined rule's items, laid out when generated
+        self.listed = False  # an inlined rule's value as a list at run time (`source`)
+
+    def value(self) -> str:
+        """The value as the step-by-step route has it on the stack."""
+        if self.elems is None:
+            return self.source
+        return "[" + ", ".join(e.value() for e in self.elems) + "]"
+
+    def kept(self, drop: frozenset[str]) -> str:
+        """As an item of a handler that leaves the dropped tokens out: nothing for a dropped token;
+        a value or a slot from below the segment is looked at when the replay runs."""
+        if self.kind is not None:
+            return "" if self.kind in drop else self.source
+        v = self.source
+        return f"*(({v},) if {v}.__class__ is not _Tok or {v}.type not in _drop else ())"
+
+
+def _compile(last: _Node, drop: frozenset[str]) -> _Replay:
+    """One function doing what the nodes from a root to `last` say, with the segment's stack slots
+    as local variables: each handler's items and extent are laid out when the function is generated
+    (children spliced, dropped tokens left out) as `_items` would compute them; the slots from below
+    the segment that the path reduces are taken off the stack first, and the slots left at the end
+    are pushed. The generated text names only locals, the handlers and the states (numbers); no
+    token's text is pasted into it."""
+    path: list[_Node] = []
+    node = last
+    while node.parent is not None:
+        path.append(node)
+        node = node.parent
+    path.reverse()
+    key = node.key
+    # how far below the segment's start the path's reductions reach
+    height = reach = 0
+    for step in path:
+        for rule, _top in step.ops:
+            height -= 1 if rule[2] == PASS else rule[1]
+            reach = max(reach, -height)
+            height += 1
+        height += 1
+    assert reach < len(key)
+    env: dict[str, Any] = {"_Tok": Tok, "_drop": drop}
+    names: dict[int, str] = {}
+    body: list[str] = ["    " + ", ".join(f"t{i}" for i in range(len(path))) + ", = toks"]
+    slots: list[_Slot] = []
+    if reach:
+        xs = ", ".join(f"x{j}" for j in range(reach))
+        ys = ", ".join(f"y{j}" for j in range(reach))
+        body.append(f"    {xs}, = values[-{reach}:]")
+        body.append(f"    {ys}, = extents[-{reach}:]")
+        body.append(f"    del values[-{reach}:], extents[-{reach}:], stack[-{reach}:]")
+        for j in range(reach):
+            slots.append(_Slot(f"x{j}", None, f"y{j}[0], y{j}[1]", f"y{j}[2], y{j}[3]", key[len(key) - reach + j]))
+    made = 0
+    for i, step in enumerate(path):
+        for rule, top in step.ops:
+            _origin, size, kind, handler, kept, spliced, keep_all = rule
+            if kind == PASS:
+                slots[-1].state = top
+                continue
+            children = slots[-size:]
+            del slots[-size:]
+            value = f"v{made}"
+            made += 1
+            slot = _Slot(value, None, children[0].start, children[-1].end, top)
+            if spliced is None:
+                chosen = children if kept is None else [children[j] for j in kept]
+                items = "[" + ", ".join(c.value() for c in chosen) + "]"
+                if handler is None:
+                    slot.elems = chosen
+            else:
+                parts: list[list[_Slot] | str] = []  # runs of items laid out here, and lists at run time
+                for child, inline in zip(children, spliced, strict=True):
+                    if inline and child.elems is None:  # a list at run time (or from below the segment)
+                        parts.append(child.source)
+                    else:
+                        run = child.elems if inline and child.elems is not None else [child]
+                        if parts and isinstance(parts[-1], list):
+                            parts[-1] = parts[-1] + run
+                        else:
+                            parts.append(list(run))
+                if len(parts) == 1 and isinstance(parts[0], list):
+                    if handler is None:  # an inlined rule of items all laid out: stays so
+                        slot.elems = parts[0]
+                        slots.append(slot)
+                        continue
+                    run = parts[0] if keep_all else [e for e in parts[0] if e.kind is None or e.kind not in drop]
+                    items = "[" + ", ".join(e.value() if keep_all else e.kept(drop) for e in run) + "]"
+                else:  # as _items does it: the first list at run time is extended in place
+                    first, *rest = parts
+                    lines = [f"    _i = {first if isinstance(first, str) else _laid_out(first)}"]
+                    lines += [f"    _i += {part if isinstance(part, str) else _laid_out(part)}" for part in rest]
+                    if not keep_all:
+                        lines.append("    _i = [c for c in _i if c.__class__ is not _Tok or c.type not in _drop]")
+                    body += lines
+                    items = "_i"
+                    slot.listed = handler is None
+            if handler is None:
+                if slot.elems is None:
+                    body.append(f"    {value} = {items}")
+                    slot.listed = True
+                slots.append(slot)
+                continue
+            name = names.get(id(handler))
+            if name is None:
+                name = names[id(handler)] = f"h{len(names)}"
+                env[name] = handler
+            body.append(f"    {value} = {name}(({slot.start}, {slot.end}), {items})")
+            slots.append(slot)
+        t = f"t{i}"
+        slots.append(_Slot(t, step.kind, f"{t}.line, {t}.column", f"{t}.end_line, {t}.end_column", step.state))
+    if slots:
+        body.append(f"    stack += ({''.join(f'{s.state}, ' for s in slots)})")
+        body.append(f"    values += ({''.join(s.value() + ', ' for s in slots)})")
+        body.append(f"    extents += ({''.join(f'({s.start}, {s.end}), ' for s in slots)})")
+    source = "def replay(toks, stack, values, extents):\n" + "\n".join(body) + "\n"
+    exec(compile(source, "<dsl.lalr replay>", "exec"), env)
+    replay: _Replay = env["replay"]
+    return replay
+
+
+def _laid_out(run: list[_Slot]) -> str:
+    return "[" + ", ".join(e.value() for e in run) + "]"
+
+
 class Parser:
     """Parses with `tables`, building values with `target`'s methods.
 
@@ -268,6 +459,14 @@ class Parser:
         # (state under a reduced rule, the rule's origin, lookahead) -> the state after the goto and
         # the `?rule: x` reductions that follow it, and the action on the lookahead there
         self._after: dict[tuple[int, str, str], tuple[int, int | None]] = {}
+        # the replay trie (see _Node): its roots by state, and how many nodes it has
+        self._roots: dict[tuple[int, ...], _Node] = {}
+        self._nodes = 0
+        # Segments also start at the separators of repeated rules (`x ("and" x)*`) that appear nowhere
+        # else: the conjuncts of a row vary independently, the shapes of each of them do not.
+        separators = {e[1] for _o, e, k, _n in tables["rules"] if k == INLINE and len(e) == 3 and e[2] not in terminals}
+        elsewhere = {s for o, e, _k, _n in tables["rules"] for s in e if not (o.startswith("_") and len(e) >= 2)}
+        self._cuts = frozenset(s for s in separators if s in terminals and s not in elsewhere)
 
     def _scanner(self, state: int) -> _Scanner:
         """The state's scanner: the ignored terminals, then one of the terminals it accepts."""
@@ -295,13 +494,26 @@ class Parser:
         found = self._after[below, origin, lookahead] = (top, action)
         return found
 
+    def _root(self, stack: list[int]) -> _Node:
+        """The replay trie's root for segments that start with these states on top of the stack."""
+        key = tuple(stack[-ROOT_STATES:])
+        node = self._roots.get(key)
+        if node is None:
+            state = key[-1]
+            node = self._roots[key] = _Node(state, self._by_state[state] or self._scanner(state), None, "", (), 0)
+            node.key = key
+        return node
+
     def parse(self, text: str) -> Any:
         """The value the start rule's handler returns; raises Fallback where Lark would raise."""
         states = self.states
         rules = self.rules
         scanners = self._by_state
         after = self._after
+        root = self._root
+        cuts = self._cuts
         drop = self.drop
+        flush = self._flush
         count = text.count
         rfind = text.rfind
         find = text.find
@@ -315,14 +527,20 @@ class Parser:
         stack = [self.start]  # states
         values: list[Any] = []  # a token or a value per state after the first
         extents: list[Extent] = []  # where each of them is
+        node: _Node | None = None  # where the replay is in the trie (None: start a segment)
+        floor = 0  # below the states the segment's root knows: its replays never reach there
+        walked: list[_Node] = []  # the nodes walked since the replay last caught up ...
+        pending: list[Tok] = []  # ... and their tokens, not yet fed to the stack
         while True:
-            state = stack[-1]
-            scanner = scanners[state] or self._scanner(state)
-            found = scanner[0](text, pos)
+            if node is None:
+                node = root(stack)
+                floor = len(stack) - len(node.key)
+            found = node.scanner[0](text, pos)
             if found is None:
                 if re.fullmatch(self.skip, text[pos:]) is not None:
                     break  # only blanks and comments are left
                 raise Fallback
+            scanner = node.scanner
             group: int = found.lastindex  # type: ignore[assignment]
             word: str = found[group]
             end = found.end()
@@ -333,11 +551,21 @@ class Parser:
                 next_break = find("\n", start)
                 if next_break < 0:
                     next_break = len(text)
+                cut = True  # a line starts a segment (a table's rows repeat a few shapes)
+            else:
+                cut = False
             kind = scanner[2][group]
             if scanner[1] is not None:
                 keywords = scanner[1].get(kind)
                 if keywords is not None:
                     kind = keywords.get(word, kind)
+            if node.depth and (cut or kind in cuts or node.depth >= MAX_COMPILED):
+                if walked:  # catch up, and start a segment at this token
+                    flush(pending, walked, stack, values, extents)
+                    walked = []
+                    pending = []
+                node = root(stack)
+                floor = len(stack) - len(node.key)
             tok = new(Tok, word)
             tok.type = kind
             tok.line = start_line = line
@@ -351,13 +579,29 @@ class Parser:
             tok.end_line = line
             tok.end_column = end_column = end - line_start + 1
             pos = end
-            # Feed the token: reduce while the state says so, then shift.
+            child = node.children.get(kind, _UNSEEN)
+            if child.__class__ is _Node:  # seen from here before: replayed when the walk stops
+                walked.append(child)
+                pending.append(tok)
+                node = child
+                continue
+            if walked:
+                flush(pending, walked, stack, values, extents)
+                walked = []
+                pending = []
+            # Feed the token: reduce while the state says so, then shift (noting what is done).
+            state = stack[-1]
+            ops: list[tuple[_Rule, int]] = []
+            low = len(stack)  # the lowest the stack goes
             action = states[state].get(kind)
             while action is not None and action < 0:
-                origin, size, rule_kind, handler, kept, spliced, keep_all = rules[~action]
+                rule = rules[~action]
+                origin, size, rule_kind, handler, kept, spliced, keep_all = rule
                 if rule_kind == PASS:  # `?rule: x` right after a shift: the child stays
-                    stack[-1] = states[stack[-2]][origin]
-                    action = states[stack[-1]].get(kind)
+                    stack[-1] = top = states[stack[-2]][origin]
+                    low = min(low, len(stack) - 1)
+                    ops.append((rule, top))
+                    action = states[top].get(kind)
                     continue
                 children = values[-size:]
                 first = extents[-size]
@@ -366,6 +610,7 @@ class Parser:
                 del values[-size:]
                 del extents[-size:]
                 del stack[-size:]
+                low = min(low, len(stack))
                 items = (
                     children if spliced is None and kept is None else _items(children, spliced, kept, keep_all, drop)
                 )
@@ -374,12 +619,65 @@ class Parser:
                 below = stack[-1]
                 top, action = after.get((below, origin, kind)) or self._goto(below, origin, kind)
                 stack.append(top)
+                ops.append((rule, top))
             if action is None:
                 raise Fallback
             stack.append(action)
             values.append(tok)
             extents.append((start_line, column, line, end_column))
+            if child is _UNSEEN and low > floor and self._nodes < MAX_NODES:
+                # what this token did depends only on the segment so far: remember it
+                self._nodes += 1
+                child = node.children[kind] = _Node(
+                    action, scanners[action] or self._scanner(action), node, kind, tuple(ops), node.depth + 1
+                )
+                node = child
+            else:  # it reached below the segment: the next token starts another
+                if child is _UNSEEN and low <= floor:
+                    node.children[kind] = None
+                node = None
+        if walked:
+            flush(pending, walked, stack, values, extents)
         return self._finish(stack, values, extents)
+
+    def _flush(
+        self, toks: list[Tok], walked: list[_Node], stack: list[int], values: list[Any], extents: list[Extent]
+    ) -> None:
+        """Feed the tokens of a walk through the trie, doing what the nodes say (no table lookups):
+        through the compiled replay of the path when the walk started at a root, else step by step."""
+        last = walked[-1]
+        if walked[0].depth == 1:
+            replay = last.replay
+            if replay is None and last.depth <= MAX_COMPILED:
+                last.hits += 1
+                if last.hits >= COMPILE_AFTER:
+                    replay = last.replay = _compile(last, self.drop)
+            if replay is not None:
+                replay(toks, stack, values, extents)
+                return
+        drop = self.drop
+        for tok, node in zip(toks, walked, strict=True):
+            for rule, top in node.ops:
+                _origin, size, rule_kind, handler, kept, spliced, keep_all = rule
+                if rule_kind == PASS:
+                    stack[-1] = top
+                    continue
+                children = values[-size:]
+                first = extents[-size]
+                last_extent = extents[-1]
+                extent = (first[0], first[1], last_extent[2], last_extent[3])
+                del values[-size:]
+                del extents[-size:]
+                del stack[-size:]
+                items = (
+                    children if spliced is None and kept is None else _items(children, spliced, kept, keep_all, drop)
+                )
+                values.append(items if handler is None else handler(extent, items))
+                extents.append(extent)
+                stack.append(top)
+            stack.append(node.state)
+            values.append(tok)
+            extents.append((tok.line, tok.column, tok.end_line, tok.end_column))
 
     def _finish(self, stack: list[int], values: list[Any], extents: list[Extent]) -> Any:
         """At the end of the input: reduce until the start rule is complete (Lark's `$END`)."""

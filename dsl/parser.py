@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from fractions import Fraction
 from functools import cache, partial
+from itertools import accumulate, repeat
+from operator import sub
 from typing import TYPE_CHECKING, Any, cast
 
 from dsl import ast, lalr
@@ -34,7 +36,7 @@ from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
 from dsl.lalr import Tok as Token
 from dsl.model import HIT_POLICIES, DispositionKind, WaiverTargetKind, one_of
 from dsl.ops import Op
-from dsl.source import Span, make_span
+from dsl.source import Span, make_span, maker
 from dsl.units import UNITS, units_text
 
 if TYPE_CHECKING:
@@ -156,6 +158,19 @@ def _span(path: str, meta: Token) -> Span:
     )
 
 
+_make_name = ast.make_name
+# Positional constructors of the nodes a large table has most of (see dsl.source.maker); called with
+# keywords here, so a change in a node's fields is an error, never a silent swap.
+_make_name_ref = maker(ast.NameRef)
+_make_number = maker(ast.NumberLit)
+_make_compare = maker(ast.Compare)
+_make_in_range = maker(ast.InRange)
+_make_and = maker(ast.And)
+_make_not = maker(ast.Not)
+_make_text = maker(ast.Text)
+_make_citation = maker(ast.Citation)
+_make_finish = maker(ast.Finish)
+
 _ESCAPE = re.compile(r"\\(.)")
 _OPS: dict[str, Op] = {op.value: op for op in Op}
 _FRACTIONS: dict[str, Fraction] = {}  # a number's text -> its value (tables repeat their thresholds)
@@ -264,19 +279,26 @@ class _ToAst:
         return make_span(self.path, line or 1, column or 1, end_line or line or 1, end_column or (column or 1) + 1)
 
     def _name(self, tok: Token) -> ast.Name:
-        return ast.make_name(_span(self.path, tok), str(tok))
+        line = tok.line or 1
+        column = tok.column or 1
+        span = make_span(self.path, line, column, tok.end_line or line, tok.end_column or column + 1)
+        return _make_name(span, str(tok))
 
     def _text(self, tok: Token) -> ast.Text:
-        try:
-            value = _unescape(tok)
-        except _BadEscape as exc:  # reported after the parse, so a syntax error still wins
-            if self.bad_escape is None:
-                self.bad_escape = exc
-            value = str(tok)
-        return ast.Text(value=value, span=_span(self.path, tok))
+        if "\\" not in tok:
+            value = str(tok)[1:-1]
+        else:
+            try:
+                value = _unescape(tok)
+            except _BadEscape as exc:  # reported after the parse, so a syntax error still wins
+                if self.bad_escape is None:
+                    self.bad_escape = exc
+                value = str(tok)
+        return _make_text(span=_span(self.path, tok), value=value)
 
     def _names(self, items: list[Any]) -> tuple[ast.Name, ...]:
-        return tuple(self._name(t) for t in items if getattr(t, "type", None) == "NAME")
+        name = self._name
+        return tuple([name(t) for t in items if getattr(t, "type", None) == "NAME"])
 
     @_rule
     def paren(self, pos: _Pos, items: list[Any]) -> Any:
@@ -535,20 +557,44 @@ class _ToAst:
             label = items.pop(0)
         (_, condition) = items[0]
         orders, goto, finish = items[1]
-        metas = items[2:]
+        # the metas by kind, in their order (one pass: a table's rows carry a few each)
+        ratings: list[ast.Rating] = []
+        also: list[ast.Rating] = []
+        unrated: list[ast.Text] = []
+        citations: list[ast.Citation] = []
+        notes: list[ast.Text] = []
+        variants: list[ast.Name] = []
+        reasons: list[ast.OrderReason] = []
+        for meta in items[2:]:
+            if isinstance(meta, tuple):
+                tag = meta[0]
+                if tag == "unrated":
+                    unrated.append(meta[1])
+                elif tag == "also":
+                    also += meta[1]
+                elif tag == "note":
+                    notes.append(meta[1])
+                elif tag == "variant":
+                    variants.append(meta[1])
+            elif isinstance(meta, ast.Citation):
+                citations.append(meta)
+            elif isinstance(meta, ast.Rating):
+                ratings.append(meta)
+            elif isinstance(meta, ast.OrderReason):
+                reasons.append(meta)
         return ast.Rule(
             label=label,
             condition=condition,
             orders=orders,
             goto=goto,
             finish=finish,
-            ratings=tuple(m for m in metas if isinstance(m, ast.Rating)),
-            also_rated=tuple(r for m in metas if isinstance(m, tuple) and m[0] == "also" for r in m[1]),
-            unrated=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "unrated"),
-            citations=tuple(m for m in metas if isinstance(m, ast.Citation)),
-            notes=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "note"),
-            variants=tuple(m[1] for m in metas if isinstance(m, tuple) and m[0] == "variant"),
-            reasons=tuple(m for m in metas if isinstance(m, ast.OrderReason)),
+            ratings=tuple(ratings),
+            also_rated=tuple(also),
+            unrated=tuple(unrated),
+            citations=tuple(citations),
+            notes=tuple(notes),
+            variants=tuple(variants),
+            reasons=tuple(reasons),
             span=self._at(pos),
         )
 
@@ -592,7 +638,7 @@ class _ToAst:
     @_rule
     def finish(self, pos: _Pos, items: list[Token]) -> ast.Finish:
         reason = self._text(items[1]) if len(items) > 1 else None
-        return ast.Finish(disposition=self._name(items[0]), reason=reason, span=self._at(pos))
+        return _make_finish(span=self._at(pos), disposition=self._name(items[0]), reason=reason)
 
     @_rule
     def rated(self, pos: _Pos, items: list[ast.Rating]) -> ast.Rating:
@@ -650,7 +696,7 @@ class _ToAst:
     @_rule
     def cite(self, pos: _Pos, items: list[Token]) -> ast.Citation:
         locator = self._text(items[1]) if len(items) > 1 else None
-        return ast.Citation(source=self._name(items[0]), locator=locator, span=self._at(pos))
+        return _make_citation(span=self._at(pos), source=self._name(items[0]), locator=locator)
 
     example_cite = cite
 
@@ -686,7 +732,7 @@ class _ToAst:
     def and_(self, pos: _Pos, items: list[ast.Expression]) -> ast.Expression:
         if len(items) == 1:
             return items[0]
-        return ast.And(operands=tuple(items), span=self._at(pos))
+        return _make_and(span=self._at(pos), operands=tuple(items))
 
     @_rule
     def not_(self, pos: _Pos, items: list[ast.Expression]) -> ast.Expression:
@@ -697,16 +743,16 @@ class _ToAst:
             inner, depth = inner.operand, depth + 1
             if depth > MAX_NESTING:
                 raise _TooDeep
-        return ast.Not(operand=items[0], span=self._at(pos))
+        return _make_not(span=self._at(pos), operand=items[0])
 
     @_rule
     def name_operand(self, pos: _Pos, items: list[Token]) -> ast.Expression:
         # Where the contextual lexer does not expect the keywords, 'true'/'false' arrive as a NAME.
-        word = str(items[0])
-        if word in ("true", "false"):
+        word = items[0]
+        if word == "true" or word == "false":
             return ast.BoolLit(value=word == "true", span=self._at(pos))
-        name = self._name(items[0])
-        return ast.NameRef(name=name, span=name.span)  # the reference is the name: one span for both
+        name = self._name(word)
+        return _make_name_ref(span=name.span, name=name)  # the reference is the name: one span for both
 
     @_rule
     def true_lit(self, pos: _Pos, items: list[Token]) -> ast.Expression:
@@ -719,7 +765,7 @@ class _ToAst:
     @_rule
     def number_operand(self, pos: _Pos, items: list[Any]) -> ast.Expression:
         unit = items[1] if len(items) > 1 else None
-        return ast.NumberLit(value=items[0], unit=unit, span=self._at(pos))
+        return _make_number(span=self._at(pos), value=items[0], unit=unit)
 
     def _arith(self, pos: _Pos, items: list[Any], op: ast.ArithOp) -> ast.Expression:
         return ast.Arith(op=op, left=items[0], right=items[1], span=self._at(pos))
@@ -746,7 +792,7 @@ class _ToAst:
 
     @_rule
     def compare(self, pos: _Pos, items: list[Any]) -> ast.Expression:
-        return ast.Compare(op=_OPS[items[1]], left=items[0], right=items[2], span=self._at(pos))
+        return _make_compare(span=self._at(pos), op=_OPS[items[1]], left=items[0], right=items[2])
 
     @_rule
     def member(self, pos: _Pos, items: list[Token]) -> ast.Expression:
@@ -767,14 +813,14 @@ class _ToAst:
     @_rule
     def in_range(self, pos: _Pos, items: list[Any]) -> ast.Expression:
         name, lb, low, high, rb, *unit = items
-        return ast.InRange(
+        return _make_in_range(
+            span=self._at(pos),
             name=self._name(name),
             low=low,
             high=high,
-            low_closed=str(lb) == "[",
-            high_closed=str(rb) == "]",
+            low_closed=lb == "[",
+            high_closed=rb == "]",
             unit=unit[0] if unit else None,
-            span=self._at(pos),
         )
 
     # -- properties ------------------------------------------------------------------------
@@ -1061,10 +1107,31 @@ _BRACKETS = re.compile(r'[()\[\]{}]|"(?:[^"\\\n]|\\[^\n])*"?|#[^\n]*')
 _OPEN = frozenset("([{")
 
 
+# _BRACKETS' strings and comments (its string pattern with the loop unrolled: the same matches)
+_SKIPPED = re.compile(r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"?|#[^\n]*')
+_BRACKET = re.compile(r"[()\[\]{}]")
+_STEP = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+
+
+def _deepest(text: str) -> int:
+    """How deep the brackets nest (strings and comments skipped, a close without an open ignored),
+    computed with C loops: the depth after each bracket is the running sum of +1/-1 less the
+    lowest (negative) the sum has been."""
+    sums: list[int] = list(accumulate(map(_STEP.__getitem__, _BRACKET.findall(_SKIPPED.sub("", text)))))
+    if not sums:
+        return 0
+    if min(sums) >= 0:  # no close without an open: the depth is the sum
+        return max(sums)
+    depths: map[int] = map(sub, sums, map(min, accumulate(sums, min), repeat(0)))
+    return max(depths)
+
+
 def _nesting_problem(path: str, text: str) -> Diagnostic | None:
     """Reject absurd nesting before the parser and the passes that recurse on the AST see it."""
     if text.count("(") + text.count("[") + text.count("{") <= MAX_NESTING:
         return None  # it cannot nest deeper than it has brackets
+    if _deepest(text) <= MAX_NESTING:
+        return None
     depth = 0
     for found in _BRACKETS.finditer(text):
         ch = found.group()

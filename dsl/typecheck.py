@@ -74,6 +74,7 @@ class ExprChecker:
         self.invalid = invalid  # inputs and findings whose declarations were rejected (already reported)
         self.named = named  # a use of a named condition -> its `Named` node; None when the name is no define
         self.used = used  # told of every reference to an input or finding
+        self._plain: dict[str, m.Linear] = {}  # a variable -> `1 * variable` (immutable: shared)
 
     # -- helpers ----------------------------------------------------------------
     def _false(self, span: Span) -> m.Cond:
@@ -264,7 +265,9 @@ class ExprChecker:
         except _Invalid:
             return self._false(expr.span)
         lo, hi = low.right.constant, high.right.constant
-        if lo is not None and hi is not None and (lo > hi or (lo == hi and not (expr.low_closed and expr.high_closed))):
+        # lo > hi, or lo == hi, in integers (Fraction's own comparisons cost more than the rest of a range)
+        order = None if lo is None or hi is None else lo.numerator * hi.denominator - hi.numerator * lo.denominator
+        if order is not None and (order > 0 or (order == 0 and not (expr.low_closed and expr.high_closed))):
             self.report(
                 diagnostic(
                     EMPTY_RANGE,
@@ -457,12 +460,10 @@ class ExprChecker:
         if right.unit is not None:
             self._known_unit(right.unit)
         self.used(left.name)
-        return m.Compare(
-            op=op,
-            left=m.Linear(terms=((var.name, _ONE),), offset=_ZERO),
-            right=m.Linear(terms=(), offset=right.value),
-            span=span,
-        )
+        plain = self._plain.get(var.name)
+        if plain is None:
+            plain = self._plain[var.name] = m.Linear(terms=((var.name, _ONE),), offset=_ZERO)
+        return m.Compare(op=op, left=plain, right=m.Linear(terms=(), offset=right.value), span=span)
 
     def _check_bounds(self, left: ast.Expression, right: ast.Expression, compare: m.Compare) -> None:
         """`x op 500` with x in [0, 60]: a plain variable compared with a number outside its range."""

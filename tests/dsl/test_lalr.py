@@ -111,3 +111,73 @@ def test_parsing_a_valid_spec_does_not_import_lark() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def _fresh_parses(text: str, times: int) -> list[Any]:
+    """A new parser's results on `text`, parsed `times` times: by the tables, then through the replay
+    trie step by step, then through its compiled replays (a path is compiled on its second walk)."""
+    builder = parser._builder()
+    fresh = lalr.Parser(parser._tables(), builder, builder.drop)
+    results = []
+    for _ in range(times):
+        builder.path = "t.vp"
+        builder.problems = []
+        builder.bad_escape = None
+        try:
+            value: Any = fresh.parse(text)
+        except lalr.Fallback:
+            value = "error"
+        results.append((value, builder.problems) if value != "error" else "error")
+        builder.problems = []
+    return results
+
+
+def _table(rows: list[str]) -> str:
+    head = """guideline t "t" version "1"
+source g "g"
+input region: north | south | east
+input fragile: bool
+input size_cm: number in [0, 1000] cm
+input score: integer in [0, 10]
+disposition a "a" discharge
+disposition b "b" discharge
+start d
+decision d "d" first
+"""
+    return head + "".join(f"rule r{i} {row}\n" for i, row in enumerate(rows)) + "  otherwise end b cite g\n"
+
+
+_ROWS = [
+    'when region == north and fragile and size_cm in [1, 2) end a unrated "s" cite g',
+    "when region in {north, south} and not fragile and size_cm >= 3 cm end b cite g",
+    'when region != east and (fragile or score < 3) and size_cm * 2 + 1/2 <= 9 end a because "x" cite g "p"',
+    "when not (region == south) and score in (1, 5] and size_cm > 2 end b",
+    "when region not in {east} implies fragile end a cite g",
+]
+
+
+@pytest.mark.parametrize("order", ["repeat", "cycle", "mixed"])
+def test_replayed_rows_parse_as_lark_does(order: str) -> None:
+    """Rows of repeated shapes go through the replay trie and its compiled functions; each parse
+    (tables, step-by-step replay, compiled replay) gives Lark's module, spans included."""
+    if order == "repeat":
+        rows = [r for r in _ROWS for _ in range(4)]
+    elif order == "cycle":
+        rows = _ROWS * 4
+    else:
+        rows = [_ROWS[(i * i + 3 * i) % len(_ROWS)] for i in range(30)]
+    text = _table(rows)
+    got = parser._lark_parse("t.vp", text)
+    assert isinstance(got, parser._Val)
+    builder = parser._builder()
+    expected = (got.value, builder.problems)
+    builder.problems = []
+    for result in _fresh_parses(text, 3):
+        assert result == expected
+
+
+@pytest.mark.parametrize("index", range(len(SEEDS)), ids=[str(p.relative_to(ROOT)) for p in SEEDS])
+def test_replays_agree_on_the_seeds(index: int) -> None:
+    """A fresh parser gives the same result on its first, second and third parse of a seed."""
+    first, *again = _fresh_parses(SEED_TEXTS[index], 3)
+    assert all(r == first for r in again)

@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dsl import ast
 from dsl.codes import BAD_ENCODING, BAD_STRING, BINARY_FILE, TOO_LARGE, UNEXPECTED_EOF, UNREADABLE_FILE
@@ -272,3 +274,20 @@ def test_not_chains_have_the_bracket_limit(depth: int, ok: bool) -> None:
     module, diags = parse_text("x.vp", HEAD + "assume: " + "not " * depth + "a\n")
     assert (module is not None) is ok
     assert [d.code for d in diags] == ([] if ok else [TOO_LARGE])
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet='([{)]}"#\\\nab ', max_size=60))
+def test_bracket_depth_counts_as_the_scan_does(text: str) -> None:
+    """The C-loop depth of `_nesting_problem`'s first look agrees with its bracket scan."""
+    from dsl.parser import _BRACKETS, _OPEN, _deepest
+
+    depth = deepest = 0
+    for found in _BRACKETS.finditer(text):
+        ch = found.group()
+        if ch in _OPEN:
+            depth += 1
+            deepest = max(deepest, depth)
+        elif len(ch) == 1 and ch in ")]}":
+            depth = max(0, depth - 1)
+    assert _deepest(text) == deepest

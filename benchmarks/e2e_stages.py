@@ -5,8 +5,9 @@
 A fresh process that does what the command does, in the same order, timing each stage:
 `start` (interpreter and the modules `check` imports before its first pass, with the command's
 collector settings from `veripath.entry`; networkx and Z3 are imported by the passes that use
-them, so their import counts in `lower` and `verify`), then the pipeline's passes (`pipeline.CHECK`) grouped into `STAGES`,
-then the JSON report written to stdout as the command writes it, then `exit` (the command's
+them, so their import counts in `lower` and `verify`), then the pipeline's passes
+(`pipeline.CHECK`) grouped into `STAGES`, then the JSON report written to stdout as the
+command writes it, then `exit` (the command's
 `hard_exit`; the parent measures from the worker's last mark to the end of the process).
 It imports nothing the command does not (this module's own imports are the standard library's
 `json`, `sys` and `time`), so `start` is the command's. Left out: reading the config and the

@@ -10,15 +10,23 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
+from typing import cast
 
 from dsl import model as m
 from dsl.cond import compares, reads
 from dsl.model import Value
 from verify.bitset import bits_of, iter_bits
-from verify.box import Box, Item, intersects, with_item
-from verify.budgets import MAX_CHECKPOINTS, MIN_CHECKPOINTS, PREFIX_BITS_PER_DIM
+from verify.box import Box, Item, Mask, Range, intersects, with_item
+from verify.budgets import (
+    MASK_QUERIES,
+    MAX_CHECKPOINTS,
+    MIN_CHECKPOINTS,
+    OVERLAP_GROUP,
+    POINT_ITEMS,
+    PREFIX_BITS_PER_DIM,
+)
 from verify.evaluate import evaluate
-from verify.extract import AtomBoxes, conjunction, extract
+from verify.extract import AtomBoxes, AtomTable, extract
 from verify.space import Space, collect_constants
 
 
@@ -88,20 +96,24 @@ class BoxIndex:
         self.n = n
         self.all = bits_of([k for k, b in enumerate(self.boxes) if b is not None], n)
         self.discrete: dict[int, list[int]] = {}
+        self._masks: dict[int, dict[int, int]] = {}  # per discrete dimension: mask -> `dim_query`
         self.ordered: dict[int, _OrderedIndex] = {}
         for i, d in enumerate(space.dims):
             if d.discrete:
                 width = len(d.values) if d.kind == "enum" else 2
-                members: list[list[int]] = [[] for _ in range(width)]
+                # the boxes of each value set (tables repeat a few), then each value's as their union
+                by_mask: dict[int, list[int]] = {}
                 for k, b in enumerate(self.boxes):
-                    if b is None:
-                        continue
-                    item = b[i]
-                    assert isinstance(item, int)
+                    if b is not None:
+                        by_mask.setdefault(cast(Mask, b[i]), []).append(k)
+                members = [0] * width
+                for mask, ks in by_mask.items():
+                    bs = bits_of(ks, n)
                     for v in range(width):
-                        if item >> v & 1:
-                            members[v].append(k)
-                self.discrete[i] = [bits_of(ms, n) for ms in members]
+                        if mask >> v & 1:
+                            members[v] |= bs
+                self.discrete[i] = members
+                self._masks[i] = {}
             else:
                 ranges: list[tuple[int, int] | None] = []
                 for b in self.boxes:
@@ -118,12 +130,16 @@ class BoxIndex:
         if item == self.space.full[i]:
             return None
         if isinstance(item, int):
-            bitsets = self.discrete[i]
-            out = 0
-            for v, bs in enumerate(bitsets):
-                if item >> v & 1:
-                    out |= bs
-            return out
+            cache = self._masks[i]
+            hit = cache.get(item)
+            if hit is None:
+                hit = 0
+                for v, bs in enumerate(self.discrete[i]):
+                    if item >> v & 1:
+                        hit |= bs
+                if len(cache) < MASK_QUERIES:
+                    cache[item] = hit
+            return hit
         return self.ordered[i].query(item[0], item[1])
 
     def candidates(self, box: Box, skip: int = -1, stop_at: int = 0) -> int:
@@ -131,6 +147,7 @@ class BoxIndex:
 
         Stops early once the set is within `stop_at` (e.g. only the box itself)."""
         out = self.all
+        most = stop_at.bit_count()
         for i, item in enumerate(box):
             if i == skip:
                 continue
@@ -138,7 +155,8 @@ class BoxIndex:
             if q is None:
                 continue
             out &= q
-            if (out & ~stop_at) == 0:
+            # within `stop_at`? (counting the bits first builds no integer)
+            if out.bit_count() <= most and not out & ~stop_at:
                 break
         return out
 
@@ -156,6 +174,154 @@ class BoxIndex:
         return out
 
 
+def overlapping_pairs(index: BoxIndex, ids: Sequence[int]) -> dict[int, list[int]]:
+    """Every pair of the index's boxes `ids` that meet, as {i: the j > i whose box meets box i, ascending}.
+
+    A k-d split of the space (one dimension after another, at the median cut of the boxes'
+    ends, or halving a value set): a box goes to each side it meets, and small groups are
+    compared pair by pair. A pair is reported by the one group whose region holds the lowest
+    corner of the pair's intersection, so exactly once. Near n log n box tests on tables of
+    mostly disjoint rules, where asking the bitset index about every rule costs n operations
+    on n-bit integers."""
+    space, boxes = index.space, index.boxes
+    ndims = len(space.dims)
+    out: dict[int, list[int]] = {}
+    group = [k for k in ids if boxes[k] is not None]
+    # the boxes by dimension: masks (in `lows`), or low and high ends
+    n = max(group, default=-1) + 1
+    lows: list[list[int]] = [[0] * n for _ in range(ndims)]
+    highs: list[list[int]] = [[0] * n for _ in range(ndims)]
+    for k in group:
+        for i, item in enumerate(cast(Box, boxes[k])):
+            if isinstance(item, int):
+                lows[i][k] = item
+            else:
+                lows[i][k], highs[i][k] = item
+    stack: list[tuple[Box, list[int], int]] = [(space.full, group, 0)]
+    while stack:
+        region, group, dim = stack.pop()
+        if len(group) < 2:
+            continue
+        if len(group) > OVERLAP_GROUP:
+            for step in range(ndims):
+                i = (dim + step) % ndims
+                split = _split_group(region, group, i, lows[i], highs[i])
+                if split is not None:
+                    stack.extend((child, sub, (i + 1) % ndims) for child, sub in split)
+                    break
+            else:
+                _pairs_in(space, region, group, boxes, out)  # no dimension separates them
+            continue
+        _pairs_in(space, region, group, boxes, out)
+    return {i: sorted(js) for i, js in out.items()}
+
+
+def _split_group(
+    region: Box, group: list[int], i: int, lows: list[int], highs: list[int]
+) -> tuple[tuple[Box, list[int]], tuple[Box, list[int]]] | None:
+    """The group split in two along dimension i (each side's region and the boxes meeting it), or
+    None when no split there leaves both sides smaller."""
+    item = region[i]
+    if isinstance(item, int):
+        if item & (item - 1) == 0:
+            return None  # a single value
+        values = [1 << v for v in range(item.bit_length()) if item >> v & 1]
+        low = 0
+        for bit in values[: len(values) // 2]:
+            low |= bit
+        high = item & ~low
+        left = [k for k in group if lows[k] & low]
+        right = [k for k in group if lows[k] & high]
+        low_item: Item = low
+        high_item: Item = high
+    else:
+        a, z = item
+        cuts = [lows[k] for k in group if lows[k] > a]  # a box starting there goes right only
+        cuts.extend(highs[k] + 1 for k in group if highs[k] < z)  # one ending before it left only
+        if not cuts:
+            return None
+        cuts.sort()
+        t = cuts[len(cuts) // 2]  # a < t <= z
+        left = [k for k in group if lows[k] < t]
+        right = [k for k in group if highs[k] >= t]
+        low_item, high_item = (a, t - 1), (t, z)
+    if len(left) == len(group) or len(right) == len(group) or 2 * (len(left) + len(right)) > 3 * len(group):
+        return None  # a side as large as the group, or many boxes on both sides: no progress
+    return (with_item(region, i, low_item), left), (with_item(region, i, high_item), right)
+
+
+def _pairs_in(
+    space: Space, region: Box, group: list[int], boxes: Sequence[Box | None], out: dict[int, list[int]]
+) -> None:
+    """Add the pairs of `group` (ascending) that meet with the lowest corner of their intersection in
+    `region`. Exactly, with bitsets over the group alone (small integers): per dimension, each
+    member's set of members meeting it there; a member's partners are the intersection."""
+    members = [cast(Box, boxes[k]) for k in group]
+    m = len(members)
+    # partners[a]: the later members meeting member a on every dimension so far
+    partners = [((1 << m) - 1) ^ ((2 << a) - 1) for a in range(m)]
+    for i, full in enumerate(space.full):
+        col = [box[i] for box in members]
+        if isinstance(full, int):
+            # the members holding each value set, then each value's, then those meeting each set
+            holding: dict[Item, int] = {}
+            for a, mask in enumerate(col):
+                holding[mask] = holding.get(mask, 0) | 1 << a
+            by_value = [0] * full.bit_length()
+            for mask, bits in holding.items():
+                for v in range(len(by_value)):
+                    if cast(Mask, mask) >> v & 1:
+                        by_value[v] |= bits
+            meets: dict[Item, int] = {}
+            for mask in holding:
+                acc = 0
+                for v, bits in enumerate(by_value):
+                    if cast(Mask, mask) >> v & 1:
+                        acc |= bits
+                meets[mask] = acc
+            partners = [p & meets[mask] for p, mask in zip(partners, col, strict=True)]
+            continue
+        ranges = cast(list[Range], col)
+        # members by low end: those starting at or before x are a prefix (likewise by high end)
+        by_lo = sorted(range(m), key=lambda a: ranges[a][0])
+        lo_keys = [ranges[a][0] for a in by_lo]
+        started = [0]
+        for a in by_lo:
+            started.append(started[-1] | 1 << a)
+        by_hi = sorted(range(m), key=lambda a: -ranges[a][1])
+        hi_keys = [-ranges[a][1] for a in by_hi]
+        unfinished = [0]
+        for a in by_hi:
+            unfinished.append(unfinished[-1] | 1 << a)
+        partners = [
+            p & started[bisect.bisect_right(lo_keys, r[1])] & unfinished[bisect.bisect_right(hi_keys, -r[0])]
+            for p, r in zip(partners, ranges, strict=True)
+        ]
+    anywhere = region == space.full
+    for a, later in enumerate(partners):
+        if not later:
+            continue
+        box = members[a]
+        found = [group[b] for b in iter_bits(later) if anywhere or _corner_in(box, members[b], region)]
+        if found:
+            out.setdefault(group[a], []).extend(found)
+
+
+def _corner_in(a: Box, b: Box, region: Box) -> bool:
+    """Whether the lowest corner of the intersection of two meeting boxes lies in `region`."""
+    for x, y, r in zip(a, b, region, strict=True):
+        if isinstance(x, int):
+            common = x & cast(Mask, y)
+            if not common & -common & cast(Mask, r):
+                return False
+        else:
+            y_range, r_range = cast(Range, y), cast(Range, r)
+            corner = x[0] if x[0] > y_range[0] else y_range[0]
+            if not r_range[0] <= corner <= r_range[1]:
+                return False
+    return True
+
+
 class RuleBoxes:
     """A decision's main rules (all but `otherwise`) as boxes over their space, indexed: what the
     table checks work on, and how a patient's matching rules are found without evaluating every
@@ -169,19 +335,16 @@ class RuleBoxes:
         self.main = [r for r in rules if not r.is_otherwise]
         # most rules are conjunctions of one-variable atoms: one walk each gives what the space
         # needs (variables, constants) and the atoms its box is made of; `extract` does the rest
-        conjunctions = [conjunction(r.cond) for r in self.main]
-        used: set[str] = set()
-        constants: dict[str, set[Fraction]] = {}
+        table = AtomTable()
+        conjunctions = [table.conjunction(r.cond) for r in self.main]
+        used = table.reads
+        constants = table.constants
         for r, conj in zip(self.main, conjunctions, strict=True):
             if conj is None:
                 collect_constants(r.cond, used, constants)
-                continue
-            used |= conj.reads
-            for var, kind, payload in conj.atoms:
-                if kind == "compare":
-                    constants.setdefault(var, set()).add(payload[1])
         self.space = Space(model, (), extra_vars=sorted(used), extra_points=constants)
-        atom_boxes = AtomBoxes(self.space)
+        atom_boxes = AtomBoxes(self.space, table.atoms)
+        del table
         self.boxes: list[Box | None] = []
         self.exact: list[bool] = []
         for r, conj in zip(self.main, conjunctions, strict=True):
@@ -190,7 +353,7 @@ class RuleBoxes:
                 self.boxes.append(e.box)
                 self.exact.append(e.exact)
             else:
-                self.boxes.append(atom_boxes.box(conj.atoms))
+                self.boxes.append(atom_boxes.box(conj))
                 self.exact.append(True)
         self.index = BoxIndex(self.space, self.boxes)
         # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`,
@@ -202,6 +365,8 @@ class RuleBoxes:
                     terms, k = c.normal()
                     if len(terms) > 1 and (terms, k) not in self.linear:
                         self.linear.append((terms, k))
+        # value -> coordinate, per number dimension (patients replayed or simplified repeat values)
+        self._real_items: list[dict[Fraction, Item]] = [{} for _ in self.space.dims]
         # value -> coordinate, per enum dimension (a value outside the type has none)
         self._enum_bits = [
             {v: 1 << k for k, v in enumerate(d.values)} if d.kind == "enum" else {} for d in self.space.dims
@@ -232,7 +397,13 @@ class RuleBoxes:
                         return None
                     out.append((int(v), int(v)))
                 else:
-                    out.append(self.space.value_item(i, v))
+                    seen = self._real_items[i]
+                    item = seen.get(v)
+                    if item is None:
+                        if len(seen) >= POINT_ITEMS:
+                            seen.clear()
+                        item = seen[v] = self.space.value_item(i, v)
+                    out.append(item)
         return tuple(out)
 
     def matched(self, point: Box, patient: Mapping[str, Value], among: int | None = None) -> Iterator[int]:

@@ -34,22 +34,24 @@ class _OrderedIndex:
     """Rules whose range on one ordered dimension may meet a query range (a superset)."""
 
     def __init__(self, ranges: list[tuple[int, int] | None], n: int) -> None:
-        live = [(r, k) for k, r in enumerate(ranges) if r is not None]
+        rules = [k for k, r in enumerate(ranges) if r is not None]
         self.checkpoints = max(MIN_CHECKPOINTS, min(MAX_CHECKPOINTS, PREFIX_BITS_PER_DIM // max(1, 2 * n)))
-        self.all = bits_of([k for _, k in live], n)
+        self.all = bits_of(rules, n)
+        live = cast(list[tuple[int, int]], [ranges[k] for k in rules])
         # rules with start <= q (prefix over sorted starts, at checkpoints)
-        self.starts, self.le, self.starts_exact = self._prefix(sorted((r[0], k) for r, k in live), n)
+        self.starts, self.le, self.starts_exact = self._prefix([r[0] for r in live], rules, n)
         # rules with end >= q, i.e. -end <= -q (prefix over ends sorted descending)
-        self.ends_neg, self.ge, self.ends_exact = self._prefix(sorted((-r[1], k) for r, k in live), n)
+        self.ends_neg, self.ge, self.ends_exact = self._prefix([-r[1] for r in live], rules, n)
 
-    def _prefix(self, keyed: list[tuple[int, int]], n: int) -> tuple[list[int], list[int], bool]:
-        """Checkpoints c_0 < c_1 < ... and prefix[k] = the rules with key <= c_k.
+    def _prefix(self, keys: list[int], rules: list[int], n: int) -> tuple[list[int], list[int], bool]:
+        """Checkpoints c_0 < c_1 < ... and prefix[k] = the rules with key <= c_k (rule `rules[x]`
+        has key `keys[x]`).
 
         With few distinct keys every key is a checkpoint (exact); otherwise a sample of
         them is, and queries round up to the next checkpoint (a superset)."""
-        if not keyed:
+        if not keys:
             return [], [], True
-        distinct = sorted({k for k, _ in keyed})
+        distinct = sorted(set(keys))
         exact = len(distinct) <= self.checkpoints
         if exact:
             chosen = distinct
@@ -59,14 +61,17 @@ class _OrderedIndex:
             chosen = sorted({distinct[min(last, int((j + 1) * step) - 1)] for j in range(self.checkpoints)})
             if chosen[-1] != distinct[-1]:
                 chosen.append(distinct[-1])
-        buckets: list[list[int]] = [[] for _ in chosen]
-        for key, rule in keyed:
-            buckets[bisect.bisect_left(chosen, key)].append(rule)
+        # the rules by key, set one by one in a buffer, which is read out at each checkpoint
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        buf = bytearray((n + 7) // 8)
         prefix: list[int] = []
-        acc = 0
-        for b in buckets:
-            acc |= bits_of(b, n)
-            prefix.append(acc)
+        at = 0
+        for c in chosen:
+            while at < len(order) and keys[order[at]] <= c:
+                rule = rules[order[at]]
+                buf[rule >> 3] |= 1 << (rule & 7)
+                at += 1
+            prefix.append(int.from_bytes(buf, "little"))
         return chosen, prefix, exact
 
     @staticmethod

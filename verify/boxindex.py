@@ -16,12 +16,11 @@ from dsl import model as m
 from dsl.cond import compares, reads
 from dsl.model import Value
 from verify.bitset import bits_of, iter_bits
-from verify.box import Box, Item, Mask, Range, intersects, with_item
+from verify.box import Box, Item, Mask, intersects, with_item
 from verify.budgets import (
     MASK_QUERIES,
     MAX_CHECKPOINTS,
     MIN_CHECKPOINTS,
-    OVERLAP_GROUP,
     POINT_ITEMS,
     PREFIX_BITS_PER_DIM,
 )
@@ -177,154 +176,6 @@ class BoxIndex:
             elif intersects(with_item(b, skip, box[skip]), box):
                 out.append(k)
         return out
-
-
-def overlapping_pairs(index: BoxIndex, ids: Sequence[int]) -> dict[int, list[int]]:
-    """Every pair of the index's boxes `ids` that meet, as {i: the j > i whose box meets box i, ascending}.
-
-    A k-d split of the space (one dimension after another, at the median cut of the boxes'
-    ends, or halving a value set): a box goes to each side it meets, and small groups are
-    compared pair by pair. A pair is reported by the one group whose region holds the lowest
-    corner of the pair's intersection, so exactly once. Near n log n box tests on tables of
-    mostly disjoint rules, where asking the bitset index about every rule costs n operations
-    on n-bit integers."""
-    space, boxes = index.space, index.boxes
-    ndims = len(space.dims)
-    out: dict[int, list[int]] = {}
-    group = [k for k in ids if boxes[k] is not None]
-    # the boxes by dimension: masks (in `lows`), or low and high ends
-    n = max(group, default=-1) + 1
-    lows: list[list[int]] = [[0] * n for _ in range(ndims)]
-    highs: list[list[int]] = [[0] * n for _ in range(ndims)]
-    for k in group:
-        for i, item in enumerate(cast(Box, boxes[k])):
-            if isinstance(item, int):
-                lows[i][k] = item
-            else:
-                lows[i][k], highs[i][k] = item
-    stack: list[tuple[Box, list[int], int]] = [(space.full, group, 0)]
-    while stack:
-        region, group, dim = stack.pop()
-        if len(group) < 2:
-            continue
-        if len(group) > OVERLAP_GROUP:
-            for step in range(ndims):
-                i = (dim + step) % ndims
-                split = _split_group(region, group, i, lows[i], highs[i])
-                if split is not None:
-                    stack.extend((child, sub, (i + 1) % ndims) for child, sub in split)
-                    break
-            else:
-                _pairs_in(space, region, group, boxes, out)  # no dimension separates them
-            continue
-        _pairs_in(space, region, group, boxes, out)
-    return {i: sorted(js) for i, js in out.items()}
-
-
-def _split_group(
-    region: Box, group: list[int], i: int, lows: list[int], highs: list[int]
-) -> tuple[tuple[Box, list[int]], tuple[Box, list[int]]] | None:
-    """The group split in two along dimension i (each side's region and the boxes meeting it), or
-    None when no split there leaves both sides smaller."""
-    item = region[i]
-    if isinstance(item, int):
-        if item & (item - 1) == 0:
-            return None  # a single value
-        values = [1 << v for v in range(item.bit_length()) if item >> v & 1]
-        low = 0
-        for bit in values[: len(values) // 2]:
-            low |= bit
-        high = item & ~low
-        left = [k for k in group if lows[k] & low]
-        right = [k for k in group if lows[k] & high]
-        low_item: Item = low
-        high_item: Item = high
-    else:
-        a, z = item
-        cuts = [lows[k] for k in group if lows[k] > a]  # a box starting there goes right only
-        cuts.extend(highs[k] + 1 for k in group if highs[k] < z)  # one ending before it left only
-        if not cuts:
-            return None
-        cuts.sort()
-        t = cuts[len(cuts) // 2]  # a < t <= z
-        left = [k for k in group if lows[k] < t]
-        right = [k for k in group if highs[k] >= t]
-        low_item, high_item = (a, t - 1), (t, z)
-    if len(left) == len(group) or len(right) == len(group) or 2 * (len(left) + len(right)) > 3 * len(group):
-        return None  # a side as large as the group, or many boxes on both sides: no progress
-    return (with_item(region, i, low_item), left), (with_item(region, i, high_item), right)
-
-
-def _pairs_in(
-    space: Space, region: Box, group: list[int], boxes: Sequence[Box | None], out: dict[int, list[int]]
-) -> None:
-    """Add the pairs of `group` (ascending) that meet with the lowest corner of their intersection in
-    `region`. Exactly, with bitsets over the group alone (small integers): per dimension, each
-    member's set of members meeting it there; a member's partners are the intersection."""
-    members = [cast(Box, boxes[k]) for k in group]
-    m = len(members)
-    # partners[a]: the later members meeting member a on every dimension so far
-    partners = [((1 << m) - 1) ^ ((2 << a) - 1) for a in range(m)]
-    for i, full in enumerate(space.full):
-        col = [box[i] for box in members]
-        if isinstance(full, int):
-            # the members holding each value set, then each value's, then those meeting each set
-            holding: dict[Item, int] = {}
-            for a, mask in enumerate(col):
-                holding[mask] = holding.get(mask, 0) | 1 << a
-            by_value = [0] * full.bit_length()
-            for mask, bits in holding.items():
-                for v in range(len(by_value)):
-                    if cast(Mask, mask) >> v & 1:
-                        by_value[v] |= bits
-            meets: dict[Item, int] = {}
-            for mask in holding:
-                acc = 0
-                for v, bits in enumerate(by_value):
-                    if cast(Mask, mask) >> v & 1:
-                        acc |= bits
-                meets[mask] = acc
-            partners = [p & meets[mask] for p, mask in zip(partners, col, strict=True)]
-            continue
-        ranges = cast(list[Range], col)
-        # members by low end: those starting at or before x are a prefix (likewise by high end)
-        by_lo = sorted(range(m), key=lambda a: ranges[a][0])
-        lo_keys = [ranges[a][0] for a in by_lo]
-        started = [0]
-        for a in by_lo:
-            started.append(started[-1] | 1 << a)
-        by_hi = sorted(range(m), key=lambda a: -ranges[a][1])
-        hi_keys = [-ranges[a][1] for a in by_hi]
-        unfinished = [0]
-        for a in by_hi:
-            unfinished.append(unfinished[-1] | 1 << a)
-        partners = [
-            p & started[bisect.bisect_right(lo_keys, r[1])] & unfinished[bisect.bisect_right(hi_keys, -r[0])]
-            for p, r in zip(partners, ranges, strict=True)
-        ]
-    anywhere = region == space.full
-    for a, later in enumerate(partners):
-        if not later:
-            continue
-        box = members[a]
-        found = [group[b] for b in iter_bits(later) if anywhere or _corner_in(box, members[b], region)]
-        if found:
-            out.setdefault(group[a], []).extend(found)
-
-
-def _corner_in(a: Box, b: Box, region: Box) -> bool:
-    """Whether the lowest corner of the intersection of two meeting boxes lies in `region`."""
-    for x, y, r in zip(a, b, region, strict=True):
-        if isinstance(x, int):
-            common = x & cast(Mask, y)
-            if not common & -common & cast(Mask, r):
-                return False
-        else:
-            y_range, r_range = cast(Range, y), cast(Range, r)
-            corner = x[0] if x[0] > y_range[0] else y_range[0]
-            if not r_range[0] <= corner <= r_range[1]:
-                return False
-    return True
 
 
 class RuleBoxes:

@@ -58,7 +58,7 @@ MASK_QUERIES = 64
 """Answers kept per enum or bool dimension of a `BoxIndex` (a value set -> the boxes that may meet
 it): rules repeat their value sets, and each answer is an OR of one bitset per value."""
 
-OVERLAP_GROUP = 1024
+OVERLAP_GROUP = 4096
 """Boxes in a group of `overlapping_pairs` up to which the group's pairs are found with a bitset
 index of its own (operations on integers of that many bits) rather than the group split further."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import cast
 
-from verify.box import Box, Mask, Range, intersects, with_item
+from verify.box import Box, Item, Mask, Range, intersects, with_item
 from verify.boxindex import BoxIndex
 from verify.budgets import SPLIT_WORK
 from verify.space import Space
@@ -64,19 +64,11 @@ class Uncovered:
         start = list(range(len(self.covers)))
         for i, full in enumerate(self.space.full):
             item = self.within[i]
-            if item == full:
-                continue
-            if isinstance(item, int):
-                col = self._masks[i]
-                start = [k for k in start if col[k] & item]
-            else:
-                a, b = item
-                lo, hi = self._lo[i], self._hi[i]
-                start = [k for k in start if not (lo[k] > b or a > hi[k])]
+            if item != full:
+                start = self._meeting(i, item, start)
         stack: list[tuple[Box, list[int], int]] = [(self.within, start, len(self.covers))]
         ndims = len(self.space.dims)
         dims = range(ndims)
-        masks, lows, highs = self._masks, self._lo, self._hi
         while stack:
             box, cands, seen = stack.pop()
             if seen < len(self.covers):
@@ -89,20 +81,7 @@ class Uncovered:
                 continue
             # covered (some cover contains the box in every dimension)? and how many covers cut
             # the box in each dimension (those not containing it there)
-            counts = [0] * ndims
-            cutting: set[int] = set()
-            for i in dims:
-                y = box[i]
-                if isinstance(y, int):
-                    col = masks[i]
-                    out = [k for k in cands if y & ~col[k]]
-                else:
-                    y0, y1 = y
-                    lo, hi = lows[i], highs[i]
-                    out = [k for k in cands if lo[k] > y0 or hi[k] < y1]
-                if out:
-                    counts[i] = len(out)
-                    cutting.update(out)
+            counts, cutting = self._cutting(box, cands)
             if len(cutting) < len(cands):
                 continue  # a cover outside `cutting` contains the box
             # prefer a split that no cover straddles (tables built by nested splits have one,
@@ -114,18 +93,56 @@ class Uncovered:
             else:
                 best = order[0]
                 children = self._split(box, best, cands)
-            pieces: list[tuple[Box, list[int], int]] = []
-            for child in children:
-                item = child[best]
-                if isinstance(item, int):
-                    col = masks[best]
-                    sub = [k for k in cands if col[k] & item]
-                else:
-                    a, b = item
-                    lo, hi = lows[best], highs[best]
-                    sub = [k for k in cands if not (lo[k] > b or a > hi[k])]
-                pieces.append((child, sub, len(self.covers)))
+            pieces = [(child, sub, len(self.covers)) for child, sub in self._distribute(children, best, cands)]
             stack.extend(reversed(pieces))
+
+    def _cutting(self, box: Box, cands: list[int]) -> tuple[list[int], set[int]]:
+        """Per dimension, how many of the covers `cands` do not contain the box there; and those covers."""
+        counts = [0] * len(self.space.dims)
+        cutting: set[int] = set()
+        for i, y in enumerate(box):
+            if isinstance(y, int):
+                col = self._masks[i]
+                out = [k for k in cands if y & ~col[k]]
+            else:
+                y0, y1 = y
+                lo, hi = self._lo[i], self._hi[i]
+                out = [k for k in cands if lo[k] > y0 or hi[k] < y1]
+            if out:
+                counts[i] = len(out)
+                cutting.update(out)
+        return counts, cutting
+
+    def _distribute(self, children: list[Box], best: int, cands: list[int]) -> list[tuple[Box, list[int]]]:
+        """Each child box of a split along dimension `best` with the covers of `cands` meeting it."""
+        return [(child, self._meeting(best, child[best], cands)) for child in children]
+
+    def _meeting(self, i: int, item: Item, cands: list[int]) -> list[int]:
+        """The covers of `cands` that meet `item` on dimension i."""
+        if isinstance(item, int):
+            col = self._masks[i]
+            return [k for k in cands if col[k] & item]
+        a, b = item
+        lo, hi = self._lo[i], self._hi[i]
+        return [k for k in cands if not (lo[k] > b or a > hi[k])]
+
+    def divide(self, box: Box, cands: list[int]) -> list[tuple[Box, list[int]]] | None:
+        """Split `box` in parts, each with the covers of `cands` meeting it, as the search does: along
+        a cut no cover straddles if there is one, else at the median cut of the dimension most covers
+        cut. None when no dimension cuts, or when the parts would hold too many covers (more than
+        half of them on both sides of the cut)."""
+        counts, _ = self._cutting(box, cands)
+        order = sorted((i for i in range(len(counts)) if counts[i]), key=lambda i: (-counts[i], i))
+        if not order:
+            return None
+        clean = self._clean_split(box, cands, order)
+        if clean is not None:
+            return self._distribute(clean[1], clean[0], cands)
+        parts = self._distribute(self._split(box, order[0], cands), order[0], cands)
+        sizes = [len(sub) for _, sub in parts]
+        if max(sizes) >= len(cands) or 2 * sum(sizes) > 3 * len(cands):
+            return None
+        return parts
 
     def _clean_split(self, box: Box, cands: list[int], order: list[int]) -> tuple[int, list[Box]] | None:
         """A split of `box` along one dimension that no cover in `cands` straddles."""

@@ -16,9 +16,10 @@ from tests.verify import reference as ref
 from tests.verify.specgen import conditions
 from verify.bitset import bits_of, iter_bits
 from verify.box import Box, Item, contains, intersects
-from verify.boxindex import BoxIndex, RuleBoxes, _OrderedIndex, overlapping_pairs
+from verify.boxindex import BoxIndex, RuleBoxes, _OrderedIndex
 from verify.evaluate import evaluate, evaluate3
 from verify.extract import extract
+from verify.overlaps import overlapping_pairs
 from verify.space import Space, nice_value
 from verify.uncovered import Uncovered, widen
 from veripath.api import load_spec
@@ -115,10 +116,15 @@ def test_index_candidates_are_a_superset(texts: list[str], tmp_path_factory: pyt
         assert set(index.meeting(a)) == {j for j, b in enumerate(boxes) if b is not None and intersects(a, b)}
 
 
+@pytest.mark.parametrize("group", [2, 8, 1024])
 @pytest.mark.parametrize("seed", range(6))
-def test_overlapping_pairs_are_exactly_the_meeting_pairs(seed: int, tmp_path: Path) -> None:
-    """The k-d join finds every pair of meeting boxes once, whatever their layout: many small
-    boxes (split), a few wide ones straddling every cut, copies of one box (no split separates them)."""
+def test_overlapping_pairs_are_exactly_the_meeting_pairs(
+    seed: int, group: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The join finds every pair of meeting boxes once, whatever their layout and however small its
+    groups: many small boxes (split), a few wide ones straddling every cut, copies of one box (no
+    split separates them)."""
+    monkeypatch.setattr("verify.overlaps.OVERLAP_GROUP", group)
     model = _model(["e == a and f and n < 3 and x < 5 and x > 2 and x < 7"], tmp_path)
     space = Space(model, [r.cond for r in model.decision("k").rules])
     rng = random.Random(seed)
@@ -133,9 +139,8 @@ def test_overlapping_pairs_are_exactly_the_meeting_pairs(seed: int, tmp_path: Pa
     boxes: list[Box | None] = [tuple(item(i) for i in range(len(space.dims))) for _ in range(150 + 40 * seed)]
     boxes[3] = None
     boxes.extend([boxes[0]] * (20 if seed % 2 else 0))
-    index = BoxIndex(space, boxes)
     ids = [k for k in range(len(boxes)) if k % 7 != 5]
-    got = overlapping_pairs(index, ids)
+    got = overlapping_pairs(space, boxes, ids)
     want: dict[int, list[int]] = {}
     for i, j in itertools.combinations(ids, 2):
         a, b = boxes[i], boxes[j]

@@ -19,7 +19,6 @@ from dsl.codes import CONFLICT, REDUNDANT_OVERLAP
 from dsl.diagnostics import Note, diagnostic
 from dsl.model import Value
 from verify.box import Box, intersect, intersects
-from verify.boxindex import overlapping_pairs
 from verify.budgets import (
     MAX_PIECE_TRIES,
     PRIORITY_TIE_WORK,
@@ -28,6 +27,7 @@ from verify.counterexample import (
     make_evidence,
     rule_name,
 )
+from verify.overlaps import overlapping_pairs
 from verify.reach import rule_score
 from verify.results import CheckResult, Verdict
 from verify.solver import Patient
@@ -56,7 +56,7 @@ def check_conflicts(ck: DecisionChecker) -> list[CheckResult]:
     policy = ck.decision.hit_policy
     n = len(ck.infos)
     # the live rules whose boxes meet (boxes over-approximate inexact rules: a superset of the overlaps)
-    pairs = overlapping_pairs(ck.index, [k for k in range(n) if ck.infos[k].live is True])
+    pairs = overlapping_pairs(ck.space, ck.index.boxes, [k for k in range(n) if ck.infos[k].live is True])
     out: list[CheckResult] = []
     for i in sorted(pairs):
         a = ck.infos[i]

@@ -143,7 +143,11 @@ class _Unroller:
         for var in model.findings:
             assert var.revealed_by is not None
             self.reveals.setdefault(var.revealed_by, []).append(var.name)
-        self.reads = {d.name: frozenset(v for r in d.rules for v, _ in reads(r.cond)) for d in model.decisions}
+        # the variables each decision reads: only asked about with repeated studies (which decisions
+        # read a later result), so only walked then (a large table's conditions are many)
+        self.reads: dict[str, frozenset[str]] = {}
+        if repeated:
+            self.reads = {d.name: frozenset(v for r in d.rules for v, _ in reads(r.cond)) for d in model.decisions}
         self.suffixes: dict[tuple[Visits, Counts], str] = {}
         self.visit_tags: dict[str, str] = {}  # a suffix -> its visits part
         self.tags: dict[str, str] = {}  # decision and order node -> its suffix

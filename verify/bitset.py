@@ -6,9 +6,12 @@ several dimensions is one `&` per dimension, whatever the number of rules.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
-from verify.budgets import DENSE_BITSET
+from verify.budgets import SMALL_BITSET
+
+_NONZERO = re.compile(rb"[^\x00]")
 
 
 def bits_of(indices: Sequence[int], n: int) -> int:
@@ -21,11 +24,20 @@ def bits_of(indices: Sequence[int], n: int) -> int:
 
 def iter_bits(x: int) -> Iterator[int]:
     """Indices of the set bits, ascending."""
-    if x.bit_count() > DENSE_BITSET:
-        s = bin(x)[:1:-1]
-        yield from (i for i, ch in enumerate(s) if ch == "1")
+    if x.bit_length() <= SMALL_BITSET:
+        while x:
+            low = x & -x
+            yield low.bit_length() - 1
+            x ^= low
         return
-    while x:
-        low = x & -x
-        yield low.bit_length() - 1
-        x ^= low
+    # a large set: peeling a bit costs an operation on the whole integer, so find the non-zero
+    # bytes in one pass (a regular expression scan, in C) and peel each byte
+    data = x.to_bytes((x.bit_length() + 7) >> 3, "little")
+    for hit in _NONZERO.finditer(data):
+        at = hit.start()
+        byte = data[at]
+        base = at << 3
+        while byte:
+            low = byte & -byte
+            yield base + low.bit_length() - 1
+            byte ^= low

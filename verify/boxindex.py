@@ -10,15 +10,22 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterator, Mapping, Sequence
 from fractions import Fraction
+from typing import cast
 
 from dsl import model as m
 from dsl.cond import compares, reads
 from dsl.model import Value
 from verify.bitset import bits_of, iter_bits
-from verify.box import Box, Item, intersects, with_item
-from verify.budgets import MAX_CHECKPOINTS, MIN_CHECKPOINTS, PREFIX_BITS_PER_DIM
+from verify.box import Box, Item, Mask, intersects, with_item
+from verify.budgets import (
+    MASK_QUERIES,
+    MAX_CHECKPOINTS,
+    MIN_CHECKPOINTS,
+    POINT_ITEMS,
+    PREFIX_BITS_PER_DIM,
+)
 from verify.evaluate import evaluate
-from verify.extract import AtomBoxes, conjunction, extract
+from verify.extract import AtomBoxes, AtomTable, extract
 from verify.space import Space, collect_constants
 
 
@@ -26,22 +33,24 @@ class _OrderedIndex:
     """Rules whose range on one ordered dimension may meet a query range (a superset)."""
 
     def __init__(self, ranges: list[tuple[int, int] | None], n: int) -> None:
-        live = [(r, k) for k, r in enumerate(ranges) if r is not None]
+        rules = [k for k, r in enumerate(ranges) if r is not None]
         self.checkpoints = max(MIN_CHECKPOINTS, min(MAX_CHECKPOINTS, PREFIX_BITS_PER_DIM // max(1, 2 * n)))
-        self.all = bits_of([k for _, k in live], n)
+        self.all = bits_of(rules, n)
+        live = cast(list[tuple[int, int]], [ranges[k] for k in rules])
         # rules with start <= q (prefix over sorted starts, at checkpoints)
-        self.starts, self.le, self.starts_exact = self._prefix(sorted((r[0], k) for r, k in live), n)
+        self.starts, self.le, self.starts_exact = self._prefix([r[0] for r in live], rules, n)
         # rules with end >= q, i.e. -end <= -q (prefix over ends sorted descending)
-        self.ends_neg, self.ge, self.ends_exact = self._prefix(sorted((-r[1], k) for r, k in live), n)
+        self.ends_neg, self.ge, self.ends_exact = self._prefix([-r[1] for r in live], rules, n)
 
-    def _prefix(self, keyed: list[tuple[int, int]], n: int) -> tuple[list[int], list[int], bool]:
-        """Checkpoints c_0 < c_1 < ... and prefix[k] = the rules with key <= c_k.
+    def _prefix(self, keys: list[int], rules: list[int], n: int) -> tuple[list[int], list[int], bool]:
+        """Checkpoints c_0 < c_1 < ... and prefix[k] = the rules with key <= c_k (rule `rules[x]`
+        has key `keys[x]`).
 
         With few distinct keys every key is a checkpoint (exact); otherwise a sample of
         them is, and queries round up to the next checkpoint (a superset)."""
-        if not keyed:
+        if not keys:
             return [], [], True
-        distinct = sorted({k for k, _ in keyed})
+        distinct = sorted(set(keys))
         exact = len(distinct) <= self.checkpoints
         if exact:
             chosen = distinct
@@ -51,14 +60,17 @@ class _OrderedIndex:
             chosen = sorted({distinct[min(last, int((j + 1) * step) - 1)] for j in range(self.checkpoints)})
             if chosen[-1] != distinct[-1]:
                 chosen.append(distinct[-1])
-        buckets: list[list[int]] = [[] for _ in chosen]
-        for key, rule in keyed:
-            buckets[bisect.bisect_left(chosen, key)].append(rule)
+        # the rules by key, set one by one in a buffer, which is read out at each checkpoint
+        order = sorted(range(len(keys)), key=keys.__getitem__)
+        buf = bytearray((n + 7) // 8)
         prefix: list[int] = []
-        acc = 0
-        for b in buckets:
-            acc |= bits_of(b, n)
-            prefix.append(acc)
+        at = 0
+        for c in chosen:
+            while at < len(order) and keys[order[at]] <= c:
+                rule = rules[order[at]]
+                buf[rule >> 3] |= 1 << (rule & 7)
+                at += 1
+            prefix.append(int.from_bytes(buf, "little"))
         return chosen, prefix, exact
 
     @staticmethod
@@ -88,20 +100,24 @@ class BoxIndex:
         self.n = n
         self.all = bits_of([k for k, b in enumerate(self.boxes) if b is not None], n)
         self.discrete: dict[int, list[int]] = {}
+        self._masks: dict[int, dict[int, int]] = {}  # per discrete dimension: mask -> `dim_query`
         self.ordered: dict[int, _OrderedIndex] = {}
         for i, d in enumerate(space.dims):
             if d.discrete:
                 width = len(d.values) if d.kind == "enum" else 2
-                members: list[list[int]] = [[] for _ in range(width)]
+                # the boxes of each value set (tables repeat a few), then each value's as their union
+                by_mask: dict[int, list[int]] = {}
                 for k, b in enumerate(self.boxes):
-                    if b is None:
-                        continue
-                    item = b[i]
-                    assert isinstance(item, int)
+                    if b is not None:
+                        by_mask.setdefault(cast(Mask, b[i]), []).append(k)
+                members = [0] * width
+                for mask, ks in by_mask.items():
+                    bs = bits_of(ks, n)
                     for v in range(width):
-                        if item >> v & 1:
-                            members[v].append(k)
-                self.discrete[i] = [bits_of(ms, n) for ms in members]
+                        if mask >> v & 1:
+                            members[v] |= bs
+                self.discrete[i] = members
+                self._masks[i] = {}
             else:
                 ranges: list[tuple[int, int] | None] = []
                 for b in self.boxes:
@@ -118,12 +134,16 @@ class BoxIndex:
         if item == self.space.full[i]:
             return None
         if isinstance(item, int):
-            bitsets = self.discrete[i]
-            out = 0
-            for v, bs in enumerate(bitsets):
-                if item >> v & 1:
-                    out |= bs
-            return out
+            cache = self._masks[i]
+            hit = cache.get(item)
+            if hit is None:
+                hit = 0
+                for v, bs in enumerate(self.discrete[i]):
+                    if item >> v & 1:
+                        hit |= bs
+                if len(cache) < MASK_QUERIES:
+                    cache[item] = hit
+            return hit
         return self.ordered[i].query(item[0], item[1])
 
     def candidates(self, box: Box, skip: int = -1, stop_at: int = 0) -> int:
@@ -131,6 +151,7 @@ class BoxIndex:
 
         Stops early once the set is within `stop_at` (e.g. only the box itself)."""
         out = self.all
+        most = stop_at.bit_count()
         for i, item in enumerate(box):
             if i == skip:
                 continue
@@ -138,7 +159,8 @@ class BoxIndex:
             if q is None:
                 continue
             out &= q
-            if (out & ~stop_at) == 0:
+            # within `stop_at`? (counting the bits first builds no integer)
+            if out.bit_count() <= most and not out & ~stop_at:
                 break
         return out
 
@@ -169,19 +191,16 @@ class RuleBoxes:
         self.main = [r for r in rules if not r.is_otherwise]
         # most rules are conjunctions of one-variable atoms: one walk each gives what the space
         # needs (variables, constants) and the atoms its box is made of; `extract` does the rest
-        conjunctions = [conjunction(r.cond) for r in self.main]
-        used: set[str] = set()
-        constants: dict[str, set[Fraction]] = {}
+        table = AtomTable()
+        conjunctions = [table.conjunction(r.cond) for r in self.main]
+        used = table.reads
+        constants = table.constants
         for r, conj in zip(self.main, conjunctions, strict=True):
             if conj is None:
                 collect_constants(r.cond, used, constants)
-                continue
-            used |= conj.reads
-            for var, kind, payload in conj.atoms:
-                if kind == "compare":
-                    constants.setdefault(var, set()).add(payload[1])
         self.space = Space(model, (), extra_vars=sorted(used), extra_points=constants)
-        atom_boxes = AtomBoxes(self.space)
+        atom_boxes = AtomBoxes(self.space, table.atoms)
+        del table
         self.boxes: list[Box | None] = []
         self.exact: list[bool] = []
         for r, conj in zip(self.main, conjunctions, strict=True):
@@ -190,7 +209,7 @@ class RuleBoxes:
                 self.boxes.append(e.box)
                 self.exact.append(e.exact)
             else:
-                self.boxes.append(atom_boxes.box(conj.atoms))
+                self.boxes.append(atom_boxes.box(conj))
                 self.exact.append(True)
         self.index = BoxIndex(self.space, self.boxes)
         # comparisons over several numbers (`x < y`, `size_cm > 2 * depth_cm`) as `sum(coef * var) op k`,
@@ -202,6 +221,8 @@ class RuleBoxes:
                     terms, k = c.normal()
                     if len(terms) > 1 and (terms, k) not in self.linear:
                         self.linear.append((terms, k))
+        # value -> coordinate, per number dimension (patients replayed or simplified repeat values)
+        self._real_items: list[dict[Fraction, Item]] = [{} for _ in self.space.dims]
         # value -> coordinate, per enum dimension (a value outside the type has none)
         self._enum_bits = [
             {v: 1 << k for k, v in enumerate(d.values)} if d.kind == "enum" else {} for d in self.space.dims
@@ -232,7 +253,13 @@ class RuleBoxes:
                         return None
                     out.append((int(v), int(v)))
                 else:
-                    out.append(self.space.value_item(i, v))
+                    seen = self._real_items[i]
+                    item = seen.get(v)
+                    if item is None:
+                        if len(seen) >= POINT_ITEMS:
+                            seen.clear()
+                        item = seen[v] = self.space.value_item(i, v)
+                    out.append(item)
         return tuple(out)
 
     def matched(self, point: Box, patient: Mapping[str, Value], among: int | None = None) -> Iterator[int]:

@@ -54,10 +54,21 @@ MAX_CHECKPOINTS = 2048
 """Checkpoints at most: one bitset is built per checkpoint, so this caps the time and memory
 of building the index; with this many, a query's superset is already small."""
 
-DENSE_BITSET = 48
-"""Set bits above which `iter_bits` scans the binary string instead of peeling the lowest bit:
-peeling costs an operation on the whole integer per bit, the scan one pass over the string."""
+MASK_QUERIES = 64
+"""Answers kept per enum or bool dimension of a `BoxIndex` (a value set -> the boxes that may meet
+it): rules repeat their value sets, and each answer is an OR of one bitset per value."""
 
+OVERLAP_GROUP = 4096
+"""Boxes in a group of `overlapping_pairs` up to which the group's pairs are found with a bitset
+index of its own (operations on integers of that many bits) rather than the group split further."""
+
+POINT_ITEMS = 4096
+"""Coordinates of number values kept per dimension of a `RuleBoxes` (a value -> its position among
+the thresholds): replayed and simplified patients repeat values, and a new one costs a search."""
+
+SMALL_BITSET = 256
+"""Bit length up to which `iter_bits` peels the lowest bit (an operation on a small integer);
+longer bitsets are scanned byte by byte, since peeling costs an operation on the whole integer."""
 
 # -- counterexample simplification (verify.counterexample, verify.paths) -------------------
 

@@ -12,12 +12,13 @@ prune with it and confirm with Z3.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any, Literal, cast
 
 from dsl import model as m
 from dsl.cond import CondVisitor
 from dsl.ops import Op
-from verify.box import Box, Item, Mask, Range
+from verify.box import Box, Item, Mask
 from verify.space import Space
 
 
@@ -214,62 +215,87 @@ class _Extractor(CondVisitor[tuple[Sparse | None, bool]]):
 # -- conjunctions of one-variable atoms, the shape of most rules: extracted without sparse boxes --
 
 AtomKind = Literal["bool", "enum", "compare"]
-Atom = tuple[str, AtomKind, Any]
-"""A one-variable constraint: (variable, "bool", the value), (variable, "enum", the mask's value set
-and whether it is negated), or (variable, "compare", (op, value)) for `variable op value`."""
+Atom = tuple[str, AtomKind, Any, Any]
+"""A one-variable constraint: (variable, "bool", the value, None), (variable, "enum", the value
+set, whether it is negated) or (variable, "compare", op, value) for `variable op value`."""
 
 
-@dataclass
-class Conjunction:
-    """A condition that is a conjunction of one-variable atoms (negations pushed in), with the
-    variables it reads and the constant of each comparison: what `Space` and `extract` would
-    collect from it, in one walk."""
-
-    atoms: list[Atom]
-    reads: set[str]
-
-
-def conjunction(cond: m.Cond) -> Conjunction | None:
-    """The condition as a conjunction of atoms, or None when it is not one (a disjunction, a
-    comparison of several variables, `!=`, a constant false): then `extract` decides."""
-    walker = _Atoms()
-    return Conjunction(walker.atoms, walker.reads) if walker.visit(cond) else None
-
-
-class _Atoms(CondVisitor[bool]):
-    """Collects the atoms of a conjunction (`neg`: of the negation of the node being visited)."""
+class AtomTable:
+    """Conjunctions of one-variable atoms, read with one walk per condition. Rules of one table
+    share most of their atoms (`tier == gold`, `age < 65`), so each distinct atom is kept once,
+    in `atoms`, and a conjunction is the list of its atoms' positions there. The table also
+    collects what `Space` needs: the variables the conjunctions read and the constants each
+    variable is compared with (a walk that finds no conjunction may leave atoms and variables
+    here; they are all read by that condition, so its own `collect_constants` adds them too)."""
 
     def __init__(self) -> None:
         self.atoms: list[Atom] = []
         self.reads: set[str] = set()
+        self.constants: dict[str, set[Fraction]] = {}
+        self._ids: dict[Atom, int] = {}
+        self._walker = _Atoms(self)
+
+    def conjunction(self, cond: m.Cond) -> list[int] | None:
+        """The positions of the condition's atoms when it is a conjunction of atoms; None when it is
+        not one (a disjunction, a comparison of several variables, `!=`, a constant false): then
+        `extract` decides."""
+        walker = self._walker
+        found: list[int] = []
+        walker.found = found
+        walker.neg = False
+        return found if walker.visit(cond) else None
+
+    def add(self, atom: Atom) -> int:
+        """The position of an atom (added on first sight)."""
+        k = self._ids.get(atom)
+        if k is None:
+            k = self._ids[atom] = len(self.atoms)
+            self.atoms.append(atom)
+            var = atom[0]
+            self.reads.add(var)
+            if atom[1] == "compare":
+                self.constants.setdefault(var, set()).add(atom[3])
+        return k
+
+
+class _Atoms(CondVisitor[bool]):
+    """Adds the atoms of a conjunction to a table (`neg`: of the negation of the node being visited)."""
+
+    def __init__(self, table: AtomTable) -> None:
+        self.table = table
+        self.found: list[int] = []
         self.neg = False
 
     def visit_const(self, c: m.Const) -> bool:
         return c.value != self.neg  # true adds nothing; false is the empty box (left to `extract`)
 
     def visit_bool_var(self, c: m.BoolVar) -> bool:
-        self.atoms.append((c.var, "bool", not self.neg))
-        self.reads.add(c.var)
+        self.found.append(self.table.add((c.var, "bool", not self.neg, None)))
         return True
 
     def visit_enum_in(self, c: m.EnumIn) -> bool:
-        self.atoms.append((c.var, "enum", (c.values, self.neg)))
-        self.reads.add(c.var)
+        self.found.append(self.table.add((c.var, "enum", c.values, self.neg)))
         return True
 
     def visit_compare(self, c: m.Compare) -> bool:
-        bound = c.bound()
-        if bound is None:
-            return False
-        op = bound.op.negate() if self.neg else bound.op
+        left, right = c.left, c.right
+        terms = left.terms
+        if len(terms) == 1 and not right.terms and terms[0][1] == 1:
+            # `x op c`, the common case: `Compare.bound` without building it
+            var, op = terms[0][0], c.op
+            value = right.offset - left.offset if left.offset else right.offset
+        else:
+            bound = c.bound()
+            if bound is None:
+                return False
+            var, op, value = bound.var, bound.op, bound.value
+            self.table.reads.update(left.vars)  # `x + y - y < 3` reads y too
+            self.table.reads.update(right.vars)
+        if self.neg:
+            op = op.negate()
         if op is Op.NE:
             return False  # two ranges
-        self.atoms.append((bound.var, "compare", (op, bound.value)))
-        if len(c.left.terms) + len(c.right.terms) == 1:
-            self.reads.add(bound.var)
-        else:  # `x + y - y < 3` reads y too
-            self.reads.update(c.left.vars)
-            self.reads.update(c.right.vars)
+        self.found.append(self.table.add((var, "compare", op, value)))
         return True
 
     def visit_enum_compare(self, c: m.EnumCompare) -> bool:
@@ -289,56 +315,64 @@ class _Atoms(CondVisitor[bool]):
         return self.neg and self._all(c.operands)  # not (a or b) = not a and not b
 
     def _all(self, operands: tuple[m.Cond, ...]) -> bool:
-        return all(self.visit(o) for o in operands)
+        visit = self.visit
+        for o in operands:  # noqa: SIM110 (a plain loop is faster than all() here)
+            if not visit(o):
+                return False
+        return True
 
     def visit_named(self, c: m.Named) -> bool:
         return self.visit(c.body)
 
 
 class AtomBoxes:
-    """Boxes of conjunctions over one space: the box `extract` gives (always exact), built item by item."""
+    """Boxes of conjunctions over one space: the box `extract` gives (always exact), from each
+    distinct atom's item, computed once."""
 
-    def __init__(self, space: Space) -> None:
+    def __init__(self, space: Space, atoms: list[Atom]) -> None:
         self.space = space
-        self.bits = [{v: 1 << k for k, v in enumerate(d.values)} for d in space.dims]
-        self.enum_full = [(1 << len(d.values)) - 1 for d in space.dims]
-        # (dimension, op, numerator, denominator) -> the ranges of `x op value`: tables repeat thresholds
-        self._ranges: dict[tuple[int, Op, int, int], list[tuple[int, int]]] = {}
+        # per atom: (dimension, mask, 0) or (dimension, low, high); None when no value satisfies it
+        self.items: list[tuple[int, int, int] | None] = [self._item(a) for a in atoms]
 
-    def box(self, atoms: list[Atom]) -> Box | None:
+    def _item(self, atom: Atom) -> tuple[int, int, int] | None:
         space = self.space
-        index = space.index
-        items: list[Item] = list(space.full)
-        for var, kind, payload in atoms:
-            i = index[var]
+        var, kind, a, b = atom
+        i = space.index[var]
+        if kind == "compare":
+            ranges = space.compare_range(i, a, b)
+            return (i, *ranges[0]) if ranges else None
+        if kind == "bool":
+            return i, 0b10 if a else 0b01, 0
+        values = space.dims[i].values
+        mask = 0
+        for v in a:
+            mask |= 1 << values.index(v)
+        if b:
+            mask = ((1 << len(values)) - 1) & ~mask
+        return (i, mask, 0) if mask else None
+
+    def box(self, conj: list[int]) -> Box | None:
+        """The box of a conjunction (positions in the table the atoms came from)."""
+        items: list[Item] = list(self.space.full)
+        table = self.items
+        for k in conj:
+            hit = table[k]
+            if hit is None:
+                return None
+            i, a, b = hit
             cur = items[i]
-            if kind == "compare":
-                op, value = payload
-                key = (i, op, value.numerator, value.denominator)
-                ranges = self._ranges.get(key)
-                if ranges is None:
-                    ranges = self._ranges[key] = space.compare_range(i, op, value)
-                if not ranges:
-                    return None
-                a, b = ranges[0]
-                lo, hi = cast(Range, cur)
-                lo, hi = max(lo, a), min(hi, b)
-                if lo > hi:
-                    return None
-                items[i] = (lo, hi)
-            else:
-                if kind == "bool":
-                    mask = 0b10 if payload else 0b01
-                else:
-                    values, neg = payload
-                    bits = self.bits[i]
-                    mask = 0
-                    for v in values:
-                        mask |= bits[v]
-                    if neg:
-                        mask = self.enum_full[i] & ~mask
-                mask &= cast(Mask, cur)
+            if isinstance(cur, int):
+                mask = cur & a
                 if not mask:
                     return None
                 items[i] = mask
+            else:
+                lo, hi = cur
+                if a > lo:
+                    lo = a
+                if b < hi:
+                    hi = b
+                if lo > hi:
+                    return None
+                items[i] = (lo, hi)
         return tuple(items)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import cast
 
-from verify.box import Box, Mask, Range, intersects, with_item
+from verify.box import Box, Item, Mask, Range, intersects, with_item
 from verify.boxindex import BoxIndex
 from verify.budgets import SPLIT_WORK
 from verify.space import Space
@@ -26,7 +26,9 @@ class Uncovered:
     """Enumerate disjoint boxes of `within` that no cover box meets (a k-d style split).
 
     Covers may be added while iterating (e.g. regions already reported); pieces met
-    by them afterwards are trimmed accordingly.
+    by them afterwards are trimmed accordingly. The covers are kept by dimension (a column
+    of masks, or of low and high ends), so that each step of the split is a few list
+    comprehensions over the candidate covers rather than a loop over covers and dimensions.
     """
 
     def __init__(self, space: Space, covers: Sequence[Box], within: Box, budget: int = SPLIT_WORK) -> None:
@@ -35,16 +37,38 @@ class Uncovered:
         self.within = within
         self.budget = budget
         self.work = 0
+        # per dimension: the covers' masks (discrete), or their low and high ends (ordered)
+        self._masks: list[list[int]] = [[] for _ in space.dims]
+        self._lo: list[list[int]] = [[] for _ in space.dims]
+        self._hi: list[list[int]] = [[] for _ in space.dims]
+        for i, full in enumerate(space.full):
+            if isinstance(full, int):
+                self._masks[i] = [cast(Mask, c[i]) for c in self.covers]
+            else:
+                self._lo[i] = [cast(Range, c[i])[0] for c in self.covers]
+                self._hi[i] = [cast(Range, c[i])[1] for c in self.covers]
 
     def add_cover(self, box: Box) -> None:
         """Exclude `box` from the pieces still to come (e.g. a region already reported)."""
         self.covers.append(box)
+        for i, item in enumerate(box):
+            if isinstance(item, int):
+                self._masks[i].append(item)
+            else:
+                self._lo[i].append(item[0])
+                self._hi[i].append(item[1])
 
     def __iter__(self) -> Iterator[Box]:
-        start = [k for k, c in enumerate(self.covers) if intersects(c, self.within)]
+        # the covers meeting `within`: a cover (never empty) meets it on each dimension where it
+        # is the whole domain, so only the others are tested, one dimension at a time
+        start = list(range(len(self.covers)))
+        for i, full in enumerate(self.space.full):
+            item = self.within[i]
+            if item != full:
+                start = self._meeting(i, item, start)
         stack: list[tuple[Box, list[int], int]] = [(self.within, start, len(self.covers))]
         ndims = len(self.space.dims)
-        discrete = [d.discrete for d in self.space.dims]
+        dims = range(ndims)
         while stack:
             box, cands, seen = stack.pop()
             if seen < len(self.covers):
@@ -55,70 +79,81 @@ class Uncovered:
             if not cands:
                 yield box
                 continue
-            # one pass: covered? and where do the covers cut this box?
-            cuts: list[list[int] | None] = [None] * ndims
-            counts = [0] * ndims
-            covered = False
-            for k in cands:
-                c = self.covers[k]
-                inside = True
-                for i in range(ndims):
-                    x, y = c[i], box[i]
-                    if discrete[i]:  # masks in both (covers and box share the space)
-                        if cast(Mask, y) & ~cast(Mask, x):
-                            inside = False
-                            counts[i] += 1
-                    else:
-                        x, y = cast(Range, x), cast(Range, y)
-                        if x[0] > y[0] or x[1] < y[1]:
-                            inside = False
-                            counts[i] += 1
-                            lst = cuts[i]
-                            if lst is None:
-                                lst = cuts[i] = []
-                            if x[0] > y[0]:
-                                lst.append(x[0])  # split before x[0]
-                            if x[1] < y[1]:
-                                lst.append(x[1] + 1)  # split before x[1] + 1
-                if inside:
-                    covered = True
-                    break
-            if covered:
-                continue
+            # covered (some cover contains the box in every dimension)? and how many covers cut
+            # the box in each dimension (those not containing it there)
+            counts, cutting = self._cutting(box, cands)
+            if len(cutting) < len(cands):
+                continue  # a cover outside `cutting` contains the box
             # prefer a split that no cover straddles (tables built by nested splits have one,
             # and following it keeps the work near n log n); else cut where most covers cut
-            order = sorted((i for i in range(ndims) if counts[i]), key=lambda i: (-counts[i], i))
+            order = sorted((i for i in dims if counts[i]), key=lambda i: (-counts[i], i))
             clean = self._clean_split(box, cands, order)
             if clean is not None:
                 best, children = clean
             else:
                 best = order[0]
-                children = self._split(box, best, cuts[best])
-            pieces: list[tuple[Box, list[int], int]] = []
-            for child in children:
-                item = child[best]
-                if isinstance(item, int):
-                    # covers and child share the space: dimension `best` holds masks in both
-                    sub = [k for k in cands if cast(Mask, self.covers[k][best]) & item]
-                else:
-                    sub = []
-                    for k in cands:
-                        r = cast(Range, self.covers[k][best])  # ranges, as in the child
-                        if not (r[0] > item[1] or item[0] > r[1]):
-                            sub.append(k)
-                pieces.append((child, sub, len(self.covers)))
+                children = self._split(box, best, cands)
+            pieces = [(child, sub, len(self.covers)) for child, sub in self._distribute(children, best, cands)]
             stack.extend(reversed(pieces))
+
+    def _cutting(self, box: Box, cands: list[int]) -> tuple[list[int], set[int]]:
+        """Per dimension, how many of the covers `cands` do not contain the box there; and those covers."""
+        counts = [0] * len(self.space.dims)
+        cutting: set[int] = set()
+        for i, y in enumerate(box):
+            if isinstance(y, int):
+                col = self._masks[i]
+                out = [k for k in cands if y & ~col[k]]
+            else:
+                y0, y1 = y
+                lo, hi = self._lo[i], self._hi[i]
+                out = [k for k in cands if lo[k] > y0 or hi[k] < y1]
+            if out:
+                counts[i] = len(out)
+                cutting.update(out)
+        return counts, cutting
+
+    def _distribute(self, children: list[Box], best: int, cands: list[int]) -> list[tuple[Box, list[int]]]:
+        """Each child box of a split along dimension `best` with the covers of `cands` meeting it."""
+        return [(child, self._meeting(best, child[best], cands)) for child in children]
+
+    def _meeting(self, i: int, item: Item, cands: list[int]) -> list[int]:
+        """The covers of `cands` that meet `item` on dimension i."""
+        if isinstance(item, int):
+            col = self._masks[i]
+            return [k for k in cands if col[k] & item]
+        a, b = item
+        lo, hi = self._lo[i], self._hi[i]
+        return [k for k in cands if not (lo[k] > b or a > hi[k])]
+
+    def divide(self, box: Box, cands: list[int]) -> list[tuple[Box, list[int]]] | None:
+        """Split `box` in parts, each with the covers of `cands` meeting it, as the search does: along
+        a cut no cover straddles if there is one, else at the median cut of the dimension most covers
+        cut. None when no dimension cuts, or when the parts would hold too many covers (more than
+        half of them on both sides of the cut)."""
+        counts, _ = self._cutting(box, cands)
+        order = sorted((i for i in range(len(counts)) if counts[i]), key=lambda i: (-counts[i], i))
+        if not order:
+            return None
+        clean = self._clean_split(box, cands, order)
+        if clean is not None:
+            return self._distribute(clean[1], clean[0], cands)
+        parts = self._distribute(self._split(box, order[0], cands), order[0], cands)
+        sizes = [len(sub) for _, sub in parts]
+        if max(sizes) >= len(cands) or 2 * sum(sizes) > 3 * len(cands):
+            return None
+        return parts
 
     def _clean_split(self, box: Box, cands: list[int], order: list[int]) -> tuple[int, list[Box]] | None:
         """A split of `box` along one dimension that no cover in `cands` straddles."""
-        covers = self.covers
         for i in order:
             item = box[i]
             if isinstance(item, int):
                 # values linked by some cover's mask must stay together: connected components
+                col = self._masks[i]
                 groups: list[int] = []
                 for k in cands:
-                    mask = cast(Mask, covers[k][i]) & item  # same dimension: a mask too
+                    mask = col[k] & item
                     merged = mask
                     rest = []
                     for g in groups:
@@ -142,10 +177,8 @@ class Uncovered:
                         return i, [with_item(box, i, g) for g in parts]
                 continue
             lo_box, hi_box = item
-            spans = sorted(
-                (max(r[0], lo_box), min(r[1], hi_box))
-                for r in (cast(Range, covers[k][i]) for k in cands)  # same dimension: ranges too
-            )
+            lo, hi = self._lo[i], self._hi[i]
+            spans = sorted((lo[k] if lo[k] > lo_box else lo_box, hi[k] if hi[k] < hi_box else hi_box) for k in cands)
             reach = spans[0][1]
             best: int | None = None
             target = len(spans) / 2
@@ -155,7 +188,8 @@ class Uncovered:
                     score = abs(n_left - target)
                     if score < best_score:
                         best, best_score = a, score
-                reach = max(reach, b)
+                if b > reach:
+                    reach = b
             # a cut where covers leave a hole at the edge also separates cleanly
             if best is None and spans[0][0] > lo_box:
                 best = spans[0][0]
@@ -165,13 +199,18 @@ class Uncovered:
                 return i, [with_item(box, i, (lo_box, best - 1)), with_item(box, i, (best, hi_box))]
         return None
 
-    def _split(self, box: Box, i: int, cuts: list[int] | None) -> list[Box]:
-        """Split `box` on dimension i: masks into single values, ranges at the median cut."""
+    def _split(self, box: Box, i: int, cands: list[int]) -> list[Box]:
+        """Split `box` on dimension i: masks into single values, ranges at the median of the
+        covers' cuts (the ends of those that do not contain the box there)."""
         item = box[i]
         if isinstance(item, int):
             return [with_item(box, i, 1 << v) for v in range(item.bit_length()) if item >> v & 1]
+        y0, y1 = item
+        lo, hi = self._lo[i], self._hi[i]
+        cuts = {lo[k] for k in cands if lo[k] > y0}  # split before the cover's low end
+        cuts.update(hi[k] + 1 for k in cands if hi[k] < y1)  # and after its high end
         assert cuts
-        distinct = sorted(set(cuts))
+        distinct = sorted(cuts)
         t = distinct[len(distinct) // 2]
         return [with_item(box, i, (item[0], t - 1)), with_item(box, i, (t, item[1]))]
 

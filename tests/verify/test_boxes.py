@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,10 +15,11 @@ from dsl import model as m
 from tests.verify import reference as ref
 from tests.verify.specgen import conditions
 from verify.bitset import bits_of, iter_bits
-from verify.box import contains, intersects
+from verify.box import Box, Item, contains, intersects
 from verify.boxindex import BoxIndex, RuleBoxes, _OrderedIndex
 from verify.evaluate import evaluate, evaluate3
 from verify.extract import extract
+from verify.overlaps import overlapping_pairs
 from verify.space import Space, nice_value
 from verify.uncovered import Uncovered, widen
 from veripath.api import load_spec
@@ -112,6 +114,39 @@ def test_index_candidates_are_a_superset(texts: list[str], tmp_path_factory: pyt
             if b is not None and intersects(a, b):
                 assert j in cands
         assert set(index.meeting(a)) == {j for j, b in enumerate(boxes) if b is not None and intersects(a, b)}
+
+
+@pytest.mark.parametrize("group", [2, 8, 1024])
+@pytest.mark.parametrize("seed", range(6))
+def test_overlapping_pairs_are_exactly_the_meeting_pairs(
+    seed: int, group: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The join finds every pair of meeting boxes once, whatever their layout and however small its
+    groups: many small boxes (split), a few wide ones straddling every cut, copies of one box (no
+    split separates them)."""
+    monkeypatch.setattr("verify.overlaps.OVERLAP_GROUP", group)
+    model = _model(["e == a and f and n < 3 and x < 5 and x > 2 and x < 7"], tmp_path)
+    space = Space(model, [r.cond for r in model.decision("k").rules])
+    rng = random.Random(seed)
+
+    def item(i: int) -> Item:
+        full = space.full[i]
+        if isinstance(full, int):
+            return rng.randrange(1, full + 1)
+        a = rng.randint(full[0], full[1])
+        return (a, rng.randint(a, min(full[1], a + rng.choice([0, 1, 3, full[1]]))))
+
+    boxes: list[Box | None] = [tuple(item(i) for i in range(len(space.dims))) for _ in range(150 + 40 * seed)]
+    boxes[3] = None
+    boxes.extend([boxes[0]] * (20 if seed % 2 else 0))
+    ids = [k for k in range(len(boxes)) if k % 7 != 5]
+    got = overlapping_pairs(space, boxes, ids)
+    want: dict[int, list[int]] = {}
+    for i, j in itertools.combinations(ids, 2):
+        a, b = boxes[i], boxes[j]
+        if a is not None and b is not None and intersects(a, b):
+            want.setdefault(i, []).append(j)
+    assert got == want
 
 
 def test_ordered_index_with_many_distinct_bounds() -> None:

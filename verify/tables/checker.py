@@ -109,10 +109,14 @@ class DecisionChecker:
         """The stable id of a check, e.g. "dead:next_study:r2" (ids key results across runs)."""
         return ":".join([kind, self.name, *(rule_name(r) for r in rules)])
 
+    def point_of(self, p: Mapping[str, Value]) -> Box:
+        """The one-patient box of a full patient."""
+        point = self.boxes.point(p)
+        return self.space.point_box(p) if point is None else point
+
     def matched(self, p: Mapping[str, Value], among: int | None = None) -> list[int]:
         """0-based indices of the main rules matching a full patient (via the index)."""
-        point = self.boxes.point(p)
-        return list(self.boxes.matched(self.space.point_box(p) if point is None else point, p, among))
+        return list(self.boxes.matched(self.point_of(p), p, among))
 
     def applies(self, p: Mapping[str, Value]) -> tuple[int, ...]:
         """1-based indices of the rules that apply to a patient under the hit policy."""

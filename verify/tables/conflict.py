@@ -18,8 +18,7 @@ from dsl import model as m
 from dsl.codes import CONFLICT, REDUNDANT_OVERLAP
 from dsl.diagnostics import Note, diagnostic
 from dsl.model import Value
-from verify.bitset import bits_of, iter_bits
-from verify.box import Box, intersect
+from verify.box import Box, intersect, intersects
 from verify.budgets import (
     MAX_PIECE_TRIES,
     PRIORITY_TIE_WORK,
@@ -28,6 +27,7 @@ from verify.counterexample import (
     make_evidence,
     rule_name,
 )
+from verify.overlaps import overlapping_pairs
 from verify.reach import rule_score
 from verify.results import CheckResult, Verdict
 from verify.solver import Patient
@@ -55,17 +55,12 @@ def check_conflicts(ck: DecisionChecker) -> list[CheckResult]:
     t_all = time.perf_counter()
     policy = ck.decision.hit_policy
     n = len(ck.infos)
-    live_mask = bits_of([k for k in range(n) if ck.infos[k].live is True], n)
+    # the live rules whose boxes meet (boxes over-approximate inexact rules: a superset of the overlaps)
+    pairs = overlapping_pairs(ck.space, ck.index.boxes, [k for k in range(n) if ck.infos[k].live is True])
     out: list[CheckResult] = []
-    for i in range(n):
+    for i in sorted(pairs):
         a = ck.infos[i]
-        if a.live is not True:
-            continue
-        assert a.box is not None
-        cand = ck.index.candidates(a.box, stop_at=1 << i) & live_mask
-        cand >>= i + 1
-        for off in iter_bits(cand):
-            j = i + 1 + off
+        for j in pairs[i]:
             b = ck.infos[j]
             same = a.rule.outcome == b.rule.outcome
             if policy == "any" and same:
@@ -86,6 +81,13 @@ def both_apply(ck: DecisionChecker, i: int, j: int, p: Mapping[str, Value]) -> b
     """Whether rules i and j both apply to the patient under the hit policy, in the context."""
     if not ck.ctx.holds(p):
         return False
+    if ck.all_exact and ck.decision.hit_policy not in ("first", "priority"):
+        # every matching rule applies, and a rule matches where its box holds the patient's point:
+        # rules i and j decide it alone, without finding every rule that matches
+        point = ck.point_of(p)
+        box_i, box_j = ck.infos[i].box, ck.infos[j].box
+        assert box_i is not None and box_j is not None  # both rules are live
+        return intersects(box_i, point) and intersects(box_j, point)
     top = ck.applies(p)
     return ck.infos[i].rule.index in top and ck.infos[j].rule.index in top
 

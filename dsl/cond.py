@@ -176,8 +176,8 @@ def reads(cond: m.Cond) -> list[tuple[str, Span]]:
     return walker.found
 
 
-class _IgnoreLeaves(CondWalker):
-    """For the collectors below, each interested in one kind of node: every leaf does nothing."""
+class IgnoreLeaves(CondWalker):
+    """For collectors interested in a few kinds of node (here and in verify/): every leaf does nothing."""
 
     def visit_const(self, c: m.Const) -> None:
         pass
@@ -195,7 +195,7 @@ class _IgnoreLeaves(CondWalker):
         pass
 
 
-class _Compares(_IgnoreLeaves):
+class _Compares(IgnoreLeaves):
     def __init__(self) -> None:
         self.found: list[m.Compare] = []
 
@@ -203,7 +203,7 @@ class _Compares(_IgnoreLeaves):
         self.found.append(c)
 
 
-class _Names(_IgnoreLeaves):
+class _Names(IgnoreLeaves):
     def __init__(self) -> None:
         self.found: list[m.Named] = []
 

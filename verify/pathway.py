@@ -21,7 +21,7 @@ from compiler.graph import LIMIT_NODE, DecisionGraph
 from compiler.wellformed import uses
 from dsl import model as m
 from dsl.codes import INCONSISTENT_ASSUMPTIONS, UNREACHABLE
-from dsl.cond import CondWalker, reads
+from dsl.cond import IgnoreLeaves, reads
 from dsl.diagnostics import VeripathError, diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
@@ -559,22 +559,13 @@ class PathwayVerifier:
 _MISSING = object()  # a value the patient does not have (`_applies`)
 
 
-class _Thresholds(CondWalker):
+class _Thresholds(IgnoreLeaves):
     """The constants each number variable is compared with alone (`PathwayVerifier._thresholds`), and
     the variables read otherwise (`mixed`: compared with another variable)."""
 
     def __init__(self) -> None:
         self.constants: dict[str, set[Fraction]] = {}
         self.mixed: set[str] = set()
-
-    def visit_const(self, c: m.Const) -> None:
-        pass
-
-    def visit_bool_var(self, c: m.BoolVar) -> None:
-        pass
-
-    def visit_enum_in(self, c: m.EnumIn) -> None:
-        pass
 
     def visit_enum_compare(self, c: m.EnumCompare) -> None:
         self.mixed.update((c.left, c.right))

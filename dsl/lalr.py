@@ -596,26 +596,15 @@ class Parser:
             action = states[state].get(kind)
             while action is not None and action < 0:
                 rule = rules[~action]
-                origin, size, rule_kind, handler, kept, spliced, keep_all = rule
-                if rule_kind == PASS:  # `?rule: x` right after a shift: the child stays
+                origin = rule[0]
+                if rule[2] == PASS:  # `?rule: x` right after a shift: the child stays
                     stack[-1] = top = states[stack[-2]][origin]
                     low = min(low, len(stack) - 1)
                     ops.append((rule, top))
                     action = states[top].get(kind)
                     continue
-                children = values[-size:]
-                first = extents[-size]
-                last = extents[-1]
-                extent = (first[0], first[1], last[2], last[3])
-                del values[-size:]
-                del extents[-size:]
-                del stack[-size:]
+                _reduce(rule, values, extents, stack, drop)
                 low = min(low, len(stack))
-                items = (
-                    children if spliced is None and kept is None else _items(children, spliced, kept, keep_all, drop)
-                )
-                values.append(items if handler is None else handler(extent, items))
-                extents.append(extent)
                 below = stack[-1]
                 top, action = after.get((below, origin, kind)) or self._goto(below, origin, kind)
                 stack.append(top)
@@ -658,22 +647,10 @@ class Parser:
         drop = self.drop
         for tok, node in zip(toks, walked, strict=True):
             for rule, top in node.ops:
-                _origin, size, rule_kind, handler, kept, spliced, keep_all = rule
-                if rule_kind == PASS:
+                if rule[2] == PASS:
                     stack[-1] = top
                     continue
-                children = values[-size:]
-                first = extents[-size]
-                last_extent = extents[-1]
-                extent = (first[0], first[1], last_extent[2], last_extent[3])
-                del values[-size:]
-                del extents[-size:]
-                del stack[-size:]
-                items = (
-                    children if spliced is None and kept is None else _items(children, spliced, kept, keep_all, drop)
-                )
-                values.append(items if handler is None else handler(extent, items))
-                extents.append(extent)
+                _reduce(rule, values, extents, stack, drop)
                 stack.append(top)
             stack.append(node.state)
             values.append(tok)
@@ -686,23 +663,32 @@ class Parser:
             action = states[stack[-1]].get("$END")
             if action is None or action >= 0:
                 raise Fallback
-            origin, size, rule_kind, handler, kept, spliced, keep_all = self.rules[~action]
-            if rule_kind == PASS:
+            rule = self.rules[~action]
+            origin = rule[0]
+            if rule[2] == PASS:
                 stack[-1] = states[stack[-2]][origin]
             else:
-                children = values[-size:]
-                first = extents[-size]
-                last = extents[-1]
-                extent = (first[0], first[1], last[2], last[3])
-                del values[-size:]
-                del extents[-size:]
-                del stack[-size:]
-                items = _items(children, spliced, kept, keep_all, self.drop)
-                values.append(items if handler is None else handler(extent, items))
-                extents.append(extent)
+                _reduce(rule, values, extents, stack, self.drop)
                 stack.append(states[stack[-1]][origin])
             if stack[-1] == self.end:
                 return values[-1]
+
+
+def _reduce(rule: _Rule, values: list[Any], extents: list[Extent], stack: list[int], drop: frozenset[str]) -> None:
+    """Reduce by `rule` (not a pass-through): its children's values, extents and states come off
+    the stacks, and the handler's value (or the children, for an inlined rule) and the extent
+    spanning them go on; the caller pushes the state after the goto."""
+    _origin, size, _kind, handler, kept, spliced, keep_all = rule
+    children = values[-size:]
+    first = extents[-size]
+    last = extents[-1]
+    extent = (first[0], first[1], last[2], last[3])
+    del values[-size:]
+    del extents[-size:]
+    del stack[-size:]
+    items = children if spliced is None and kept is None else _items(children, spliced, kept, keep_all, drop)
+    values.append(items if handler is None else handler(extent, items))
+    extents.append(extent)
 
 
 def _items(

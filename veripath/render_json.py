@@ -49,9 +49,9 @@ def dumps(doc: Any) -> str:
     The text of `json.dumps(json_safe(doc), indent=2, ensure_ascii=False)`, made faster for the
     reports of large runs (one record per proved check): lists and dicts with str keys are laid
     out as `indent=2` lays them out, strings are written by the json module's C string encoder
-    and numbers by their `repr` (as the json module writes them), each key's text is made once,
-    and anything else is written by `json.dumps` and re-indented (a JSON text has no raw newline
-    inside a string, so nesting it only adds indentation after each newline).
+    and numbers by their `repr` (as the json module writes them), the keys' texts once per shape
+    of dict, and anything else is written by `json.dumps` and re-indented (a JSON text has no raw
+    newline inside a string, so nesting it only adds indentation after each newline).
     """
     return _dumps(doc, "")
 
@@ -59,7 +59,6 @@ def dumps(doc: Any) -> str:
 _encode_str = json.encoder.encode_basestring  # what `json.dumps(..., ensure_ascii=False)` writes for a str
 _float_str = float.__repr__  # and for a finite float (`floatstr`)
 _int_str = int.__repr__
-_KEYS: dict[str, str] = {}  # a dict key -> its JSON text
 
 
 def _plain(v: Any) -> str | None:
@@ -79,11 +78,25 @@ def _plain(v: Any) -> str | None:
     return None
 
 
-def _key(k: str) -> str:
-    text = _KEYS.get(k)
-    if text is None:
-        text = _KEYS[k] = _encode_str(_safe_str(k))
-    return text
+_PREFIXES: dict[tuple[str, tuple[Any, ...]], tuple[str, ...] | None] = {}
+_PREFIXES_LIMIT = 4096
+
+
+def _prefixes(inner: str, keys: tuple[Any, ...]) -> tuple[str, ...] | None:
+    """The text before each value of a dict with these keys at this indentation (reports repeat a
+    few shapes of dict); None when a key is not a str, or when `json_safe` would merge two keys."""
+    hit = _PREFIXES.get((inner, keys), ())
+    if hit != ():
+        return hit
+    out: tuple[str, ...] | None = None
+    if all(type(k) is str for k in keys):
+        texts = [_encode_str(_safe_str(k)) for k in keys]
+        if len(set(texts)) == len(texts):  # (else keys differ only in lone surrogates: merged)
+            out = tuple(f"{inner}{t}: " for t in texts)
+    if len(_PREFIXES) >= _PREFIXES_LIMIT:
+        _PREFIXES.clear()
+    _PREFIXES[(inner, keys)] = out
+    return out
 
 
 def _dumps(value: Any, pad: str) -> str:
@@ -91,17 +104,17 @@ def _dumps(value: Any, pad: str) -> str:
     if (kind is list or kind is tuple) and value:
         inner = pad + "  "
         return "[\n" + ",\n".join([inner + _dumps(v, inner) for v in value]) + "\n" + pad + "]"
-    if kind is dict and value and all(type(k) is str for k in value):
-        keys = [_key(k) for k in value]
-        if len(set(keys)) == len(keys):  # (else `json_safe` merges keys that differ only in lone surrogates)
-            inner = pad + "  "
+    if kind is dict and value:
+        inner = pad + "  "
+        prefixes = _prefixes(inner, tuple(value))
+        if prefixes is not None:
             items = []
-            for k, v in zip(keys, value.values(), strict=True):
+            for prefix, v in zip(prefixes, value.values(), strict=True):
                 if type(v) is str and v.isprintable():  # (the common case, inlined: no lone surrogate)
-                    items.append(f"{inner}{k}: {_encode_str(v)}")
+                    items.append(prefix + _encode_str(v))
                     continue
                 text = _plain(v)
-                items.append(f"{inner}{k}: {_dumps(v, inner) if text is None else text}")
+                items.append(prefix + (_dumps(v, inner) if text is None else text))
             return "{\n" + ",\n".join(items) + "\n" + pad + "}"
     text = _plain(value)
     if text is not None:

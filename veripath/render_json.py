@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from dsl.diagnostics import Diagnostic
@@ -119,8 +119,44 @@ def _dumps(value: Any, pad: str) -> str:
     text = _plain(value)
     if text is not None:
         return text
+    if kind is CheckRecords:
+        return _dumps(list(value), pad)
     text = json.dumps(json_safe(value), indent=2, ensure_ascii=False)
     return text.replace("\n", "\n" + pad) if pad and "\n" in text else text
+
+
+PIECE_DEPTH = 4
+"""`json_pieces` writes the containers above this depth element by element (a report's top
+level, its list of files, each file, each file's checks) and each deeper value whole."""
+
+
+def json_pieces(doc: Any) -> Iterator[str]:
+    """`dumps(doc)` in pieces, so that the text of a large report (one record per proved check) is
+    written as it is made instead of being held whole: `"".join(json_pieces(doc)) == dumps(doc)`."""
+    return _pieces(doc, "", 0)
+
+
+def _pieces(value: Any, pad: str, depth: int) -> Iterator[str]:
+    kind = type(value)
+    if depth < PIECE_DEPTH and (kind is list or kind is tuple or kind is CheckRecords) and len(value):
+        inner = pad + "  "
+        yield "[\n"
+        for k, v in enumerate(value):
+            yield inner if k == 0 else ",\n" + inner
+            yield from _pieces(v, inner, depth + 1)
+        yield "\n" + pad + "]"
+        return
+    if depth < PIECE_DEPTH and kind is dict and value:
+        inner = pad + "  "
+        prefixes = _prefixes(inner, tuple(value))
+        if prefixes is not None:
+            yield "{\n"
+            for k, (prefix, v) in enumerate(zip(prefixes, value.values(), strict=True)):
+                yield prefix if k == 0 else ",\n" + prefix
+                yield from _pieces(v, inner, depth + 1)
+            yield "\n" + pad + "}"
+            return
+    yield _dumps(value, pad)
 
 
 def diagnostic_json(x: Finding) -> dict[str, Any]:
@@ -149,9 +185,30 @@ def _check_json(c: CheckResult, guideline: str | None) -> dict[str, Any]:
     return {"id": c.check, "name": name, "claim": what, "verdict": c.verdict.value, "seconds": round(c.seconds, 6)}
 
 
+class CheckRecords:
+    """A file's check results as the report's records (dicts), each made when the report's text
+    reaches it (`render_json(..., lazy=True)`, written by `json_pieces`): a run of 50,000 proved
+    checks never holds 50,000 dicts."""
+
+    __slots__ = ("guideline", "results")
+
+    def __init__(self, results: Sequence[CheckResult], guideline: str | None) -> None:
+        self.results = results
+        self.guideline = guideline
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        g = self.guideline
+        return (_check_json(c, g) for c in self.results)
+
+
 def render_json(
-    report: Report, found: Sequence[Finding], summary: Summary, version: str, exit_code: int
+    report: Report, found: Sequence[Finding], summary: Summary, version: str, exit_code: int, *, lazy: bool = False
 ) -> dict[str, Any]:
+    """The JSON report as a document of plain values (with `lazy`, each file's checks and examples
+    are `CheckRecords`, which only `json_pieces` and `dumps` write)."""
     by_file: dict[str | None, list[Finding]] = {}
     for x in found:
         by_file.setdefault(x.file, []).append(x)
@@ -163,8 +220,8 @@ def render_json(
                 "path": f.path,
                 "guideline": g,
                 "diagnostics": [diagnostic_json(x) for x in by_file.get(f.path, [])],
-                "checks": [_check_json(c, g) for c in f.checks],
-                "examples": [_check_json(c, g) for c in f.examples],
+                "checks": CheckRecords(f.checks, g) if lazy else [_check_json(c, g) for c in f.checks],
+                "examples": CheckRecords(f.examples, g) if lazy else [_check_json(c, g) for c in f.examples],
                 "outputs": list(f.outputs),
             }
         )

@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from veripath.render_json import dumps, json_safe
+from verify.results import CheckResult, Verdict
+from veripath.render_json import CheckRecords, dumps, json_pieces, json_safe
 
 TEXT = st.one_of(
     st.text(max_size=6),
@@ -41,7 +42,9 @@ def reference(doc: Any) -> str:
 @settings(max_examples=300, deadline=None)
 @given(DOCS)
 def test_dumps_is_json_dumps(doc: Any) -> None:
-    assert dumps(doc) == reference(doc)
+    text = reference(doc)
+    assert dumps(doc) == text
+    assert "".join(json_pieces(doc)) == text
 
 
 def test_dumps_report_shapes() -> None:
@@ -51,4 +54,20 @@ def test_dumps_report_shapes() -> None:
         "summary": {"decisions": {"checked": 1}, "undecided": 0, "ok": True, "none": None},
         "surrogates": {"\udcff": "a\udcffb", "\\udcff": 1},  # keys that json_safe merges
     }
-    assert dumps(doc) == reference(doc)
+    assert dumps(doc) == reference(doc) == "".join(json_pieces(doc))
+
+
+def test_check_records_are_written_as_their_dicts() -> None:
+    results = [CheckResult(f"dead:d:r{k}", Verdict.PROVED, None, 1e-05 * k) for k in range(3)]
+    records = CheckRecords(results, "g")
+    plain = list(records)
+    assert plain[0] == {
+        "id": "dead:d:r0",
+        "name": "g.d.rules",
+        "claim": "every rule of decision 'd' can apply",
+        "verdict": "proved",
+        "seconds": 0.0,
+    }
+    lazy = {"files": [{"checks": records, "examples": CheckRecords([], "g")}]}
+    eager = {"files": [{"checks": plain, "examples": []}]}
+    assert "".join(json_pieces(lazy)) == dumps(lazy) == dumps(eager) == reference(eager)

@@ -106,12 +106,13 @@ class BoxIndex:
             if d.discrete:
                 width = len(d.values) if d.kind == "enum" else 2
                 # the boxes of each value set (tables repeat a few), then each value's as their union
-                by_mask: dict[int, list[int]] = {}
+                by_mask: dict[Item, list[int]] = {}  # (a mask on a discrete dimension; cast once per mask below)
                 for k, b in enumerate(self.boxes):
                     if b is not None:
-                        by_mask.setdefault(cast(Mask, b[i]), []).append(k)
+                        by_mask.setdefault(b[i], []).append(k)
                 members = [0] * width
-                for mask, ks in by_mask.items():
+                for item, ks in by_mask.items():
+                    mask = cast(Mask, item)
                     bs = bits_of(ks, n)
                     for v in range(width):
                         if mask >> v & 1:
@@ -119,14 +120,8 @@ class BoxIndex:
                 self.discrete[i] = members
                 self._masks[i] = {}
             else:
-                ranges: list[tuple[int, int] | None] = []
-                for b in self.boxes:
-                    if b is None:
-                        ranges.append(None)
-                    else:
-                        item = b[i]
-                        assert isinstance(item, tuple)
-                        ranges.append(item)
+                # (a range on an ordered dimension; one `cast` per column, not per box)
+                ranges = cast(list[tuple[int, int] | None], [None if b is None else b[i] for b in self.boxes])
                 self.ordered[i] = _OrderedIndex(ranges, n)
 
     def dim_query(self, i: int, item: Item) -> int | None:

@@ -258,7 +258,8 @@ class Product:
     _succ: list[list[tuple[int, GuardKey]]] | None = None
 
     def successors(self) -> list[list[tuple[int, GuardKey]]]:
-        """(successor, guard key) of each node (built on first use; the product is not changed after)."""
+        """(successor, guard key) of each node, ascending by successor (built on first use; the product
+        is not changed after)."""
         if self._succ is None:
             succ: list[list[tuple[int, GuardKey]]] = [[] for _ in self.nodes]
             for i, ps in enumerate(self.preds):
@@ -483,7 +484,9 @@ def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int
     while heap:
         u = heappop(heap)
         for v, key in succ[u]:
-            if reached[v] or v > last or (allowed is not None and not allowed[v]):
+            if v > last:
+                break  # each node's successors are ascending (`Product.successors`)
+            if reached[v] or (allowed is not None and not allowed[v]):
                 continue
             if key is None or key[1] in applies(key[0]):
                 reached[v] = True

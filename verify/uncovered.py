@@ -42,11 +42,13 @@ class Uncovered:
         self._lo: list[list[int]] = [[] for _ in space.dims]
         self._hi: list[list[int]] = [[] for _ in space.dims]
         for i, full in enumerate(space.full):
+            # (one `cast` per column, not per cover: this runs over every rule of a table)
             if isinstance(full, int):
-                self._masks[i] = [cast(Mask, c[i]) for c in self.covers]
+                self._masks[i] = cast(list[Mask], [c[i] for c in self.covers])
             else:
-                self._lo[i] = [cast(Range, c[i])[0] for c in self.covers]
-                self._hi[i] = [cast(Range, c[i])[1] for c in self.covers]
+                column = cast(list[Range], [c[i] for c in self.covers])
+                self._lo[i] = [r[0] for r in column]
+                self._hi[i] = [r[1] for r in column]
 
     def add_cover(self, box: Box) -> None:
         """Exclude `box` from the pieces still to come (e.g. a region already reported)."""

@@ -82,8 +82,6 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
     from veripath.render_text import render_report, summary_line
 
     out = output or Output()
-    pieces: Iterator[str] | None = None  # the report's text in pieces, when it is not `text`
-    text = ""
     found = findings(report, out.baseline or frozenset())
     status = findings_status(report, found)
     summary = summarize(report, found)
@@ -100,11 +98,9 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
 
         text = render_junit(report, found, sources)
     elif fmt == "json":
-        from veripath.render_json import json_pieces, render_json
+        from veripath.render_json import dumps, render_json
 
-        # written as it is made (`_echo`): the report of a large table is never held whole as text
-        doc = render_json(report, found, summary, __version__, int(status), lazy=True)
-        pieces = itertools.chain(json_pieces(doc), ["\n"])
+        text = dumps(render_json(report, found, summary, __version__, int(status))) + "\n"
     elif fmt == "github":
         from veripath.render_github import render_github
 
@@ -119,31 +115,12 @@ def _report(report: Report, fmt: str, color: bool, output: Output | None = None)
 
         _write(out.write_baseline, render_baseline((x.fingerprint, x.diagnostic, x.guideline) for x in found))
     if out.file is not None:
-        _write(out.file, text if pieces is None else "".join(pieces))
+        _write(out.file, text)
         if fmt != "text" and not out.quiet:
             click.echo(summary_line(summary))
-    elif pieces is None:
-        click.echo(text, nl=False, color=color)
     else:
-        _echo(pieces, color)
+        click.echo(text, nl=False, color=color)
     return status
-
-
-ECHO_CHUNK = 1 << 20  # characters per write when a report is written in pieces
-
-
-def _echo(pieces: Iterator[str], color: bool) -> None:
-    """`click.echo("".join(pieces), nl=False)`, in chunks of about ECHO_CHUNK characters."""
-    chunk: list[str] = []
-    size = 0
-    for piece in pieces:
-        chunk.append(piece)
-        size += len(piece)
-        if size >= ECHO_CHUNK:
-            click.echo("".join(chunk), nl=False, color=color)
-            chunk, size = [], 0
-    if chunk:
-        click.echo("".join(chunk), nl=False, color=color)
 
 
 def _write(path: str, text: str) -> None:

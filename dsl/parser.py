@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from fractions import Fraction
 from functools import cache, partial
 from itertools import accumulate, repeat
@@ -170,6 +170,33 @@ _make_not = maker(ast.Not)
 _make_text = maker(ast.Text)
 _make_citation = maker(ast.Citation)
 _make_finish = maker(ast.Finish)
+_make_span = make_span
+
+
+def _fields(cls: type, *names: str) -> None:
+    """The row handlers call these makers positionally: their fields must be in this order."""
+    if tuple(f.name for f in fields(cls)) != names:
+        raise TypeError(f"{cls.__name__}: fields changed; update the row handlers in dsl/parser.py")
+
+
+_fields(ast.Name, "span", "text")
+_fields(ast.Text, "span", "value")
+_fields(ast.NameRef, "span", "name")
+_fields(ast.Compare, "span", "op", "left", "right")
+_fields(ast.InRange, "span", "name", "low", "high", "low_closed", "high_closed", "unit")
+_fields(ast.Citation, "span", "source", "locator")
+_fields(ast.Finish, "span", "disposition", "reason")
+
+
+def _token(text: str, kind: str, line: int, column: int, end_column: int) -> Token:
+    """A token of one line, as the parser makes it."""
+    tok = str.__new__(Token, text)
+    tok.type = kind
+    tok.line = tok.end_line = line
+    tok.column = column
+    tok.end_column = end_column
+    return tok
+
 
 _ESCAPE = re.compile(r"\\(.)")
 _OPS: dict[str, Op] = {op.value: op for op in Op}
@@ -299,6 +326,69 @@ class _ToAst:
     def _names(self, items: list[Any]) -> tuple[ast.Name, ...]:
         name = self._name
         return tuple([name(t) for t in items if getattr(t, "type", None) == "NAME"])
+
+    # -- the handlers a compiled row calls (dsl.lalr: `row_<rule>`) ---------------------------
+    # They build what the handler of the same rule builds, from the extent (line, column, end line,
+    # end column) and the items, each token given as its text, column and end column on `line`.
+    def _row_name(self, line: int, text: str, column: int, end_column: int) -> ast.Name:
+        return _make_name(_make_span(self.path, line, column, line, end_column), text)
+
+    def _row_text(self, line: int, text: str, column: int, end_column: int) -> ast.Text:
+        if "\\" in text:  # escapes are unescaped (and a bad one is noted) as for any token
+            return self._text(_token(text, "STRING", line, column, end_column))
+        return _make_text(_make_span(self.path, line, column, line, end_column), text[1:-1])
+
+    def row_name_operand(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Any:
+        if text == "true" or text == "false":
+            return ast.BoolLit(value=text == "true", span=_make_span(self.path, l1, c1, l2, c2))
+        span = _make_span(self.path, line, c, line, e)
+        return _make_name_ref(span, _make_name(span, text))
+
+    def row_number(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Fraction:
+        return _FRACTIONS.get(text) or _fraction(text)
+
+    def row_range_low(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> str:
+        return text
+
+    row_range_high = row_range_low
+
+    def row_unit(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> ast.Name:
+        return self._row_name(line, text, c, e)
+
+    row_rule_label = row_goto = row_order_action = row_unit
+
+    def row_unrated(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Any:
+        return ("unrated", self._row_text(line, text, c, e))
+
+    def row_note(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Any:
+        return ("note", self._row_text(line, text, c, e))
+
+    def row_cite(self, line: int, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Citation:
+        locator = self._row_text(line, *items[3:6]) if len(items) > 3 else None
+        return _make_citation(_make_span(self.path, l1, c1, l2, c2), self._row_name(line, *items[:3]), locator)
+
+    row_example_cite = row_cite
+
+    def row_finish(self, line: int, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Finish:
+        reason = self._row_text(line, *items[3:6]) if len(items) > 3 else None
+        return _make_finish(_make_span(self.path, l1, c1, l2, c2), self._row_name(line, *items[:3]), reason)
+
+    def row_compare(
+        self, line: int, l1: int, c1: int, l2: int, c2: int, left: Any, op: str, c: int, e: int, right: Any
+    ) -> ast.Expression:
+        return _make_compare(_make_span(self.path, l1, c1, l2, c2), _OPS[op], left, right)
+
+    def row_in_range(self, line: int, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Expression:
+        text, c, e, lb, low, high, rb, *unit = items
+        return _make_in_range(
+            _make_span(self.path, l1, c1, l2, c2),
+            self._row_name(line, text, c, e),
+            low,
+            high,
+            lb == "[",
+            rb == "]",
+            unit[0] if unit else None,
+        )
 
     @_rule
     def paren(self, pos: _Pos, items: list[Any]) -> Any:

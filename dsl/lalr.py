@@ -26,12 +26,13 @@ tables did on the same states and kinds; a kind the trie has not seen is fed thr
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cache, partial
 from importlib import resources
 from types import MethodType
 from typing import TYPE_CHECKING, Any
@@ -313,8 +314,19 @@ class _Rows:
         self.built = 0  # how many of them the expression holds
         self.misses = 0  # segments the expression did not match since it was built
         self.match: Callable[[str, int], re.Match[str] | None] | None = None
-        # an end's group index -> the group of the path's first token, and the path's replay
-        self.ends: dict[int, tuple[int, _RowReplay]] = {}
+        self.ends: dict[int, _End] = {}  # by the index of the end's group
+
+
+class _End:
+    """A compiled path as its root's expression has it."""
+
+    __slots__ = ("first", "fixed", "following", "replay")
+
+    def __init__(self, first: int, replay: _RowReplay, fixed: bool) -> None:
+        self.first = first  # the group of the path's first token
+        self.replay = replay
+        self.fixed = fixed  # the root after the path depends on the root and the path only ...
+        self.following: _Node | None = None  # ... and is this one (once seen)
 
 
 _UNSEEN: Any = object()
@@ -384,7 +396,7 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
             height += 1
         height += 1
     assert reach < len(key)
-    env: dict[str, Any] = {"_Tok": Tok, "_drop": drop, "_new": str.__new__}
+    env: dict[str, Any] = {"_Tok": Tok, "_drop": drop, "_new": str.__new__, "_str": str}
     names: dict[int, str] = {}
     body: list[str] = [] if row else ["    " + ", ".join(f"t{i}" for i in range(len(path))) + ", = toks"]
     slots: list[_Slot] = []
@@ -414,19 +426,22 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
                 if handler is None:
                     slot.elems = chosen
                 direct = None if rowed is None or handler is None else rowed.get(id(rule))
-                if direct is not None and all(c.kind is not None for c, t in zip(chosen, direct[1], strict=True) if t):
+                if direct is not None:
                     args: list[str] = []
                     for child, token in zip(chosen, direct[1], strict=True):
-                        if token:
-                            n = child.source[1:]  # the token's index on the path
-                            args += [f"w{n}", f"c{n}", f"e{n}"]
-                        else:
+                        v = child.source
+                        if not token:
                             args.append(child.value())
+                        elif child.kind is not None:  # a token of the path: its text, line and columns
+                            n = v[1:]  # its index on the path
+                            args += [f"w{n}", "line", f"c{n}", f"e{n}"]
+                        else:  # a token from below the segment (a Tok on the stack)
+                            args += [f"_str({v})", f"{v}.line", f"{v}.column", f"{v}.end_column"]
                     name = names.get(id(direct[0]))
                     if name is None:
                         name = names[id(direct[0])] = f"h{len(names)}"
                         env[name] = direct[0]
-                    body.append(f"    {value} = {name}(line, {slot.start}, {slot.end}, {', '.join(args)})")
+                    body.append(f"    {value} = {name}({slot.start}, {slot.end}, {', '.join(args)})")
                     slots.append(slot)
                     continue
             else:
@@ -483,7 +498,8 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
     else:
         source = "def replay(toks, stack, values, extents):\n" + "\n".join(body) + "\n"
     exec(compile(source, "<dsl.lalr replay>", "exec"), env)
-    replay: _Replay = env["replay"]
+    replay = env["replay"]
+    replay.shape = (reach, len(slots))  # how many slots it takes off the stack, and puts on
     return replay
 
 
@@ -519,6 +535,9 @@ def _laid_out(run: list[_Slot]) -> str:
 
 # ---- a segment's tokens as one regular expression -----------------------------------------------
 
+ROWS_AFTER = 50
+"""A root's expression is built (again) once it has new paths and this many segments (and half
+of its paths more) were lexed token by token since: a root seldom entered is never given one."""
 MAX_ROW = 64
 """The longest compiled path a root's expression holds (a table's row has about 40 tokens)."""
 MAX_ROW_PATTERN = 200_000
@@ -531,6 +550,7 @@ def _sre() -> Any:
     return importlib.import_module("re._parser")  # the standard library's own parser of patterns
 
 
+@cache
 def _firsts(pattern: str) -> frozenset[int] | None:
     """The characters (code points) a match of `pattern` can start with; None when that is not
     known for sure (flags, classes by category or negation, a pattern that can match empty...)."""
@@ -707,6 +727,7 @@ class Parser:
         self._gap = _inner_gap(self.skip)
         self._token_patterns: dict[tuple[int, str], str | None] = {}
         self._groups = 0  # token groups named so far (each trie node's is named once)
+        self.rows_after = ROWS_AFTER
         self._compiled: list[_Scanner | None] = [None] * len(self._specs)
         self._state_spec: list[int] = tables["state_scanner"]
         self._by_state: list[_Scanner | None] = [None] * len(self.states)
@@ -805,7 +826,7 @@ class Parser:
         assert rows is not None
         rows.built = len(rows.paths)
         rows.misses = 0
-        ends = {id(last): last for last in rows.paths if last.depth <= MAX_ROW}
+        ends = {id(last): last for last in rows.paths}
         live: set[int] = set()
         for last in ends.values():
             node: _Node | None = last
@@ -813,8 +834,7 @@ class Parser:
                 live.add(id(node))
                 node = node.parent
         gap = self._gap
-        if gap is None or not ends:
-            return
+        assert gap is not None  # (no paths are put in rows without it)
         state_spec = self._state_spec
         marks: list[_Node] = []
 
@@ -841,11 +861,16 @@ class Parser:
             return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
 
         pattern = render(root, self.skip)
-        if pattern is None or len(pattern) > MAX_ROW_PATTERN:
-            return
-        try:
-            regexp = re.compile(pattern)
-        except (re.error, RecursionError, OverflowError):
+        regexp = None
+        if pattern is not None and len(pattern) <= MAX_ROW_PATTERN:
+            with contextlib.suppress(re.error, RecursionError, OverflowError):
+                regexp = re.compile(pattern)
+        if regexp is None:
+            marks = []
+        for last in ends.values():  # the paths the expression does not hold take their tokens
+            if last not in marks and last.replay is None:
+                last.replay = _compile(last, self.drop)
+        if regexp is None:
             return
         index = regexp.groupindex
         rows.ends = {}
@@ -855,7 +880,9 @@ class Parser:
             first = last
             while first.parent is not root:
                 first = first.parent  # type: ignore[assignment]
-            rows.ends[index[f"e{last.group}"]] = (index[first.group], last.row_replay)
+            reach, pushed = last.row_replay.shape  # type: ignore[union-attr]
+            fixed = len(root.key) < ROOT_STATES or len(root.key) - reach + pushed >= ROOT_STATES
+            rows.ends[index[f"e{last.group}"]] = _End(index[first.group], last.row_replay, fixed)
         rows.match = regexp.match
 
     def _goto(self, below: int, origin: str, lookahead: str) -> tuple[int, int | None]:
@@ -910,33 +937,39 @@ class Parser:
         while True:
             if node is None:
                 node = root(stack)
-                floor = len(stack) - len(node.key)
                 rows = node.rows
-                if rows is not None:  # one match for the whole segment, if it is a path compiled here
-                    if rows.built != len(rows.paths) and (
-                        rows.match is None or 4 * (len(rows.paths) - rows.built) >= rows.built or rows.misses > 16
-                    ):
-                        self._build_rows(node)
-                    if rows.match is not None:
-                        found = rows.match(text, pos)
-                        if found is not None:
-                            first, replay = rows.ends[found.lastindex]  # type: ignore[index]
-                            start = found.start(first)
-                            if start > next_break:  # blank lines or comments before it
-                                line += count("\n", pos, start)
-                                line_start = rfind("\n", pos, start) + 1
-                                next_break = find("\n", start)
-                                if next_break < 0:
-                                    next_break = len(text)
-                            end = found.end()
-                            if end <= next_break:
-                                replay(found, line, line_start - 1, stack, values, extents)
-                                pos = end
-                                node = None
-                                continue
-                            pos = start  # (no path's gaps hold a line break) token by token from here
-                        else:
-                            rows.misses += 1
+                while rows is not None:  # one match for the whole segment, if it is a path compiled here
+                    if rows.built != len(rows.paths) and rows.misses >= self.rows_after + rows.built // 2:
+                        self._build_rows(node)  # new paths, and segments lexed token by token meanwhile
+                    if rows.match is None:
+                        rows.misses += 1
+                        break
+                    found = rows.match(text, pos)
+                    if found is None:
+                        rows.misses += 1
+                        break
+                    end_of = rows.ends[found.lastindex]  # type: ignore[index]
+                    start = found.start(end_of.first)
+                    if start > next_break:  # blank lines or comments before it
+                        line += count("\n", pos, start)
+                        line_start = rfind("\n", pos, start) + 1
+                        next_break = find("\n", start)
+                        if next_break < 0:
+                            next_break = len(text)
+                    end = found.end()
+                    if end > next_break:
+                        pos = start  # (no path's gaps hold a line break) token by token from here
+                        break
+                    end_of.replay(found, line, line_start - 1, stack, values, extents)
+                    pos = end
+                    following = end_of.following
+                    if following is None:
+                        following = root(stack)
+                        if end_of.fixed:  # the stack's top after the replay depends on the path only
+                            end_of.following = following
+                    node = following
+                    rows = node.rows
+                floor = len(stack) - len(node.key)
             found = node.scanner[0](text, pos)
             if found is None:
                 if re.fullmatch(self.skip, text[pos:]) is not None:
@@ -1041,19 +1074,25 @@ class Parser:
         self, toks: list[Tok], walked: list[_Node], stack: list[int], values: list[Any], extents: list[Extent]
     ) -> None:
         """Feed the tokens of a walk through the trie, doing what the nodes say (no table lookups):
-        through the compiled replay of the path when the walk started at a root, else step by step."""
+        through the compiled replay of the path when the walk started at a root, else step by step.
+
+        A path walked twice is compiled: into its root's expression when it fits one (MAX_ROW; the
+        expression is built when the root is next entered, see `parse`), else into a function
+        taking its tokens (also what a path the expression cannot hold gets, see _build_rows)."""
         last = walked[-1]
         if walked[0].depth == 1:
             replay = last.replay
-            if replay is None and last.depth <= MAX_COMPILED:
+            if replay is None and last.depth <= MAX_COMPILED and last.hits < COMPILE_AFTER:
                 last.hits += 1
                 if last.hits >= COMPILE_AFTER:
-                    replay = last.replay = _compile(last, self.drop)
                     root = walked[0].parent
                     assert root is not None
-                    if root.rows is None:
-                        root.rows = _Rows()
-                    root.rows.paths.append(last)
+                    if last.depth <= MAX_ROW and self._gap is not None:
+                        if root.rows is None:
+                            root.rows = _Rows()
+                        root.rows.paths.append(last)
+                    else:
+                        replay = last.replay = _compile(last, self.drop)
             if replay is not None:
                 replay(toks, stack, values, extents)
                 return

@@ -183,6 +183,7 @@ _fields(ast.Name, "span", "text")
 _fields(ast.Text, "span", "value")
 _fields(ast.NameRef, "span", "name")
 _fields(ast.Compare, "span", "op", "left", "right")
+_fields(ast.NumberLit, "span", "value", "unit")
 _fields(ast.InRange, "span", "name", "low", "high", "low_closed", "high_closed", "unit")
 _fields(ast.Citation, "span", "source", "locator")
 _fields(ast.Finish, "span", "disposition", "reason")
@@ -328,61 +329,65 @@ class _ToAst:
         return tuple([name(t) for t in items if getattr(t, "type", None) == "NAME"])
 
     # -- the handlers a compiled row calls (dsl.lalr: `row_<rule>`) ---------------------------
-    # They build what the handler of the same rule builds, from the extent (line, column, end line,
-    # end column) and the items, each token given as its text, column and end column on `line`.
-    def _row_name(self, line: int, text: str, column: int, end_column: int) -> ast.Name:
+    # Each builds what the handler of the same rule builds, from the extent (line, column, end line,
+    # end column) and the items, each token given as its text, line, column and end column.
+    def _row_name(self, text: str, line: int, column: int, end_column: int) -> ast.Name:
         return _make_name(_make_span(self.path, line, column, line, end_column), text)
 
-    def _row_text(self, line: int, text: str, column: int, end_column: int) -> ast.Text:
+    def _row_text(self, text: str, line: int, column: int, end_column: int) -> ast.Text:
         if "\\" in text:  # escapes are unescaped (and a bad one is noted) as for any token
             return self._text(_token(text, "STRING", line, column, end_column))
         return _make_text(_make_span(self.path, line, column, line, end_column), text[1:-1])
 
-    def row_name_operand(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Any:
+    def row_name_operand(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Any:
         if text == "true" or text == "false":
             return ast.BoolLit(value=text == "true", span=_make_span(self.path, l1, c1, l2, c2))
         span = _make_span(self.path, line, c, line, e)
         return _make_name_ref(span, _make_name(span, text))
 
-    def row_number(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Fraction:
+    def row_number(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Fraction:
         return _FRACTIONS.get(text) or _fraction(text)
 
-    def row_range_low(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> str:
-        return text
+    def row_range_low(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> str:
+        return str(text)
 
     row_range_high = row_range_low
 
-    def row_unit(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> ast.Name:
-        return self._row_name(line, text, c, e)
+    def row_unit(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> ast.Name:
+        return self._row_name(text, line, c, e)
 
     row_rule_label = row_goto = row_order_action = row_unit
 
-    def row_unrated(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Any:
-        return ("unrated", self._row_text(line, text, c, e))
+    def row_unrated(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Any:
+        return ("unrated", self._row_text(text, line, c, e))
 
-    def row_note(self, line: int, l1: int, c1: int, l2: int, c2: int, text: str, c: int, e: int) -> Any:
-        return ("note", self._row_text(line, text, c, e))
+    def row_note(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Any:
+        return ("note", self._row_text(text, line, c, e))
 
-    def row_cite(self, line: int, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Citation:
-        locator = self._row_text(line, *items[3:6]) if len(items) > 3 else None
-        return _make_citation(_make_span(self.path, l1, c1, l2, c2), self._row_name(line, *items[:3]), locator)
+    def row_cite(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Citation:
+        locator = self._row_text(*items[4:8]) if len(items) > 4 else None
+        return _make_citation(_make_span(self.path, l1, c1, l2, c2), self._row_name(*items[:4]), locator)
 
     row_example_cite = row_cite
 
-    def row_finish(self, line: int, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Finish:
-        reason = self._row_text(line, *items[3:6]) if len(items) > 3 else None
-        return _make_finish(_make_span(self.path, l1, c1, l2, c2), self._row_name(line, *items[:3]), reason)
+    def row_finish(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Finish:
+        reason = self._row_text(*items[4:8]) if len(items) > 4 else None
+        return _make_finish(_make_span(self.path, l1, c1, l2, c2), self._row_name(*items[:4]), reason)
 
-    def row_compare(
-        self, line: int, l1: int, c1: int, l2: int, c2: int, left: Any, op: str, c: int, e: int, right: Any
-    ) -> ast.Expression:
-        return _make_compare(_make_span(self.path, l1, c1, l2, c2), _OPS[op], left, right)
+    def row_number_operand(self, l1: int, c1: int, l2: int, c2: int, value: Fraction, unit: Any = None) -> Any:
+        return _make_number(_make_span(self.path, l1, c1, l2, c2), value, unit)
 
-    def row_in_range(self, line: int, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Expression:
-        text, c, e, lb, low, high, rb, *unit = items
+    def row_guard_when(self, l1: int, c1: int, l2: int, c2: int, condition: ast.Expr) -> tuple[str, ast.Expr]:
+        return ("when", condition)
+
+    def row_compare(self, l1: int, c1: int, l2: int, c2: int, left: Any, op: str, *rest: Any) -> ast.Expression:
+        return _make_compare(_make_span(self.path, l1, c1, l2, c2), _OPS[op], left, rest[3])
+
+    def row_in_range(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Expression:
+        text, line, c, e, lb, low, high, rb, *unit = items
         return _make_in_range(
             _make_span(self.path, l1, c1, l2, c2),
-            self._row_name(line, text, c, e),
+            self._row_name(text, line, c, e),
             low,
             high,
             lb == "[",

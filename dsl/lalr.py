@@ -307,12 +307,12 @@ class _Rows:
     match there, and each compiled path ending in an empty group, so that one `match` lexes a
     whole segment and `lastindex` names the path it took."""
 
-    __slots__ = ("built", "ends", "match", "misses", "paths")
+    __slots__ = ("built", "ends", "hits", "match", "paths")
 
     def __init__(self) -> None:
         self.paths: list[_Node] = []  # the compiled paths' last nodes, in the order compiled
         self.built = 0  # how many of them the expression holds
-        self.misses = 0  # segments the expression did not match since it was built
+        self.hits = 0  # segments that walked to a path the expression does not hold yet
         self.match: Callable[[str, int], re.Match[str] | None] | None = None
         self.ends: dict[int, _End] = {}  # by the index of the end's group
 
@@ -535,9 +535,10 @@ def _laid_out(run: list[_Slot]) -> str:
 
 # ---- a segment's tokens as one regular expression -----------------------------------------------
 
-ROWS_AFTER = 50
-"""A root's expression is built (again) once it has new paths and this many segments (and half
-of its paths more) were lexed token by token since: a root seldom entered is never given one."""
+ROWS_AFTER = 32
+"""A root's expression is built (again) once segments walked, token by token, this many times per path
+it does not hold yet to such paths: a root whose paths seldom repeat is never given one (building
+costs about a millisecond a path, a segment taken by the expression saves some 10 microseconds)."""
 MAX_ROW = 64
 """The longest compiled path a root's expression holds (a table's row has about 40 tokens)."""
 MAX_ROW_PATTERN = 200_000
@@ -825,7 +826,7 @@ class Parser:
         rows = root.rows
         assert rows is not None
         rows.built = len(rows.paths)
-        rows.misses = 0
+        rows.hits = 0
         ends = {id(last): last for last in rows.paths}
         live: set[int] = set()
         for last in ends.values():
@@ -939,14 +940,12 @@ class Parser:
                 node = root(stack)
                 rows = node.rows
                 while rows is not None:  # one match for the whole segment, if it is a path compiled here
-                    if rows.built != len(rows.paths) and rows.misses >= self.rows_after + rows.built // 2:
-                        self._build_rows(node)  # new paths, and segments lexed token by token meanwhile
+                    if rows.built != len(rows.paths) and rows.hits >= self.rows_after * (len(rows.paths) - rows.built):
+                        self._build_rows(node)  # new paths, and segments that took them token by token
                     if rows.match is None:
-                        rows.misses += 1
                         break
                     found = rows.match(text, pos)
                     if found is None:
-                        rows.misses += 1
                         break
                     end_of = rows.ends[found.lastindex]  # type: ignore[index]
                     start = found.start(end_of.first)
@@ -1001,7 +1000,9 @@ class Parser:
                     pending = []
                 node = root(stack)
                 rows = node.rows
-                if rows is not None and (rows.match is not None or rows.built != len(rows.paths)):
+                if rows is not None and (
+                    rows.match is not None or rows.hits >= self.rows_after * (len(rows.paths) - rows.built)
+                ):
                     # the root has compiled paths: lex the segment as one
                     pos = start
                     node = None
@@ -1082,6 +1083,8 @@ class Parser:
         last = walked[-1]
         if walked[0].depth == 1:
             replay = last.replay
+            if replay is None and last.hits >= COMPILE_AFTER:  # a path waiting for its root's expression
+                walked[0].parent.rows.hits += 1  # type: ignore[union-attr]
             if replay is None and last.depth <= MAX_COMPILED and last.hits < COMPILE_AFTER:
                 last.hits += 1
                 if last.hits >= COMPILE_AFTER:

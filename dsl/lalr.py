@@ -497,7 +497,7 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
         source = "def replay(m, line, ls, stack, values, extents):\n" + "\n".join(body) + "\n"
     else:
         source = "def replay(toks, stack, values, extents):\n" + "\n".join(body) + "\n"
-    exec(compile(source, "<dsl.lalr replay>", "exec"), env)
+    exec(compile(source, f"<dsl.lalr replay {len(path)}.{id(env)}>", "exec"), env)
     replay = env["replay"]
     replay.shape = (reach, len(slots))  # how many slots it takes off the stack, and puts on
     return replay
@@ -738,8 +738,10 @@ class Parser:
         # the replay trie (see _Node): its roots by state, and how many nodes it has
         self._roots: dict[tuple[int, ...], _Node] = {}
         self._nodes = 0
-        # Segments also start at the separators of repeated rules (`x ("and" x)*`) that appear nowhere
-        # else: the conjuncts of a row vary independently, the shapes of each of them do not.
+        # Segments also start after the separators of repeated rules (`x ("and" x)*`) that appear nowhere
+        # else: the conjuncts of a row vary independently, the shapes of each of them do not. (After,
+        # not at: the separator is the lookahead that reduces the conjunct before it, whose tokens
+        # are then still the segment's own, not values carried on the stack to the next segment.)
         separators = {e[1] for _o, e, k, _n in tables["rules"] if k == INLINE and len(e) == 3 and e[2] not in terminals}
         elsewhere = {s for o, e, _k, _n in tables["rules"] for s in e if not (o.startswith("_") and len(e) >= 2)}
         self._cuts = frozenset(s for s in separators if s in terminals and s not in elsewhere)
@@ -933,6 +935,7 @@ class Parser:
         extents: list[Extent] = []  # where each of them is
         node: _Node | None = None  # where the replay is in the trie (None: start a segment)
         floor = 0  # below the states the segment's root knows: its replays never reach there
+        after_cut = False  # the token before was a separator (see _cuts)
         walked: list[_Node] = []  # the nodes walked since the replay last caught up ...
         pending: list[Tok] = []  # ... and their tokens, not yet fed to the stack
         while True:
@@ -993,7 +996,7 @@ class Parser:
                 keywords = scanner[1].get(kind)
                 if keywords is not None:
                     kind = keywords.get(word, kind)
-            if node.depth and (cut or kind in cuts or node.depth >= MAX_COMPILED):
+            if node.depth and (cut or after_cut or node.depth >= MAX_COMPILED):
                 if walked:  # catch up, and start a segment at this token
                     flush(pending, walked, stack, values, extents)
                     walked = []
@@ -1008,6 +1011,7 @@ class Parser:
                     node = None
                     continue
                 floor = len(stack) - len(node.key)
+            after_cut = kind in cuts  # the next token starts a segment
             tok = new(Tok, word)
             tok.type = kind
             tok.line = start_line = line

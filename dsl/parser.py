@@ -170,6 +170,7 @@ _make_not = maker(ast.Not)
 _make_text = maker(ast.Text)
 _make_citation = maker(ast.Citation)
 _make_finish = maker(ast.Finish)
+_make_rule = maker(ast.Rule)
 _make_span = make_span
 
 
@@ -184,6 +185,11 @@ _fields(ast.Text, "span", "value")
 _fields(ast.NameRef, "span", "name")
 _fields(ast.Compare, "span", "op", "left", "right")
 _fields(ast.NumberLit, "span", "value", "unit")
+_fields(
+    ast.Rule,
+    *("span", "label", "condition", "orders", "goto", "finish", "ratings", "also_rated", "unrated", "citations"),
+    *("notes", "variants", "reasons"),
+)
 _fields(ast.InRange, "span", "name", "low", "high", "low_closed", "high_closed", "unit")
 _fields(ast.Citation, "span", "source", "locator")
 _fields(ast.Finish, "span", "disposition", "reason")
@@ -346,7 +352,8 @@ class _ToAst:
         return _make_name_ref(span, _make_name(span, text))
 
     def row_number(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Fraction:
-        return _FRACTIONS.get(text) or _fraction(text)
+        value = _FRACTIONS.get(text)
+        return _fraction(text) if value is None else value
 
     def row_range_low(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> str:
         return str(text)
@@ -379,6 +386,19 @@ class _ToAst:
 
     def row_guard_when(self, l1: int, c1: int, l2: int, c2: int, condition: ast.Expr) -> tuple[str, ast.Expr]:
         return ("when", condition)
+
+    def row_or_(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
+        if len(items) == 1:  # (only a rule without repetition is called so: one operand)
+            return items[0]
+        return self.or_.handler(self, (l1, c1, l2, c2), list(items))  # type: ignore[attr-defined]
+
+    def row_and_(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
+        if len(items) == 1:
+            return items[0]
+        return self.and_.handler(self, (l1, c1, l2, c2), list(items))  # type: ignore[attr-defined]
+
+    def row_outcome(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
+        return self.outcome.handler(self, (l1, c1, l2, c2), items)  # type: ignore[attr-defined]
 
     def row_compare(self, l1: int, c1: int, l2: int, c2: int, left: Any, op: str, *rest: Any) -> ast.Expression:
         return _make_compare(_make_span(self.path, l1, c1, l2, c2), _OPS[op], left, rest[3])
@@ -653,44 +673,44 @@ class _ToAst:
         (_, condition) = items[0]
         orders, goto, finish = items[1]
         # the metas by kind, in their order (one pass: a table's rows carry a few each)
-        ratings: list[ast.Rating] = []
-        also: list[ast.Rating] = []
-        unrated: list[ast.Text] = []
-        citations: list[ast.Citation] = []
-        notes: list[ast.Text] = []
-        variants: list[ast.Name] = []
-        reasons: list[ast.OrderReason] = []
+        ratings: tuple[ast.Rating, ...] = ()
+        also: tuple[ast.Rating, ...] = ()
+        unrated: tuple[ast.Text, ...] = ()
+        citations: tuple[ast.Citation, ...] = ()
+        notes: tuple[ast.Text, ...] = ()
+        variants: tuple[ast.Name, ...] = ()
+        reasons: tuple[ast.OrderReason, ...] = ()
         for meta in items[2:]:
             if isinstance(meta, tuple):
                 tag = meta[0]
                 if tag == "unrated":
-                    unrated.append(meta[1])
+                    unrated += (meta[1],)
                 elif tag == "also":
                     also += meta[1]
                 elif tag == "note":
-                    notes.append(meta[1])
+                    notes += (meta[1],)
                 elif tag == "variant":
-                    variants.append(meta[1])
+                    variants += (meta[1],)
             elif isinstance(meta, ast.Citation):
-                citations.append(meta)
+                citations += (meta,)
             elif isinstance(meta, ast.Rating):
-                ratings.append(meta)
+                ratings += (meta,)
             elif isinstance(meta, ast.OrderReason):
-                reasons.append(meta)
-        return ast.Rule(
-            label=label,
-            condition=condition,
-            orders=orders,
-            goto=goto,
-            finish=finish,
-            ratings=tuple(ratings),
-            also_rated=tuple(also),
-            unrated=tuple(unrated),
-            citations=tuple(citations),
-            notes=tuple(notes),
-            variants=tuple(variants),
-            reasons=tuple(reasons),
-            span=self._at(pos),
+                reasons += (meta,)
+        return _make_rule(
+            self._at(pos),
+            label,
+            condition,
+            orders,
+            goto,
+            finish,
+            ratings,
+            also,
+            unrated,
+            citations,
+            notes,
+            variants,
+            reasons,
         )
 
     @_rule

@@ -22,6 +22,17 @@ lexes (each state's own scanner, as always); when it stops, the walked tokens ar
 the recorded steps, and a path walked twice is compiled into one function (`_compile`) that
 calls the handlers with their items laid out in advance. Everything replayed is what the
 tables did on the same states and kinds; a kind the trie has not seen is fed through the tables.
+
+A root whose compiled paths keep coming back gets them as one regular expression (`_Rows`,
+`Parser._build_rows`): the trie below it, a group per token, each token's pattern matching exactly
+where, and exactly what, the state's scanner would match (`Parser._token_pattern`: no earlier
+terminal of the scanner matches there, the terminal matched once as the scanner's `match` would,
+a NAME is not one of the state's keywords, a keyword found through NAME is NAME's whole match).
+One `match` then lexes a whole segment of a row and names the path it took, whose compiled
+function reads the tokens from the groups and calls the handlers that take tokens as they are
+(`row_<rule>` of the builder) with their text and columns, making no token objects for them.
+A segment the expression does not match (a new shape, a comment or a line break inside it) is
+lexed token by token as before.
 """
 
 from __future__ import annotations
@@ -752,7 +763,8 @@ class Parser:
         found = self._compiled[spec]
         if found is None:
             terms, unless = self._specs[spec]
-            pattern = "|".join(f"(?P<{name}>{self._patterns[name]})" for name in terms)
+            # (the ignored terminals never match after the skip: left out, the scanner compiles faster)
+            pattern = "|".join(f"(?P<{name}>{self._patterns[name]})" for name in terms if name not in self._ignore)
             regexp = re.compile(f"{self.skip}(?:{pattern})")
             names = [""] * (regexp.groups + 1)
             for name, index in regexp.groupindex.items():

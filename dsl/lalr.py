@@ -437,7 +437,7 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
                 if handler is None:
                     slot.elems = chosen
                 direct = None if rowed is None or handler is None else rowed.get(id(rule))
-                if direct is not None:
+                if direct is not None and spliced is None:
                     args: list[str] = []
                     for child, token in zip(chosen, direct[1], strict=True):
                         v = child.source
@@ -473,6 +473,17 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
                         continue
                     run = parts[0] if keep_all else [e for e in parts[0] if e.kind is None or e.kind not in drop]
                     items = "[" + ", ".join(e.value() if keep_all else e.kept(drop) for e in run) + "]"
+                    direct = None if rowed is None else rowed.get(id(rule))
+                    if direct is not None and all(e.kind is not None and e.elems is None for e in run):
+                        # every item a token of the path: each as its text, line and columns
+                        args = [f"w{e.source[1:]}, line, c{e.source[1:]}, e{e.source[1:]}" for e in run]
+                        name = names.get(id(direct[0]))
+                        if name is None:
+                            name = names[id(direct[0])] = f"h{len(names)}"
+                            env[name] = direct[0]
+                        body.append(f"    {value} = {name}({slot.start}, {slot.end}, {', '.join(args)})")
+                        slots.append(slot)
+                        continue
                 else:  # as _items does it: the first list at run time is extended in place
                     first, *rest = parts
                     lines = [f"    _i = {first if isinstance(first, str) else _laid_out(first)}"]
@@ -730,7 +741,7 @@ class Parser:
             self.rules.append(rule)
             # `row_<name>`: the handler as a compiled row calls it, each token as its text and columns
             row = getattr(type(target), f"row_{name}", None) if kind == CALL else None
-            if row is not None and not any(spliced):
+            if row is not None:  # (a rule with inlined children: called so when all its items are tokens)
                 chosen = expansion if kept is None else [expansion[i] for i in kept]
                 self._rowed[id(rule)] = (MethodType(row, target), tuple(s in terminals for s in chosen))
         self._specs: list[list[Any]] = tables["scanners"]

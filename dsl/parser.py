@@ -400,6 +400,20 @@ class _ToAst:
     def row_outcome(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
         return self.outcome.handler(self, (l1, c1, l2, c2), items)  # type: ignore[attr-defined]
 
+    def row_member(self, l1: int, c1: int, l2: int, c2: int, *tokens: Any) -> ast.Expression:
+        name = self._row_name
+        names = [name(*tokens[i : i + 4]) for i in range(0, len(tokens), 4)]
+        return ast.Member(
+            name=names[0], values=tuple(names[1:]), negated=False, span=_make_span(self.path, l1, c1, l2, c2)
+        )
+
+    def row_not_member(self, l1: int, c1: int, l2: int, c2: int, *tokens: Any) -> ast.Expression:
+        name = self._row_name
+        names = [name(*tokens[i : i + 4]) for i in range(0, len(tokens), 4)]
+        return ast.Member(
+            name=names[0], values=tuple(names[1:]), negated=True, span=_make_span(self.path, l1, c1, l2, c2)
+        )
+
     def row_compare(self, l1: int, c1: int, l2: int, c2: int, left: Any, op: str, *rest: Any) -> ast.Expression:
         return _make_compare(_make_span(self.path, l1, c1, l2, c2), _OPS[op], left, rest[3])
 

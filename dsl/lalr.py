@@ -974,17 +974,18 @@ class Parser:
                     if found is None:
                         break
                     end_of = rows.ends[found.lastindex]  # type: ignore[index]
-                    start = found.start(end_of.first)
-                    if start > next_break:  # blank lines or comments before it
-                        line += count("\n", pos, start)
-                        line_start = rfind("\n", pos, start) + 1
-                        next_break = find("\n", start)
-                        if next_break < 0:
-                            next_break = len(text)
                     end = found.end()
-                    if end > next_break:
-                        pos = start  # (no path's gaps hold a line break) token by token from here
-                        break
+                    if end > next_break:  # it starts on a later line (or, as no path's gaps hold a line break, ...)
+                        start = found.start(end_of.first)
+                        if start > next_break:  # blank lines or comments before it
+                            line += count("\n", pos, start)
+                            line_start = rfind("\n", pos, start) + 1
+                            next_break = find("\n", start)
+                            if next_break < 0:
+                                next_break = len(text)
+                        if end > next_break:  # ... it does not end on the line it starts on: token by token
+                            pos = start
+                            break
                     end_of.replay(found, line, line_start - 1, stack, values, extents)
                     pos = end
                     following = end_of.following

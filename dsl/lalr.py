@@ -579,15 +579,15 @@ def _firsts(pattern: str) -> frozenset[int] | None:
     known for sure (flags, classes by category or negation, a pattern that can match empty...)."""
     try:
         found, empty = _seq_firsts(_sre().parse(pattern).data)
-    except (re.error, RecursionError, TypeError, ValueError):
-        return None
+    except (re.error, RecursionError, TypeError, ValueError, ImportError, AttributeError):
+        return None  # (then every earlier terminal is kept in the lookahead: the same matches)
     return None if found is None or empty else frozenset(found)
 
 
 def _seq_firsts(items: list[Any]) -> tuple[set[int] | None, bool]:
     out: set[int] = set()
     for op, av in items:
-        found, empty = _item_firsts(str(op), av)
+        found, empty = _item_firsts(getattr(op, "name", str(op)), av)
         if found is None:
             return None, False
         out |= found
@@ -603,9 +603,10 @@ def _item_firsts(op: str, av: Any) -> tuple[set[int] | None, bool]:
     if op == "IN":
         chars: set[int] = set()
         for kind, arg in av:
-            if str(kind) == "LITERAL":
+            name = getattr(kind, "name", str(kind))
+            if name == "LITERAL":
                 chars.add(arg)
-            elif str(kind) == "RANGE" and arg[1] - arg[0] < 0x3000:
+            elif name == "RANGE" and arg[1] - arg[0] < 0x3000:
                 chars.update(range(arg[0], arg[1] + 1))
             else:
                 return None, False

@@ -530,16 +530,21 @@ def _row_prologue(path: list[_Node], body: list[str], env: dict[str, Any]) -> li
     columns (`c`, `e`: the offset less `ls`), its text (`w`) and, where the body passes the token
     on, a `Tok`."""
     used = set(re.findall(r"\b[tcew][0-9]+\b", "\n".join(body)))
-    lines = ["    span = m.span", "    group = m.group"]
+    lines = ["    span = m.span", "    group = m.group", "    begin = m.start", "    finish = m.end"]
     for i, step in enumerate(path):
         t, c, e, w = f"t{i}", f"c{i}", f"e{i}", f"w{i}"
         if not ({t, c, e, w} & used):
             continue
         env[f"_g{i}"] = step.group
         env[f"_k{i}"] = step.kind
-        lines.append(f"    a{i}, b{i} = span(_g{i})")
-        lines.append(f"    {c} = a{i} - ls")
-        lines.append(f"    {e} = b{i} - ls")
+        if t in used or (c in used and e in used):
+            lines.append(f"    a{i}, b{i} = span(_g{i})")
+            lines.append(f"    {c} = a{i} - ls")
+            lines.append(f"    {e} = b{i} - ls")
+        elif c in used:
+            lines.append(f"    {c} = begin(_g{i}) - ls")
+        elif e in used:
+            lines.append(f"    {e} = finish(_g{i}) - ls")
         if w in used:
             lines.append(f"    {w} = group(_g{i})")
         if t in used:

@@ -1034,7 +1034,8 @@ class Parser:
                 node = root(stack)
                 rows = node.rows
                 if rows is not None and (
-                    rows.match is not None or rows.hits >= self.rows_after * (len(rows.paths) - rows.built)
+                    rows.match is not None
+                    or (rows.built != len(rows.paths) and rows.hits >= self.rows_after * (len(rows.paths) - rows.built))
                 ):
                     # the root has compiled paths: lex the segment as one
                     pos = start

@@ -22,23 +22,36 @@ lexes (each state's own scanner, as always); when it stops, the walked tokens ar
 the recorded steps, and a path walked twice is compiled into one function (`_compile`) that
 calls the handlers with their items laid out in advance. Everything replayed is what the
 tables did on the same states and kinds; a kind the trie has not seen is fed through the tables.
+
+A root whose compiled paths keep coming back gets them as one regular expression (`_Rows`,
+`Parser._build_rows`): the trie below it, a group per token, each token's pattern matching exactly
+where, and exactly what, the state's scanner would match (`Parser._token_pattern`: no earlier
+terminal of the scanner matches there, the terminal matched once as the scanner's `match` would,
+a NAME is not one of the state's keywords, a keyword found through NAME is NAME's whole match).
+One `match` then lexes a whole segment of a row and names the path it took, whose compiled
+function reads the tokens from the groups and calls the handlers that take tokens as they are
+(`row_<rule>` of the builder) with their text and columns, making no token objects for them.
+A segment the expression does not match (a new shape, a comment or a line break inside it) is
+lexed token by token as before.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import sys
 from collections.abc import Callable, Sequence
-from functools import partial
+from functools import cache, partial
 from importlib import resources
+from types import MethodType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # Lark is imported only to compute the tables
     from lark import Lark
 
-FORMAT = 1
+FORMAT = 2
 """The version of the tables' layout: bump it when the driver reads them differently."""
 TABLES_FILE = "lalr_tables.json"
 
@@ -80,8 +93,8 @@ def _sort_key(term: Any) -> tuple[int, int, int, str]:
     return (-term.priority, -term.pattern.max_width, -len(term.pattern.value), term.name)
 
 
-def _scanner(terms: Sequence[Any]) -> tuple[str, dict[str, dict[str, str]]]:
-    """One state's scanner as Lark's BasicLexer builds it: an alternation of the terminals in
+def _scanner(terms: Sequence[Any]) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """One state's scanner as Lark's BasicLexer builds it: the terminals of its alternation in
     Lark's order, and for a regular terminal (NAME) the keywords it matches whole ("unless")."""
     ordered = sorted(terms, key=_sort_key)
     unless: dict[str, dict[str, str]] = {}
@@ -97,8 +110,7 @@ def _scanner(terms: Sequence[Any]) -> tuple[str, dict[str, dict[str, str]]]:
                 unless.setdefault(retok.name, {})[word] = strtok.name
                 if strtok.pattern.flags <= retok.pattern.flags:
                     embedded.add(strtok.name)
-    pattern = "|".join(f"(?P<{t.name}>{t.pattern.to_regexp()})" for t in ordered if t.name not in embedded)
-    return pattern, unless
+    return [t.name for t in ordered if t.name not in embedded], unless
 
 
 def _skip_pattern(lark: Lark) -> str:
@@ -186,8 +198,8 @@ def tables_from_lark(lark: Lark, callbacks: object) -> dict[str, Any]:
         accepts = frozenset(sym for sym in row if sym in terminals)
         if accepts not in scanner_of:
             scanner_of[accepts] = len(scanners)
-            pattern, unless = _scanner([terminals[n] for n in sorted(accepts | set(ignore))])
-            scanners.append([pattern, unless])
+            names, unless = _scanner([terminals[n] for n in sorted(accepts | set(ignore))])
+            scanners.append([names, unless])
         state_scanner.append(scanner_of[accepts])
     return {
         "digest": digest(lark.source_grammar),
@@ -195,6 +207,8 @@ def tables_from_lark(lark: Lark, callbacks: object) -> dict[str, Any]:
         "start": renumber[table.start_states[start]],
         "end": renumber[table.end_states[start]],
         "terminals": sorted(terminals),
+        "patterns": {name: terminals[name].pattern.to_regexp() for name in sorted(terminals)},
+        "ignore": ignore,
         "skip": _skip_pattern(lark),
         "rules": out_rules,
         "states": states,
@@ -255,7 +269,21 @@ class _Node:
     and they depend only on the path from the root: a token is added only when its reductions
     read no state below the root's key."""
 
-    __slots__ = ("children", "depth", "hits", "key", "kind", "ops", "parent", "replay", "scanner", "state")
+    __slots__ = (
+        "children",
+        "depth",
+        "group",
+        "hits",
+        "key",
+        "kind",
+        "ops",
+        "parent",
+        "replay",
+        "row_replay",
+        "rows",
+        "scanner",
+        "state",
+    )
 
     def __init__(
         self,
@@ -276,6 +304,40 @@ class _Node:
         self.hits = 0  # walks from a root that ended here
         self.replay: _Replay | None = None
         self.key: tuple[int, ...] = ()  # a root's: the states on top of the stack, the last on top
+        self.rows: _Rows | None = None  # a root's: its compiled paths as one regular expression
+        self.group = ""  # the name of this node's token's group in its root's expression
+        self.row_replay: _RowReplay | None = None  # the compiled replay taking that expression's match
+
+
+_RowReplay = Callable[["re.Match[str]", int, int, list[int], list[Any], list[Extent]], None]
+
+
+class _Rows:
+    """A root's compiled paths as one regular expression (`Parser._build_rows`): the trie below the
+    root, token by token, each token a group that matches exactly what the state's scanner would
+    match there, and each compiled path ending in an empty group, so that one `match` lexes a
+    whole segment and `lastindex` names the path it took."""
+
+    __slots__ = ("built", "ends", "hits", "match", "paths")
+
+    def __init__(self) -> None:
+        self.paths: list[_Node] = []  # the compiled paths' last nodes, in the order compiled
+        self.built = 0  # how many of them the expression holds
+        self.hits = 0  # segments that walked to a path the expression does not hold yet
+        self.match: Callable[[str, int], re.Match[str] | None] | None = None
+        self.ends: dict[int, _End] = {}  # by the index of the end's group
+
+
+class _End:
+    """A compiled path as its root's expression has it."""
+
+    __slots__ = ("first", "fixed", "following", "replay")
+
+    def __init__(self, first: int, replay: _RowReplay, fixed: bool) -> None:
+        self.first = first  # the group of the path's first token
+        self.replay = replay
+        self.fixed = fixed  # the root after the path depends on the root and the path only ...
+        self.following: _Node | None = None  # ... and is this one (once seen)
 
 
 _UNSEEN: Any = object()
@@ -310,13 +372,25 @@ class _Slot:
         return f"*(({v},) if {v}.__class__ is not _Tok or {v}.type not in _drop else ())"
 
 
-def _compile(last: _Node, drop: frozenset[str]) -> _Replay:
+_RowHandlers = dict[int, tuple[Callable[..., Any], tuple[bool, ...]]]
+"""The handlers that take a row's tokens as they are (see Parser), by id of the rule: the handler,
+and which of the items it receives are tokens."""
+
+
+def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = None) -> Any:
     """One function doing what the nodes from a root to `last` say, with the segment's stack slots
     as local variables: each handler's items and extent are laid out when the function is generated
     (children spliced, dropped tokens left out) as `_items` would compute them; the slots from below
     the segment that the path reduces are taken off the stack first, and the slots left at the end
     are pushed. The generated text names only locals, the handlers and the states (numbers); no
-    token's text is pasted into it."""
+    token's text is pasted into it.
+
+    The function takes the path's tokens (`_Replay`), or with `rowed` the match of the root's
+    expression (`_RowReplay`: the match, the line, the offset before the line's first column): it
+    then reads each token's text and offsets from the node's group, and makes a `Tok` only of the
+    tokens a handler receives or the stack keeps (a keyword's or punctuation's extent is enough).
+    A rule whose handler takes tokens as they are (`rowed`) gets each as its text and columns."""
+    row = rowed is not None
     path: list[_Node] = []
     node = last
     while node.parent is not None:
@@ -333,9 +407,9 @@ def _compile(last: _Node, drop: frozenset[str]) -> _Replay:
             height += 1
         height += 1
     assert reach < len(key)
-    env: dict[str, Any] = {"_Tok": Tok, "_drop": drop}
+    env: dict[str, Any] = {"_Tok": Tok, "_drop": drop, "_new": str.__new__, "_str": str}
     names: dict[int, str] = {}
-    body: list[str] = ["    " + ", ".join(f"t{i}" for i in range(len(path))) + ", = toks"]
+    body: list[str] = [] if row else ["    " + ", ".join(f"t{i}" for i in range(len(path))) + ", = toks"]
     slots: list[_Slot] = []
     if reach:
         xs = ", ".join(f"x{j}" for j in range(reach))
@@ -362,6 +436,25 @@ def _compile(last: _Node, drop: frozenset[str]) -> _Replay:
                 items = "[" + ", ".join(c.value() for c in chosen) + "]"
                 if handler is None:
                     slot.elems = chosen
+                direct = None if rowed is None or handler is None else rowed.get(id(rule))
+                if direct is not None and spliced is None:
+                    args: list[str] = []
+                    for child, token in zip(chosen, direct[1], strict=True):
+                        v = child.source
+                        if not token:
+                            args.append(child.value())
+                        elif child.kind is not None:  # a token of the path: its text, line and columns
+                            n = v[1:]  # its index on the path
+                            args += [f"w{n}", "line", f"c{n}", f"e{n}"]
+                        else:  # a token from below the segment (a Tok on the stack)
+                            args += [f"_str({v})", f"{v}.line", f"{v}.column", f"{v}.end_column"]
+                    name = names.get(id(direct[0]))
+                    if name is None:
+                        name = names[id(direct[0])] = f"h{len(names)}"
+                        env[name] = direct[0]
+                    body.append(f"    {value} = {name}({slot.start}, {slot.end}, {', '.join(args)})")
+                    slots.append(slot)
+                    continue
             else:
                 parts: list[list[_Slot] | str] = []  # runs of items laid out here, and lists at run time
                 for child, inline in zip(children, spliced, strict=True):
@@ -380,6 +473,17 @@ def _compile(last: _Node, drop: frozenset[str]) -> _Replay:
                         continue
                     run = parts[0] if keep_all else [e for e in parts[0] if e.kind is None or e.kind not in drop]
                     items = "[" + ", ".join(e.value() if keep_all else e.kept(drop) for e in run) + "]"
+                    direct = None if rowed is None else rowed.get(id(rule))
+                    if direct is not None and all(e.kind is not None and e.elems is None for e in run):
+                        # every item a token of the path: each as its text, line and columns
+                        args = [f"w{e.source[1:]}, line, c{e.source[1:]}, e{e.source[1:]}" for e in run]
+                        name = names.get(id(direct[0]))
+                        if name is None:
+                            name = names[id(direct[0])] = f"h{len(names)}"
+                            env[name] = direct[0]
+                        body.append(f"    {value} = {name}({slot.start}, {slot.end}, {', '.join(args)})")
+                        slots.append(slot)
+                        continue
                 else:  # as _items does it: the first list at run time is extended in place
                     first, *rest = parts
                     lines = [f"    _i = {first if isinstance(first, str) else _laid_out(first)}"]
@@ -402,19 +506,206 @@ def _compile(last: _Node, drop: frozenset[str]) -> _Replay:
             body.append(f"    {value} = {name}(({slot.start}, {slot.end}), {items})")
             slots.append(slot)
         t = f"t{i}"
-        slots.append(_Slot(t, step.kind, f"{t}.line, {t}.column", f"{t}.end_line, {t}.end_column", step.state))
+        if row:
+            slots.append(_Slot(t, step.kind, f"line, c{i}", f"line, e{i}", step.state))
+        else:
+            slots.append(_Slot(t, step.kind, f"{t}.line, {t}.column", f"{t}.end_line, {t}.end_column", step.state))
     if slots:
         body.append(f"    stack += ({''.join(f'{s.state}, ' for s in slots)})")
         body.append(f"    values += ({''.join(s.value() + ', ' for s in slots)})")
         body.append(f"    extents += ({''.join(f'({s.start}, {s.end}), ' for s in slots)})")
-    source = "def replay(toks, stack, values, extents):\n" + "\n".join(body) + "\n"
-    exec(compile(source, "<dsl.lalr replay>", "exec"), env)
-    replay: _Replay = env["replay"]
+    if row:
+        body = _row_prologue(path, body, env) + body
+        source = "def replay(m, line, ls, stack, values, extents):\n" + "\n".join(body) + "\n"
+    else:
+        source = "def replay(toks, stack, values, extents):\n" + "\n".join(body) + "\n"
+    exec(compile(source, f"<dsl.lalr replay {len(path)}.{id(env)}>", "exec"), env)
+    replay = env["replay"]
+    replay.shape = (reach, len(slots))  # how many slots it takes off the stack, and puts on
     return replay
+
+
+def _row_prologue(path: list[_Node], body: list[str], env: dict[str, Any]) -> list[str]:
+    """The lines that read, from the match `m`, each token the body uses: its offsets (`a`, `b`), its
+    columns (`c`, `e`: the offset less `ls`), its text (`w`) and, where the body passes the token
+    on, a `Tok`."""
+    used = set(re.findall(r"\b[tcew][0-9]+\b", "\n".join(body)))
+    lines = ["    span = m.span", "    group = m.group", "    begin = m.start", "    finish = m.end"]
+    for i, step in enumerate(path):
+        t, c, e, w = f"t{i}", f"c{i}", f"e{i}", f"w{i}"
+        if not ({t, c, e, w} & used):
+            continue
+        env[f"_g{i}"] = step.group
+        env[f"_k{i}"] = step.kind
+        if t in used or (c in used and e in used):
+            lines.append(f"    a{i}, b{i} = span(_g{i})")
+            lines.append(f"    {c} = a{i} - ls")
+            lines.append(f"    {e} = b{i} - ls")
+        elif c in used:
+            lines.append(f"    {c} = begin(_g{i}) - ls")
+        elif e in used:
+            lines.append(f"    {e} = finish(_g{i}) - ls")
+        if w in used:
+            lines.append(f"    {w} = group(_g{i})")
+        if t in used:
+            lines.append(f"    {t} = _new(_Tok, {w if w in used else f'group(_g{i})'})")
+            lines.append(f"    {t}.type = _k{i}")
+            lines.append(f"    {t}.line = {t}.end_line = line")
+            lines.append(f"    {t}.column = {c}")
+            lines.append(f"    {t}.end_column = {e}")
+    return lines
 
 
 def _laid_out(run: list[_Slot]) -> str:
     return "[" + ", ".join(e.value() for e in run) + "]"
+
+
+# ---- a segment's tokens as one regular expression -----------------------------------------------
+
+ROWS_AFTER = 32
+"""A root's expression is built (again) once segments walked, token by token, this many times per path
+it does not hold yet to such paths: a root whose paths seldom repeat is never given one (building
+costs about a millisecond a path, a segment taken by the expression saves some 10 microseconds)."""
+MAX_ROW = 64
+"""The longest compiled path a root's expression holds (a table's row has about 40 tokens)."""
+MAX_ROW_PATTERN = 200_000
+"""The longest expression a root is given (beyond it the root's later paths are lexed token by token)."""
+
+
+def _sre() -> Any:
+    import importlib
+
+    return importlib.import_module("re._parser")  # the standard library's own parser of patterns
+
+
+@cache
+def _firsts(pattern: str) -> frozenset[int] | None:
+    """The characters (code points) a match of `pattern` can start with; None when that is not
+    known for sure (flags, classes by category or negation, a pattern that can match empty...)."""
+    try:
+        found, empty = _seq_firsts(_sre().parse(pattern).data)
+    except (re.error, RecursionError, TypeError, ValueError, ImportError, AttributeError):
+        return None  # (then every earlier terminal is kept in the lookahead: the same matches)
+    return None if found is None or empty else frozenset(found)
+
+
+def _seq_firsts(items: list[Any]) -> tuple[set[int] | None, bool]:
+    out: set[int] = set()
+    for op, av in items:
+        found, empty = _item_firsts(getattr(op, "name", str(op)), av)
+        if found is None:
+            return None, False
+        out |= found
+        if not empty:
+            return out, False
+    return out, True
+
+
+def _item_firsts(op: str, av: Any) -> tuple[set[int] | None, bool]:
+    """An item's first characters, and whether it can match empty (None: not known)."""
+    if op == "LITERAL":
+        return {av}, False
+    if op == "IN":
+        chars: set[int] = set()
+        for kind, arg in av:
+            name = getattr(kind, "name", str(kind))
+            if name == "LITERAL":
+                chars.add(arg)
+            elif name == "RANGE" and arg[1] - arg[0] < 0x3000:
+                chars.update(range(arg[0], arg[1] + 1))
+            else:
+                return None, False
+        return chars, False
+    if op == "SUBPATTERN":
+        _group, add, remove, sub = av
+        return (None, False) if add or remove else _seq_firsts(sub.data if hasattr(sub, "data") else sub)
+    if op == "BRANCH":
+        out: set[int] = set()
+        empty = False
+        for alt in av[1]:
+            found, alt_empty = _seq_firsts(alt.data if hasattr(alt, "data") else alt)
+            if found is None:
+                return None, False
+            out |= found
+            empty = empty or alt_empty
+        return out, empty
+    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, _high, sub = av
+        found, empty = _seq_firsts(sub.data if hasattr(sub, "data") else sub)
+        return found, empty or low == 0
+    if op in ("ASSERT", "ASSERT_NOT", "AT"):  # zero width: leaving the assertion out only widens the set
+        return set(), True
+    return None, False
+
+
+def _uncaptured(pattern: str) -> str | None:
+    """`pattern` with its capturing groups made non-capturing (the same matches), or None when that
+    cannot be done plainly (named groups, back references)."""
+    if re.search(r"\\[1-9]|\(\?P[<=]", pattern):
+        return None
+    out: list[str] = []
+    i = 0
+    in_class = False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            out.append(ch)
+            i += 1
+            if pattern[i : i + 1] == "^":
+                out.append("^")
+                i += 1
+            if pattern[i : i + 1] == "]":  # a ']' first in a class is a character of it
+                out.append("]")
+                i += 1
+            continue
+        elif ch == "(" and pattern[i + 1 : i + 2] != "?":
+            out.append("(?:")
+            i += 1
+            continue
+        out.append(ch)
+        i += 1
+    result = "".join(out)
+    try:
+        if re.compile(result).groups:
+            return None
+    except re.error:
+        return None
+    return result
+
+
+_WORD = re.compile(r"(?:\(\?:)?(\[(?:[^\]\\]|\\.)+\])(\[(?:[^\]\\]|\\.)+\])\*\)?")
+
+
+def _word_rest(pattern: str) -> str | None:
+    """For a word terminal `[F][R]*` (NAME), the class `[R]`: its match at a place is the word `w`
+    (which it matches whole) exactly when the text there starts with `w` and no R follows. None
+    for any other pattern (no keywords are then checked on it)."""
+    found = _WORD.fullmatch(pattern)
+    return None if found is None else found.group(2)
+
+
+def _inner_gap(skip: str) -> str | None:
+    """What the skip pattern takes between two tokens of one line: the blank characters (a newline
+    excepted) that it takes one by one and that stop it before any character it does not take
+    (where a token may start). Another gap (a comment, a line break) is not matched -- no token
+    starts where the skip would go on -- and such a segment is lexed token by token."""
+    regexp = re.compile(skip)
+    chars = [chr(c) for c in range(128) if c != 10 and regexp.fullmatch(chr(c)) and chr(c).isspace()]
+    for ch in chars:
+        for other in map(chr, range(128)):
+            if other not in chars and regexp.match(other).end():  # type: ignore[union-attr]
+                continue  # the skip goes on there: no token starts there
+            found = regexp.match(ch + other)
+            if found is None or found.end() != (2 if other in chars else 1):
+                return None
+    return "[" + "".join(re.escape(c) for c in chars) + "]*+" if chars else ""
 
 
 class Parser:
@@ -436,6 +727,7 @@ class Parser:
         self.drop = drop
         terminals = set(tables["terminals"])
         self.rules: list[_Rule] = []
+        self._rowed: _RowHandlers = {}
         for origin, expansion, kind, name in tables["rules"]:
             size = len(expansion)
             spliced = tuple(s.startswith("_") and s not in terminals for s in expansion)
@@ -451,8 +743,20 @@ class Parser:
             if not keep_all and not any(spliced):
                 picked = tuple(i for i, s in enumerate(expansion) if s not in drop)
                 kept = None if len(picked) == size else picked
-            self.rules.append((origin, size, kind, handler, kept, spliced if any(spliced) else None, keep_all))
+            rule = (origin, size, kind, handler, kept, spliced if any(spliced) else None, keep_all)
+            self.rules.append(rule)
+            # `row_<name>`: the handler as a compiled row calls it, each token as its text and columns
+            row = getattr(type(target), f"row_{name}", None) if kind == CALL else None
+            if row is not None:  # (a rule with inlined children: called so when all its items are tokens)
+                chosen = expansion if kept is None else [expansion[i] for i in kept]
+                self._rowed[id(rule)] = (MethodType(row, target), tuple(s in terminals for s in chosen))
         self._specs: list[list[Any]] = tables["scanners"]
+        self._patterns: dict[str, str] = tables["patterns"]
+        self._ignore = frozenset(tables["ignore"])
+        self._gap = _inner_gap(self.skip)
+        self._token_patterns: dict[tuple[int, str], str | None] = {}
+        self._groups = 0  # token groups named so far (each trie node's is named once)
+        self.rows_after = ROWS_AFTER
         self._compiled: list[_Scanner | None] = [None] * len(self._specs)
         self._state_spec: list[int] = tables["state_scanner"]
         self._by_state: list[_Scanner | None] = [None] * len(self.states)
@@ -462,8 +766,10 @@ class Parser:
         # the replay trie (see _Node): its roots by state, and how many nodes it has
         self._roots: dict[tuple[int, ...], _Node] = {}
         self._nodes = 0
-        # Segments also start at the separators of repeated rules (`x ("and" x)*`) that appear nowhere
-        # else: the conjuncts of a row vary independently, the shapes of each of them do not.
+        # Segments also start after the separators of repeated rules (`x ("and" x)*`) that appear nowhere
+        # else: the conjuncts of a row vary independently, the shapes of each of them do not. (After,
+        # not at: the separator is the lookahead that reduces the conjunct before it, whose tokens
+        # are then still the segment's own, not values carried on the stack to the next segment.)
         separators = {e[1] for _o, e, k, _n in tables["rules"] if k == INLINE and len(e) == 3 and e[2] not in terminals}
         elsewhere = {s for o, e, _k, _n in tables["rules"] for s in e if not (o.startswith("_") and len(e) >= 2)}
         self._cuts = frozenset(s for s in separators if s in terminals and s not in elsewhere)
@@ -473,7 +779,9 @@ class Parser:
         spec = self._state_spec[state]
         found = self._compiled[spec]
         if found is None:
-            pattern, unless = self._specs[spec]
+            terms, unless = self._specs[spec]
+            # (the ignored terminals never match after the skip: left out, the scanner compiles faster)
+            pattern = "|".join(f"(?P<{name}>{self._patterns[name]})" for name in terms if name not in self._ignore)
             regexp = re.compile(f"{self.skip}(?:{pattern})")
             names = [""] * (regexp.groups + 1)
             for name, index in regexp.groupindex.items():
@@ -481,6 +789,133 @@ class Parser:
             found = self._compiled[spec] = (regexp.match, unless or None, names)
         self._by_state[state] = found
         return found
+
+    def _token_pattern(self, spec: int, kind: str) -> str | None:
+        """A pattern that matches where the scanner `spec` would give a token of `kind`, and there
+        exactly the text it would give; None when that cannot be said for sure (the path is then
+        lexed token by token).
+
+        The scanner takes the first of its terminals, in Lark's order, that matches, then turns a
+        NAME that is a keyword of the state into the keyword ("unless"). So: no earlier terminal
+        may match here (a negative lookahead of those that can start with the same character);
+        the terminal is matched once, atomically, as the scanner's own `match` would; a NAME must
+        not be a keyword of the state; a keyword found through NAME must be NAME's whole match
+        (`end` not the start of `endx`). The ignored terminals never match after the skip."""
+        key = (spec, kind)
+        if key in self._token_patterns:
+            return self._token_patterns[key]
+        found = self._token_patterns[key] = self._make_token_pattern(spec, kind)
+        return found
+
+    def _make_token_pattern(self, spec: int, kind: str) -> str | None:
+        terms: list[str] = self._specs[spec][0]
+        unless: dict[str, dict[str, str]] = self._specs[spec][1] or {}
+        patterns = self._patterns
+        via = [(term, word) for term, words in unless.items() for word, k in words.items() if k == kind]
+        if kind in terms and not via:
+            term = kind
+            body = _uncaptured(patterns[term])
+            if body is None:
+                return None
+            token = f"(?>{body})"
+            words = unless.get(term)
+            if words:
+                rest = _word_rest(patterns[term])
+                if rest is None:
+                    return None
+                alternatives = "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+                token = f"(?!(?:{alternatives})(?!{rest})){token}"
+            first = _firsts(patterns[term])
+        elif len(via) == 1 and kind not in terms:
+            term, word = via[0]
+            rest = _word_rest(patterns[term])
+            if rest is None or not word:
+                return None
+            token = f"{re.escape(word)}(?!{rest})"
+            first = frozenset((ord(word[0]),))
+        else:
+            return None
+        earlier: list[str] = []
+        for other in terms[: terms.index(term)]:
+            if other in self._ignore:
+                continue
+            if first is not None:
+                theirs = _firsts(patterns[other])
+                if theirs is not None and not theirs & first:
+                    continue  # it cannot match where this token starts
+            plain = _uncaptured(patterns[other])
+            if plain is None:
+                return None
+            earlier.append(plain)
+        return f"(?!{'|'.join(earlier)}){token}" if earlier else token
+
+    def _build_rows(self, root: _Node) -> None:
+        """Give the root its compiled paths as one expression (see _Rows), built as the trie is:
+        a gap and a token group per node, the children as alternatives (longer paths first) and
+        an empty group where a compiled path ends. A node whose token has no exact pattern (see
+        _token_pattern) is left out with what follows it."""
+        rows = root.rows
+        assert rows is not None
+        rows.built = len(rows.paths)
+        rows.hits = 0
+        ends = {id(last): last for last in rows.paths}
+        live: set[int] = set()
+        for last in ends.values():
+            node: _Node | None = last
+            while node is not None and node is not root and id(node) not in live:
+                live.add(id(node))
+                node = node.parent
+        gap = self._gap
+        assert gap is not None  # (no paths are put in rows without it)
+        state_spec = self._state_spec
+        marks: list[_Node] = []
+
+        def render(node: _Node, before: str) -> str | None:
+            alternatives = []
+            for kind, child in node.children.items():
+                if child is None or id(child) not in live:
+                    continue
+                token = self._token_pattern(state_spec[node.state], kind)
+                if token is None:
+                    continue
+                if not child.group:
+                    self._groups += 1
+                    child.group = f"n{self._groups}"
+                rest = render(child, gap)
+                if rest is None:
+                    continue
+                alternatives.append(f"{before}(?P<{child.group}>{token}){rest}")
+            if id(node) in ends:
+                marks.append(node)
+                alternatives.append(f"(?P<e{node.group}>)")
+            if not alternatives:
+                return None
+            return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+        pattern = render(root, self.skip)
+        regexp = None
+        if pattern is not None and len(pattern) <= MAX_ROW_PATTERN:
+            with contextlib.suppress(re.error, RecursionError, OverflowError):
+                regexp = re.compile(pattern)
+        if regexp is None:
+            marks = []
+        for last in ends.values():  # the paths the expression does not hold take their tokens
+            if last not in marks and last.replay is None:
+                last.replay = _compile(last, self.drop)
+        if regexp is None:
+            return
+        index = regexp.groupindex
+        rows.ends = {}
+        for last in marks:
+            if last.row_replay is None:
+                last.row_replay = _compile(last, self.drop, self._rowed)
+            first = last
+            while first.parent is not root:
+                first = first.parent  # type: ignore[assignment]
+            reach, pushed = last.row_replay.shape  # type: ignore[union-attr]
+            fixed = len(root.key) < ROOT_STATES or len(root.key) - reach + pushed >= ROOT_STATES
+            rows.ends[index[f"e{last.group}"]] = _End(index[first.group], last.row_replay, fixed)
+        rows.match = regexp.match
 
     def _goto(self, below: int, origin: str, lookahead: str) -> tuple[int, int | None]:
         """The goto on `origin` from `below`, through the pass-through reductions the lookahead calls for."""
@@ -529,11 +964,43 @@ class Parser:
         extents: list[Extent] = []  # where each of them is
         node: _Node | None = None  # where the replay is in the trie (None: start a segment)
         floor = 0  # below the states the segment's root knows: its replays never reach there
+        after_cut = False  # the token before was a separator (see _cuts)
         walked: list[_Node] = []  # the nodes walked since the replay last caught up ...
         pending: list[Tok] = []  # ... and their tokens, not yet fed to the stack
         while True:
             if node is None:
                 node = root(stack)
+                rows = node.rows
+                while rows is not None:  # one match for the whole segment, if it is a path compiled here
+                    if rows.built != len(rows.paths) and rows.hits >= self.rows_after * (len(rows.paths) - rows.built):
+                        self._build_rows(node)  # new paths, and segments that took them token by token
+                    if rows.match is None:
+                        break
+                    found = rows.match(text, pos)
+                    if found is None:
+                        break
+                    end_of = rows.ends[found.lastindex]  # type: ignore[index]
+                    end = found.end()
+                    if end > next_break:  # it starts on a later line (or, as no path's gaps hold a line break, ...)
+                        start = found.start(end_of.first)
+                        if start > next_break:  # blank lines or comments before it
+                            line += count("\n", pos, start)
+                            line_start = rfind("\n", pos, start) + 1
+                            next_break = find("\n", start)
+                            if next_break < 0:
+                                next_break = len(text)
+                        if end > next_break:  # ... it does not end on the line it starts on: token by token
+                            pos = start
+                            break
+                    end_of.replay(found, line, line_start - 1, stack, values, extents)
+                    pos = end
+                    following = end_of.following
+                    if following is None:
+                        following = root(stack)
+                        if end_of.fixed:  # the stack's top after the replay depends on the path only
+                            end_of.following = following
+                    node = following
+                    rows = node.rows
                 floor = len(stack) - len(node.key)
             found = node.scanner[0](text, pos)
             if found is None:
@@ -559,13 +1026,23 @@ class Parser:
                 keywords = scanner[1].get(kind)
                 if keywords is not None:
                     kind = keywords.get(word, kind)
-            if node.depth and (cut or kind in cuts or node.depth >= MAX_COMPILED):
+            if node.depth and (cut or after_cut or node.depth >= MAX_COMPILED):
                 if walked:  # catch up, and start a segment at this token
                     flush(pending, walked, stack, values, extents)
                     walked = []
                     pending = []
                 node = root(stack)
+                rows = node.rows
+                if rows is not None and (
+                    rows.match is not None
+                    or (rows.built != len(rows.paths) and rows.hits >= self.rows_after * (len(rows.paths) - rows.built))
+                ):
+                    # the root has compiled paths: lex the segment as one
+                    pos = start
+                    node = None
+                    continue
                 floor = len(stack) - len(node.key)
+            after_cut = kind in cuts  # the next token starts a segment
             tok = new(Tok, word)
             tok.type = kind
             tok.line = start_line = line
@@ -633,14 +1110,27 @@ class Parser:
         self, toks: list[Tok], walked: list[_Node], stack: list[int], values: list[Any], extents: list[Extent]
     ) -> None:
         """Feed the tokens of a walk through the trie, doing what the nodes say (no table lookups):
-        through the compiled replay of the path when the walk started at a root, else step by step."""
+        through the compiled replay of the path when the walk started at a root, else step by step.
+
+        A path walked twice is compiled: into its root's expression when it fits one (MAX_ROW; the
+        expression is built when the root is next entered, see `parse`), else into a function
+        taking its tokens (also what a path the expression cannot hold gets, see _build_rows)."""
         last = walked[-1]
         if walked[0].depth == 1:
             replay = last.replay
-            if replay is None and last.depth <= MAX_COMPILED:
+            if replay is None and last.hits >= COMPILE_AFTER:  # a path waiting for its root's expression
+                walked[0].parent.rows.hits += 1  # type: ignore[union-attr]
+            if replay is None and last.depth <= MAX_COMPILED and last.hits < COMPILE_AFTER:
                 last.hits += 1
                 if last.hits >= COMPILE_AFTER:
-                    replay = last.replay = _compile(last, self.drop)
+                    root = walked[0].parent
+                    assert root is not None
+                    if last.depth <= MAX_ROW and self._gap is not None:
+                        if root.rows is None:
+                            root.rows = _Rows()
+                        root.rows.paths.append(last)
+                    else:
+                        replay = last.replay = _compile(last, self.drop)
             if replay is not None:
                 replay(toks, stack, values, extents)
                 return

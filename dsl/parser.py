@@ -15,7 +15,7 @@ import os
 import re
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import fields, replace
 from fractions import Fraction
 from functools import cache, partial
 from itertools import accumulate, repeat
@@ -170,6 +170,40 @@ _make_not = maker(ast.Not)
 _make_text = maker(ast.Text)
 _make_citation = maker(ast.Citation)
 _make_finish = maker(ast.Finish)
+_make_rule = maker(ast.Rule)
+_make_span = make_span
+
+
+def _fields(cls: type, *names: str) -> None:
+    """The row handlers call these makers positionally: their fields must be in this order."""
+    if tuple(f.name for f in fields(cls)) != names:
+        raise TypeError(f"{cls.__name__}: fields changed; update the row handlers in dsl/parser.py")
+
+
+_fields(ast.Name, "span", "text")
+_fields(ast.Text, "span", "value")
+_fields(ast.NameRef, "span", "name")
+_fields(ast.Compare, "span", "op", "left", "right")
+_fields(ast.NumberLit, "span", "value", "unit")
+_fields(
+    ast.Rule,
+    *("span", "label", "condition", "orders", "goto", "finish", "ratings", "also_rated", "unrated", "citations"),
+    *("notes", "variants", "reasons"),
+)
+_fields(ast.InRange, "span", "name", "low", "high", "low_closed", "high_closed", "unit")
+_fields(ast.Citation, "span", "source", "locator")
+_fields(ast.Finish, "span", "disposition", "reason")
+
+
+def _token(text: str, kind: str, line: int, column: int, end_column: int) -> Token:
+    """A token of one line, as the parser makes it."""
+    tok = str.__new__(Token, text)
+    tok.type = kind
+    tok.line = tok.end_line = line
+    tok.column = column
+    tok.end_column = end_column
+    return tok
+
 
 _ESCAPE = re.compile(r"\\(.)")
 _OPS: dict[str, Op] = {op.value: op for op in Op}
@@ -299,6 +333,101 @@ class _ToAst:
     def _names(self, items: list[Any]) -> tuple[ast.Name, ...]:
         name = self._name
         return tuple([name(t) for t in items if getattr(t, "type", None) == "NAME"])
+
+    # -- the handlers a compiled row calls (dsl.lalr: `row_<rule>`) ---------------------------
+    # Each builds what the handler of the same rule builds, from the extent (line, column, end line,
+    # end column) and the items, each token given as its text, line, column and end column.
+    def _row_name(self, text: str, line: int, column: int, end_column: int) -> ast.Name:
+        return _make_name(_make_span(self.path, line, column, line, end_column), text)
+
+    def _row_text(self, text: str, line: int, column: int, end_column: int) -> ast.Text:
+        if "\\" in text:  # escapes are unescaped (and a bad one is noted) as for any token
+            return self._text(_token(text, "STRING", line, column, end_column))
+        return _make_text(_make_span(self.path, line, column, line, end_column), text[1:-1])
+
+    def row_name_operand(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Any:
+        if text == "true" or text == "false":
+            return ast.BoolLit(value=text == "true", span=_make_span(self.path, l1, c1, l2, c2))
+        span = _make_span(self.path, line, c, line, e)
+        return _make_name_ref(span, _make_name(span, text))
+
+    def row_number(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Fraction:
+        value = _FRACTIONS.get(text)
+        return _fraction(text) if value is None else value
+
+    def row_range_low(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> str:
+        return str(text)
+
+    row_range_high = row_range_low
+
+    def row_unit(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> ast.Name:
+        return self._row_name(text, line, c, e)
+
+    row_rule_label = row_goto = row_order_action = row_unit
+
+    def row_unrated(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Any:
+        return ("unrated", self._row_text(text, line, c, e))
+
+    def row_note(self, l1: int, c1: int, l2: int, c2: int, text: str, line: int, c: int, e: int) -> Any:
+        return ("note", self._row_text(text, line, c, e))
+
+    def row_cite(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Citation:
+        locator = self._row_text(*items[4:8]) if len(items) > 4 else None
+        return _make_citation(_make_span(self.path, l1, c1, l2, c2), self._row_name(*items[:4]), locator)
+
+    row_example_cite = row_cite
+
+    def row_finish(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Finish:
+        reason = self._row_text(*items[4:8]) if len(items) > 4 else None
+        return _make_finish(_make_span(self.path, l1, c1, l2, c2), self._row_name(*items[:4]), reason)
+
+    def row_number_operand(self, l1: int, c1: int, l2: int, c2: int, value: Fraction, unit: Any = None) -> Any:
+        return _make_number(_make_span(self.path, l1, c1, l2, c2), value, unit)
+
+    def row_guard_when(self, l1: int, c1: int, l2: int, c2: int, condition: ast.Expr) -> tuple[str, ast.Expr]:
+        return ("when", condition)
+
+    def row_or_(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
+        if len(items) == 1:  # (only a rule without repetition is called so: one operand)
+            return items[0]
+        return self.or_.handler(self, (l1, c1, l2, c2), list(items))  # type: ignore[attr-defined]
+
+    def row_and_(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
+        if len(items) == 1:
+            return items[0]
+        return self.and_.handler(self, (l1, c1, l2, c2), list(items))  # type: ignore[attr-defined]
+
+    def row_outcome(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> Any:
+        return self.outcome.handler(self, (l1, c1, l2, c2), items)  # type: ignore[attr-defined]
+
+    def row_member(self, l1: int, c1: int, l2: int, c2: int, *tokens: Any) -> ast.Expression:
+        name = self._row_name
+        names = [name(*tokens[i : i + 4]) for i in range(0, len(tokens), 4)]
+        return ast.Member(
+            name=names[0], values=tuple(names[1:]), negated=False, span=_make_span(self.path, l1, c1, l2, c2)
+        )
+
+    def row_not_member(self, l1: int, c1: int, l2: int, c2: int, *tokens: Any) -> ast.Expression:
+        name = self._row_name
+        names = [name(*tokens[i : i + 4]) for i in range(0, len(tokens), 4)]
+        return ast.Member(
+            name=names[0], values=tuple(names[1:]), negated=True, span=_make_span(self.path, l1, c1, l2, c2)
+        )
+
+    def row_compare(self, l1: int, c1: int, l2: int, c2: int, left: Any, op: str, *rest: Any) -> ast.Expression:
+        return _make_compare(_make_span(self.path, l1, c1, l2, c2), _OPS[op], left, rest[3])
+
+    def row_in_range(self, l1: int, c1: int, l2: int, c2: int, *items: Any) -> ast.Expression:
+        text, line, c, e, lb, low, high, rb, *unit = items
+        return _make_in_range(
+            _make_span(self.path, l1, c1, l2, c2),
+            self._row_name(text, line, c, e),
+            low,
+            high,
+            lb == "[",
+            rb == "]",
+            unit[0] if unit else None,
+        )
 
     @_rule
     def paren(self, pos: _Pos, items: list[Any]) -> Any:
@@ -558,44 +687,44 @@ class _ToAst:
         (_, condition) = items[0]
         orders, goto, finish = items[1]
         # the metas by kind, in their order (one pass: a table's rows carry a few each)
-        ratings: list[ast.Rating] = []
-        also: list[ast.Rating] = []
-        unrated: list[ast.Text] = []
-        citations: list[ast.Citation] = []
-        notes: list[ast.Text] = []
-        variants: list[ast.Name] = []
-        reasons: list[ast.OrderReason] = []
+        ratings: tuple[ast.Rating, ...] = ()
+        also: tuple[ast.Rating, ...] = ()
+        unrated: tuple[ast.Text, ...] = ()
+        citations: tuple[ast.Citation, ...] = ()
+        notes: tuple[ast.Text, ...] = ()
+        variants: tuple[ast.Name, ...] = ()
+        reasons: tuple[ast.OrderReason, ...] = ()
         for meta in items[2:]:
             if isinstance(meta, tuple):
                 tag = meta[0]
                 if tag == "unrated":
-                    unrated.append(meta[1])
+                    unrated += (meta[1],)
                 elif tag == "also":
                     also += meta[1]
                 elif tag == "note":
-                    notes.append(meta[1])
+                    notes += (meta[1],)
                 elif tag == "variant":
-                    variants.append(meta[1])
+                    variants += (meta[1],)
             elif isinstance(meta, ast.Citation):
-                citations.append(meta)
+                citations += (meta,)
             elif isinstance(meta, ast.Rating):
-                ratings.append(meta)
+                ratings += (meta,)
             elif isinstance(meta, ast.OrderReason):
-                reasons.append(meta)
-        return ast.Rule(
-            label=label,
-            condition=condition,
-            orders=orders,
-            goto=goto,
-            finish=finish,
-            ratings=tuple(ratings),
-            also_rated=tuple(also),
-            unrated=tuple(unrated),
-            citations=tuple(citations),
-            notes=tuple(notes),
-            variants=tuple(variants),
-            reasons=tuple(reasons),
-            span=self._at(pos),
+                reasons += (meta,)
+        return _make_rule(
+            self._at(pos),
+            label,
+            condition,
+            orders,
+            goto,
+            finish,
+            ratings,
+            also,
+            unrated,
+            citations,
+            notes,
+            variants,
+            reasons,
         )
 
     @_rule

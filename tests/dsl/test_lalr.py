@@ -9,6 +9,7 @@ Lark raises, so that syntax errors are always Lark's.
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from importlib import resources
@@ -113,11 +114,23 @@ def test_parsing_a_valid_spec_does_not_import_lark() -> None:
     assert done.stdout.strip() == "False"
 
 
-def _fresh_parses(text: str, times: int) -> list[Any]:
+def _fresh_parses(text: str, times: int, rows: bool = True) -> list[Any]:
     """A new parser's results on `text`, parsed `times` times: by the tables, then through the replay
-    trie step by step, then through its compiled replays (a path is compiled on its second walk)."""
+    trie step by step, then through its compiled replays (a path is compiled on its second walk):
+    each root's expression, one match per segment (`rows`: built when the root is next entered),
+    else functions taking the tokens."""
+    return _parses(_fresh(rows), text, times)
+
+
+def _fresh(rows: bool = True) -> lalr.Parser:
     builder = parser._builder()
     fresh = lalr.Parser(parser._tables(), builder, builder.drop)
+    fresh.rows_after = 0 if rows else 10**9
+    return fresh
+
+
+def _parses(fresh: lalr.Parser, text: str, times: int) -> list[Any]:
+    builder = parser._builder()
     results = []
     for _ in range(times):
         builder.path = "t.vp"
@@ -167,13 +180,159 @@ def test_replayed_rows_parse_as_lark_does(order: str) -> None:
     else:
         rows = [_ROWS[(i * i + 3 * i) % len(_ROWS)] for i in range(30)]
     text = _table(rows)
-    got = parser._lark_parse("t.vp", text)
-    assert isinstance(got, parser._Val)
+    expected = _lark_result(text)
+    assert expected != "error"
+    for expressions in (True, False):
+        for result in _fresh_parses(text, 4, expressions):
+            assert result == expected
+
+
+def _lark_result(text: str) -> Any:
     builder = parser._builder()
-    expected = (got.value, builder.problems)
+    builder.path = "t.vp"
     builder.problems = []
-    for result in _fresh_parses(text, 3):
-        assert result == expected
+    builder.bad_escape = None
+    got = parser._lark_parse("t.vp", text)
+    if not isinstance(got, parser._Val):
+        return "error"
+    result = (got.value, builder.problems)
+    builder.problems = []
+    return result
+
+
+def _rows_agree(text: str, times: int = 4) -> lalr.Parser:
+    """Each parse of a fresh parser gives Lark's result (module, spans, problems); returns the parser."""
+    expected = _lark_result(text)
+    fresh = _fresh()
+    for result in _parses(fresh, text, times):
+        assert result == expected, text
+    return fresh
+
+
+def _matched_rows(fresh: lalr.Parser) -> int:
+    """How many roots of the parser have an expression."""
+    return sum(1 for root in fresh._roots.values() if root.rows is not None and root.rows.match is not None)
+
+
+# Rows of a table whose words sit at the edges of what the scanners take: keywords that begin a
+# longer name (`endx` is `end` then `x` where no name is expected, as Lark's contextual lexer has
+# it), names that are keywords elsewhere, `true`/`false`/`not` where names are expected, units.
+_EDGES = [
+    'when region == north and fragile end a unrated "s" cite g',
+    'when region == north and fragile endx unrated "s" cite g "p"',
+    "when region == notx and notfragile == true and size_cm in [1, 2) cm end a cite g",
+    "when region == andx and not fragile and size_cm >= 2 cm end b cite g",
+    "when region == inx and score in [1, 5] and size_cm < 3cm end a cite g",
+    "when region in {north, endx} and true and size_cm > -2.5 end a cite g",
+    "when region == input and false or fragile and score <= 2161/60 end b cite g",
+    'when region == north and fragile end a because "x \\"y\\" \\\\ z" cite g "q\\n"',
+    "when region == north\tand\tfragile\tend a cite g",
+]
+
+
+@pytest.mark.parametrize("index", range(len(_EDGES)))
+def test_rows_at_keyword_and_name_edges(index: int) -> None:
+    """Each row shape, repeated, through every route (its expression included) gives Lark's module."""
+    row = _EDGES[index]
+    fresh = _rows_agree(_table([row] * 6))
+    assert _matched_rows(fresh) > 0
+
+
+def test_rows_mixed_with_comments_and_rows_over_several_lines() -> None:
+    """Comments between and after rows, a row over several lines, blank lines: the expression of a
+    root never spans a line break (such segments are lexed token by token), positions stay Lark's."""
+    rows = [
+        "when region == north and fragile end a  # a comment\n",
+        "when region == south # a comment inside the row\n  and fragile end b\n",
+        "when region == east\n\n  and not fragile\n  and size_cm in [1, 2) end a cite g\n",
+        'when region == north and fragile end a unrated "# not a comment" cite g\n',
+    ]
+    text = _table([r.rstrip("\n") for r in rows * 5]) + "# a comment at the end, without a newline"
+    fresh = _rows_agree(text)
+    assert _matched_rows(fresh) > 0
+
+
+def test_rows_with_a_bad_escape_and_syntax_errors() -> None:
+    """A bad escape in a replayed row is noted as on the other routes; a row that does not parse
+    goes to Lark (Fallback) however many times its shape was seen before."""
+    good = 'when region == north and fragile end a unrated "s" cite g'
+    _rows_agree(_table([good] * 6 + ['when region == north and fragile end a unrated "bad \\q" cite g']))
+    fresh = _fresh()
+    text = _table([good] * 6)
+    _parses(fresh, text, 4)
+    for bad in (
+        "when region == north and fragile end",
+        "when region == north and and fragile end a",
+        "when region == nörth end a",
+    ):
+        assert _parses(fresh, _table([good] * 6 + [bad]), 1) == ["error"]
+        assert _lark_result(_table([good] * 6 + [bad])) == "error"
+
+
+def test_a_segment_longer_than_an_expression_holds_is_compiled_on_its_tokens() -> None:
+    """A segment of more than MAX_ROW tokens is compiled into a function taking its tokens."""
+    actions = ", ".join(f"x{i}" for i in range(lalr.MAX_ROW))
+    head = "".join(f'action x{i} "x" imaging\n' for i in range(lalr.MAX_ROW))
+    text = _table([f"when fragile order {actions} end a"] * 4).replace("source g", head + "source g", 1)
+    fresh = _rows_agree(text)
+    assert any(node.replay is not None for root in fresh._roots.values() for node in _nodes(root))
+
+
+def _nodes(root: Any) -> list[Any]:
+    out, todo = [], [root]
+    while todo:
+        node = todo.pop()
+        out.append(node)
+        todo += [c for c in node.children.values() if c is not None]
+    return out
+
+
+def test_token_patterns_take_what_the_scanner_takes() -> None:
+    """A NAME pattern refuses the state's keywords and a keyword found through NAME is NAME's
+    whole match; each pattern matches exactly where the state's scanner gives that kind."""
+    fresh = _fresh()
+    probes = [
+        "not",
+        "notx",
+        "not(",
+        "true",
+        "end",
+        "endx",
+        "in",
+        "input",
+        "x1",
+        "-2",
+        "2161/60",
+        "(",
+        "==",
+        '"s"',
+        "#c",
+    ]
+    for spec, (terms, unless) in enumerate(fresh._specs):
+        state = fresh._state_spec.index(spec)
+        scanner = fresh._scanner(state)
+        kinds = {*terms, *(k for words in (unless or {}).values() for k in words.values())} - fresh._ignore
+        for kind in kinds:
+            pattern = fresh._token_pattern(spec, kind)
+            if pattern is None:
+                continue
+            regexp = re.compile(f"(?:{pattern})")
+            for probe in probes:
+                for text in (probe, probe + " x"):
+                    found = scanner[0](text, 0)
+                    got = None
+                    if found is not None and found.lastindex is not None:
+                        group = found.lastindex
+                        got_kind = scanner[2][group]
+                        words = (scanner[1] or {}).get(got_kind)
+                        if words:
+                            got_kind = words.get(found[group], got_kind)
+                        got = (got_kind, found.end()) if found.start(group) == 0 else None
+                    mine = regexp.match(text)
+                    if got is not None and got[0] == kind:
+                        assert mine is not None and mine.end() == got[1], (spec, kind, text, pattern)
+                    else:
+                        assert mine is None, (spec, kind, text, pattern)
 
 
 @pytest.mark.parametrize("index", range(len(SEEDS)), ids=[str(p.relative_to(ROOT)) for p in SEEDS])

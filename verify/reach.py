@@ -21,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from heapq import heappop, heappush
 from typing import Any
 
 from compiler.graph import DecisionGraph
@@ -486,9 +485,10 @@ def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int
     start = prod.start
     reached[start] = True
     found: list[int] = []
-    heap = [start]
-    while heap:
-        u = heappop(heap)
+    # any order of visits finds the same nodes (the parents are chosen below, once all are known)
+    todo = [start]
+    while todo:
+        u = todo.pop()
         for v, key in succ[u]:
             if v > last:
                 break  # each node's successors are ascending (`Product.successors`)
@@ -497,7 +497,7 @@ def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int
             if key is None or key[1] in applies(key[0]):
                 reached[v] = True
                 found.append(v)
-                heappush(heap, v)
+                todo.append(v)
     for v in found:  # the parent a scan in topological order finds: the first way in
         for p, key in preds[v]:
             if reached[p] and (key is None or key[1] in applies(key[0])):

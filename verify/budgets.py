@@ -99,3 +99,8 @@ def property_improve_budget(product_nodes: int) -> int:
 MAX_STEPS_TRIES = 4
 """Known patients tried as `at most N steps` counterexamples before asking Z3: a patient that
 already reaches a node past the bound refutes the property without a query."""
+
+PROPERTY_SAMPLE_TRIES = 4
+"""Known patients run through a property's product before asking Z3 (each run walks the product): a
+sample patient reaching the node of a violation, with the property's condition true, often violates
+the property, and then refutes it without a query (and without encoding the product)."""

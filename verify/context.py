@@ -81,7 +81,7 @@ PathFn = Callable[[Mapping[str, Value]], tuple[list[PathStep], list[str]]]
 @dataclass
 class Context:
     session: Session
-    formula: Any
+    formula: Any  # the Z3 formula; None until `formula_fn` builds it, on the first query that needs it
     holds_fn: Callable[[Mapping[str, Value]], bool]  # assumptions included
     vars: frozenset[str]
     trivial: bool  # every patient (no assumptions, no path condition)
@@ -103,6 +103,9 @@ class Context:
     # the same question for sample k's whole path to the decision (`still_applies` at each step that
     # reads a changed variable), answered from what earlier questions about the same values found
     follows_fn: Callable[[int, Mapping[str, Value], frozenset[str]], bool] | None = None
+    # builds `formula` when it is None: a path context's reach encoding is asserted only if some
+    # check of the decision asks Z3 (most are decided from sample patients and boxes alone)
+    formula_fn: Callable[[], Any] | None = None
     _default: Patient | None = None
 
     @property
@@ -118,6 +121,9 @@ class Context:
             return False
 
     def query(self, *extra: Any) -> SolverResult:
+        if self.formula is None:
+            assert self.formula_fn is not None
+            self.formula = self.formula_fn()
         return self.session.query(self.formula, *extra)
 
     def default(self) -> Patient:

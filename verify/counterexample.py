@@ -330,8 +330,12 @@ def path_steps(
     path: Sequence[tuple[int, GuardKey]],
     patient: Mapping[str, Value],
     results_of_last: bool = True,
+    texts: dict[int, str] | None = None,
 ) -> tuple[list[PathStep], list[str]]:
     """Readable steps of a product path, and the findings revealed along it (as result keys).
+
+    `texts`: the text of each rule quoted so far, by `id(rule)`, kept by a caller that holds the
+    model (a pathway's counterexample paths quote the same rules again and again).
 
     `results_of_last=False`: the path ends where an order step is taken, before its results
     are known (a property violated by that order), so the findings it reveals are not shown."""
@@ -347,11 +351,14 @@ def path_steps(
             decision = model.decision(attrs["decision"])
             if nxt is not None:
                 rule = decision.rules[nxt[1] - 1]
+                if texts is None:
+                    text = rule_text(rule, model)
+                else:
+                    text = texts.get(id(rule)) or texts.setdefault(id(rule), rule_text(rule, model))
                 steps.append(
                     PathStep(
                         kind="decision",
-                        text=f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} "
-                        f"applies: {rule_text(rule, model)}",
+                        text=f"decision {decision.name} ({decision.title}): rule {rule_name(rule)} applies: {text}",
                         span=rule.cond_span,
                     )
                 )

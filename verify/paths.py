@@ -35,7 +35,7 @@ there, and a later node of the same path may violate the property with more find
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Protocol, assert_never
 
 import z3
@@ -47,7 +47,7 @@ from dsl.cond import definitely, is_false, reads, rename
 from dsl.diagnostics import diagnostic
 from dsl.evidence import PathStep
 from dsl.model import Value
-from verify.budgets import MAX_STEPS_TRIES, property_improve_budget
+from verify.budgets import MAX_STEPS_TRIES, PROPERTY_SAMPLE_TRIES, property_improve_budget
 from verify.context import Session
 from verify.counterexample import Minimiser, assignments, cond_text, define_steps, make_evidence, path_steps
 from verify.encode import Encoder
@@ -92,6 +92,8 @@ class PathwayVerifier(Protocol):
     def minimiser(self) -> Minimiser: ...
     @property
     def decision_vars(self) -> Mapping[str, frozenset[str]]: ...
+    @property
+    def rule_texts(self) -> dict[int, str]: ...
 
     def reach_expr(self, i: int) -> Any: ...
     def ends_proved(self) -> bool: ...
@@ -226,20 +228,35 @@ class NoRepeat(Monitor):
 
 
 def repeatable(graph: DecisionGraph, exceptions: frozenset[str]) -> frozenset[str]:
-    """Actions that occur at least twice on some path of the graph (structurally)."""
-    order = graph.topological_order()
-    actions = sorted({a for n in graph.order_nodes() for a in graph.actions_of(n)} - exceptions)
-    out: set[str] = set()
+    """Actions that occur at least twice on some path of the graph (structurally).
+
+    One pass in topological order: for each node, the most orders of each action on a path ending
+    there (a node's counts are shared with its successor when it orders nothing)."""
     g = graph.graph
-    for a in actions:
-        best: dict[str, int] = {}
-        for n in order:
-            here = sum(1 for x in graph.actions_of(n) if x == a) if graph.kind(n) == "order" else 0
-            before = max((best[p] for p in g.predecessors(n) if p in best), default=0)
-            best[n] = before + here
-            if best[n] >= 2:
-                out.add(a)
-                break
+    out: set[str] = set()
+    best: dict[str, dict[str, int]] = {}
+    empty: dict[str, int] = {}
+    for n in graph.topological_order():
+        preds = [best[p] for p in g.predecessors(n) if p in best]
+        if len(preds) == 1:
+            acc = preds[0]
+        elif not preds:
+            acc = empty
+        else:
+            acc = {}
+            for counts in preds:
+                for a, k in counts.items():
+                    if k > acc.get(a, 0):
+                        acc[a] = k
+        if graph.kind(n) == "order":
+            mine = [a for a in graph.actions_of(n) if a not in exceptions]
+            if mine:
+                acc = dict(acc)
+                for a in mine:
+                    acc[a] = acc.get(a, 0) + 1
+                    if acc[a] >= 2:
+                        out.add(a)
+        best[n] = acc
     return frozenset(out)
 
 
@@ -323,15 +340,6 @@ def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
     if not targets:
         return CheckResult(f"property:{prop.name}", Verdict.PROVED, None, time.perf_counter() - t0)
     ancestors = prod.ancestors(targets)  # ascending: all that a run needs to know about the targets
-    encoding = encode_reach(prod, pv.guards, ancestors)
-    enc = pv.enc
-    by_state: dict[Hashable, list[int]] = {}
-    for t in targets:
-        by_state.setdefault(prod.nodes[t][1], []).append(t)
-    violation = enc.or_(
-        enc.and_([enc.encode(applies[ts[0]]), enc.or_(encoding.reach[t] for t in ts)]) for ts in by_state.values()
-    )
-    res = pv.session.query(*encoding.defs, violation)
     firings = Firings(pv.model, pv.decision_vars)
 
     def violated(p: Mapping[str, Value]) -> list[tuple[int, GuardKey]] | None:
@@ -343,7 +351,49 @@ def check_property(pv: PathwayVerifier, prop: m.Property) -> CheckResult:
                 return run.path_to(t)
         return None
 
+    # a known patient who violates the property refutes it without a query (else Z3 decides)
+    res = _known_violation(pv, prod, targets, applies, violated)
+    if res is None:
+        encoding = encode_reach(prod, pv.guards, ancestors)
+        enc = pv.enc
+        by_state: dict[Hashable, list[int]] = {}
+        for t in targets:
+            by_state.setdefault(prod.nodes[t][1], []).append(t)
+        violation = enc.or_(
+            enc.and_([enc.encode(applies[ts[0]]), enc.or_(encoding.reach[t] for t in ts)]) for ts in by_state.values()
+        )
+        res = pv.session.query(*encoding.defs, violation)
     return _conclude(pv, prop, prod, res, violated, t0)
+
+
+def _known_violation(
+    pv: PathwayVerifier,
+    prod: Product,
+    targets: list[int],
+    applies: Mapping[int, m.Cond],
+    violated: Callable[[Mapping[str, Value]], list[tuple[int, GuardKey]] | None],
+) -> SolverResult | None:
+    """A refutation by a patient the verifier already knows: one of the sample patients reaching the
+    graph node of a violation, for whom the property's condition holds there, and whose run through
+    the product reaches a violation (`violated`). At most `PROPERTY_SAMPLE_TRIES` runs; None if none
+    of them violates the property."""
+    base = pv.base
+    initial = base.nodes[base.start][1]
+    nodes = sorted({i for t in targets if (i := base.index.get((prod.nodes[t][0], initial))) is not None})
+    conds = list({id(c): c for c in applies.values()}.values())
+    tries = 0
+    for p in pv.reached_patients(nodes):
+        if tries >= PROPERTY_SAMPLE_TRIES:
+            break
+        try:
+            if not any(evaluate(c, p) for c in conds):
+                continue
+            tries += 1
+            if violated(p) is not None:
+                return SolverResult(Verdict.REFUTED, model=dict(p))
+        except MissingValue:
+            continue
+    return None
 
 
 def _always_ends(pv: PathwayVerifier, prop: m.Property, t0: float) -> CheckResult:
@@ -500,7 +550,7 @@ def _conclude(
     if path is not None:
         # a property violated by an order step is violated before the step's results are known
         at_order = pv.graph.kind(prod.nodes[path[-1][0]][0]) == "order"
-        steps, revealed = path_steps(pv.graph, prod, path, patient, results_of_last=not at_order)
+        steps, revealed = path_steps(pv.graph, prod, path, patient, results_of_last=not at_order, texts=pv.rule_texts)
     steps.append(PathStep(kind="final", text=_final(prop, pv, prod, path, patient), span=prop.span))
     # named conditions with what is known at the violation (a finding not yet revealed is unknown)
     known = {k: v for k, v in patient.items() if not pv.model.variable(k).is_finding or k in revealed}

@@ -96,6 +96,10 @@ class PathwayVerifier:
         self._reads_sorted: dict[str, tuple[str, ...]] = {}
         # (table, the values of the variables it reads) -> the rules that apply (`_applies`)
         self._applies_memo: dict[tuple[str, tuple[object, ...]], tuple[int, ...]] = {}
+        # table -> variable -> the rules (1-based) whose condition reads it (`_funnels`)
+        self._rule_readers: dict[str, dict[str, frozenset[int]]] = {}
+        # id(rule) -> its text in counterexample paths (`path_steps`; the model keeps the rules alive)
+        self.rule_texts: dict[int, str] = {}
 
     @property
     def decision_vars(self) -> Mapping[str, frozenset[str]]:
@@ -182,7 +186,7 @@ class PathwayVerifier:
                 steps = how[0]
             else:
                 steps = self.walk(patient)
-            sp = _SamplePath(steps, self._decision_vars, patient, self._thresholds)
+            sp = _SamplePath(steps, self._decision_vars, patient, self._thresholds, self._funnel_test(patient))
             walk = (patient, sp, {n: k for k, (n, _) in enumerate(steps)})
             self._walks[id(patient)] = walk
         k = walk[2].get(i)
@@ -192,7 +196,7 @@ class PathwayVerifier:
         # node i is off the patient's first-rule walk (another applicable rule leads there)
         run = how if isinstance(how, Run) else run_product(self.base, Firing(self.model, patient))
         path = run.path_to(i)
-        sp = _SamplePath(path, self._decision_vars, patient, self._thresholds)
+        sp = _SamplePath(path, self._decision_vars, patient, self._thresholds, self._funnel_test(patient))
         return sp, len(sp.triples)
 
     def _applies(self, name: str, p: Mapping[str, Value]) -> tuple[int, ...]:
@@ -248,6 +252,47 @@ class PathwayVerifier:
                     k = nxt[0][0]
                 return k
         return None
+
+    def _funnel_test(self, patient: Mapping[str, Value]) -> Callable[[tuple[str, int, int], str], bool | None]:
+        """`_funnels` for the steps of one patient's path."""
+        firing = Firing(self.model, patient)
+        return lambda step, var: self._funnels(step, var, firing)
+
+    def _funnels(self, step: tuple[str, int, int], var: str, firing: Firing) -> bool | None:
+        """Whether every patient who reaches the decision node of `step` and differs from `firing`'s
+        patient (who takes the step) only in variables such as `var` goes where the step goes.
+
+        True when the table is proved complete for the patients who reach it (some rule applies to
+        each of them), and every rule that reads `var` or matches the step's patient leads where the
+        step's rule does: the rules that may match the other patient are among those, so whichever
+        of them applies leads there too. For several changed variables, true for each of them is
+        true for all of them together (the same two sets, joined). None while the table's gap check
+        has not run (it may still be proved complete); False otherwise."""
+        name, index, node = step
+        if name not in self._gap_free:
+            return None
+        hop = self._hop(node, index)
+        if hop is None:
+            return False
+        readers = self._rule_readers.get(name)
+        if readers is None:
+            found: dict[str, set[int]] = {}
+            for r in self.model.decision(name).rules:
+                for v, _ in reads(r.cond):
+                    found.setdefault(v, set()).add(r.index)
+            readers = self._rule_readers[name] = {v: frozenset(rs) for v, rs in found.items()}
+        mine = readers.get(var, frozenset())
+        if any(self._hop(node, r) != hop for r in mine):
+            return False
+        rules = self.model.decision(name).rules
+        elsewhere = [r.index for r in rules if r.index not in mine and self._hop(node, r.index) != hop]
+        if not elsewhere:
+            return True
+        try:
+            matched = firing.matched(name)
+        except MissingValue:
+            return False
+        return not any(r in matched for r in elsewhere)
 
     def _wants(self, i: int) -> bool:
         return i not in self.reached or len(self._samples.get(i, ())) < MAX_SAMPLES
@@ -325,7 +370,7 @@ class PathwayVerifier:
             run = run_product(base, Firing(model, p), upto=last)
             for t in targets:
                 if run.reached[t]:
-                    return path_steps(self.graph, base, run.path_to(t), p)
+                    return path_steps(self.graph, base, run.path_to(t), p, texts=self.rule_texts)
             return [], []
 
         samples: list[Patient] = []
@@ -347,7 +392,9 @@ class PathwayVerifier:
             path, length = self._sample_path(t, samples[k], how)
             return path.follows(p, touched, length, still_applies)
 
-        formula = self.enc.or_(self.reach_expr(t) for t in targets)
+        def formula() -> Any:
+            return self.enc.or_(self.reach_expr(t) for t in targets)
+
         trivial = targets == [self.base.start] and not model.assumptions
 
         def still_applies(p: Mapping[str, Value], step: tuple[str, int, int]) -> bool:
@@ -360,7 +407,8 @@ class PathwayVerifier:
 
         return Context(
             session=self.session,
-            formula=formula,
+            formula=None,
+            formula_fn=formula,
             holds_fn=holds,
             vars=frozenset(names),
             trivial=trivial,
@@ -584,7 +632,7 @@ class _SamplePath:
     """A path as (decision, rule, decision node) steps, with the positions of the steps whose
     decision reads each variable."""
 
-    __slots__ = ("_follows", "always", "by_limit", "by_var", "patient", "triples", "upto")
+    __slots__ = ("_follows", "_funnels", "_open", "_open_upto", "_thresholds", "by_var", "patient", "triples", "upto")
 
     def __init__(
         self,
@@ -592,6 +640,7 @@ class _SamplePath:
         decision_vars: Mapping[str, frozenset[str]],
         patient: Mapping[str, Value] | None = None,
         thresholds: Callable[[str], Mapping[str, tuple[Fraction, ...] | None]] | None = None,
+        funnels: Callable[[tuple[str, int, int], str], bool | None] | None = None,
     ) -> None:
         # one triple per rule edge of the path; upto[n]: the number of triples before steps[n]
         # is entered, inclusive of the edge into it
@@ -605,31 +654,18 @@ class _SamplePath:
         for pos, (d, _, _) in enumerate(self.triples):
             for v in decision_vars.get(d, ()):
                 self.by_var.setdefault(v, []).append(pos)
-        # the path's own patient, and for each number variable: the steps whose table compares it with
-        # constants alone, by constant (sorted), and the other steps reading it (`always`). A patient
-        # who differs from the path's only in a number whose old and new values no constant of a step
-        # separates decides as the path's patient did there: only the other steps need checking.
+        # the path's own patient. A patient who differs from it only in a number whose old and new
+        # values no constant of a step's table separates (`thresholds`) decides there as it did.
         self.patient = patient
-        self.by_limit: dict[str, tuple[list[Fraction], list[int]]] = {}
-        self.always: dict[str, list[int]] = {}
-        if patient is not None and thresholds is not None:
-            pairs: dict[str, list[tuple[Fraction, int]]] = {}
-            for v, at in self.by_var.items():
-                if not isinstance(patient.get(v), Fraction):
-                    continue
-                for pos in at:
-                    limits = thresholds(self.triples[pos][0]).get(v, ())
-                    if limits is None:
-                        self.always.setdefault(v, []).append(pos)
-                    else:
-                        pairs.setdefault(v, []).extend((c, pos) for c in limits)
-                pairs.setdefault(v, [])
-            for v, cp in pairs.items():
-                cp.sort()
-                self.by_limit[v] = ([c for c, _ in cp], [k for _, k in cp])
+        self._thresholds = thresholds if patient is not None else None
         # the values of some variables -> [steps checked, first step where a patient with them leaves
         # the path (len(triples): none yet)]
         self._follows: dict[tuple[tuple[str, Value], ...], list[int]] = {}
+        # for each variable, the steps reading it that a patient changed in it may leave (those not
+        # proved to be funnels for it, `PathwayVerifier._funnels`), found up to `_open_upto[v]`
+        self._funnels = funnels
+        self._open: dict[str, list[int]] = {}
+        self._open_upto: dict[str, int] = {}
 
     def follows(
         self,
@@ -719,21 +755,45 @@ class _SamplePath:
 
     def _reading(self, v: str, p: Mapping[str, Value], checked: int, length: int) -> Iterable[int]:
         """The steps in [checked, length) where p, changed in v, may decide otherwise than the path's
-        patient: every step reading v, unless v is a number (see `by_limit`)."""
-        at = self.by_var.get(v)
-        if not at:
-            return ()
-        limits = self.by_limit.get(v)
+        patient: every step reading v that is not a funnel for it, and for a number only those whose
+        table compares it with a constant between the old and the new value (or reads it otherwise)."""
+        at = self._open_steps(v, length)
+        at = at[bisect_left(at, checked) : bisect_left(at, length)]
         old = self.patient.get(v) if self.patient is not None else None
         new = p.get(v)
-        if limits is None or not isinstance(old, Fraction) or not isinstance(new, Fraction):
-            return at[bisect_left(at, checked) : bisect_left(at, length)]
+        thresholds = self._thresholds
+        if thresholds is None or not isinstance(old, Fraction) or not isinstance(new, Fraction):
+            return at
         lo, hi = (old, new) if old <= new else (new, old)
-        consts, where = limits
-        # a constant c with lo <= c <= hi may separate the values; none there: every `x op c` agrees
-        split = where[bisect_left(consts, lo) : bisect_right(consts, hi)] if lo != hi else []
-        other = self.always.get(v, [])
-        return [k for k in (*split, *other) if checked <= k < length]
+        out: list[int] = []
+        for k in at:
+            limits = thresholds(self.triples[k][0]).get(v, ())
+            # None: read with another variable; else some constant c with lo <= c <= hi may separate
+            # the values, and with none there every `x op c` agrees
+            if limits is None or (lo != hi and bisect_left(limits, lo) < bisect_right(limits, hi)):
+                out.append(k)
+        return out
+
+    def _open_steps(self, v: str, length: int) -> list[int]:
+        """The steps before `length` reading v, without those proved to be funnels for v (ascending)."""
+        at = self.by_var.get(v)
+        if not at:
+            return []
+        funnels = self._funnels
+        if funnels is None:
+            return at
+        found = self._open.get(v)
+        if found is None:
+            found = self._open[v] = []
+        upto = self._open_upto.get(v, 0)
+        if upto < length:
+            triples = self.triples
+            # a step whose table is not checked yet (None) stays open: it is checked for each patient
+            found.extend(
+                k for k in at[bisect_left(at, upto) : bisect_left(at, length)] if funnels(triples[k], v) is not True
+            )
+            self._open_upto[v] = length
+        return found
 
     def reading(self, touched: frozenset[str], length: int) -> list[tuple[str, int, int]]:
         """The steps among the first `length` whose decision reads a touched variable, in order."""

@@ -12,7 +12,8 @@ decision's copy in the graph's `fresh_model`, keyed by `Decision.key`).
 A product pairs each graph node with the state of a small monitor automaton (the
 property being checked); the product is a DAG because the graph is. Reachability is
 encoded with one Boolean per product node:  reach(n) -> OR over incoming edges of
-(reach(pred) and guard(edge)), which is linear in the size of the product. The same
+(reach(pred) and guard(edge)), which is linear in the size of the product; a node with one
+incoming edge gets no Boolean of its own: its reach is that edge's term. The same
 product is evaluated concretely for one patient to recover the path it follows.
 """
 
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from heapq import heappop, heappush
 from typing import Any
 
 from compiler.graph import DecisionGraph
@@ -394,17 +394,22 @@ def encode_reach(
     reach: dict[int, Any] = {}
     defs: list[Any] = []
     old = known or {}
+    true = enc.true
     for i in sorted(nodes):
-        if not prod.preds[i]:
-            reach[i] = enc.true if i == prod.start else enc.false
+        preds = prod.preds[i]
+        if not preds:
+            reach[i] = true if i == prod.start else enc.false
+            continue
+        ways = []
+        for p, key in preds:
+            rp = reach[p] if p in reach else old[p]
+            ways.append(rp if key is None else (guards.guard(key) if rp is true else enc.and_([rp, guards.guard(key)])))
+        if len(ways) == 1:
+            # one way in (an order step after its rule, a choice's option): the way itself, no variable
+            reach[i] = ways[0]
             continue
         r = enc.fresh_bool("reach")
         reach[i] = r
-        ways = []
-        for p, key in prod.preds[i]:
-            rp = reach[p] if p in reach else old[p]
-            g = guards.guard(key)
-            ways.append(g if rp is enc.true else (rp if key is None else enc.and_([rp, g])))
         defs.append(enc.implies(r, enc.or_(ways)))
     return ReachEncoding(reach=reach, defs=defs)
 
@@ -480,9 +485,10 @@ def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int
     start = prod.start
     reached[start] = True
     found: list[int] = []
-    heap = [start]
-    while heap:
-        u = heappop(heap)
+    # any order of visits finds the same nodes (the parents are chosen below, once all are known)
+    todo = [start]
+    while todo:
+        u = todo.pop()
         for v, key in succ[u]:
             if v > last:
                 break  # each node's successors are ascending (`Product.successors`)
@@ -491,7 +497,7 @@ def _forward(prod: Product, firing: Firing, upto: int | None, only: Sequence[int
             if key is None or key[1] in applies(key[0]):
                 reached[v] = True
                 found.append(v)
-                heappush(heap, v)
+                todo.append(v)
     for v in found:  # the parent a scan in topological order finds: the first way in
         for p, key in preds[v]:
             if reached[p] and (key is None or key[1] in applies(key[0])):

@@ -537,4 +537,9 @@ def resolve(
     each catalogue uses only names of the files it imports (CATALOGUE_USES_IMPORTER)."""
     resolver = Resolver(modules, imports)
     model = resolver.resolve()
+    # The expression checker calls back into the resolver (bound methods): a reference cycle,
+    # which would keep the resolver and the whole AST it holds alive where the collector does not
+    # run (the command freezes what the front end built, `veripath.entry.collector`). Broken here,
+    # the AST is freed as soon as its reader lets go of it (`ReadResult.release_syntax`).
+    del resolver.exprs
     return model, resolver.diagnostics

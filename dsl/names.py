@@ -98,6 +98,8 @@ class NameTable:
         if entry is None:
             return
         here, there = ref.span.file, entry[1].span.file
+        if here == there:
+            return  # a file may always use its own names
         allowed = self.visible.get(here)
         if allowed is None or there in allowed:
             return

@@ -41,6 +41,7 @@ from dsl.resolve_defines import DefineResolver
 from dsl.resolve_examples import ExampleResolver
 from dsl.resolve_properties import PropertyResolver
 from dsl.resolve_variants import VariantResolver
+from dsl.source import maker
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
 from dsl.waivers import resolve_waivers
@@ -48,6 +49,7 @@ from dsl.waivers import resolve_waivers
 MAX_VISITS = 100
 """The largest `at most N visits` bound: each visit unrolls another copy of the loop (docs/language.md, "Limits")."""
 _AUTOMATIC_LABEL = re.compile(r"r([1-9][0-9]*)")  # rule N without a label is called rN
+_make_rule = maker(m.Rule)
 
 MODALITIES = m.MODALITIES
 CONTRASTS = m.CONTRASTS
@@ -426,25 +428,25 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
                     hint='add: cite SOURCE "where in the source"',
                 )
             )
-        return m.Rule(
-            decision=d.name.text,
-            index=index,
-            label=r.label.text if r.label else None,
-            cond=cond,
-            is_otherwise=r.condition is None,
-            orders=orders,
-            goto=r.goto.text if r.goto else None,
-            end=r.finish.disposition.text if r.finish else None,
-            reason=reason,
-            ratings=ratings,
-            also_rated=also_rated,
-            unrated=r.unrated[0].value if r.unrated else None,
-            citations=citations,
-            notes=tuple(n.value for n in r.notes),
-            span=r.span,
-            cond_span=cond_span,
-            variant=variant,
-            reasons=reasons,
+        return _make_rule(  # m.Rule, its fields in order (one per rule of a large table: the keyword call costs)
+            d.name.text,  # decision
+            index,
+            r.label.text if r.label else None,  # label
+            cond,
+            r.condition is None,  # is_otherwise
+            orders,
+            r.goto.text if r.goto else None,  # goto
+            r.finish.disposition.text if r.finish else None,  # end
+            reason,
+            ratings,
+            also_rated,
+            r.unrated[0].value if r.unrated else None,  # unrated
+            citations,
+            tuple([n.value for n in r.notes]) if r.notes else (),  # notes
+            r.span,  # span
+            cond_span,
+            variant,
+            reasons,
         )
 
     def orders(self, items: tuple[ast.OrderItem, ...]) -> tuple[m.OrderItem, ...]:

@@ -411,7 +411,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
                             hint='add: because "why no recommendation applies"',
                         )
                     )
-            reason = r.finish.reason.value if r.finish.reason else None
+            reason = self.shared(r.finish.reason.value) if r.finish.reason else None
         variant: str | None = None
         if r.variants:
             variant, ratings, also_rated = self.variant_ratings(r, d.hit_policy, orders)
@@ -435,12 +435,12 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
             cond,
             r.condition is None,  # is_otherwise
             orders,
-            r.goto.text if r.goto else None,  # goto
-            r.finish.disposition.text if r.finish else None,  # end
+            self.spelling(r.goto) if r.goto else None,  # goto
+            self.spelling(r.finish.disposition) if r.finish else None,  # end
             reason,
             ratings,
             also_rated,
-            r.unrated[0].value if r.unrated else None,  # unrated
+            self.shared(r.unrated[0].value) if r.unrated else None,  # unrated
             citations,
             tuple([n.value for n in r.notes]) if r.notes else (),  # notes
             r.span,  # span

@@ -50,7 +50,8 @@ class ProvenanceResolver(NameTable):
                 )
                 continue
             self.used(c.source)
-            out.append(_make_citation(c.source.text, c.locator.value if c.locator else None, c.span))
+            locator = self.shared(c.locator.value) if c.locator else None
+            out.append(_make_citation(self.spelling(c.source), locator, c.span))
         return tuple(out)
 
     def ratings(

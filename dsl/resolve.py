@@ -342,11 +342,12 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
             )
         labels: dict[str, ast.Name] = {}
         rules: list[m.Rule] = []
+        unlabelled = any(r.label is None for r in d.rules)  # else no label can clash with an automatic name
         for index, r in enumerate(d.rules, start=1):
             if r.label is not None:
-                automatic = _AUTOMATIC_LABEL.fullmatch(r.label.text)
                 # `rK` names rule K when rule K has no label of its own: then two rules would share the name.
                 # Tables that label every rule (generated ones often count from r0) clash with nothing.
+                automatic = _AUTOMATIC_LABEL.fullmatch(r.label.text) if unlabelled else None
                 other = int(automatic.group(1)) if automatic is not None else 0
                 if other not in (0, index) and other <= len(d.rules) and d.rules[other - 1].label is None:
                     self.report(
@@ -395,7 +396,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
         else:
             cond = self.exprs.check(r.condition)
             cond_span = r.condition.span
-        orders = self.orders(r.orders)
+        orders = self.orders(r.orders) if r.orders else ()
         if r.goto is not None:
             self.lookup("decision", r.goto, "a decision")
         reason = None

@@ -77,7 +77,7 @@ class ExprChecker:
         self._plain: dict[str, m.Linear] = {}  # a variable -> `1 * variable` (immutable: shared)
         # A number -> the constant expression of it, keyed by the Fraction's identity (the parser
         # shares the Fraction of a repeated number; hashing a Fraction costs more than making a node).
-        self._constants: dict[int, m.Linear] = {}
+        self._constants: dict[int, tuple[m.Linear, int, int]] = {}
         # An enumeration -> each of its values -> the one-value set `(value,)` (immutable: shared).
         self._singletons: dict[str, dict[str, tuple[str, ...]]] = {}
 
@@ -180,8 +180,8 @@ class ExprChecker:
         match expr:  # the frequent kinds first: a large table has hundreds of thousands
             case ast.Compare():
                 return self._plain_compare(expr) or self._compare(expr)
-            case ast.And(operands=operands):
-                return _make_and(span, tuple([self.check(e) for e in operands]))
+            case ast.And():
+                return self._conjunction(expr)
             case ast.NameRef():
                 return self._name_cond(expr)
             case ast.InRange():
@@ -208,6 +208,18 @@ class ExprChecker:
                 return self._false(span)
             case _:
                 assert_never(expr)
+
+    def _conjunction(self, expr: ast.And) -> m.Cond:
+        """`a and b and ...`: a rule of a large table is one, its atoms checked here without a call of `check` each."""
+        out: list[m.Cond] = []
+        for e in expr.operands:
+            if isinstance(e, ast.Compare):
+                out.append(self._plain_compare(e) or self._compare(e))
+            elif isinstance(e, ast.InRange):
+                out.append(self._plain_range(e) or self._range(e))
+            else:
+                out.append(self.check(e))
+        return _make_and(expr.span, tuple(out))
 
     # -- the frequent atoms, without the general route's work ---------------------------------
     # Each gives exactly what the general route gives, or None (having done nothing, reported
@@ -242,7 +254,8 @@ class ExprChecker:
             value = right.value
             if not _within(value, typ.low, typ.high):
                 return None
-            return _make_compare(expr.span, expr.op, self._plain_var(var.name), self._constant(value))
+            plain = self._plain.get(var.name) or self._plain_var(var.name)
+            return _make_compare(expr.span, expr.op, plain, self._constant(value)[0])
         return None
 
     def _plain_range(self, expr: ast.InRange) -> m.Cond | None:
@@ -262,17 +275,18 @@ class ExprChecker:
             for bound in (low, high):
                 if (bound.unit.text if bound.unit is not None else unit) not in (None, typ.unit):
                     return None
-        lo, hi = low.value, high.value
-        order = lo.numerator * hi.denominator - hi.numerator * lo.denominator
+        lo, lo_num, lo_den = self._constant(low.value)
+        hi, hi_num, hi_den = self._constant(high.value)
+        order = lo_num * hi_den - hi_num * lo_den  # lo > hi, or lo == hi, in integers
         if order > 0 or (order == 0 and not (expr.low_closed and expr.high_closed)):
             return None
         span = expr.span
-        plain = self._plain_var(var.name)
+        plain = self._plain.get(var.name) or self._plain_var(var.name)
         return _make_and(
             span,
             (
-                _make_compare(span, Op.GE if expr.low_closed else Op.GT, plain, self._constant(lo)),
-                _make_compare(span, Op.LE if expr.high_closed else Op.LT, plain, self._constant(hi)),
+                _make_compare(span, Op.GE if expr.low_closed else Op.GT, plain, lo),
+                _make_compare(span, Op.LE if expr.high_closed else Op.LT, plain, hi),
             ),
         )
 
@@ -283,11 +297,12 @@ class ExprChecker:
             plain = self._plain[name] = m.Linear(terms=((name, _ONE),), offset=_ZERO)
         return plain
 
-    def _constant(self, value: Fraction) -> m.Linear:
-        """The constant expression `value`, shared by every comparison with the same Fraction."""
+    def _constant(self, value: Fraction) -> tuple[m.Linear, int, int]:
+        """The constant expression `value`, shared by every comparison with the same Fraction; and
+        the value's numerator and denominator (read once: they are properties, not attributes)."""
         known = self._constants.get(id(value))
-        if known is None or known.offset is not value:
-            known = self._constants[id(value)] = m.Linear(terms=(), offset=value)
+        if known is None or known[0].offset is not value:
+            known = self._constants[id(value)] = (m.Linear(terms=(), offset=value), value.numerator, value.denominator)
         return known
 
     def _name_cond(self, expr: ast.NameRef) -> m.Cond:
@@ -549,7 +564,7 @@ class ExprChecker:
         if right.unit is not None:
             self._known_unit(right.unit)
         self.used(left.name)
-        return m.Compare(op=op, left=self._plain_var(var.name), right=self._constant(right.value), span=span)
+        return m.Compare(op=op, left=self._plain_var(var.name), right=self._constant(right.value)[0], span=span)
 
     def _check_bounds(self, left: ast.Expression, right: ast.Expression, compare: m.Compare) -> None:
         """`x op 500` with x in [0, 60]: a plain variable compared with a number outside its range."""

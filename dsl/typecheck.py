@@ -80,6 +80,7 @@ class ExprChecker:
         self._constants: dict[int, tuple[m.Linear, int, int]] = {}
         # An enumeration -> each of its values -> the one-value set `(value,)` (immutable: shared).
         self._singletons: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._value_sets: dict[tuple[str, ...], tuple[str, ...]] = {}  # a set of values, shared by its equals
 
     # -- helpers ----------------------------------------------------------------
     def _false(self, span: Span) -> m.Cond:
@@ -187,7 +188,7 @@ class ExprChecker:
             case ast.InRange():
                 return self._plain_range(expr) or self._range(expr)
             case ast.Member():
-                return self._member(expr)
+                return self._plain_member(expr) or self._member(expr)
             case ast.Not(operand=operand):
                 return _make_not(span, self.check(operand))
             case ast.Or(operands=operands):
@@ -240,10 +241,7 @@ class ExprChecker:
             op = expr.op
             if not isinstance(right, ast.NameRef) or (op is not Op.EQ and op is not Op.NE):
                 return None
-            values = self._singletons.get(var.name)
-            if values is None:
-                values = self._singletons[var.name] = {v: (v,) for v in typ.values}
-            one = values.get(right.name.text)
+            one = self._singletons_of(var.name, typ).get(right.name.text)
             if one is None:
                 return None
             cond: m.Cond = _make_enum_in(expr.span, var.name, one)
@@ -289,6 +287,32 @@ class ExprChecker:
                 _make_compare(span, Op.LE if expr.high_closed else Op.LT, plain, hi),
             ),
         )
+
+    def _plain_member(self, expr: ast.Member) -> m.Cond | None:
+        """`x in {a, b}` and `x not in {a, b}` with x an enumeration and every name one of its values."""
+        name = expr.name
+        var = self.variables.get(name.text)
+        if var is None or var.span.file != name.span.file:
+            return None
+        typ = var.type
+        if not isinstance(typ, m.EnumType):
+            return None
+        known = self._singletons_of(var.name, typ)
+        texts = [v.text for v in expr.values]
+        for text in texts:
+            if text not in known:
+                return None
+        ordered = tuple([v for v in typ.values if v in texts])
+        ordered = self._value_sets.setdefault(ordered, ordered)
+        cond: m.Cond = _make_enum_in(expr.span, var.name, ordered)
+        return _make_not(expr.span, cond) if expr.negated else cond
+
+    def _singletons_of(self, name: str, typ: m.EnumType) -> dict[str, tuple[str, ...]]:
+        """Each value of the enumeration `name` -> the one-value set `(value,)`, shared."""
+        values = self._singletons.get(name)
+        if values is None:
+            values = self._singletons[name] = {v: (v,) for v in typ.values}
+        return values
 
     def _plain_var(self, name: str) -> m.Linear:
         """`1 * name`, shared."""

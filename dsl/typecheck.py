@@ -233,8 +233,8 @@ class ExprChecker:
         left, right = expr.left, expr.right
         if not isinstance(left, ast.NameRef):
             return None
-        var = self.variables.get(left.name.text)
-        if var is None or var.span.file != left.span.file:
+        var = self._local(left.name)
+        if var is None:
             return None
         typ = var.type
         if isinstance(typ, m.EnumType):
@@ -261,9 +261,8 @@ class ExprChecker:
         low, high = expr.low, expr.high
         if not isinstance(low, ast.NumberLit) or not isinstance(high, ast.NumberLit):
             return None
-        name = expr.name
-        var = self.variables.get(name.text)
-        if var is None or var.span.file != name.span.file:
+        var = self._local(expr.name)
+        if var is None:
             return None
         typ = var.type
         if not isinstance(typ, m.NumberType):
@@ -290,9 +289,8 @@ class ExprChecker:
 
     def _plain_member(self, expr: ast.Member) -> m.Cond | None:
         """`x in {a, b}` and `x not in {a, b}` with x an enumeration and every name one of its values."""
-        name = expr.name
-        var = self.variables.get(name.text)
-        if var is None or var.span.file != name.span.file:
+        var = self._local(expr.name)
+        if var is None:
             return None
         typ = var.type
         if not isinstance(typ, m.EnumType):
@@ -306,6 +304,12 @@ class ExprChecker:
         ordered = self._value_sets.setdefault(ordered, ordered)
         cond: m.Cond = _make_enum_in(expr.span, var.name, ordered)
         return _make_not(expr.span, cond) if expr.negated else cond
+
+    def _local(self, name: ast.Name) -> m.Variable | None:
+        """The input or finding `name` refers to when it is declared in the same file (so that
+        `used` has nothing to say), else None."""
+        var = self.variables.get(name.text)
+        return var if var is not None and var.span.file == name.span.file else None
 
     def _singletons_of(self, name: str, typ: m.EnumType) -> dict[str, tuple[str, ...]]:
         """Each value of the enumeration `name` -> the one-value set `(value,)`, shared."""
@@ -333,8 +337,8 @@ class ExprChecker:
         use = self.named(expr.name)
         if use is not None:
             return use
-        var = self.variables.get(expr.name.text)
-        if var is not None and isinstance(var.type, m.BoolType) and var.span.file == expr.name.span.file:
+        var = self._local(expr.name)
+        if var is not None and isinstance(var.type, m.BoolType):
             return _make_bool_var(expr.span, var.name)  # the frequent case (`used` has nothing to say)
         var = self.variable(expr.name)
         if var is None:

@@ -57,6 +57,17 @@ class NameTable:
         # file -> the files it may take names from (see `import_closure`); a file not in it may use any name
         self.visible: dict[str, frozenset[str]] = {}
         self.catalogues: frozenset[str] = frozenset()  # the files that are catalogues
+        self.texts: dict[str, str] = {}  # see `shared`
+
+    def spelling(self, name: ast.Name) -> str:
+        """The text of a reference, as the declaration it names spells it (one string object for
+        every reference, where the parser made one per occurrence), or its own if it names none."""
+        entry = self.names.get(name.text)
+        return entry[1].text if entry is not None else name.text
+
+    def shared(self, text: str) -> str:
+        """One string object for equal texts the Model keeps (`unrated "why"`, repeated in every rule of a table)."""
+        return self.texts.setdefault(text, text)
 
     def report(self, diagnostic: Diagnostic) -> None:
         """Collect a diagnostic (resolution reports every problem, it never stops at the first)."""
@@ -98,6 +109,8 @@ class NameTable:
         if entry is None:
             return
         here, there = ref.span.file, entry[1].span.file
+        if here == there:
+            return  # a file may always use its own names
         allowed = self.visible.get(here)
         if allowed is None or there in allowed:
             return

@@ -57,6 +57,12 @@ class ReadResult:
     imports: dict[str, list[str]] = field(default_factory=dict)
     parse_seconds: float = 0.0  # of the time reading took, the time spent parsing (the benchmarks' stages)
 
+    def release_syntax(self) -> None:
+        """Let go of the syntax trees (`modules`) once the Model is built from them: the Model and
+        every diagnostic point into the source through spans only, and a large table's tree is
+        most of what the front end holds (docs/language.md, "Limits")."""
+        self.modules = []
+
 
 def display_path(path: str) -> str:
     """The path as diagnostics show it: relative to the working directory when inside it."""

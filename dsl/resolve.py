@@ -41,6 +41,7 @@ from dsl.resolve_defines import DefineResolver
 from dsl.resolve_examples import ExampleResolver
 from dsl.resolve_properties import PropertyResolver
 from dsl.resolve_variants import VariantResolver
+from dsl.source import maker
 from dsl.typecheck import ExprChecker, check_unit_name
 from dsl.units import TIME_UNITS
 from dsl.waivers import resolve_waivers
@@ -48,6 +49,7 @@ from dsl.waivers import resolve_waivers
 MAX_VISITS = 100
 """The largest `at most N visits` bound: each visit unrolls another copy of the loop (docs/language.md, "Limits")."""
 _AUTOMATIC_LABEL = re.compile(r"r([1-9][0-9]*)")  # rule N without a label is called rN
+_make_rule = maker(m.Rule)
 
 MODALITIES = m.MODALITIES
 CONTRASTS = m.CONTRASTS
@@ -340,11 +342,12 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
             )
         labels: dict[str, ast.Name] = {}
         rules: list[m.Rule] = []
+        unlabelled = any(r.label is None for r in d.rules)  # else no label can clash with an automatic name
         for index, r in enumerate(d.rules, start=1):
             if r.label is not None:
-                automatic = _AUTOMATIC_LABEL.fullmatch(r.label.text)
                 # `rK` names rule K when rule K has no label of its own: then two rules would share the name.
                 # Tables that label every rule (generated ones often count from r0) clash with nothing.
+                automatic = _AUTOMATIC_LABEL.fullmatch(r.label.text) if unlabelled else None
                 other = int(automatic.group(1)) if automatic is not None else 0
                 if other not in (0, index) and other <= len(d.rules) and d.rules[other - 1].label is None:
                     self.report(
@@ -393,7 +396,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
         else:
             cond = self.exprs.check(r.condition)
             cond_span = r.condition.span
-        orders = self.orders(r.orders)
+        orders = self.orders(r.orders) if r.orders else ()
         if r.goto is not None:
             self.lookup("decision", r.goto, "a decision")
         reason = None
@@ -409,7 +412,7 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
                             hint='add: because "why no recommendation applies"',
                         )
                     )
-            reason = r.finish.reason.value if r.finish.reason else None
+            reason = self.shared(r.finish.reason.value) if r.finish.reason else None
         variant: str | None = None
         if r.variants:
             variant, ratings, also_rated = self.variant_ratings(r, d.hit_policy, orders)
@@ -426,25 +429,25 @@ class Resolver(PropertyResolver, ExampleResolver, DefineResolver, VariantResolve
                     hint='add: cite SOURCE "where in the source"',
                 )
             )
-        return m.Rule(
-            decision=d.name.text,
-            index=index,
-            label=r.label.text if r.label else None,
-            cond=cond,
-            is_otherwise=r.condition is None,
-            orders=orders,
-            goto=r.goto.text if r.goto else None,
-            end=r.finish.disposition.text if r.finish else None,
-            reason=reason,
-            ratings=ratings,
-            also_rated=also_rated,
-            unrated=r.unrated[0].value if r.unrated else None,
-            citations=citations,
-            notes=tuple(n.value for n in r.notes),
-            span=r.span,
-            cond_span=cond_span,
-            variant=variant,
-            reasons=reasons,
+        return _make_rule(  # m.Rule, its fields in order (one per rule of a large table: the keyword call costs)
+            d.name.text,  # decision
+            index,
+            r.label.text if r.label else None,  # label
+            cond,
+            r.condition is None,  # is_otherwise
+            orders,
+            self.spelling(r.goto) if r.goto else None,  # goto
+            self.spelling(r.finish.disposition) if r.finish else None,  # end
+            reason,
+            ratings,
+            also_rated,
+            self.shared(r.unrated[0].value) if r.unrated else None,  # unrated
+            citations,
+            tuple([n.value for n in r.notes]) if r.notes else (),  # notes
+            r.span,  # span
+            cond_span,
+            variant,
+            reasons,
         )
 
     def orders(self, items: tuple[ast.OrderItem, ...]) -> tuple[m.OrderItem, ...]:
@@ -537,4 +540,9 @@ def resolve(
     each catalogue uses only names of the files it imports (CATALOGUE_USES_IMPORTER)."""
     resolver = Resolver(modules, imports)
     model = resolver.resolve()
+    # The expression checker calls back into the resolver (bound methods): a reference cycle,
+    # which would keep the resolver and the whole AST it holds alive where the collector does not
+    # run (the command freezes what the front end built, `veripath.entry.collector`). Broken here,
+    # the AST is freed as soon as its reader lets go of it (`ReadResult.release_syntax`).
+    del resolver.exprs
     return model, resolver.diagnostics

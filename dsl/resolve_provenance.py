@@ -18,6 +18,9 @@ from dsl.codes import (
 )
 from dsl.diagnostics import Note, diagnostic, did_you_mean
 from dsl.names import NameTable
+from dsl.source import maker
+
+_make_citation = maker(m.Citation)  # m.Citation(source=..., locator=..., span=...), positionally and faster
 
 CATEGORIES: dict[m.RatingCategory, tuple[int, int]] = {
     "usually_appropriate": (7, 9),
@@ -47,13 +50,8 @@ class ProvenanceResolver(NameTable):
                 )
                 continue
             self.used(c.source)
-            out.append(
-                m.Citation(
-                    source=c.source.text,
-                    locator=c.locator.value if c.locator else None,
-                    span=c.span,
-                )
-            )
+            locator = self.shared(c.locator.value) if c.locator else None
+            out.append(_make_citation(self.spelling(c.source), locator, c.span))
         return tuple(out)
 
     def ratings(
@@ -61,6 +59,8 @@ class ProvenanceResolver(NameTable):
     ) -> tuple[tuple[m.Rating, ...], tuple[m.Rating, ...]]:
         """The rule's ratings and its `also rated` procedures, each checked (category and score, the
         action it names, each action rated once, a score under `priority`); invalid ones are left out."""
+        if not r.ratings and not r.also_rated and len(r.unrated) == 1:
+            return (), ()  # `unrated "why"`, the one form that needs none of the checks below
         given = len(r.ratings) + len(r.unrated)
         if given == 0:
             self.report(

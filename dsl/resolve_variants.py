@@ -207,6 +207,8 @@ class VariantResolver(ProvenanceResolver):
         """The rule's `ordered A because ... cite S` reasons, checked: each explains an order that
         its variant rates usually not appropriate or does not rate (else MISPLACED_REASON); then the
         warnings for such orders that have no reason."""
+        if not r.reasons and variant is None:
+            return ()  # nothing to check: no reason given, and no variant that could advise against an order
         table = self.variant_table.get(variant) if variant is not None else None
         ordered = tuple(dict.fromkeys(a for seq in m.expand_orders(orders) for a in seq))
         out: list[m.OrderReason] = []

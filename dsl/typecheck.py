@@ -32,7 +32,7 @@ from dsl.codes import (
 )
 from dsl.diagnostics import Diagnostic, diagnostic, did_you_mean
 from dsl.ops import Op
-from dsl.source import Span
+from dsl.source import Span, maker
 from dsl.units import UNITS, conversion_problem, factor_between, is_calendar_mix, kind_of
 
 
@@ -75,6 +75,12 @@ class ExprChecker:
         self.named = named  # a use of a named condition -> its `Named` node; None when the name is no define
         self.used = used  # told of every reference to an input or finding
         self._plain: dict[str, m.Linear] = {}  # a variable -> `1 * variable` (immutable: shared)
+        # A number -> the constant expression of it, keyed by the Fraction's identity (the parser
+        # shares the Fraction of a repeated number; hashing a Fraction costs more than making a node).
+        self._constants: dict[int, tuple[m.Linear, int, int]] = {}
+        # An enumeration -> each of its values -> the one-value set `(value,)` (immutable: shared).
+        self._singletons: dict[str, dict[str, tuple[str, ...]]] = {}
+        self._value_sets: dict[tuple[str, ...], tuple[str, ...]] = {}  # a set of values, shared by its equals
 
     # -- helpers ----------------------------------------------------------------
     def _false(self, span: Span) -> m.Cond:
@@ -174,17 +180,17 @@ class ExprChecker:
         span = expr.span
         match expr:  # the frequent kinds first: a large table has hundreds of thousands
             case ast.Compare():
-                return self._compare(expr)
-            case ast.And(operands=operands):
-                return m.And(operands=tuple([self.check(e) for e in operands]), span=span)
+                return self._plain_compare(expr) or self._compare(expr)
+            case ast.And():
+                return self._conjunction(expr)
             case ast.NameRef():
                 return self._name_cond(expr)
             case ast.InRange():
-                return self._range(expr)
+                return self._plain_range(expr) or self._range(expr)
             case ast.Member():
-                return self._member(expr)
+                return self._plain_member(expr) or self._member(expr)
             case ast.Not(operand=operand):
-                return m.Not(operand=self.check(operand), span=span)
+                return _make_not(span, self.check(operand))
             case ast.Or(operands=operands):
                 return m.Or(operands=tuple([self.check(e) for e in operands]), span=span)
             case ast.BoolLit(value=value):
@@ -204,10 +210,136 @@ class ExprChecker:
             case _:
                 assert_never(expr)
 
+    def _conjunction(self, expr: ast.And) -> m.Cond:
+        """`a and b and ...`: a rule of a large table is one, its atoms checked here without a call of `check` each."""
+        out: list[m.Cond] = []
+        for e in expr.operands:
+            if isinstance(e, ast.Compare):
+                out.append(self._plain_compare(e) or self._compare(e))
+            elif isinstance(e, ast.InRange):
+                out.append(self._plain_range(e) or self._range(e))
+            else:
+                out.append(self.check(e))
+        return _make_and(expr.span, tuple(out))
+
+    # -- the frequent atoms, without the general route's work ---------------------------------
+    # Each gives exactly what the general route gives, or None (having done nothing, reported
+    # nothing) when the atom is not of its plain form: then the general route says what it is.
+    # A reference is told to `used` only where that could report something: a variable declared
+    # in another file than the atom's (CATALOGUE_USES_IMPORTER); those atoms take the general route.
+
+    def _plain_compare(self, expr: ast.Compare) -> m.Cond | None:
+        """`x == value` (x an enumeration) and `x op 5` (x a number, the number in x's unit, inside its range)."""
+        left, right = expr.left, expr.right
+        if not isinstance(left, ast.NameRef):
+            return None
+        var = self._local(left.name)
+        if var is None:
+            return None
+        typ = var.type
+        if isinstance(typ, m.EnumType):
+            op = expr.op
+            if not isinstance(right, ast.NameRef) or (op is not Op.EQ and op is not Op.NE):
+                return None
+            one = self._singletons_of(var.name, typ).get(right.name.text)
+            if one is None:
+                return None
+            cond: m.Cond = _make_enum_in(expr.span, var.name, one)
+            return cond if op is Op.EQ else _make_not(expr.span, cond)
+        if isinstance(typ, m.NumberType) and isinstance(right, ast.NumberLit):
+            if right.unit is not None and right.unit.text != typ.unit:
+                return None
+            value = right.value
+            if not _within(value, typ.low, typ.high):
+                return None
+            plain = self._plain.get(var.name) or self._plain_var(var.name)
+            return _make_compare(expr.span, expr.op, plain, self._constant(value)[0])
+        return None
+
+    def _plain_range(self, expr: ast.InRange) -> m.Cond | None:
+        """`x in [low, high)` with both bounds numbers in x's unit, the range not empty."""
+        low, high = expr.low, expr.high
+        if not isinstance(low, ast.NumberLit) or not isinstance(high, ast.NumberLit):
+            return None
+        var = self._local(expr.name)
+        if var is None:
+            return None
+        typ = var.type
+        if not isinstance(typ, m.NumberType):
+            return None
+        if expr.unit is not None or low.unit is not None or high.unit is not None:
+            unit = expr.unit.text if expr.unit is not None else None
+            for bound in (low, high):
+                if (bound.unit.text if bound.unit is not None else unit) not in (None, typ.unit):
+                    return None
+        lo, lo_num, lo_den = self._constant(low.value)
+        hi, hi_num, hi_den = self._constant(high.value)
+        order = lo_num * hi_den - hi_num * lo_den  # lo > hi, or lo == hi, in integers
+        if order > 0 or (order == 0 and not (expr.low_closed and expr.high_closed)):
+            return None
+        span = expr.span
+        plain = self._plain.get(var.name) or self._plain_var(var.name)
+        return _make_and(
+            span,
+            (
+                _make_compare(span, Op.GE if expr.low_closed else Op.GT, plain, lo),
+                _make_compare(span, Op.LE if expr.high_closed else Op.LT, plain, hi),
+            ),
+        )
+
+    def _plain_member(self, expr: ast.Member) -> m.Cond | None:
+        """`x in {a, b}` and `x not in {a, b}` with x an enumeration and every name one of its values."""
+        var = self._local(expr.name)
+        if var is None:
+            return None
+        typ = var.type
+        if not isinstance(typ, m.EnumType):
+            return None
+        known = self._singletons_of(var.name, typ)
+        texts = [v.text for v in expr.values]
+        for text in texts:
+            if text not in known:
+                return None
+        ordered = tuple([v for v in typ.values if v in texts])
+        ordered = self._value_sets.setdefault(ordered, ordered)
+        cond: m.Cond = _make_enum_in(expr.span, var.name, ordered)
+        return _make_not(expr.span, cond) if expr.negated else cond
+
+    def _local(self, name: ast.Name) -> m.Variable | None:
+        """The input or finding `name` refers to when it is declared in the same file (so that
+        `used` has nothing to say), else None."""
+        var = self.variables.get(name.text)
+        return var if var is not None and var.span.file == name.span.file else None
+
+    def _singletons_of(self, name: str, typ: m.EnumType) -> dict[str, tuple[str, ...]]:
+        """Each value of the enumeration `name` -> the one-value set `(value,)`, shared."""
+        values = self._singletons.get(name)
+        if values is None:
+            values = self._singletons[name] = {v: (v,) for v in typ.values}
+        return values
+
+    def _plain_var(self, name: str) -> m.Linear:
+        """`1 * name`, shared."""
+        plain = self._plain.get(name)
+        if plain is None:
+            plain = self._plain[name] = m.Linear(terms=((name, _ONE),), offset=_ZERO)
+        return plain
+
+    def _constant(self, value: Fraction) -> tuple[m.Linear, int, int]:
+        """The constant expression `value`, shared by every comparison with the same Fraction; and
+        the value's numerator and denominator (read once: they are properties, not attributes)."""
+        known = self._constants.get(id(value))
+        if known is None or known[0].offset is not value:
+            known = self._constants[id(value)] = (m.Linear(terms=(), offset=value), value.numerator, value.denominator)
+        return known
+
     def _name_cond(self, expr: ast.NameRef) -> m.Cond:
         use = self.named(expr.name)
         if use is not None:
             return use
+        var = self._local(expr.name)
+        if var is not None and isinstance(var.type, m.BoolType):
+            return _make_bool_var(expr.span, var.name)  # the frequent case (`used` has nothing to say)
         var = self.variable(expr.name)
         if var is None:
             return self._false(expr.span)
@@ -460,10 +592,7 @@ class ExprChecker:
         if right.unit is not None:
             self._known_unit(right.unit)
         self.used(left.name)
-        plain = self._plain.get(var.name)
-        if plain is None:
-            plain = self._plain[var.name] = m.Linear(terms=((var.name, _ONE),), offset=_ZERO)
-        return m.Compare(op=op, left=plain, right=m.Linear(terms=(), offset=right.value), span=span)
+        return m.Compare(op=op, left=self._plain_var(var.name), right=self._constant(right.value)[0], span=span)
 
     def _check_bounds(self, left: ast.Expression, right: ast.Expression, compare: m.Compare) -> None:
         """`x op 500` with x in [0, 60]: a plain variable compared with a number outside its range."""
@@ -628,6 +757,20 @@ class ExprChecker:
 
 
 _CONSTANTS_HINT = "compare an input with a value"
+_make_enum_in = maker(m.EnumIn)
+_make_compare = maker(m.Compare)
+_make_and = maker(m.And)
+_make_not = maker(m.Not)
+_make_bool_var = maker(m.BoolVar)
+
+
+def _within(value: Fraction, low: Fraction, high: Fraction) -> bool:
+    """`low <= value <= high`, in integers when all three are whole (Fraction's comparisons cost more)."""
+    if value.denominator == 1 and low.denominator == 1 and high.denominator == 1:
+        return low.numerator <= value.numerator <= high.numerator
+    return low <= value <= high
+
+
 _ZERO = Fraction(0)
 _ONE = Fraction(1)
 

@@ -35,9 +35,10 @@ class SpecError(UserError):
 def load_spec(path: str, *, extra_roots: Sequence[str] = ()) -> FileResult:
     """Read, parse, resolve and (for guidelines) lower one file, collecting diagnostics.
 
-    Imports may read files under the spec's folder and under `extra_roots` only.
+    Imports may read files under the spec's folder and under `extra_roots` only. The result
+    keeps the syntax trees (`read.modules`) beside the Model.
     """
-    options = Options(import_roots=tuple(extra_roots))
+    options = Options(import_roots=tuple(extra_roots), keep_syntax=True)
     return pipeline.run([path], options, passes=pipeline.FRONT_END).files[0]
 
 

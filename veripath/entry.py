@@ -9,7 +9,10 @@ Process-wide settings that only the command may make, never the library or CliRu
 * the collector is off while a front-end pass (read, resolve, lower, wellformed) runs, and
   what the pass built is then frozen (`gc.freeze()`): it lives until the process ends, so
   scanning it is wasted work (even with mypy's threshold, the young-generation scans of
-  what the parser allocates were about a tenth of a 10,000-rule check). The verifier runs
+  what the parser allocates were about a tenth of a 10,000-rule check). Frozen objects are
+  still freed by reference counting (the syntax tree is, once `resolve` has built the
+  Model), but a reference cycle among them never is: a front-end pass must leave none that
+  holds much (tests/veripath/test_pipeline.py checks the tree). The verifier runs
   with the collector on, so cyclic garbage made while verifying is still collected;
   `collector(pass_name)` is how the pipeline asks, and it does nothing outside the command;
 * the process leaves with `os._exit` once stdout and stderr are flushed (mypy's

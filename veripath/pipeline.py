@@ -70,6 +70,10 @@ class Options:
     root: the folder generated files name their sources relative to (None: the project root
       found from each spec, see `compiler.outputs.project_root`).
     import_roots: folders outside a spec's own folder tree that its imports may read.
+    keep_syntax: keep each file's syntax trees (`FileResult.read.modules`) after `resolve`, for
+      callers that read them (`veripath.load_spec`, mutation testing); otherwise they are
+      released once the Model is built, so that a large table's tree is not held beside its
+      Model, graph and report.
     """
 
     solver: SolverOptions = DEFAULT_OPTIONS
@@ -81,6 +85,7 @@ class Options:
     check_outputs: bool = False
     root: str | None = None
     import_roots: tuple[str, ...] = ()
+    keep_syntax: bool = False
 
 
 @dataclass(eq=False)
@@ -190,6 +195,8 @@ def _read(f: FileResult, report: Report) -> None:
 def _resolve(f: FileResult, report: Report) -> None:
     assert f.read is not None
     model, diags = resolve(f.read.modules, f.read.imports)
+    if not report.options.keep_syntax:
+        f.read.release_syntax()
     f.diagnostics.extend(diags)
     if not any(d.is_error for d in diags):
         f.model = model

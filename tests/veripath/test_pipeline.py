@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import gc
 import shutil
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 
 import veripath
 from compiler.graph import DecisionGraph
+from dsl import ast as syntax
 from tests.dsl.support import DATA
 from verify.results import Verdict
 from veripath import pipeline
@@ -54,6 +56,28 @@ def test_each_command_selects_from_the_one_tuple() -> None:
     assert _names(select(until="lower", skip=["resolve"])) == ["read", "lower"]
     with pytest.raises(ValueError, match="no such pass: verify"):
         select(skip=["verify"])
+
+
+def _trees_of(path: Path) -> list[syntax.Module]:
+    """The syntax trees of `path` still in memory (the collector is off: only what is referenced)."""
+    return [o for o in gc.get_objects() if isinstance(o, syntax.Module) and o.path == str(path)]
+
+
+@pytest.mark.parametrize("keep", [False, True])
+def test_the_syntax_tree_is_freed_once_resolved_unless_kept(tmp_path: Path, keep: bool) -> None:
+    # The command runs the front end with the collector off and freezes what it built: the tree
+    # must go by reference counting alone (no cycle through the resolver may hold it).
+    spec = tmp_path / "released.vp"
+    shutil.copy(SMALL, spec)
+    gc.collect()
+    gc.disable()
+    try:
+        f = pipeline.run([str(spec)], Options(keep_syntax=keep), select(until="resolve")).files[0]
+        assert f.model is not None and f.read is not None
+        assert bool(f.read.modules) is keep
+        assert len(_trees_of(spec)) == keep
+    finally:
+        gc.enable()
 
 
 def test_passes_run_in_pipeline_order_whatever_order_they_are_given() -> None:

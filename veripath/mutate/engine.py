@@ -25,6 +25,7 @@ the number of jobs. Mutants never start after the deadline; one that started fin
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Sequence
@@ -102,7 +103,7 @@ class Subject:
 
     def __init__(self, path: str, options: Options, operators: Sequence[Operator] = OPERATORS) -> None:
         self.options = options
-        report = pipeline.run([path], options, pipeline.CHECK)
+        report = pipeline.run([path], dataclasses.replace(options, keep_syntax=True), pipeline.CHECK)
         self.original: FileResult = report.files[0]
         f = self.original
         self.mutants: list[Mutant] = []

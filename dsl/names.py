@@ -20,6 +20,7 @@ from dsl.codes import (
     UNDEFINED_NAME,
 )
 from dsl.diagnostics import Diagnostic, Note, diagnostic, did_you_mean
+from dsl.source import Span
 
 _KIND_WORDS = {
     "source": "a source",
@@ -57,6 +58,7 @@ class NameTable:
         # file -> the files it may take names from (see `import_closure`); a file not in it may use any name
         self.visible: dict[str, frozenset[str]] = {}
         self.catalogues: frozenset[str] = frozenset()  # the files that are catalogues
+        self._reported_uses: set[Span] = set()  # the references already reported by `used`
         self.texts: dict[str, str] = {}  # see `shared`
 
     def spelling(self, name: ast.Name) -> str:
@@ -112,8 +114,9 @@ class NameTable:
         if here == there:
             return  # a file may always use its own names
         allowed = self.visible.get(here)
-        if allowed is None or there in allowed:
+        if allowed is None or there in allowed or ref.span in self._reported_uses:
             return
+        self._reported_uses.add(ref.span)  # a range's name is checked once per bound: report it once
         if there in self.catalogues:
             target = os.path.relpath(there, os.path.dirname(here) or ".").replace(os.sep, "/")
             hint = f'add: import "{target}"'

@@ -428,9 +428,10 @@ class ExprChecker:
             if var is None and not self._numeric(right):
                 self.variable(left.name)  # undefined, or not an input: reported
                 return self._false(expr.span)
-            if var is not None and isinstance(var.type, m.EnumType):
-                return self._compare_enum(expr, var, op, right)
-            if var is not None and isinstance(var.type, m.BoolType):
+            if var is not None and isinstance(var.type, m.EnumType | m.BoolType):
+                self.used(left.name)  # (a catalogue may only use what it imports, as for a number)
+                if isinstance(var.type, m.EnumType):
+                    return self._compare_enum(expr, var, op, right)
                 return self._compare_bool(expr, var, op, right)
         elif isinstance(left, ast.BoolLit):
             self.report(

@@ -409,6 +409,15 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
     assert reach < len(key)
     env: dict[str, Any] = {"_Tok": Tok, "_drop": drop, "_new": str.__new__, "_str": str}
     names: dict[int, str] = {}
+
+    def handler_name(fn: Callable[..., Any]) -> str:
+        """The name the generated code calls a handler by (bound in `env` on first use)."""
+        name = names.get(id(fn))
+        if name is None:
+            name = names[id(fn)] = f"h{len(names)}"
+            env[name] = fn
+        return name
+
     body: list[str] = [] if row else ["    " + ", ".join(f"t{i}" for i in range(len(path))) + ", = toks"]
     slots: list[_Slot] = []
     if reach:
@@ -448,11 +457,7 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
                             args += [f"w{n}", "line", f"c{n}", f"e{n}"]
                         else:  # a token from below the segment (a Tok on the stack)
                             args += [f"_str({v})", f"{v}.line", f"{v}.column", f"{v}.end_column"]
-                    name = names.get(id(direct[0]))
-                    if name is None:
-                        name = names[id(direct[0])] = f"h{len(names)}"
-                        env[name] = direct[0]
-                    body.append(f"    {value} = {name}({slot.start}, {slot.end}, {', '.join(args)})")
+                    body.append(f"    {value} = {handler_name(direct[0])}({slot.start}, {slot.end}, {', '.join(args)})")
                     slots.append(slot)
                     continue
             else:
@@ -477,11 +482,8 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
                     if direct is not None and all(e.kind is not None and e.elems is None for e in run):
                         # every item a token of the path: each as its text, line and columns
                         args = [f"w{e.source[1:]}, line, c{e.source[1:]}, e{e.source[1:]}" for e in run]
-                        name = names.get(id(direct[0]))
-                        if name is None:
-                            name = names[id(direct[0])] = f"h{len(names)}"
-                            env[name] = direct[0]
-                        body.append(f"    {value} = {name}({slot.start}, {slot.end}, {', '.join(args)})")
+                        call = handler_name(direct[0])
+                        body.append(f"    {value} = {call}({slot.start}, {slot.end}, {', '.join(args)})")
                         slots.append(slot)
                         continue
                 else:  # as _items does it: the first list at run time is extended in place
@@ -499,11 +501,7 @@ def _compile(last: _Node, drop: frozenset[str], rowed: _RowHandlers | None = Non
                     slot.listed = True
                 slots.append(slot)
                 continue
-            name = names.get(id(handler))
-            if name is None:
-                name = names[id(handler)] = f"h{len(names)}"
-                env[name] = handler
-            body.append(f"    {value} = {name}(({slot.start}, {slot.end}), {items})")
+            body.append(f"    {value} = {handler_name(handler)}(({slot.start}, {slot.end}), {items})")
             slots.append(slot)
         t = f"t{i}"
         if row:

@@ -252,7 +252,7 @@ class ExprChecker:
             value = right.value
             if not _within(value, typ.low, typ.high):
                 return None
-            plain = self._plain.get(var.name) or self._plain_var(var.name)
+            plain = self._plain_var(var.name)
             return _make_compare(expr.span, expr.op, plain, self._constant(value)[0])
         return None
 
@@ -278,7 +278,7 @@ class ExprChecker:
         if order > 0 or (order == 0 and not (expr.low_closed and expr.high_closed)):
             return None
         span = expr.span
-        plain = self._plain.get(var.name) or self._plain_var(var.name)
+        plain = self._plain_var(var.name)
         return _make_and(
             span,
             (
